@@ -1,0 +1,282 @@
+"""A whole Kubernetes cluster in one Python object: the facade notebooks use.
+
+``Cluster(nodes=3, seed=0)`` boots, in this order (one line each in ``__init__``,
+as xv6's ``main.c`` boots its kernel):
+
+* etcd, the store of all state;
+* kube-apiserver, the only component that talks to etcd;
+* kube-controller-manager, a process running many controllers;
+* kube-scheduler, which assigns pods to nodes;
+* one kubelet per node (with its container runtime), which runs the pods;
+* kube-proxy and CoreDNS, which let pods find and reach each other.
+
+Every component runs on one virtual clock and talks only through the API
+server. Nothing happens until time advances: ``c.run(30)`` runs thirty virtual
+seconds of the cluster's life.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+from . import errors
+from .api.meta import clone
+from .apiserver import INITIAL_NAMESPACES, APIServer
+from .clock import Clock
+from .component import Component, Context
+from .manifests import load_manifests
+from .runtime.network import PodNetwork
+from .store import Store
+from .trace import Trace
+
+# Components that run in kube-controller-manager, in start order. Each entry is
+# (module under minik8s.controllers, class name). Later issues append theirs.
+CONTROLLERS = [
+    ("namespace", "NamespaceController"),
+]
+
+# Control-plane components outside kube-controller-manager, in start order:
+# (module under minik8s, class name); each class is built as cls(ctx).
+COMPONENTS = [
+]
+
+
+class Cluster:
+    """A deterministic, in-process Kubernetes cluster on a virtual clock.
+
+    ``nodes`` is a number (node-1..node-N with default capacity) or a list of node
+    specs (dicts with ``name``, ``cpu``, ``memory``, ``pods``, ``labels``, ``taints``,
+    ...). The same manifests and ``seed`` always give the same trace.
+    """
+
+    def __init__(self, nodes=3, seed: int = 0, *, trace: bool = True, start: bool = True,
+                 _snapshot: dict | None = None):
+        self.seed = seed
+        self.rng = random.Random(seed)                 # the one source of randomness
+        self.clock = Clock()                           # virtual time
+        self.trace = Trace(enabled=trace)              # observe -> diff -> act, recorded
+        self.store = Store()                           # etcd
+        if _snapshot is not None:
+            self.store.restore(_snapshot["store"])
+            self.clock.now = float(_snapshot["now"])
+        self.apiserver = APIServer(self.store, self.clock, self.rng)   # kube-apiserver
+        self.network = PodNetwork()                    # the wire between pods on all nodes
+        self.ctx = Context(self.apiserver, self.clock, self.rng, self.trace, self.network)
+        self._bootstrap_namespaces()
+        self.components: dict[str, Component] = {}     # control-plane components by name
+        self.kubelets: dict[str, Component] = {}       # node name -> kubelet
+        self.node_specs: list[dict] = []
+        self._controller_manager()                     # kube-controller-manager
+        self._extra_components()                       # scheduler, kube-proxy, CoreDNS, ...
+        if start:
+            for comp in self.components.values():
+                comp.start()
+        for spec in _normalise_nodes(nodes):
+            self.add_node(spec, start=start)           # kubelets register their nodes
+        self.clock.run(0)
+
+    # --- boot ------------------------------------------------------------------------------
+    def _bootstrap_namespaces(self) -> None:
+        for ns in INITIAL_NAMESPACES:
+            if not self.store.peek("namespaces", ns):
+                self.apiserver.create("namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                                     "metadata": {"name": ns}})
+
+    def _controller_manager(self) -> None:
+        import importlib
+        for module, cls in CONTROLLERS:
+            mod = importlib.import_module(f"minik8s.controllers.{module}")
+            comp = getattr(mod, cls)(self.ctx)
+            comp.process = "kube-controller-manager"
+            self.components[comp.name] = comp
+
+    def _extra_components(self) -> None:
+        """Control-plane components outside the controller manager, from :data:`COMPONENTS`."""
+        import importlib
+        for module, cls in COMPONENTS:
+            mod = importlib.import_module(f"minik8s.{module}")
+            comp = getattr(mod, cls)(self.ctx)
+            self.components[comp.name] = comp
+
+    def add_node(self, spec: dict | str | None = None, start: bool = True):
+        """Add a node (its kubelet registers the Node object when it starts)."""
+        from .kubelet import Kubelet
+        if spec is None:
+            spec = {}
+        if isinstance(spec, str):
+            spec = {"name": spec}
+        spec = dict(spec)
+        spec.setdefault("name", f"node-{len(self.kubelets) + 1}")
+        kubelet = Kubelet(self.ctx, spec)
+        self.kubelets[spec["name"]] = kubelet
+        self.node_specs.append(spec)
+        self.apiserver.kubelets[spec["name"]] = kubelet
+        if start:
+            kubelet.start()
+        return kubelet
+
+    # --- time ------------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        """Virtual time in seconds since the cluster started."""
+        return self.clock.now
+
+    def run(self, seconds: float = 0) -> "Cluster":
+        """Advance virtual time by ``seconds``, letting every component act."""
+        self.clock.run(seconds)
+        return self
+
+    def run_until(self, predicate, timeout: float = 300, what: str | None = None) -> float:
+        """Advance until ``predicate(cluster)`` is true; return the virtual seconds it took.
+
+        Raises ``Timeout`` naming what was awaited after ``timeout`` virtual seconds.
+        """
+        return self.clock.run_until(lambda: predicate(self), timeout,
+                                    what or getattr(predicate, "__name__", None))
+
+    # --- objects ---------------------------------------------------------------------------
+    def apply(self, manifest, namespace: str | None = None) -> list[dict]:
+        """``kubectl apply -f``: create or update every object in ``manifest``.
+
+        Takes YAML/JSON text (several documents allowed), a path, a dict or a list.
+        Returns the objects as stored. A bad manifest raises ApiError and changes nothing.
+        """
+        from .kubectl.apply import apply_object, check_objects
+        objs = load_manifests(manifest)
+        check_objects(self, objs, namespace)           # all or nothing: validate before writing
+        out = [apply_object(self, obj, namespace)[0] for obj in objs]
+        self.clock.run(0)
+        return out
+
+    def create(self, manifest, namespace: str | None = None) -> list[dict]:
+        """``kubectl create -f``: create every object (AlreadyExists if one is there)."""
+        objs = load_manifests(manifest)
+        out = [self.apiserver.create(o.get("kind", "") and self._resource_for(o), o, namespace)
+               for o in objs]
+        self.clock.run(0)
+        return out
+
+    @staticmethod
+    def _resource_for(obj: dict):
+        from .api.resources import for_kind
+        return for_kind(obj.get("kind"), obj.get("apiVersion"))
+
+    def get(self, resource: str, name: str, namespace: str = "default") -> dict:
+        """An object as ``kubectl get -o json`` shows it."""
+        return self.apiserver.get(resource, name, namespace)
+
+    def list(self, resource: str, namespace: str | None = "default", selector: str | None = None,
+             field_selector: str | None = None) -> list[dict]:
+        """Objects of a kind (``namespace=None`` for all namespaces), optionally by label selector."""
+        return self.apiserver.list(resource, namespace, label_selector=selector,
+                                   field_selector=field_selector)["items"]
+
+    def delete(self, resource: str, name: str, namespace: str = "default", **kw) -> dict:
+        """Delete an object (pods terminate gracefully unless ``grace_period_seconds=0``)."""
+        out = self.apiserver.delete(resource, name, namespace, **kw)
+        self.clock.run(0)
+        return out
+
+    def kubectl(self, command: str, stdin: str | None = None) -> str:
+        """Run a kubectl command line; return what kubectl would print (errors included)."""
+        from .kubectl import kubectl
+        out = kubectl(self, command, stdin=stdin)
+        self.clock.run(0)
+        return out
+
+    def logs(self, pod: str, container: str | None = None, namespace: str = "default", *,
+             previous: bool = False, tail: int | None = None) -> str:
+        return self.apiserver.pod_logs(pod, namespace, container, previous=previous, tail=tail)
+
+    def exec(self, pod: str, command, container: str | None = None, namespace: str = "default",
+             stdin: str | None = None) -> str:
+        """Run ``command`` (a shell string or argv list) in a container; return its output."""
+        result = self.apiserver.pod_exec(pod, namespace, command, container, stdin)
+        self.clock.run(0)
+        return result.output if hasattr(result, "output") else result
+
+    def events(self, namespace: str | None = "default") -> list[dict]:
+        evs = self.list("events", namespace)
+        return sorted(evs, key=lambda e: (e.get("lastTimestamp") or "", e["metadata"]["name"]))
+
+    # --- components ------------------------------------------------------------------------
+    def component(self, name: str, node: str | None = None) -> Component:
+        if name == "kubelet":
+            if node not in self.kubelets:
+                raise KeyError(f"no node {node!r}: nodes are {', '.join(sorted(self.kubelets))}")
+            return self.kubelets[node]
+        if name in self.components:
+            return self.components[name]
+        raise KeyError(f"no component {name!r}; components: "
+                       + ", ".join(sorted(list(self.components) + ["kube-apiserver", "etcd",
+                                                                   "kube-controller-manager", "kubelet"])))
+
+    def stop(self, name: str, node: str | None = None) -> None:
+        """Stop a component: ``kube-apiserver``, ``etcd``, ``kube-scheduler``,
+        ``kube-controller-manager`` (all its controllers), one controller by name, or
+        ``kubelet`` on ``node``."""
+        if name == "kube-apiserver":
+            self.apiserver.running = False
+            for w in list(self.apiserver._watches):
+                w.stop()
+        elif name == "etcd":
+            self.apiserver.etcd_running = False
+        elif name == "kube-controller-manager":
+            for comp in self.components.values():
+                if getattr(comp, "process", None) == "kube-controller-manager":
+                    comp.stop()
+        else:
+            self.component(name, node).stop()
+        self.clock.run(0)
+
+    def start(self, name: str, node: str | None = None) -> None:
+        """Start a stopped component again (components re-list and catch up)."""
+        if name == "kube-apiserver":
+            self.apiserver.running = True
+            self._resync_all()
+        elif name == "etcd":
+            self.apiserver.etcd_running = True
+            self._resync_all()
+        elif name == "kube-controller-manager":
+            for comp in self.components.values():
+                if getattr(comp, "process", None) == "kube-controller-manager":
+                    comp.start()
+        else:
+            self.component(name, node).start()
+        self.clock.run(0)
+
+    def _resync_all(self) -> None:
+        for comp in list(self.components.values()) + list(self.kubelets.values()):
+            comp.resync()
+
+    # --- persistence -----------------------------------------------------------------------
+    def save(self, path: str) -> None:
+        """Write an etcd snapshot (and the clock and node list) to ``path``."""
+        data = {"version": 1, "seed": self.seed, "now": self.clock.now,
+                "nodes": self.node_specs, "store": self.store.snapshot()}
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(data, f, sort_keys=True)
+
+    @classmethod
+    def load(cls, path: str, **kw) -> "Cluster":
+        """A cluster restored from :meth:`save`: every object is as it was saved."""
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        return cls(nodes=clone(data["nodes"]), seed=data["seed"], _snapshot=data, **kw)
+
+    def __repr__(self) -> str:
+        return f"<Cluster nodes={len(self.kubelets)} t={self.clock.now:g}s>"
+
+
+
+
+def _normalise_nodes(nodes) -> list[dict]:
+    if nodes is None:
+        return []
+    if isinstance(nodes, int):
+        return [{"name": f"node-{i}"} for i in range(1, nodes + 1)]
+    return [dict(n) if isinstance(n, dict) else {"name": str(n)} for n in nodes]
+
+
+__all__ = ["Cluster", "errors"]

@@ -1,0 +1,100 @@
+"""``kubectl apply``: client-side apply with the last-applied-configuration annotation.
+
+kubectl remembers what you applied last in the annotation
+``kubectl.kubernetes.io/last-applied-configuration``. On the next apply it
+computes a three-way patch from (last applied, new manifest, live object):
+fields you removed from the manifest are deleted, fields you set are set, and
+fields other actors set (a controller's status, a ``kubectl scale``) that you
+never managed are left alone
+(https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/).
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..api.meta import clone
+from ..api.resources import for_kind
+from ..errors import ApiError
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def last_applied_value(obj: dict) -> str:
+    """The annotation's value: the manifest as JSON (sorted keys, as Go marshals maps), newline-terminated."""
+    o = clone(obj)
+    ann = (o.get("metadata") or {}).get("annotations") or {}
+    ann.pop(LAST_APPLIED, None)
+    if "annotations" in o.get("metadata", {}) and not ann:
+        o["metadata"].pop("annotations")
+    return json.dumps(o, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def three_way_patch(original: dict | None, modified: dict, current: dict) -> dict:
+    """A merge patch taking ``current`` to ``modified``, deleting what ``original`` had and
+    ``modified`` dropped. Lists are replaced whole."""
+    patch: dict = {}
+    original = original or {}
+    for k in original:
+        if k not in modified and k in current:
+            patch[k] = None
+    for k, v in modified.items():
+        cur = current.get(k)
+        if isinstance(v, dict) and isinstance(cur, dict):
+            sub = three_way_patch(original.get(k) if isinstance(original.get(k), dict) else {}, v, cur)
+            if sub:
+                patch[k] = sub
+        elif cur != v:
+            patch[k] = clone(v)
+    return patch
+
+
+def _prepare(cluster, obj: dict, namespace: str | None):
+    res = for_kind(obj.get("kind"), obj.get("apiVersion"))
+    obj = clone(obj)
+    md = obj.setdefault("metadata", {})
+    if res.namespaced:
+        ns = md.get("namespace") or namespace or "default"
+        if namespace and md.get("namespace") and md["namespace"] != namespace:
+            raise ApiError(400, "BadRequest",
+                           f"error: the namespace from the provided object \"{md['namespace']}\" does not "
+                           f"match the namespace \"{namespace}\". You must pass '--namespace="
+                           f"{md['namespace']}' to perform this operation.")
+        md["namespace"] = ns
+    else:
+        ns = None
+    if not md.get("name"):
+        raise ApiError(400, "BadRequest", "error: error when retrieving current configuration of:\n"
+                       f"Resource: \"{res.group_resource}\", GroupVersionKind: \"{obj['kind']}\"\n"
+                       "Name: \"\", Namespace: \"" + (ns or "") + "\"\n"
+                       "from server for: \"STDIN\": resource name may not be empty")
+    md.setdefault("annotations", {})[LAST_APPLIED] = last_applied_value(obj)
+    return res, obj, ns
+
+
+def apply_object(cluster, obj: dict, namespace: str | None = None, *, dry_run: bool = False):
+    """Create or three-way-patch one object. Returns (object, "created"|"configured"|"unchanged")."""
+    api = cluster.apiserver
+    res, obj, ns = _prepare(cluster, obj, namespace)
+    name = obj["metadata"]["name"]
+    try:
+        live = api.get(res, name, ns)
+    except ApiError as e:
+        if e.code != 404:
+            raise
+        return api.create(res, obj, ns, dry_run=dry_run), "created"
+    original = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
+    original = json.loads(original) if original else None
+    patch = three_way_patch(original, obj, live)
+    if not patch:
+        return live, "unchanged"
+    out = api.patch(res, name, patch, ns, patch_type="merge", dry_run=dry_run)
+    if out == live:
+        return out, "unchanged"
+    return out, "configured"
+
+
+def check_objects(cluster, objs: list[dict], namespace: str | None = None) -> None:
+    """Dry-run every object first, so that one bad document changes nothing at all."""
+    for obj in objs:
+        apply_object(cluster, obj, namespace, dry_run=True)
