@@ -101,3 +101,22 @@ register(Resource("ReplicaSet", "replicasets", "replicaset", "apps", "v1", True,
                   subresources=("scale", "status"), generation=True, has_status=True))
 register(Resource("Deployment", "deployments", "deployment", "apps", "v1", True, ("deploy",), ("all",),
                   subresources=("scale", "status"), generation=True, has_status=True))
+register(Resource("DaemonSet", "daemonsets", "daemonset", "apps", "v1", True, ("ds",), ("all",),
+                  subresources=("status",), generation=True, has_status=True))
+register(Resource("StatefulSet", "statefulsets", "statefulset", "apps", "v1", True, ("sts",), ("all",),
+                  subresources=("scale", "status"), generation=True, has_status=True))
+register(Resource("ControllerRevision", "controllerrevisions", "controllerrevision", "apps", "v1", True))
+register(Resource("Job", "jobs", "job", "batch", "v1", True, (), ("all",),
+                  subresources=("status",), generation=True, has_status=True))
+register(Resource("CronJob", "cronjobs", "cronjob", "batch", "v1", True, ("cj",), ("all",),
+                  subresources=("status",), generation=True, has_status=True))
+register(Resource("Service", "services", "service", _CORE, "v1", True, ("svc",), ("all",),
+                  subresources=("proxy", "status"), has_status=True))
+register(Resource("Endpoints", "endpoints", "endpoints", _CORE, "v1", True, ("ep",)))
+register(Resource("EndpointSlice", "endpointslices", "endpointslice", "discovery.k8s.io", "v1", True))
+register(Resource("PersistentVolume", "persistentvolumes", "persistentvolume", _CORE, "v1", False, ("pv",),
+                  subresources=("status",), has_status=True))
+register(Resource("PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", _CORE, "v1",
+                  True, ("pvc",), subresources=("status",), has_status=True))
+register(Resource("StorageClass", "storageclasses", "storageclass", "storage.k8s.io", "v1", False, ("sc",)))
+register(Resource("PriorityClass", "priorityclasses", "priorityclass", "scheduling.k8s.io", "v1", False, ("pc",)))
