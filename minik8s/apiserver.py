@@ -70,7 +70,15 @@ class Watch:
     def stop(self) -> None:
         if self.active:
             self.active = False
-            self.server._watches = [w for w in self.server._watches if w is not self]
+            self.server._unregister(self)
+
+    @property
+    def node_name(self) -> str | None:
+        """The node a kubelet-style watch is pinned to (``spec.nodeName=X``), used to index watches."""
+        for f, op, v in self.fields:
+            if f == "spec.nodeName" and op == "=":
+                return v
+        return None
 
     def _matches(self, obj: dict | None) -> bool:
         if obj is None:
@@ -106,7 +114,9 @@ class APIServer:
         self.rng = rng
         self.running = True           # kube-apiserver process up?
         self.etcd_running = True      # can it reach etcd?
-        self._watches: list[Watch] = []
+        self._watches: list[Watch] = []                   # in registration order
+        self._by_resource: dict[str, list[Watch]] = {}    # resource -> watches (no node pin)
+        self._by_node: dict[tuple[str, str], list[Watch]] = {}   # (resource, node) -> pinned watches
         self._pending: list = []      # store events not yet delivered to watches
         self._dispatch_scheduled = False
         self.kubelets: dict[str, object] = {}   # node name -> kubelet server (for log/exec)
@@ -505,7 +515,7 @@ class APIServer:
                   else parse_selector(label_selector))
         w = Watch(res, handler, namespace if res.namespaced else None, labels,
                   self._parse_fields(res, field_selector), self)
-        self._watches.append(w)
+        self._register(w)
         if resource_version not in (None, "", "0"):
             try:
                 backlog = self.store.events_since(int(resource_version), res.plural)
@@ -514,7 +524,7 @@ class APIServer:
                                      f"({self.store._history_start})").status
                 self.clock.call_soon(self._deliver_one, w, "ERROR", status)
                 w.active = False
-                self._watches.remove(w)
+                self._unregister(w)
                 return w
             for ev in backlog:
                 t = w._translate(ev)
@@ -532,13 +542,41 @@ class APIServer:
             self._dispatch_scheduled = True
             self.clock.call_soon(self._dispatch)
 
+    def _register(self, w: Watch) -> None:
+        self._watches.append(w)
+        node = w.node_name
+        if node is None:
+            self._by_resource.setdefault(w.resource.plural, []).append(w)
+        else:
+            self._by_node.setdefault((w.resource.plural, node), []).append(w)
+
+    def _unregister(self, w: Watch) -> None:
+        self._watches = [x for x in self._watches if x is not w]
+        node = w.node_name
+        bucket = (self._by_resource.get(w.resource.plural, []) if node is None
+                  else self._by_node.get((w.resource.plural, node), []))
+        if w in bucket:
+            bucket.remove(w)
+
+    def _watches_for(self, ev) -> list[Watch]:
+        """Watches that may care about ``ev``, in registration order."""
+        found = list(self._by_resource.get(ev.resource, ()))
+        if self._by_node:
+            nodes = {((ev.obj.get("spec") or {}).get("nodeName")),
+                     ((ev.prev or {}).get("spec") or {}).get("nodeName")}
+            pinned = [w for n in sorted(x for x in nodes if x) for w in self._by_node.get((ev.resource, n), ())]
+            if pinned:
+                order = {id(w): i for i, w in enumerate(self._watches)}
+                found = sorted(found + pinned, key=lambda w: order[id(w)])
+        return found
+
     def _dispatch(self) -> None:
         """Deliver committed events to watches: revision order, then watch-registration order."""
         self._dispatch_scheduled = False
         pending, self._pending = self._pending, []
         for ev in pending:
-            for w in list(self._watches):
-                if not w.active or w.resource.plural != ev.resource:
+            for w in self._watches_for(ev):
+                if not w.active:
                     continue
                 t = w._translate(ev)
                 if t:
