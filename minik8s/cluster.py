@@ -39,6 +39,7 @@ CONTROLLERS = [
 # Control-plane components outside kube-controller-manager, in start order:
 # (module under minik8s, class name); each class is built as cls(ctx).
 COMPONENTS = [
+    ("scheduler", "Scheduler"),
 ]
 
 

@@ -1,0 +1,318 @@
+"""kube-scheduler: assigns each new pod to a node.
+
+https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/
+
+The real kube-scheduler watches pods whose ``spec.nodeName`` is empty and whose
+``spec.schedulerName`` is ``default-scheduler``. It keeps them in a scheduling
+queue (:mod:`minik8s.scheduling.queue`), takes them one at a time, highest
+priority first, and for each runs one *scheduling cycle*
+(:mod:`minik8s.scheduling.framework`): filter the nodes, score the feasible
+ones, pick the best. It then *assumes* the pod on that node in its own cache
+(so the next pod already sees the room it takes) and *binds* it by creating a
+``pods/binding`` subresource; the kubelet of that node takes it from there.
+
+A pod that fits nowhere stays Pending: its ``PodScheduled`` condition becomes
+``False`` with reason ``Unschedulable``, a ``FailedScheduling`` event says why
+in the scheduler's own words, and the pod waits until something changes in the
+cluster (a node is added or updated, a pod is deleted) or five minutes pass.
+
+Every decision is a trace step: the filter verdicts per node, the weighted
+scores per node, the chosen node and the binding. ``explain()`` in
+:mod:`minik8s.scheduling.framework` gives the same table for any pod in a notebook.
+Students add score plugins with :meth:`Scheduler.add_score_plugin`.
+"""
+
+from __future__ import annotations
+
+from . import errors
+from .api.meta import rfc3339
+from .component import Component
+from .scheduling import framework, plugins
+from .scheduling.node_info import DEFAULT_SCHEDULER_NAME, NodeInfo, PodInfo
+from .scheduling.queue import NODE_EVENTS, POD_DELETED, SchedulingQueue
+
+TERMINAL = ("Succeeded", "Failed")
+
+
+def _relevant_node_fields(node: dict) -> tuple:
+    """What in a Node can change where pods fit (heartbeats and conditions do not)."""
+    st = node.get("status") or {}
+    return (repr(node.get("spec")), repr((node.get("metadata") or {}).get("labels")),
+            repr(st.get("allocatable")), repr(st.get("images")))
+
+
+class Scheduler(Component):
+    """The default scheduler (profile ``default-scheduler``, Kubernetes v1.33 default plugins)."""
+
+    name = "kube-scheduler"
+    scheduler_name = DEFAULT_SCHEDULER_NAME
+
+    def __init__(self, ctx, name: str | None = None):
+        super().__init__(ctx, name)
+        self.score_plugins = plugins.default_score_plugins()
+        self.filters = list(plugins.FILTERS)
+        self.squeue = SchedulingQueue()
+        self.node_infos: dict[str, NodeInfo] = {}
+        self.node_order: list[str] = []       # the scheduler cache's node list (insertion order)
+        self._pod_node: dict[str, str] = {}   # assigned pod key -> node in the cache
+        self._next_start = 0
+        self._image_counts = None
+        self._loop = None
+        self.decisions: list = []             # the last decisions (framework.Decision), newest last
+        self.keep_decisions = 50
+
+    @property
+    def event_source(self) -> str:
+        return self.scheduler_name
+
+    # --- the student seam ----------------------------------------------------------------------
+    def add_score_plugin(self, name: str, fn, weight: int = 1, normalize: bool = False) -> None:
+        """Add a score plugin: ``fn(pod, node_info) -> int`` (0..100, or any non-negative number
+        with ``normalize=True``, which scales the best node to 100). ``pod`` is the Pod dict;
+        ``node_info`` is a :class:`~minik8s.scheduling.node_info.NodeInfo` (``.node`` the Node
+        dict, ``.pods``, ``.requested_cpu``, ``.alloc_cpu``, ``.labels`` ...). Its score times
+        ``weight`` is added to the node's total."""
+        if any(sp.name == name for sp in self.score_plugins):
+            raise ValueError(f"score plugin {name!r} already exists")
+        self.score_plugins.append(plugins.ScorePlugin(
+            name, lambda pi, ni, ctx: fn(pi.pod, ni), weight, "default" if normalize else None))
+
+    def remove_score_plugin(self, name: str) -> None:
+        self.score_plugins = [sp for sp in self.score_plugins if sp.name != name]
+
+    def set_plugin_weight(self, name: str, weight: int) -> None:
+        for sp in self.score_plugins:
+            if sp.name == name:
+                sp.weight = weight
+                return
+        raise KeyError(name)
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def setup(self) -> None:
+        self.squeue = SchedulingQueue()
+        self.node_infos = {}
+        self.node_order = []
+        self._pod_node = {}
+        self._image_counts = None
+        self.nodes = self.informer("nodes", self.on_node)
+        self.pods = self.informer("pods", self.on_pod)
+        self.every(1.0, self._flush_backoff)
+        self.every(30.0, self._flush_leftover)
+
+    def on_stop(self) -> None:
+        self._loop = None
+
+    # --- informer handlers: keep the cache and the queue current -------------------------------
+    def on_node(self, typ: str, node: dict, old: dict | None) -> None:
+        name = node["metadata"]["name"]
+        self._image_counts = None
+        if typ == "DELETED":
+            self.node_infos.pop(name, None)
+            if name in self.node_order:
+                self.node_order.remove(name)
+            return
+        ni = self.node_infos.get(name)
+        if ni is None:
+            ni = self.node_infos[name] = NodeInfo(name=name)
+        if ni.node is None:
+            ni.set_node(node)
+            self.node_order.append(name)
+            self._move(NODE_EVENTS)
+            return
+        ni.set_node(node)
+        if old is None or _relevant_node_fields(old) != _relevant_node_fields(node):
+            self._move(NODE_EVENTS)
+
+    def on_pod(self, typ: str, pod: dict, old: dict | None) -> None:
+        md, spec = pod["metadata"], pod.get("spec") or {}
+        key = f"{md.get('namespace') or 'default'}/{md['name']}"
+        phase = (pod.get("status") or {}).get("phase")
+        if typ == "DELETED" or phase in TERMINAL:
+            self.squeue.delete(key)
+            if self._forget_assigned(key):
+                self._move(POD_DELETED)
+            return
+        node = spec.get("nodeName")
+        if node:
+            self.squeue.done(key)
+            if self._pod_node.get(key) != node:
+                self._forget_assigned(key)
+                ni = self.node_infos.get(node)
+                if ni is None:
+                    ni = self.node_infos[node] = NodeInfo(name=node)   # node not seen yet
+                ni.add_pod(PodInfo(pod))
+                self._pod_node[key] = node
+            return
+        if (spec.get("schedulerName") or DEFAULT_SCHEDULER_NAME) != self.scheduler_name:
+            return
+        if md.get("deletionTimestamp") or spec.get("schedulingGates"):
+            self.squeue.delete(key)
+            return
+        if typ == "ADDED" or key not in self.squeue.pods:
+            self.squeue.add(pod, self.clock.now)
+        else:
+            changed = old is None or (old.get("spec") != spec
+                                      or (old.get("metadata") or {}).get("labels") != md.get("labels"))
+            self.squeue.update(pod, self.clock.now, changed)
+        self._kick()
+
+    def _forget_assigned(self, key: str) -> bool:
+        node = self._pod_node.pop(key, None)
+        if node is None:
+            return False
+        ni = self.node_infos.get(node)
+        if ni is not None:
+            ni.remove_pod(key)
+        return True
+
+    def _move(self, event: str) -> None:
+        if self.squeue.move_for_event(event, self.clock.now):
+            self._kick()
+
+    def _flush_backoff(self) -> None:
+        if self.squeue.flush_backoff_completed(self.clock.now):
+            self._kick()
+
+    def _flush_leftover(self) -> None:
+        if self.squeue.flush_unschedulable_leftover(self.clock.now):
+            self._kick()
+
+    # --- the scheduling loop ------------------------------------------------------------------
+    def _kick(self) -> None:
+        if self._loop is None and self.running:
+            self._loop = self.clock.call_soon(self._next)
+
+    def _next(self) -> None:
+        self._loop = None
+        if not self.running:
+            return
+        qp = self.squeue.pop()
+        if qp is None:
+            return
+        self._loop = self.clock.call_soon(self._next)
+        self.traced(qp.key, self.schedule_one, qp)
+
+    def _image_nodes(self) -> dict:
+        if self._image_counts is None:
+            self._image_counts = framework.image_node_counts(
+                [self.node_infos[n] for n in self.node_order])
+        return self._image_counts
+
+    def schedule_one(self, qp) -> None:
+        """One scheduling cycle for one pod, then its binding."""
+        pod = self.pods.get(qp.key) or qp.pod
+        if (pod.get("spec") or {}).get("nodeName") or pod["metadata"].get("deletionTimestamp"):
+            self.squeue.done(qp.key)
+            return
+        pi = PodInfo(pod)
+        infos = [self.node_infos[n] for n in self.node_order]
+        tracing = self._step is not None
+        if tracing:
+            self.observe(f"pod {qp.key} priority {pi.priority} requests cpu {pi.requests[0]}m "
+                         f"memory {pi.requests[1]}; attempt {qp.attempts}; {len(infos)} nodes")
+        start = self._next_start if infos else 0
+        d = framework.schedule(pi, infos, self.rng, self.score_plugins, start=start,
+                               image_nodes=self._image_nodes(), record=tracing, filters=self.filters)
+        if infos:
+            self._next_start = (start + d.processed) % len(infos)
+        self.decisions.append(d)
+        if len(self.decisions) > self.keep_decisions:
+            del self.decisions[0]
+        if tracing:
+            self._trace_decision(d)
+        if d.node is None:
+            self._unschedulable(qp, pod, d)
+            return
+        # assume: the pod takes its room in the cache now, before the binding is confirmed
+        self._forget_assigned(qp.key)
+        self.node_infos[d.node].add_pod(pi)
+        self._pod_node[qp.key] = d.node
+        binding = {"apiVersion": "v1", "kind": "Binding",
+                   "metadata": {"name": pi.name, "namespace": pi.namespace},
+                   "target": {"apiVersion": "v1", "kind": "Node", "name": d.node}}
+        try:
+            self.api.create("pods", binding, pi.namespace, subresource="binding")
+        except errors.ApiError as e:
+            self._forget_assigned(qp.key)
+            self.diff(f"binding failed: {e.message}")
+            self.event(pod, "Warning", "FailedScheduling", f"Binding rejected: {e.message}")
+            self.squeue.add_backoff(qp, self.clock.now)
+            return
+        self.squeue.done(qp.key)
+        self.event(pod, "Normal", "Scheduled", f"Successfully assigned {pi.namespace}/{pi.name} to {d.node}")
+
+    def _trace_decision(self, d) -> None:
+        for name in self.node_order:
+            if name not in d.filters:
+                continue
+            results = d.filters[name]
+            if results and results[-1][1]:
+                self.observe(f"filter {name}: {results[-1][0]} rejects: {'; '.join(results[-1][1])}")
+            else:
+                self.observe(f"filter {name}: passes " + ", ".join(r[0] for r in results))
+        for name in d.feasible:
+            if name in d.scores:
+                parts = ", ".join(f"{p} {s}" for p, s in d.scores[name].items())
+                self.observe(f"score {name}: {parts} = {d.totals[name]}")
+        if d.node is not None:
+            if d.totals:
+                best = d.totals[d.node]
+                tied = sum(1 for v in d.totals.values() if v == best)
+                extra = f" (tie of {tied}, broken at random)" if tied > 1 else ""
+                self.diff(f"chosen {d.node}: highest score {best} of {len(d.feasible)} feasible nodes{extra}")
+            else:
+                self.diff(f"chosen {d.node}: the only feasible node")
+        else:
+            self.diff(f"unschedulable: {d.message}")
+            if d.preemption_possible:
+                self.diff("preemption of lower-priority pods would help (not modelled)")
+
+    def _unschedulable(self, qp, pod: dict, d) -> None:
+        self.squeue.add_unschedulable(qp, d.unschedulable_plugins, self.clock.now)
+        msg = d.message
+        self.event(pod, "Warning", "FailedScheduling", msg)
+        self._set_condition(pod, msg)
+
+    def _set_condition(self, pod: dict, msg: str) -> None:
+        """PodScheduled=False, reason Unschedulable, via the status subresource (if it changed)."""
+        md = pod["metadata"]
+        ns = md.get("namespace") or "default"
+        try:
+            cur = self.api.get("pods", md["name"], ns)
+        except errors.ApiError:
+            return
+        if cur["spec"].get("nodeName"):
+            return
+        conds = (cur.get("status") or {}).get("conditions") or []
+        old = next((c for c in conds if c.get("type") == "PodScheduled"), None)
+        if old and old.get("status") == "False" and old.get("reason") == "Unschedulable" \
+                and old.get("message") == msg:
+            return
+        ltt = old.get("lastTransitionTime") if old and old.get("status") == "False" else rfc3339(self.clock.now)
+        new_cond = {"type": "PodScheduled", "status": "False", "lastProbeTime": None,
+                    "lastTransitionTime": ltt, "reason": "Unschedulable", "message": msg}
+        status = cur.setdefault("status", {})
+        status["conditions"] = [c for c in conds if c.get("type") != "PodScheduled"] + [new_cond]
+        try:
+            self.api.update("pods", cur, ns, subresource="status")
+        except errors.ApiError:
+            pass    # changed meanwhile: the next attempt writes it again
+
+    # --- for notebooks ----------------------------------------------------------------------
+    def explain(self, pod) -> framework.Explanation:
+        """The filter/score table for ``pod`` (a dict or "ns/name") against the scheduler's
+        current cache, without binding anything."""
+        import random
+        if isinstance(pod, str):
+            key = pod if "/" in pod else f"default/{pod}"
+            pod = self.pods.get(key)
+            if pod is None:
+                raise errors.not_found("pods", key.split("/", 1)[1])
+        nodes = [self.node_infos[n].node for n in self.node_order]
+        assigned = [self.pods.get(k) for k in sorted(self._pod_node)]
+        assigned = [p for p in assigned if p is not None]
+        return framework.explain(pod, nodes, assigned, rng=random.Random(0), score_plugins=self.score_plugins)
+
+    def pending(self) -> dict:
+        """The scheduling queue: pod keys in activeQ, backoffQ and unschedulablePods."""
+        return self.squeue.pending()

@@ -1,0 +1,306 @@
+"""One scheduling attempt, as pure functions: filter, score, select, explain.
+
+This is ``schedulePod`` of pkg/scheduler/schedule_one.go
+(https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/#kube-scheduler-implementation):
+
+1. **Filter**: run the filter plugins on every node, in order, stopping at the first
+   that rejects it. The nodes left are *feasible*.
+2. If none is feasible, the attempt fails with a ``FitError``: ``0/3 nodes are available:``
+   followed by the rejection reasons counted over nodes and sorted, then what
+   preemption (the PostFilter) found.
+3. If one is feasible, it is chosen without scoring.
+4. **Score**: each score plugin rates each feasible node; some normalise to 0..100;
+   each is multiplied by its weight; the totals are summed.
+5. **Select**: the highest total wins; ties are broken at random by reservoir sampling
+   (each of k tied nodes wins with probability 1/k), with the cluster's seeded RNG.
+
+:func:`explain` runs the same steps on plain objects and returns a table, for notebooks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import plugins as P
+from .node_info import NodeInfo, PodInfo, as_pod_info, build_node_infos
+
+NO_NODE_AVAILABLE = "0/%d nodes are available"
+NO_NODES = "no nodes available to schedule pods"
+MIN_FEASIBLE_NODES_TO_FIND = 100
+MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
+
+
+def num_feasible_nodes_to_find(num_all: int, percentage: int = 0) -> int:
+    """How many feasible nodes to look for before stopping (percentageOfNodesToScore, adaptive:
+    all nodes below 100, then 50% - 1% per 125 nodes, never below 5% or 100 nodes).
+    https://kubernetes.io/docs/concepts/scheduling-eviction/scheduler-perf-tuning/"""
+    if num_all < MIN_FEASIBLE_NODES_TO_FIND:
+        return num_all
+    if percentage <= 0:
+        percentage = max(50 - num_all // 125, MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND)
+    n = num_all * percentage // 100
+    return max(n, MIN_FEASIBLE_NODES_TO_FIND)
+
+
+def run_filters(pi: PodInfo, ni: NodeInfo, all_plugins: bool = False, filters=None):
+    """[(plugin, reasons)] for one node. Stops at the first rejection, as the framework does,
+    unless ``all_plugins`` (for explaining). Plugins the pod does not need are left out."""
+    out = []
+    for name, fn, _code, needed in (filters or P.FILTERS):
+        if needed is not None and not needed(pi):
+            continue
+        reasons = fn(pi, ni)
+        out.append((name, reasons))
+        if reasons and not all_plugins:
+            break
+    return out
+
+
+def first_rejection(pi: PodInfo, ni: NodeInfo, filters=None):
+    """(plugin, code, reasons) of the first filter that rejects the pod on this node, or None."""
+    for name, fn, code, needed in (filters or P.FILTERS):
+        if needed is not None and not needed(pi):
+            continue
+        reasons = fn(pi, ni)
+        if reasons:
+            return name, code, reasons
+    return None
+
+
+def reasons_histogram(statuses) -> list[str]:
+    """``["1 node(s) had untolerated taint {...}", "2 Insufficient cpu"]``: each reason with the
+    number of nodes that gave it, sorted as strings (sortReasonsHistogram)."""
+    counts: dict[str, int] = {}
+    for _plugin, _code, reasons in statuses:
+        for r in reasons:
+            counts[r] = counts.get(r, 0) + 1
+    return sorted(f"{n} {r}" for r, n in counts.items())
+
+
+def fit_error_message(num_all: int, statuses, post_filter_msg: str = "") -> str:
+    """The FitError text: ``0/3 nodes are available: <reasons>.`` then `` <preemption msg>.``"""
+    msg = (NO_NODE_AVAILABLE % num_all) + ":"
+    msg += " %s." % ", ".join(reasons_histogram(statuses))
+    if post_filter_msg:
+        msg += " %s." % post_filter_msg
+    return msg
+
+
+def preemption_message(pi: PodInfo, node_infos: list[NodeInfo], failed: dict) -> str | None:
+    """What DefaultPreemption (the PostFilter) says when it cannot help, or None when evicting
+    lower-priority pods would make room (preemption itself is not modelled).
+
+    https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#preemption :
+    nodes rejected for reasons eviction cannot fix are "not helpful"; on the others the
+    scheduler looks for lower-priority victims.
+    """
+    if (pi.pod.get("spec") or {}).get("preemptionPolicy") == "Never":
+        return "preemption: not eligible due to preemptionPolicy=Never."
+    statuses = []
+    for ni in node_infos:
+        st = failed.get(ni.name)
+        if st is None or st[1] == P.UNRESOLVABLE:
+            statuses.append((None, None, ["Preemption is not helpful for scheduling"]))
+            continue
+        victims = [k for k, p in ni.pods.items() if p.priority < pi.priority]
+        if not victims:
+            statuses.append((None, None, ["No preemption victims found for incoming pod"]))
+            continue
+        trial = ni.clone()
+        for k in victims:
+            trial.remove_pod(k)
+        rej = first_rejection(pi, trial)
+        if rej is None:
+            return None
+        statuses.append(rej)
+    # upstream appends its own "." after this message's "." (hence ".." in real events)
+    return "preemption: " + fit_error_message(len(node_infos), statuses)
+
+
+@dataclass
+class Decision:
+    """The outcome of one scheduling attempt and everything that led to it."""
+
+    pod: PodInfo
+    node: str | None = None
+    num_nodes: int = 0
+    filters: dict = field(default_factory=dict)      # node -> [(plugin, reasons)] as evaluated
+    failed: dict = field(default_factory=dict)       # node -> (plugin, code, reasons)
+    feasible: list = field(default_factory=list)     # node names, in evaluation order
+    scores: dict = field(default_factory=dict)       # node -> {plugin: weighted score}
+    totals: dict = field(default_factory=dict)       # node -> total
+    message: str | None = None                       # FitError text when unschedulable
+    preemption_possible: bool = False
+    processed: int = 0
+
+    @property
+    def unschedulable_plugins(self) -> list[str]:
+        return sorted({st[0] for st in self.failed.values()})
+
+
+def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx) -> tuple[dict, dict]:
+    """({node: {plugin: weighted score}}, {node: total}) for the feasible nodes."""
+    per_node = {ni.name: {} for ni in feasible}
+    for sp in score_plugins:
+        if sp.skip is not None and sp.skip(pi):
+            continue
+        raw = [int(sp.fn(pi, ni, ctx)) for ni in feasible]
+        if sp.normalize == "default":
+            raw = P.default_normalize(raw)
+        elif sp.normalize == "reverse":
+            raw = P.default_normalize(raw, reverse=True)
+        for ni, s in zip(feasible, raw):
+            per_node[ni.name][sp.name] = s * sp.weight
+    totals = {n: sum(v.values()) for n, v in per_node.items()}
+    return per_node, totals
+
+
+def select_host(order: list[str], totals: dict, rng) -> str:
+    """The highest-scoring node; among k tied nodes each wins with probability 1/k
+    (reservoir sampling, as selectHost does) using ``rng``."""
+    best = None
+    best_score = None
+    count = 0
+    for name in order:
+        s = totals[name]
+        if best is None or s > best_score:
+            best, best_score, count = name, s, 1
+        elif s == best_score:
+            count += 1
+            if rng.randrange(count) == 0:
+                best = name
+    return best
+
+
+def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start: int = 0,
+             image_nodes: dict | None = None, record: bool = True, filters=None) -> Decision:
+    """Find a node for ``pod`` among ``node_infos`` (in the scheduler's node order)."""
+    pi = as_pod_info(pod)
+    d = Decision(pi, num_nodes=len(node_infos))
+    n = len(node_infos)
+    if n == 0:
+        d.message = NO_NODES
+        return d
+    want = num_feasible_nodes_to_find(n)
+    feasible: list[NodeInfo] = []
+    for i in range(n):
+        ni = node_infos[(start + i) % n]
+        d.processed += 1
+        if record:
+            results = run_filters(pi, ni, filters=filters)
+            d.filters[ni.name] = results
+            rej = None
+            if results and results[-1][1]:
+                name = results[-1][0]
+                code = next(c for nm, _f, c, _n in (filters or P.FILTERS) if nm == name)
+                rej = (name, code, results[-1][1])
+        else:
+            rej = first_rejection(pi, ni, filters)
+        if rej is None:
+            feasible.append(ni)
+            if len(feasible) >= want:
+                break
+        else:
+            d.failed[ni.name] = rej
+    d.feasible = [ni.name for ni in feasible]
+    if not feasible:
+        post = preemption_message(pi, node_infos, d.failed)
+        if post is None:
+            d.preemption_possible = True
+            post = ""
+        d.message = fit_error_message(n, d.failed.values(), post)
+        return d
+    if len(feasible) == 1:
+        d.node = feasible[0].name
+        return d
+    if image_nodes is None:
+        image_nodes = image_node_counts(node_infos)
+    ctx = {"image_nodes": image_nodes, "total_nodes": n}
+    d.scores, d.totals = score_nodes(pi, feasible, score_plugins or P.default_score_plugins(), ctx)
+    d.node = select_host(d.feasible, d.totals, rng)
+    return d
+
+
+def image_node_counts(node_infos) -> dict[str, int]:
+    """image -> how many nodes have it (ImageLocality's spread)."""
+    out: dict[str, int] = {}
+    for ni in node_infos:
+        for img in ni.images:
+            out[img] = out.get(img, 0) + 1
+    return out
+
+
+# --- for notebooks ------------------------------------------------------------------------
+class Explanation:
+    """Filter results and scores per node (what kube-scheduler-simulator shows).
+
+    ``rows`` is a list of dicts, one per node: ``node``, ``filters`` ({plugin: "ok" or the
+    reasons; "-" when the plugin does not apply to this pod}), ``scores`` ({plugin: weighted
+    score}), ``total`` and ``chosen`` (bool). ``str()`` prints two tables.
+    """
+
+    def __init__(self, decision: Decision, filter_names: list[str], score_names: list[str], order):
+        self.decision = decision
+        self.filter_names = filter_names
+        self.score_names = score_names
+        self.rows = []
+        for name in order:
+            results = dict(decision.filters.get(name, []))
+            filters = {f: ("; ".join(results[f]) if results[f] else "ok") if f in results else "-"
+                       for f in filter_names}
+            sc = decision.scores.get(name, {})
+            self.rows.append({"node": name, "filters": filters,
+                              "scores": {s: sc[s] for s in score_names if s in sc},
+                              "total": decision.totals.get(name), "chosen": decision.node == name})
+
+    @property
+    def node(self) -> str | None:
+        return self.decision.node
+
+    @property
+    def message(self) -> str | None:
+        return self.decision.message
+
+    @staticmethod
+    def _table(table: list[list[str]]) -> list[str]:
+        widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+        return ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table]
+
+    def __str__(self) -> str:
+        lines = ["Filter"]
+        t = [["NODE"] + self.filter_names]
+        t += [[r["node"]] + [r["filters"][f] for f in self.filter_names] for r in self.rows]
+        lines += self._table(t)
+        scored = [r for r in self.rows if r["total"] is not None]
+        if scored:
+            lines += ["", "Score (weighted)"]
+            t = [["NODE"] + self.score_names + ["TOTAL", ""]]
+            t += [[r["node"]] + [str(r["scores"].get(s, "-")) for s in self.score_names]
+                  + [str(r["total"]), "<- chosen" if r["chosen"] else ""] for r in scored]
+            lines += self._table(t)
+        if self.decision.message:
+            lines += ["", self.decision.message]
+        elif self.decision.node:
+            lines += ["", f"chosen: {self.decision.node}"]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def explain(pod: dict, nodes: list[dict], pods: list[dict] = (), rng=None, score_plugins=None) -> Explanation:
+    """Run every filter (without stopping at the first rejection) and every score for ``pod``
+    on ``nodes`` already running ``pods``; return the table. Pure: nothing is bound."""
+    import random
+    rng = rng or random.Random(0)
+    infos = build_node_infos(list(nodes), list(pods))
+    pi = PodInfo(pod)
+    d = schedule(pi, infos, rng, score_plugins)
+    # the table shows every filter on every node, not only up to the first rejection
+    for ni in infos:
+        d.filters[ni.name] = run_filters(pi, ni, all_plugins=True)
+    if len(d.feasible) == 1:       # upstream skips scoring with one feasible node; show the scores anyway
+        ctx = {"image_nodes": image_node_counts(infos), "total_nodes": len(infos)}
+        only = [ni for ni in infos if ni.name == d.feasible[0]]
+        d.scores, d.totals = score_nodes(pi, only, score_plugins or P.default_score_plugins(), ctx)
+    sps = score_plugins or P.default_score_plugins()
+    return Explanation(d, [f[0] for f in P.FILTERS], [s.name for s in sps], [ni.name for ni in infos])
