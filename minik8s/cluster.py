@@ -34,6 +34,7 @@ from .trace import Trace
 # (module under minik8s.controllers, class name). Later issues append theirs.
 CONTROLLERS = [
     ("namespace", "NamespaceController"),
+    ("replicaset", "ReplicaSetController"),          # keeps N pods matching a selector
 ]
 
 # Control-plane components outside kube-controller-manager, in start order:
