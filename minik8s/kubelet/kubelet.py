@@ -1,0 +1,614 @@
+"""The kubelet: the agent on every node that registers the node and runs its pods.
+
+What the real kubelet does (https://kubernetes.io/docs/reference/command-line-tools-reference/kubelet/),
+and where it lives here:
+
+* **registration** - creates its Node object with capacity, addresses, labels and
+  nodeInfo (``node_status.py``), emits ``Starting``, ``NodeHasSufficientMemory``, ...,
+  ``NodeReady`` events;
+* **heartbeats** - renews its Lease in ``kube-node-lease`` every 10 s and posts node
+  status when it changes (https://kubernetes.io/docs/concepts/architecture/nodes/#node-heartbeats);
+* **pods** - watches the pods bound to it (``spec.nodeName=<node>``) and runs one
+  :class:`~minik8s.kubelet.pod_worker.PodWorker` per pod; the runtime's PLEG
+  (pod lifecycle event generator) wakes the worker when a container starts or exits;
+* **server** - answers ``pods/log`` and ``pods/exec`` for the API server, and the
+  stats summary ``kubectl top`` reads.
+
+``stop()`` is the kubelet process dying: no heartbeats, no status updates, but the
+containers keep running, as on a real node. ``start()`` resumes: it re-registers,
+relists the pods and cleans up those deleted while it was down.
+"""
+
+from __future__ import annotations
+
+import shlex
+import base64
+
+from .. import errors
+from ..api.meta import key_of, rfc3339, rfc3339_micro
+from ..api.quantity import cpu_millis, memory_bytes
+from ..component import Component, Result
+from . import config as C
+from .backoff import Backoff
+from .node_status import lease_object, node_conditions, node_object
+from .pod_worker import ConfigError, PodWorker
+
+SWAP_ERROR = ("failed to run Kubelet: running with swap on is not supported, please disable swap "
+              "or set --fail-swap-on flag to false")
+
+
+def swap_enabled(spec: dict) -> bool:
+    """Does the node have swap? (``swap`` in the node spec: a size such as ``"2Gi"`` or True)."""
+    swap = spec.get("swap")
+    if isinstance(swap, str):
+        try:
+            return memory_bytes(swap) > 0
+        except ValueError:
+            return bool(swap)
+    return bool(swap)
+
+
+class Kubelet(Component):
+    """One node's kubelet. ``spec`` is the node spec (name, cpu, memory, pods, labels, taints, images...)."""
+
+    name = "kubelet"
+
+    def __init__(self, ctx, spec: dict):
+        self.spec = dict(spec)
+        self.node_name = spec["name"]
+        super().__init__(ctx, host=self.node_name)
+        self.index = len(getattr(ctx.apiserver, "kubelets", {}) or {})   # this node's number (podCIDR)
+        self.cluster_dns = spec.get("clusterDNS", C.CLUSTER_DNS)
+        self.cluster_domain = spec.get("clusterDomain", C.CLUSTER_DOMAIN)
+        try:
+            from ..runtime import ContainerRuntime
+        except ImportError:
+            from ..runtime.containerd import ContainerRuntime
+        self.runtime = ContainerRuntime(ctx.clock, ctx.rng, self.node_name, ctx.network)
+        for image in spec.get("images") or []:
+            self._preload(image)
+        self.runtime.subscribe(self._on_container_event)
+        self.workers: dict[str, PodWorker] = {}         # pod key -> worker
+        self._cid_to_key: dict[str, str] = {}            # container id -> pod key (PLEG)
+        self.crash_backoff = Backoff(C.CRASH_BACKOFF_INITIAL, C.CRASH_BACKOFF_MAX)
+        self.image_backoff = Backoff(C.IMAGE_BACKOFF_INITIAL, C.IMAGE_BACKOFF_MAX)
+        self.last_pull_error: dict[str, str] = {}
+        self.node_uid_seed = _uuid_from(ctx.rng)
+        self.node: dict | None = None                   # the Node as last written
+        self.runtime_ready = False
+        self.start_error: str | None = None
+        self._last_report = None
+        self._ips: dict[str, str] = {}                   # pod key -> IP
+        self._ip_next = 2
+        self.pods = None
+
+    def _preload(self, image: str) -> None:
+        preload = getattr(self.runtime, "preload_image", None) or getattr(self.runtime, "load_image", None)
+        if preload is not None:
+            preload(image)
+            return
+        img = self.runtime.registry.resolve(image)      # an image baked into the node's disk
+        self.runtime.images[img.ref] = img
+
+    # --- the node's network facts -------------------------------------------------------------
+    @property
+    def pod_cidr(self) -> str:
+        return self.spec.get("podCIDR") or C.POD_CIDR_FORMAT.format(n=self.index)
+
+    @property
+    def node_ip(self) -> str:
+        return self.spec.get("ip") or C.NODE_IP_FORMAT.format(n=self.index + 2)
+
+    def allocate_ip(self, key: str) -> str:
+        """The next free address of the node's /24, round robin from .2 (as host-local IPAM)."""
+        if key in self._ips:
+            return self._ips[key]
+        base = self.pod_cidr.split("/")[0].rsplit(".", 1)[0]
+        used = set(self._ips.values())
+        for _ in range(253):
+            ip = f"{base}.{self._ip_next}"
+            self._ip_next = self._ip_next + 1 if self._ip_next < 254 else 2
+            if ip not in used:
+                self._ips[key] = ip
+                return ip
+        raise errors.internal(f"failed to allocate for range 0: no IP addresses available in range set: "
+                              f"{base}.1-{base}.254")
+
+    def release_ip(self, key: str) -> None:
+        self._ips.pop(key, None)
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the kubelet process (it refuses to run on a node with swap unless failSwapOn is false)."""
+        if self.running:
+            return
+        if swap_enabled(self.spec) and self.spec.get("failSwapOn", True):
+            self.start_error = SWAP_ERROR
+            step = self.trace.begin(self.clock.now, self.name, f"node/{self.node_name}")
+            if step is not None:
+                step.diff.append(f"{self.node_name}: command failed: {SWAP_ERROR}")
+            self.trace.end(step)
+            return
+        self.start_error = None
+        self.runtime_ready = False
+        self.crash_backoff.reset()        # the back-off lives in the kubelet's memory only
+        self.image_backoff.reset()
+        for w in self.workers.values():
+            for rec in w.containers.values():
+                rec.pulling = False       # pulls in flight were lost with the process
+        super().start()
+
+    def setup(self) -> None:
+        if self.pods is None:
+            self.pods = self.informer("pods", self._on_pod, field_selector=f"spec.nodeName={self.node_name}")
+        self.traced(f"node/{self.node_name}", self.register_node)
+        self.after(C.RUNTIME_UP_DELAY, self._runtime_up)
+        self.every(C.NODE_LEASE_RENEW_INTERVAL, self._traced_lease)
+        self.every(C.NODE_STATUS_UPDATE_FREQUENCY, self._traced_status)
+        self.after(0, self._resync_workers)
+
+    def _resync_workers(self) -> None:
+        """After a (re)start: look at every pod we still run containers for (deleted ones are cleaned)."""
+        for key in sorted(self.workers):
+            self.enqueue(key)
+
+    def _runtime_up(self) -> None:
+        self.runtime_ready = True
+        self.traced(f"node/{self.node_name}", self.update_node_status)
+
+    # --- registration and heartbeats -------------------------------------------------------------
+    def register_node(self) -> None:
+        """registerWithAPIServer: create the Node (or adopt the existing one), then post its status."""
+        images = self.node_images()
+        node = node_object(self.spec, self.index, self.node_uid_seed, images)
+        self.event(self.node_ref(), "Normal", "Starting", "Starting kubelet.")
+        try:
+            created = self.api.create("nodes", node)
+            self.observe(f"{self.node_name}: registered")
+            self.node = created
+        except errors.ApiError as e:
+            if e.code != 409:
+                self.observe(f"{self.node_name}: unable to register node: {e.message}")
+                return
+            existing = self.api.get("nodes", self.node_name)
+            labels = dict(existing["metadata"].get("labels") or {})
+            want = node["metadata"]["labels"]
+            if any(labels.get(k) != v for k, v in want.items()):
+                labels.update(want)
+                existing = self.api.patch("nodes", self.node_name, {"metadata": {"labels": labels}})
+            self.observe(f"{self.node_name}: node already registered")
+            self.node = existing
+        self.event(self.node_ref(), "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")
+        self.update_node_status(force=True)
+        self.renew_lease()
+
+    def node_ref(self) -> dict:
+        """What node events point at: kind Node, name and uid both the node's name (as the kubelet does)."""
+        return {"kind": "Node", "apiVersion": "v1", "metadata": {"name": self.node_name, "uid": self.node_name}}
+
+    def node_images(self) -> list[dict]:
+        """status.images: images on the node, biggest first (at most 50, nodeStatusMaxImages)."""
+        out = []
+        for ref in self.runtime.list_images():
+            out.append({"names": [_full_ref(ref), ref] if _full_ref(ref) != ref else [ref],
+                        "sizeBytes": self.runtime.image_size(ref)})
+        out.sort(key=lambda i: (-i["sizeBytes"], i["names"][0]))
+        return out[:50]
+
+    def node_pressure(self) -> dict:
+        """Seam for eviction (issue 5): {"MemoryPressure": bool, ...}."""
+        return {}
+
+    def _traced_status(self) -> None:
+        self.traced(f"node/{self.node_name}", self.update_node_status)
+
+    def _traced_lease(self) -> None:
+        self.traced(f"lease/{self.node_name}", self.renew_lease)
+
+    def update_node_status(self, force: bool = False) -> None:
+        """tryUpdateNodeStatus: post the status if it changed or the report frequency elapsed."""
+        try:
+            current = self.api.get("nodes", self.node_name)
+        except errors.ApiError as e:
+            if e.code == 404:
+                self.observe(f"{self.node_name}: Node object missing: registering again")
+                self.register_node()
+            return
+        old = current.get("status") or {}
+        now = rfc3339(self.clock.now)
+        conds, events = node_conditions(old.get("conditions"), now, self.runtime_ready, self.node_pressure())
+        status = dict(old)
+        template = node_object(self.spec, self.index, self.node_uid_seed, self.node_images())["status"]
+        for k in ("capacity", "allocatable", "addresses", "daemonEndpoints", "nodeInfo", "images"):
+            status[k] = template[k]
+        status["conditions"] = conds
+        changed = _strip_heartbeats(status) != _strip_heartbeats(old)
+        due = (self._last_report is None
+               or self.clock.now - self._last_report >= C.NODE_STATUS_REPORT_FREQUENCY)
+        if not (changed or due or force):
+            return
+        if changed:
+            self.diff(f"{self.node_name}: node status changed")
+        new = dict(current)
+        new["status"] = status
+        self.node = self.api.update("nodes", new, subresource="status")
+        self._last_report = self.clock.now
+        for ev in events:
+            self.event(self.node_ref(), "Normal", ev, f"Node {self.node_name} status is now: {ev}")
+
+    def renew_lease(self) -> None:
+        """Renew (or create) the node's Lease: the cheap heartbeat the node lifecycle controller watches."""
+        now = rfc3339_micro(self.clock.now)
+        ns = C.NODE_LEASE_NAMESPACE
+        try:
+            lease = self.api.get("leases", self.node_name, ns)
+        except errors.ApiError as e:
+            if e.code != 404:
+                return
+            node = self.node or {"metadata": {"name": self.node_name}}
+            try:
+                self.api.create("leases", lease_object(node, now), ns)
+            except errors.ApiError:
+                pass
+            return
+        lease = dict(lease)
+        lease["spec"] = dict(lease.get("spec") or {})
+        lease["spec"]["renewTime"] = now
+        lease["spec"]["holderIdentity"] = self.node_name
+        lease["spec"]["leaseDurationSeconds"] = C.NODE_LEASE_DURATION
+        try:
+            self.api.update("leases", lease, ns)
+        except errors.ApiError:
+            pass
+
+    # --- pods: informer -> queue -> sync --------------------------------------------------------
+    def _on_pod(self, typ: str, pod: dict, old: dict | None) -> None:
+        """Only changes the kubelet acts on wake the worker (not its own status writes)."""
+        if typ == "MODIFIED" and old is not None:
+            md, omd = pod["metadata"], old["metadata"]
+            if (pod.get("spec") == old.get("spec") and md.get("deletionTimestamp") == omd.get("deletionTimestamp")
+                    and md.get("deletionGracePeriodSeconds") == omd.get("deletionGracePeriodSeconds")
+                    and md.get("uid") == omd.get("uid")):
+                return
+        self.enqueue(key_of(pod))
+
+    def _on_container_event(self, cid: str, event: str) -> None:
+        """PLEG: a container started or exited; sync its pod."""
+        key = self._cid_to_key.get(cid)
+        if key is not None and self.running:
+            self.enqueue(key)
+
+    def track_container(self, cid: str, key: str) -> None:
+        self._cid_to_key[cid] = key
+
+    def forget_container(self, cid: str) -> None:
+        self._cid_to_key.pop(cid, None)
+
+    def reconcile(self, key: str) -> Result | None:
+        """syncPod for the pod ``key``: run it, restart its containers, or tear it down."""
+        pod = self.pods.get(key)
+        worker = self.workers.get(key)
+        if worker is not None and (pod is None or pod["metadata"]["uid"] != worker.uid):
+            return self._sync_removed(key, worker, pod)
+        if pod is None:
+            return None
+        if worker is None:
+            worker = PodWorker(self, key, pod["metadata"]["uid"])
+            self.workers[key] = worker
+            self.observe(f"{self.node_name}: new pod {key}")
+        md = pod["metadata"]
+        if md.get("deletionTimestamp"):
+            return self._sync_terminating(worker, pod)
+        delay = worker.sync(pod)
+        return Result(requeue_after=delay) if delay is not None else None
+
+    def _sync_terminating(self, worker: PodWorker, pod: dict) -> Result | None:
+        grace = pod["metadata"].get("deletionGracePeriodSeconds")
+        if grace is None:
+            grace = pod["spec"].get("terminationGracePeriodSeconds", C.DEFAULT_TERMINATION_GRACE_PERIOD)
+        self.observe(f"{self.node_name}: pod {worker.key} is being deleted (grace {grace}s)")
+        if not worker.terminate(pod, grace):
+            worker.write_status(pod)
+            return None       # PLEG wakes us when containers exit
+        worker.write_status(pod)
+        worker.cleanup()
+        del self.workers[worker.key]
+        self.diff(f"containers of {worker.key} stopped: delete the pod object")
+        ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
+        try:
+            self.api.delete("pods", name, ns, grace_period_seconds=0)
+        except errors.ApiError as e:
+            if e.code != 404:
+                raise
+        return None
+
+    def _sync_removed(self, key: str, worker: PodWorker, pod: dict | None) -> Result | None:
+        """The pod object is gone (or replaced by a new one with the same name): kill what is left."""
+        self.observe(f"{self.node_name}: pod {key} (uid {worker.uid}) no longer exists in the API")
+        if not worker.terminate(None, C.MINIMUM_GRACE_PERIOD):
+            return Result(requeue_after=C.MINIMUM_GRACE_PERIOD)
+        worker.cleanup()
+        del self.workers[key]
+        self.diff(f"removed the containers and sandbox of deleted pod {key}")
+        if pod is not None:
+            self.enqueue(key)
+        return None
+
+    # --- helpers the pod worker uses ---------------------------------------------------------------
+    def event_for(self, pod: dict, type_: str, reason: str, message: str, container: str | None = None) -> None:
+        self.event(pod, type_, reason, message, f"spec.containers{{{container}}}" if container else None)
+
+    def backoff_key(self, pod: dict, container: str) -> str:
+        md = pod["metadata"]
+        return f"{md['name']}_{md.get('namespace')}_{md['uid']}_{container}"
+
+    @staticmethod
+    def format_pod(pod: dict) -> str:
+        """``name_namespace(uid)``: how kubelet messages name a pod (format.Pod)."""
+        md = pod["metadata"]
+        return f"{md['name']}_{md.get('namespace')}({md['uid']})"
+
+    def terminated_state(self, st) -> dict:
+        """A runtime ContainerStatus of an exited container as ``state.terminated``."""
+        code = st.exit_code if st.exit_code is not None else 0
+        reason = st.reason or ("Completed" if code == 0 else "Error")
+        out = {"containerID": C.CONTAINER_ID_PREFIX + st.id, "exitCode": code,
+               "finishedAt": rfc3339(st.finished_at if st.finished_at is not None else self.clock.now),
+               "reason": reason,
+               "startedAt": rfc3339(st.started_at) if st.started_at is not None else None}
+        if st.message:
+            out["message"] = st.message
+        return out
+
+    def pull_done(self, key: str, name: str, gen: int, image: str, backoff_key: str, started: float,
+                  err: str | None, image_id: str | None) -> None:
+        if not self.running:
+            return
+        worker = self.workers.get(key)
+        pod = self.pods.get(key) if self.pods else None
+        if worker is None or pod is None:
+            return
+        self.traced(key, worker.pull_done, pod, name, gen, image, backoff_key, started, err, image_id)
+        if err:
+            self.queue.add_after(key, C.POD_WORKER_ERROR_RESYNC)
+            self.traced(key, worker.write_status, pod)
+        else:
+            self.enqueue(key)
+
+    def write_pod_status(self, pod: dict, status: dict) -> None:
+        md = pod["metadata"]
+        body = {"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": md["name"], "namespace": md["namespace"]}, "status": status}
+        try:
+            self.api.update("pods", body, md["namespace"], subresource="status")
+        except errors.ApiError as e:
+            if e.code != 404:
+                raise
+
+    def container_mounts(self, pod: dict, c: dict) -> list:
+        """Seam for volumes (a later issue): the mounts of container ``c``."""
+        return []
+
+    def container_env(self, pod: dict, c: dict, pod_ip: str | None) -> dict:
+        """The container's environment: ``envFrom`` then ``env`` (values, downward API, ConfigMap and
+        Secret keys; https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/)."""
+        ns = pod["metadata"].get("namespace", "default")
+        env: dict[str, str] = {}
+        for src in c.get("envFrom") or []:
+            prefix = src.get("prefix", "")
+            for kind, field in (("configmaps", "configMapRef"), ("secrets", "secretRef")):
+                ref = src.get(field)
+                if not ref:
+                    continue
+                data = self._config_data(kind, ref.get("name"), ns, ref.get("optional"))
+                for k in sorted(data or {}):
+                    env[prefix + k] = data[k]
+        for e in c.get("env") or []:
+            if "valueFrom" not in e:
+                env[e["name"]] = _expand(str(e.get("value", "")), env)
+                continue
+            vf = e["valueFrom"]
+            if "fieldRef" in vf:
+                env[e["name"]] = self._field_ref(pod, vf["fieldRef"].get("fieldPath", ""), pod_ip)
+            elif "resourceFieldRef" in vf:
+                env[e["name"]] = self._resource_ref(pod, c, vf["resourceFieldRef"])
+            else:
+                for kind, field, label in (("configmaps", "configMapKeyRef", "ConfigMap"),
+                                           ("secrets", "secretKeyRef", "Secret")):
+                    ref = vf.get(field)
+                    if not ref:
+                        continue
+                    data = self._config_data(kind, ref.get("name"), ns, ref.get("optional"))
+                    if data is None:
+                        break
+                    if ref.get("key") not in data:
+                        if ref.get("optional"):
+                            break
+                        raise ConfigError(f"couldn't find key {ref.get('key')} in {label} {ns}/{ref.get('name')}")
+                    env[e["name"]] = data[ref["key"]]
+        return env
+
+    def _config_data(self, kind: str, name: str, ns: str, optional) -> dict | None:
+        try:
+            obj = self.api.get(kind, name, ns)
+        except errors.ApiError as e:
+            if e.code == 404:
+                if optional:
+                    return None
+                singular = "configmap" if kind == "configmaps" else "secret"
+                raise ConfigError(f'{singular} "{name}" not found') from None
+            raise
+        if kind == "secrets":
+            data = {k: base64.b64decode(v).decode("utf-8", "replace") for k, v in (obj.get("data") or {}).items()}
+            data.update(obj.get("stringData") or {})
+            return data
+        return dict(obj.get("data") or {})
+
+    def _field_ref(self, pod: dict, path: str, pod_ip: str | None) -> str:
+        md = pod["metadata"]
+        simple = {"metadata.name": md.get("name"), "metadata.namespace": md.get("namespace"),
+                  "metadata.uid": md.get("uid"), "spec.nodeName": pod["spec"].get("nodeName"),
+                  "spec.serviceAccountName": pod["spec"].get("serviceAccountName", "default"),
+                  "status.podIP": pod_ip or "", "status.podIPs": pod_ip or "",
+                  "status.hostIP": self.node_ip, "status.hostIPs": self.node_ip}
+        if path in simple:
+            return str(simple[path] or "")
+        for prefix, src in (("metadata.labels", md.get("labels")), ("metadata.annotations", md.get("annotations"))):
+            if path.startswith(prefix + "['") and path.endswith("']"):
+                return str((src or {}).get(path[len(prefix) + 2:-2], ""))
+        return ""
+
+    def _resource_ref(self, pod: dict, c: dict, ref: dict) -> str:
+        name = ref.get("containerName") or c["name"]
+        target = next((x for x in pod["spec"].get("containers") or [] if x["name"] == name), c)
+        res = target.get("resources") or {}
+        what = ref.get("resource", "")
+        kind, _, resource = what.partition(".")
+        value = (res.get(kind) or {}).get(resource)
+        if value is None and kind == "requests":
+            value = (res.get("limits") or {}).get(resource)
+        if value is None:   # unset limits default to the node's allocatable
+            value = self.spec.get("cpu", C.DEFAULT_CPU) if resource == "cpu" else self.spec.get("memory", C.DEFAULT_MEMORY)
+        divisor = ref.get("divisor") or "1"
+        if resource == "cpu":
+            millis, div = cpu_millis(str(value)), cpu_millis(str(divisor))
+            return str(-(-millis // div))
+        return str(-(-memory_bytes(str(value)) // memory_bytes(str(divisor))))
+
+    # --- the kubelet's server: logs, exec, stats -----------------------------------------------------
+    def _pick_container(self, pod: dict, container: str | None) -> str:
+        name = pod["metadata"]["name"]
+        names = [c["name"] for c in pod["spec"].get("containers") or []]
+        inits = [c["name"] for c in pod["spec"].get("initContainers") or []]
+        if not container:
+            if len(names) == 1:
+                return names[0]
+            msg = f"a container name must be specified for pod {name}, choose one of: [{' '.join(names)}]"
+            if inits:
+                msg += f" or one of the init containers: [{' '.join(inits)}]"
+            raise errors.bad_request(msg)
+        if container not in names and container not in inits:
+            raise errors.bad_request(f"container {container} is not valid for pod {name}")
+        return container
+
+    def _container_status(self, pod: dict, container: str) -> dict:
+        worker = self.workers.get(key_of(pod))
+        status = (worker.last_status if worker and worker.last_status else pod.get("status")) or {}
+        for st in (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or []):
+            if st["name"] == container:
+                return st
+        return {"name": container, "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {}}
+
+    def logs(self, pod: dict, container: str | None = None, previous: bool = False, tail: int | None = None,
+             **_ignored) -> str:
+        """``GET pods/log``: the container's output (kubelet_pods.go: validateContainerLogStatus)."""
+        name = self._pick_container(pod, container)
+        pod_name = pod["metadata"]["name"]
+        st = self._container_status(pod, name)
+        state, last = st.get("state") or {}, (st.get("lastState") or {}).get("terminated")
+        if previous:
+            if not last or not last.get("containerID"):
+                raise errors.bad_request(f'previous terminated container "{name}" in pod "{pod_name}" not found')
+            cid = last["containerID"]
+        elif "running" in state:
+            cid = st.get("containerID")
+        elif "terminated" in state:
+            cid = state["terminated"].get("containerID") or (last or {}).get("containerID")
+            if not cid:
+                raise errors.bad_request(f'container "{name}" in pod "{pod_name}" is terminated')
+        elif last:
+            cid = last.get("containerID")
+            if not cid:
+                raise errors.bad_request(f'container "{name}" in pod "{pod_name}" is terminated')
+        else:
+            reason = (state.get("waiting") or {}).get("reason", "ContainerCreating")
+            if reason == "ErrImagePull":
+                reason = "image can't be pulled"
+            elif reason == "ImagePullBackOff":
+                reason = "trying and failing to pull image"
+            raise errors.bad_request(f'container "{name}" in pod "{pod_name}" is waiting to start: {reason}')
+        cid = cid[len(C.CONTAINER_ID_PREFIX):] if cid.startswith(C.CONTAINER_ID_PREFIX) else cid
+        return self.runtime.logs(cid, tail=tail)
+
+    def exec(self, pod: dict, command, container: str | None = None, stdin: str | None = None, **_ignored):
+        """``POST pods/exec``: run ``command`` in a running container; returns the runtime's ExecResult."""
+        name = self._pick_container(pod, container)
+        phase = (pod.get("status") or {}).get("phase")
+        if phase in ("Succeeded", "Failed"):
+            raise errors.bad_request(f"cannot exec into a container in a completed pod; current phase is {phase}")
+        worker = self.workers.get(key_of(pod))
+        rec = worker.containers.get(name) if worker else None
+        if (rec is None or rec.cid is None or self.runtime.container_status(rec.cid).state != "running"
+                or not self.running):
+            raise errors.bad_request(f'unable to upgrade connection: container not found ("{name}")')
+        argv = shlex.split(command) if isinstance(command, str) else list(command)
+        return self.runtime.exec_sync(rec.cid, argv, stdin=stdin)
+
+    def stats_summary(self) -> dict:
+        """The Summary API (``/stats/summary``) ``kubectl top`` reads through metrics-server."""
+        pods = []
+        cpu = C.NODE_SYSTEM_CPU_MILLICORES
+        mem = C.NODE_SYSTEM_MEMORY_BYTES
+        for key in sorted(self.workers):
+            w = self.workers[key]
+            ns, name = key.split("/", 1)
+            cs = []
+            for cname in sorted(w.containers):
+                rec = w.containers[cname]
+                if rec.cid and self.runtime.container_status(rec.cid).state == "running":
+                    s = self.runtime.stats(rec.cid)
+                    cs.append({"name": cname, "cpu_millicores": s.get("cpu", 0), "memory_bytes": s.get("memory", 0)})
+                    cpu += s.get("cpu", 0)
+                    mem += s.get("memory", 0)
+            if cs:
+                pods.append({"namespace": ns, "name": name, "containers": cs})
+        return {"node": {"name": self.node_name, "cpu_millicores": cpu, "memory_bytes": mem}, "pods": pods}
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else ("failed: " + self.start_error if self.start_error else "stopped")
+        return f"<Kubelet {self.node_name} {state}, {len(self.workers)} pods>"
+
+
+def _strip_heartbeats(status: dict) -> dict:
+    out = dict(status)
+    out["conditions"] = [{k: v for k, v in c.items() if k != "lastHeartbeatTime"}
+                         for c in status.get("conditions") or []]
+    return out
+
+
+def _full_ref(ref: str) -> str:
+    """``nginx`` -> ``docker.io/library/nginx:latest`` (how containerd names an image)."""
+    name, tag = ref, ""
+    if "@" not in ref:
+        last = ref.rsplit("/", 1)[-1]
+        if ":" not in last:
+            tag = ":latest"
+    first = name.split("/", 1)[0]
+    if "/" not in name:
+        name = "docker.io/library/" + name
+    elif "." not in first and ":" not in first and first != "localhost":
+        name = "docker.io/" + name
+    return name + tag
+
+
+def _expand(value: str, env: dict) -> str:
+    """``$(VAR)`` references to earlier variables are expanded; ``$$`` escapes (as Kubernetes does)."""
+    out, i = [], 0
+    while i < len(value):
+        if value.startswith("$$", i):
+            out.append("$")
+            i += 2
+        elif value.startswith("$(", i) and ")" in value[i:]:
+            j = value.index(")", i)
+            var = value[i + 2:j]
+            out.append(env[var] if var in env else value[i:j + 1])
+            i = j + 1
+        else:
+            out.append(value[i])
+            i += 1
+    return "".join(out)
+
+
+def _uuid_from(rng) -> str:
+    from ..api.meta import random_uid
+    return random_uid(rng)

@@ -1,0 +1,489 @@
+"""The pod worker: one small state machine per pod, driving the container runtime.
+
+The kubelet runs one *pod worker* for every pod bound to its node
+(pkg/kubelet/pod_workers.go). Each sync of a pod does what the kubelet's
+``SyncPod`` and ``computePodActions`` do (pkg/kubelet/kuberuntime/kuberuntime_manager.go):
+
+1. **sandbox** - create the pod sandbox once: its network namespace, the pod IP
+   (from the node's podCIDR), the hostname (the pod's name), ``/etc/hosts``;
+2. **init containers** - (none yet: the seam :meth:`PodWorker.init_containers_done`);
+3. **containers** - for each app container decide one action:
+   *start* it (pull its image first if the pull policy says so), *leave* it
+   running, *restart* it (restartPolicy and the CrashLoopBackOff back-off allow it), or
+   *leave it terminated*;
+4. **status** - write ``pod.status`` through the ``status`` subresource.
+
+Deleting a pod (``deletionTimestamp`` set) switches the worker to *terminating*:
+``Killing`` events, SIGTERM then SIGKILL after the grace period (the runtime sends
+the signals), and once every container has stopped the pod object is deleted for
+good. Docs: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/
+
+The worker never calls the API server itself: it asks its kubelet (``self.kl``),
+which owns the client, the event recorder, the back-off and the runtime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..api.meta import rfc3339
+from ..api.quantity import cpu_millis, memory_bytes
+from . import config as C
+from .status import pod_conditions, pod_phase, qos_class
+
+
+# --- small pure helpers a chapter can show --------------------------------------------------
+
+def default_pull_policy(image: str) -> str:
+    """``Always`` for an image with the ``:latest`` tag or no tag, else ``IfNotPresent``
+    (https://kubernetes.io/docs/concepts/containers/images/#imagepullpolicy-defaulting)."""
+    if "@" in image:
+        return "IfNotPresent"
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last or last.endswith(":latest"):
+        return "Always"
+    return "IfNotPresent"
+
+
+def should_restart(restart_policy: str, exit_code: int) -> bool:
+    """Does ``restartPolicy`` restart a container that exited with ``exit_code``?
+    (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy)"""
+    if restart_policy == "Never":
+        return False
+    if restart_policy == "OnFailure":
+        return exit_code != 0
+    return True
+
+
+def go_duration(seconds: float) -> str:
+    """A duration as Go's ``time.Duration.String()`` prints it: ``1.5s``, ``250ms``, ``1m0s``, ``5m0s``."""
+    if seconds == 0:
+        return "0s"
+    ms = round(seconds * 1000)
+    if ms < 1000:
+        return f"{ms}ms"
+    minutes, rest = divmod(ms, 60000)
+    hours, minutes = divmod(minutes, 60)
+    secs = rest / 1000
+    s = f"{secs:.3f}".rstrip("0").rstrip(".") + "s"
+    if hours:
+        return f"{hours}h{minutes}m{s}"
+    if minutes:
+        return f"{minutes}m{s}"
+    return s
+
+
+def hosts_file(pod: dict, ip: str, domain: str = C.CLUSTER_DOMAIN) -> str:
+    """``/etc/hosts`` as the kubelet writes it (pkg/kubelet/kubelet_pods.go: managedHostsFileContent)."""
+    spec = pod.get("spec") or {}
+    name = spec.get("hostname") or pod["metadata"]["name"]
+    lines = ["# Kubernetes-managed hosts file.",
+             "127.0.0.1\tlocalhost",
+             "::1\tlocalhost ip6-localhost ip6-loopback",
+             "fe00::0\tip6-localnet",
+             "fe00::0\tip6-mcastprefix",
+             "fe00::1\tip6-allnodes",
+             "fe00::2\tip6-allrouters"]
+    if spec.get("subdomain"):
+        ns = pod["metadata"].get("namespace", "default")
+        lines.append(f"{ip}\t{name}.{spec['subdomain']}.{ns}.svc.{domain}\t{name}")
+    else:
+        lines.append(f"{ip}\t{name}")
+    aliases = spec.get("hostAliases") or []
+    if aliases:
+        lines.append("")
+        lines.append("# Entries added by HostAliases.")
+        for a in aliases:
+            lines.append(a.get("ip", "") + "\t" + "\t".join(a.get("hostnames") or []))
+    return "\n".join(lines) + "\n"
+
+
+def resolv_conf(pod: dict, dns_ip: str = C.CLUSTER_DNS, domain: str = C.CLUSTER_DOMAIN) -> str | None:
+    """``/etc/resolv.conf`` for the pod's dnsPolicy (ClusterFirst: the cluster DNS and search path;
+    https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy)."""
+    spec = pod.get("spec") or {}
+    policy = spec.get("dnsPolicy") or "ClusterFirst"
+    if policy == "ClusterFirstWithHostNet":
+        policy = "ClusterFirst"
+    if spec.get("hostNetwork") and spec.get("dnsPolicy", "ClusterFirst") == "ClusterFirst":
+        policy = "Default"
+    ns = pod["metadata"].get("namespace", "default")
+    if policy == "None":
+        cfg = spec.get("dnsConfig") or {}
+        servers, searches, options = cfg.get("nameservers") or [], cfg.get("searches") or [], []
+    elif policy == "Default":
+        return None     # the node's own resolv.conf: the runtime's default
+    else:
+        servers = [dns_ip]
+        searches = [f"{ns}.svc.{domain}", f"svc.{domain}", domain]
+        options = ["ndots:5"]
+        cfg = spec.get("dnsConfig") or {}
+        servers += [s for s in cfg.get("nameservers") or [] if s not in servers]
+        searches += [s for s in cfg.get("searches") or [] if s not in searches]
+    for o in (spec.get("dnsConfig") or {}).get("options") or []:
+        text = o["name"] + (f":{o['value']}" if o.get("value") is not None else "")
+        options = [x for x in options if x.split(":")[0] != o["name"]] + [text]
+    out = []
+    if searches:
+        out.append("search " + " ".join(searches))
+    out += [f"nameserver {s}" for s in servers]
+    if options:
+        out.append("options " + " ".join(options))
+    return "\n".join(out) + "\n"
+
+
+class ConfigError(Exception):
+    """The container cannot be configured (CreateContainerConfigError): a missing ConfigMap key, ..."""
+
+
+# --- what the worker remembers about each container -------------------------------------------
+
+@dataclass
+class ContainerRecord:
+    """The kubelet's view of one container of the pod (what ``containerStatuses[i]`` is built from)."""
+
+    name: str
+    cid: str | None = None              # the current container in the runtime
+    prev_cid: str | None = None         # the last terminated one (``kubectl logs --previous``)
+    restart_count: int = 0
+    last_terminated: dict | None = None # lastState.terminated
+    waiting: tuple | None = None        # (reason, message) while no container runs
+    pulling: bool = False               # an image pull is in flight
+    pull_gen: int = 0                   # which pull's answer we still wait for
+    image_ready: bool = False           # the image is ensured for the next start
+    image_id: str = ""
+    stopping: bool = False              # SIGTERM sent for pod termination
+
+
+@dataclass
+class PodWorker:
+    """One pod's worker. ``kl`` is the kubelet (API client, runtime, back-off, events)."""
+
+    kl: object
+    key: str
+    uid: str
+    containers: dict = field(default_factory=dict)     # name -> ContainerRecord
+    sandbox: object = None
+    ip: str | None = None
+    start_time: str | None = None
+    finished: bool = False              # reached Succeeded/Failed: nothing more to run
+    terminating: bool = False           # deletion in progress
+    grace: float | None = None
+    last_status: dict | None = None
+
+    # --- the sync: observe -> diff -> act -----------------------------------------------------
+    def sync(self, pod: dict) -> float | None:
+        """Bring the pod's containers toward its spec. Returns seconds until it must look again."""
+        kl = self.kl
+        spec = pod["spec"]
+        if self.start_time is None:
+            self.start_time = (pod.get("status") or {}).get("startTime") or rfc3339(kl.clock.now)
+        for c in spec.get("containers") or []:
+            self.containers.setdefault(c["name"], ContainerRecord(c["name"]))
+        if self.finished:
+            kl.observe(f"pod is {self.last_status.get('phase') if self.last_status else 'finished'}")
+            self.write_status(pod)
+            return None
+        requeue = []
+        if self.sandbox is None:
+            self.create_sandbox(pod)
+        if self.init_containers_done(pod, requeue):
+            for c in spec.get("containers") or []:
+                self.sync_container(pod, c, requeue)
+        status = self.write_status(pod)
+        if status["phase"] in ("Succeeded", "Failed"):
+            self.finish(pod)
+        return min(requeue) if requeue else None
+
+    def init_containers_done(self, pod: dict, requeue: list) -> bool:
+        """Seam for init containers and native sidecars (issue 5): True when app containers may start."""
+        return True
+
+    # --- sandbox ------------------------------------------------------------------------------
+    def create_sandbox(self, pod: dict) -> None:
+        kl = self.kl
+        md = pod["metadata"]
+        self.ip = kl.allocate_ip(self.key)
+        hostname = (pod["spec"].get("hostname") or md["name"])[:63]
+        self.sandbox = kl.runtime.run_pod_sandbox(
+            md["uid"], md["name"], md.get("namespace", "default"), hostname, self.ip,
+            hosts=hosts_file(pod, self.ip, kl.cluster_domain),
+            resolv_conf=resolv_conf(pod, kl.cluster_dns, kl.cluster_domain))
+        kl.diff(f"no sandbox: created {self.sandbox.id} with IP {self.ip}")
+
+    def remove_sandbox(self) -> None:
+        if self.sandbox is not None:
+            self.kl.runtime.stop_pod_sandbox(self.sandbox.id)
+            self.kl.runtime.remove_pod_sandbox(self.sandbox.id)
+            self.sandbox = None
+
+    # --- one container --------------------------------------------------------------------------
+    def sync_container(self, pod: dict, c: dict, requeue: list) -> None:
+        """computePodActions for one app container: start, keep, restart or leave terminated."""
+        kl = self.kl
+        rec = self.containers[c["name"]]
+        if rec.pulling:
+            kl.observe(f"{c['name']}: pulling {c['image']}")
+            return
+        if rec.cid is not None:
+            st = kl.runtime.container_status(rec.cid)
+            if st.state in ("running", "created"):
+                return
+            # exited: restart it or not
+            restart_policy = pod["spec"].get("restartPolicy") or "Always"
+            if not should_restart(restart_policy, st.exit_code):
+                rec.waiting = None
+                return
+            key = kl.backoff_key(pod, c["name"])
+            finished = st.finished_at if st.finished_at is not None else kl.clock.now
+            if kl.crash_backoff.in_backoff(key, finished, kl.clock.now):
+                delay = kl.crash_backoff.duration(key)
+                msg = (f"back-off {go_duration(delay)} restarting failed container={c['name']} "
+                       f"pod={kl.format_pod(pod)}")
+                if rec.waiting is None or rec.waiting[0] != "CrashLoopBackOff":
+                    kl.diff(f"{c['name']}: exited {st.exit_code}; in back-off for {go_duration(delay)}")
+                rec.waiting = ("CrashLoopBackOff", msg)
+                kl.event_for(pod, "Warning", "BackOff",
+                         f"Back-off restarting failed container {c['name']} in pod {kl.format_pod(pod)}",
+                         c["name"])
+                remaining = finished + delay - kl.clock.now
+                requeue.append(min(C.POD_WORKER_ERROR_RESYNC, max(remaining, 0.0)))
+                return
+            kl.crash_backoff.next(key, finished, kl.clock.now)
+            kl.diff(f"{c['name']}: exited {st.exit_code}; restartPolicy {restart_policy}: restart")
+            self.retire_container(rec)
+            rec.restart_count += 1
+            rec.image_ready = False
+        if not rec.image_ready:
+            if not self.ensure_image(pod, c, rec, requeue):
+                return
+        self.start_container(pod, c, rec, requeue)
+
+    def retire_container(self, rec: ContainerRecord) -> None:
+        """The exited container becomes ``lastState`` (and the one kept for ``logs --previous``)."""
+        kl = self.kl
+        st = kl.runtime.container_status(rec.cid)
+        rec.last_terminated = kl.terminated_state(st)
+        if rec.prev_cid is not None:
+            kl.forget_container(rec.prev_cid)
+            kl.runtime.remove_container(rec.prev_cid)
+        rec.prev_cid, rec.cid = rec.cid, None
+
+    def ensure_image(self, pod: dict, c: dict, rec: ContainerRecord, requeue: list) -> bool:
+        """EnsureImageExists (pkg/kubelet/images/image_manager.go): True when the image is ready now."""
+        kl = self.kl
+        image = c["image"]
+        policy = c.get("imagePullPolicy") or default_pull_policy(image)
+        present = kl.runtime.has_image(image)
+        name = c["name"]
+        if policy == "Never" and not present:
+            msg = f'Container image "{image}" is not present with pull policy of Never'
+            if rec.waiting is None or rec.waiting[0] != "ErrImageNeverPull":
+                kl.diff(f"{name}: {msg}")
+            rec.waiting = ("ErrImageNeverPull", msg)
+            kl.event_for(pod, "Warning", "ErrImageNeverPull", msg, name)
+            kl.event_for(pod, "Warning", "Failed", "Error: ErrImageNeverPull", name)
+            requeue.append(C.POD_WORKER_ERROR_RESYNC)
+            return False
+        if present and policy != "Always":
+            kl.event_for(pod, "Normal", "Pulled", f'Container image "{image}" already present on machine', name)
+            rec.image_ready = True
+            return True
+        key = f"{pod['metadata']['uid']}_{image}"
+        if kl.image_backoff.in_backoff_since_update(key, kl.clock.now):
+            last_err = kl.last_pull_error.get(key, "")
+            rec.waiting = ("ImagePullBackOff", f'Back-off pulling image "{image}": ErrImagePull: {last_err}')
+            kl.diff(f"{name}: image pull in back-off")
+            kl.event_for(pod, "Normal", "BackOff", f'Back-off pulling image "{image}"', name)
+            kl.event_for(pod, "Warning", "Failed", "Error: ImagePullBackOff", name)
+            remaining = kl.image_backoff.expires(key) - kl.clock.now
+            requeue.append(min(C.POD_WORKER_ERROR_RESYNC, max(remaining, 0.0)))
+            return False
+        rec.pulling = True
+        rec.pull_gen += 1
+        gen = rec.pull_gen
+        started = kl.clock.now
+        kl.diff(f"{name}: pull {image} (imagePullPolicy {policy})")
+        kl.event_for(pod, "Normal", "Pulling", f'Pulling image "{image}"', name)
+        kl.runtime.pull_image(image, lambda err, image_id: kl.pull_done(self.key, name, gen, image, key,
+                                                                          started, err, image_id))
+        return False
+
+    def pull_done(self, pod: dict, name: str, gen: int, image: str, key: str, started: float,
+                  err: str | None, image_id: str | None) -> None:
+        """The runtime answered a pull: record the outcome (events now; the next sync acts on it)."""
+        kl = self.kl
+        rec = self.containers.get(name)
+        if rec is None or not rec.pulling or rec.pull_gen != gen:
+            return
+        rec.pulling = False
+        if err:
+            kl.image_backoff.next(key, kl.clock.now, kl.clock.now)
+            kl.last_pull_error[key] = err
+            rec.waiting = ("ErrImagePull", err)
+            kl.diff(f"{name}: pull of {image} failed: {err}")
+            kl.event_for(pod, "Warning", "Failed", f'Failed to pull image "{image}": {err}', name)
+            kl.event_for(pod, "Warning", "Failed", "Error: ErrImagePull", name)
+            return
+        took = go_duration(kl.clock.now - started)
+        size = kl.runtime.image_size(image)
+        rec.image_ready = True
+        rec.image_id = image_id or ""
+        rec.waiting = None
+        kl.diff(f"{name}: pulled {image}")
+        kl.event_for(pod, "Normal", "Pulled", f'Successfully pulled image "{image}" in {took} ({took} including '
+                                          f"waiting). Image size: {size} bytes.", name)
+
+    def start_container(self, pod: dict, c: dict, rec: ContainerRecord, requeue: list) -> None:
+        """startContainer (kuberuntime_container.go): create, ``Created`` event, start, ``Started`` event."""
+        kl = self.kl
+        name = c["name"]
+        try:
+            env = kl.container_env(pod, c, self.ip)
+        except ConfigError as e:
+            rec.waiting = ("CreateContainerConfigError", str(e))
+            kl.diff(f"{name}: {e}")
+            kl.event_for(pod, "Warning", "Failed", f"Error: {e}", name)
+            requeue.append(C.POD_WORKER_ERROR_RESYNC)
+            return
+        res = c.get("resources") or {}
+        limits, requests = res.get("limits") or {}, res.get("requests") or {}
+        cid = kl.runtime.create_container(
+            self.sandbox.id, name, c["image"], command=c.get("command"), args=c.get("args"), env=env,
+            working_dir=c.get("workingDir"), mounts=kl.container_mounts(pod, c),
+            memory_limit=memory_bytes(limits["memory"]) if "memory" in limits else None,
+            cpu_limit=cpu_millis(limits["cpu"]) if "cpu" in limits else None,
+            memory_request=memory_bytes(requests["memory"]) if "memory" in requests else None,
+            cpu_request=cpu_millis(requests["cpu"]) if "cpu" in requests else None,
+            tty=bool(c.get("tty")), stdin=bool(c.get("stdin")))
+        rec.cid = cid
+        rec.waiting = None
+        kl.track_container(cid, self.key)
+        kl.event_for(pod, "Normal", "Created", f"Created container: {name}", name)
+        kl.runtime.start_container(cid)
+        kl.event_for(pod, "Normal", "Started", f"Started container {name}", name)
+        kl.diff(f"{name}: started container {cid}" + (f" (restart {rec.restart_count})"
+                                                      if rec.restart_count else ""))
+
+    # --- status -------------------------------------------------------------------------------
+    def container_status(self, c: dict) -> dict:
+        """containerStatuses[i] for app container ``c``."""
+        kl = self.kl
+        rec = self.containers.get(c["name"]) or ContainerRecord(c["name"])
+        out = {"name": c["name"], "image": c["image"], "imageID": rec.image_id, "lastState": {},
+               "ready": False, "restartCount": rec.restart_count, "started": False}
+        if rec.last_terminated:
+            out["lastState"] = {"terminated": rec.last_terminated}
+        st = kl.runtime.container_status(rec.cid) if rec.cid else None
+        if st is not None:
+            out["containerID"] = C.CONTAINER_ID_PREFIX + rec.cid
+            if st.image_id:
+                out["imageID"] = st.image_id
+        if st is not None and st.state == "running":
+            out["state"] = {"running": {"startedAt": rfc3339(st.started_at)}}
+            out["ready"] = self.container_ready(c, rec)
+            out["started"] = True
+        elif st is not None and st.state == "exited" and rec.waiting is None:
+            out["state"] = {"terminated": kl.terminated_state(st)}
+        elif st is not None and st.state == "exited":
+            # waiting to be restarted: the exited run is lastState (kubectl shows CrashLoopBackOff)
+            out["state"] = {"waiting": _waiting(*rec.waiting)}
+            out["lastState"] = {"terminated": kl.terminated_state(st)}
+            out.pop("containerID", None)
+        else:
+            reason, message = rec.waiting or ("ContainerCreating", None)
+            out["state"] = {"waiting": _waiting(reason, message)}
+        return out
+
+    def container_ready(self, c: dict, rec: ContainerRecord) -> bool:
+        """Seam for readiness and startup probes (issue 5): no probe means ready once running."""
+        return True
+
+    def build_status(self, pod: dict) -> dict:
+        kl = self.kl
+        spec = pod["spec"]
+        old = pod.get("status") or {}
+        statuses = [self.container_status(c) for c in spec.get("containers") or []]
+        phase = pod_phase(spec, statuses)
+        if self.finished and self.last_status:
+            phase = self.last_status["phase"]
+        status = {"phase": phase}
+        now = rfc3339(kl.clock.now)
+        status["conditions"] = pod_conditions(spec, statuses, phase,
+                                              self.sandbox is not None and not self.finished,
+                                              now, old.get("conditions"))
+        status["hostIP"] = kl.node_ip
+        status["hostIPs"] = [{"ip": kl.node_ip}]
+        if self.ip:
+            status["podIP"] = self.ip
+            status["podIPs"] = [{"ip": self.ip}]
+        status["startTime"] = self.start_time
+        status["containerStatuses"] = statuses
+        status["qosClass"] = old.get("qosClass") or qos_class(spec)
+        return status
+
+    def write_status(self, pod: dict) -> dict:
+        status = self.build_status(pod)
+        if status != self.last_status and status != pod.get("status"):
+            self.kl.write_pod_status(pod, status)
+        self.last_status = status
+        return status
+
+    def finish(self, pod: dict) -> None:
+        """The pod reached a terminal phase: tear down its sandbox (PodReadyToStartContainers False)."""
+        self.finished = True
+        self.kl.diff(f"pod is {self.last_status['phase']}: sandbox stopped")
+        if self.sandbox is not None:
+            self.kl.runtime.stop_pod_sandbox(self.sandbox.id)
+        self.write_status(pod)
+
+    # --- termination --------------------------------------------------------------------------
+    def running_containers(self) -> list[ContainerRecord]:
+        out = []
+        for name in sorted(self.containers):
+            rec = self.containers[name]
+            if rec.cid and self.kl.runtime.container_status(rec.cid).state in ("running", "created"):
+                out.append(rec)
+        return out
+
+    def terminate(self, pod: dict | None, grace: float) -> bool:
+        """Stop every container (SIGTERM, SIGKILL after ``grace``); True once all have exited.
+
+        ``pod`` is None when the object is already gone from the API (force-deleted, or deleted
+        while this kubelet was down).
+        """
+        kl = self.kl
+        for rec in self.containers.values():
+            rec.pulling = False
+        running = self.running_containers()
+        shorter = self.grace is not None and grace < self.grace
+        if not self.terminating or shorter:
+            self.terminating = True
+            self.grace = grace
+            for rec in running:
+                if pod is not None and not shorter:
+                    kl.event_for(pod, "Normal", "Killing", f"Stopping container {rec.name}", rec.name)
+                kl.diff(f"{rec.name}: stop (grace period {grace:g}s)")
+                rec.stopping = True
+                kl.runtime.stop_container(rec.cid, grace)
+        return not running
+
+    def cleanup(self) -> None:
+        """Remove every container and the sandbox: nothing of the pod is left on the node."""
+        kl = self.kl
+        for name in sorted(self.containers):
+            rec = self.containers[name]
+            for cid in (rec.cid, rec.prev_cid):
+                if cid:
+                    kl.forget_container(cid)
+                    kl.runtime.remove_container(cid)
+            rec.cid = rec.prev_cid = None
+        self.remove_sandbox()
+        kl.release_ip(self.key)
+
+
+def _waiting(reason: str, message: str | None) -> dict:
+    w = {"reason": reason}
+    if message:
+        w["message"] = message
+    return w
