@@ -1,0 +1,346 @@
+"""The kube-scheduler plugins as pure functions (minik8s.scheduling).
+
+Each test names the Kubernetes page that states the rule it pins.
+"""
+
+import random
+
+from minik8s.scheduling import framework as F
+from minik8s.scheduling import plugins as P
+from minik8s.scheduling.node_info import NodeInfo, PodInfo, pod_requests
+from minik8s.scheduling.queue import SchedulingQueue, backoff_duration
+
+GI = 2 ** 30
+MI = 2 ** 20
+
+
+def node(name="n1", cpu="2", memory="4Gi", pods="110", labels=None, taints=None, unschedulable=False,
+         images=None):
+    alloc = {"cpu": cpu, "memory": memory, "pods": pods}
+    n = {"apiVersion": "v1", "kind": "Node",
+         "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, **(labels or {})}},
+         "spec": {}, "status": {"capacity": dict(alloc), "allocatable": dict(alloc),
+                                "conditions": [{"type": "Ready", "status": "True"}]}}
+    if taints:
+        n["spec"]["taints"] = taints
+    if unschedulable:
+        n["spec"]["unschedulable"] = True
+    if images:
+        n["status"]["images"] = images
+    return n
+
+
+def pod(name="p", cpu=None, memory=None, init=None, sidecars=None, node_name=None, **spec):
+    req = {}
+    if cpu is not None:
+        req["cpu"] = cpu
+    if memory is not None:
+        req["memory"] = memory
+    c = {"name": "app", "image": spec.pop("image", "nginx")}
+    if req:
+        c["resources"] = {"requests": req}
+    if "ports" in spec:
+        c["ports"] = spec.pop("ports")
+    s = {"containers": [c], **spec}
+    inits = []
+    for i, r in enumerate(init or []):
+        inits.append({"name": f"init-{i}", "image": "busybox", "resources": {"requests": r}})
+    for i, r in enumerate(sidecars or []):
+        inits.append({"name": f"side-{i}", "image": "busybox", "restartPolicy": "Always",
+                      "resources": {"requests": r}})
+    if inits:
+        s["initContainers"] = inits
+    if node_name:
+        s["nodeName"] = node_name
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"}, "spec": s}
+
+
+def info(n, *pods):
+    ni = NodeInfo(n)
+    for p in pods:
+        ni.add_pod(PodInfo(p))
+    return ni
+
+
+# --- requests ---------------------------------------------------------------------------------
+def test_init_containers_request_is_max_of_app_sum_and_largest_init():
+    """https://kubernetes.io/docs/concepts/workloads/pods/init-containers/#resource-sharing-within-containers"""
+    p = pod(cpu="200m", memory="100Mi", init=[{"cpu": "800m", "memory": "50Mi"}, {"cpu": "100m"}])
+    p["spec"]["containers"].append({"name": "b", "image": "x", "resources": {"requests": {"cpu": "300m",
+                                                                                          "memory": "100Mi"}}})
+    assert pod_requests(p) == (800, 200 * MI)
+
+
+def test_sidecar_requests_add_to_app_and_to_later_init_containers():
+    """https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#resource-sharing-within-containers"""
+    p = pod(cpu="200m")
+    p["spec"]["initContainers"] = [
+        {"name": "side", "image": "b", "restartPolicy": "Always", "resources": {"requests": {"cpu": "100m"}}},
+        {"name": "init", "image": "b", "resources": {"requests": {"cpu": "250m"}}},
+    ]
+    # app 200 + sidecar 100 = 300; the init after the sidecar needs 250 + 100 = 350
+    assert pod_requests(p)[0] == 350
+    p["spec"]["initContainers"][1]["resources"]["requests"]["cpu"] = "150m"
+    assert pod_requests(p)[0] == 300
+
+
+def test_pod_overhead_is_added():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-overhead/"""
+    p = pod(cpu="250m", memory="64Mi", overhead={"cpu": "250m", "memory": "120Mi"})
+    assert pod_requests(p) == (500, 184 * MI)
+
+
+def test_missing_requests_count_as_100m_and_200Mi_only_for_scoring():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/resource-bin-packing/ (non-zero defaults)"""
+    p = pod()
+    assert pod_requests(p) == (0, 0)
+    assert pod_requests(p, non_missing=True) == (100, 200 * MI)
+
+
+# --- filters --------------------------------------------------------------------------------
+def test_tolerations_match_taints():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/"""
+    taint = {"key": "k", "value": "v", "effect": "NoSchedule"}
+    assert P.tolerates({"key": "k", "operator": "Equal", "value": "v", "effect": "NoSchedule"}, taint)
+    assert P.tolerates({"key": "k", "value": "v"}, taint)                  # empty effect: any
+    assert P.tolerates({"key": "k", "operator": "Exists"}, taint)
+    assert P.tolerates({"operator": "Exists"}, taint)                      # empty key + Exists: all
+    assert not P.tolerates({"key": "k", "value": "w"}, taint)
+    assert not P.tolerates({"key": "k", "operator": "Exists", "effect": "NoExecute"}, taint)
+    assert not P.tolerates({"key": "other", "operator": "Exists"}, taint)
+
+
+def test_node_unschedulable_unless_tolerated():
+    """https://kubernetes.io/docs/concepts/architecture/nodes/#manual-node-administration"""
+    n = node(unschedulable=True)
+    assert P.node_unschedulable(pod(), n) == ["node(s) were unschedulable"]
+    tol = [{"key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"}]
+    assert P.node_unschedulable(pod(tolerations=tol), n) == []
+    assert P.node_unschedulable(pod(), node()) == []
+
+
+def test_node_name_filter():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename"""
+    assert P.node_name(pod(node_name="n1"), node("n1")) == []
+    assert P.node_name(pod(node_name="n2"), node("n1")) == ["node(s) didn't match the requested node name"]
+
+
+def test_taint_toleration_filter_reports_first_untolerated_taint():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/"""
+    n = node(taints=[{"key": "soft", "effect": "PreferNoSchedule"},
+                     {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"},
+                     {"key": "dedicated", "value": "gpu", "effect": "NoExecute"}])
+    assert P.taint_toleration(pod(), n) == [
+        "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"]
+    tol = [{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]
+    assert P.taint_toleration(pod(tolerations=tol), n) == ["node(s) had untolerated taint {dedicated: gpu}"]
+    tol.append({"key": "dedicated", "value": "gpu", "effect": "NoExecute"})
+    assert P.taint_toleration(pod(tolerations=tol), n) == []       # PreferNoSchedule never filters
+
+
+def _affinity(*terms):
+    return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": list(terms)}}}
+
+
+def test_node_selector_and_required_affinity_operators():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#node-affinity"""
+    n = node(labels={"disktype": "ssd", "cores": "8"})
+    bad = ["node(s) didn't match Pod's node affinity/selector"]
+    assert P.node_affinity(pod(nodeSelector={"disktype": "ssd"}), n) == []
+    assert P.node_affinity(pod(nodeSelector={"disktype": "hdd"}), n) == bad
+
+    def req(op, key, values=None):
+        e = {"key": key, "operator": op}
+        if values is not None:
+            e["values"] = values
+        return P.node_affinity(pod(affinity=_affinity({"matchExpressions": [e]})), n)
+
+    assert req("In", "disktype", ["ssd", "nvme"]) == []
+    assert req("In", "disktype", ["hdd"]) == bad
+    assert req("NotIn", "disktype", ["hdd"]) == []
+    assert req("NotIn", "zone", ["a"]) == []                 # absent label: NotIn holds
+    assert req("Exists", "disktype") == []
+    assert req("Exists", "zone") == bad
+    assert req("DoesNotExist", "zone") == []
+    assert req("DoesNotExist", "disktype") == bad
+    assert req("Gt", "cores", ["4"]) == []
+    assert req("Gt", "cores", ["8"]) == bad
+    assert req("Lt", "cores", ["16"]) == []
+    assert req("Lt", "disktype", ["16"]) == bad              # not an integer
+
+
+def test_affinity_terms_are_ored_expressions_anded_empty_term_matches_nothing():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#node-affinity"""
+    n = node("n1", labels={"a": "1"})
+    t_no = {"matchExpressions": [{"key": "a", "operator": "In", "values": ["1"]},
+                                 {"key": "b", "operator": "Exists"}]}
+    t_yes = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}
+    assert P.node_affinity(pod(affinity=_affinity(t_no)), n) != []
+    assert P.node_affinity(pod(affinity=_affinity(t_no, t_yes)), n) == []
+    assert P.node_affinity(pod(affinity=_affinity({})), n) != []
+
+
+def test_node_ports_conflicts():
+    """https://kubernetes.io/docs/concepts/configuration/overview/#services (hostPort limits placement)"""
+    bad = ["node(s) didn't have free ports for the requested pod ports"]
+    n = info(node(), pod("a", ports=[{"containerPort": 80, "hostPort": 8080}]))
+    assert P.node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8080}]), n) == bad
+    assert P.node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8080, "protocol": "UDP"}]), n) == []
+    assert P.node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8081}]), n) == []
+    assert P.node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8080, "hostIP": "10.0.0.1"}]), n) == bad
+    n2 = info(node(), pod("a", ports=[{"containerPort": 80, "hostPort": 8080, "hostIP": "10.0.0.1"}]))
+    assert P.node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8080, "hostIP": "10.0.0.2"}]), n2) == []
+    assert P.node_ports(pod(ports=[{"containerPort": 80}]), n) == []        # no hostPort
+
+
+def test_fits_counts_pods_already_on_the_node():
+    """https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#how-pods-with-resource-requests-are-scheduled"""
+    n = info(node(cpu="1", memory="1Gi", pods="2"), pod("a", cpu="600m", memory="512Mi"))
+    assert P.fits(pod(cpu="400m", memory="512Mi"), n) == []
+    assert P.fits(pod(cpu="401m"), n) == ["Insufficient cpu"]
+    assert P.fits(pod(cpu="500m", memory="600Mi"), n) == ["Insufficient cpu", "Insufficient memory"]
+    assert P.fits(pod(), info(node(cpu="1"), pod("a", cpu="1"))) == []     # no requests: only pod count
+    full = info(node(pods="1"), pod("a"))
+    assert P.fits(pod(), full) == ["Too many pods"]
+
+
+# --- scores ---------------------------------------------------------------------------------
+def test_least_allocated():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/resource-bin-packing/"""
+    n = info(node(cpu="4", memory="8Gi"), pod("a", cpu="1", memory="2Gi"))
+    # cpu (4000-2000)/4000 = 50, memory (8-4)/8 = 50
+    assert P.least_allocated(pod(cpu="1", memory="2Gi"), n) == 50
+    # a pod without requests counts as 100m / 200Mi: cpu 2900/4000 -> 72, memory (8Gi-2Gi-200Mi)/8Gi -> 72
+    assert P.least_allocated(pod(), n) == (72 + 72) // 2
+    assert P.least_allocated(pod(cpu="8"), info(node(cpu="4"))) < 50
+
+
+def test_balanced_allocation():
+    """https://kubernetes.io/docs/reference/scheduling/config/#scheduling-plugins (NodeResourcesBalancedAllocation)"""
+    n = info(node(cpu="4", memory="8Gi"))
+    assert P.balanced_allocation(pod(cpu="2", memory="2Gi"), n) == 87     # |0.5-0.25|/2 = 0.125
+    assert P.balanced_allocation(pod(cpu="2", memory="4Gi"), n) == 100
+
+
+def test_taint_toleration_score_prefers_fewer_prefer_no_schedule_taints():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ (PreferNoSchedule)"""
+    soft = lambda k: {"key": k, "effect": "PreferNoSchedule"}  # noqa: E731
+    nodes = [info(node("a")), info(node("b", taints=[soft("x")])), info(node("c", taints=[soft("x"), soft("y")]))]
+    raw = [P.taint_toleration_score(pod(), n) for n in nodes]
+    assert raw == [0, 1, 2]
+    assert P.default_normalize(raw, reverse=True) == [100, 50, 0]
+    tol = pod(tolerations=[{"key": "x", "operator": "Exists", "effect": "PreferNoSchedule"}])
+    assert [P.taint_toleration_score(tol, n) for n in nodes] == [0, 0, 1]
+
+
+def test_node_affinity_preferred_weights():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#node-affinity-weight"""
+    pref = [{"weight": 1, "preference": {"matchExpressions": [{"key": "label-1", "operator": "In",
+                                                                 "values": ["key-1"]}]}},
+            {"weight": 50, "preference": {"matchExpressions": [{"key": "label-2", "operator": "In",
+                                                                  "values": ["key-2"]}]}}]
+    p = pod(affinity={"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": pref}})
+    n1, n2 = info(node("n1", labels={"label-1": "key-1"})), info(node("n2", labels={"label-2": "key-2"}))
+    raw = [P.node_affinity_score(p, n1), P.node_affinity_score(p, n2)]
+    assert raw == [1, 50]
+    assert P.default_normalize(raw) == [2, 100]
+
+
+def test_image_locality():
+    """https://kubernetes.io/docs/reference/scheduling/config/#scheduling-plugins (ImageLocality)"""
+    mb = 1024 * 1024
+    images = [{"names": ["docker.io/library/big@sha256:0", "big:1.0"], "sizeBytes": 500 * mb}]
+    has, hasnt = info(node("a", images=images)), info(node("b"))
+    p = pod(image="big:1.0")
+    # 500 MB seen on 1 of 2 nodes -> 250 MB; (250 - 23) * 100 // (1000 - 23)
+    assert P.image_locality(p, has, {"big:1.0": 1}, 2) == 23
+    assert P.image_locality(p, hasnt, {"big:1.0": 1}, 2) == 0
+    small = [{"names": ["tiny:latest"], "sizeBytes": 5 * mb}]
+    assert P.image_locality(pod(image="tiny"), info(node("c", images=small)), {"tiny:latest": 1}, 1) == 0
+
+
+# --- framework ------------------------------------------------------------------------------
+def test_num_feasible_nodes_to_find():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/scheduler-perf-tuning/#percentage-of-nodes-to-score"""
+    assert F.num_feasible_nodes_to_find(50) == 50
+    assert F.num_feasible_nodes_to_find(100) == 100
+    assert F.num_feasible_nodes_to_find(1000) == 420
+    assert F.num_feasible_nodes_to_find(5000) == 500
+    assert F.num_feasible_nodes_to_find(6000) == 300
+
+
+def test_fit_error_reasons_are_counted_and_sorted_as_strings():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/ (FailedScheduling)"""
+    statuses = [("NodeResourcesFit", P.UNSCHEDULABLE, ["Insufficient cpu", "Insufficient memory"])] * 10 + \
+               [("TaintToleration", P.UNRESOLVABLE, ["node(s) had untolerated taint {a: b}"])] * 2
+    assert F.fit_error_message(12, statuses) == (
+        "0/12 nodes are available: 10 Insufficient cpu, 10 Insufficient memory, "
+        "2 node(s) had untolerated taint {a: b}.")
+
+
+def test_schedule_failure_message_and_preemption_suffix():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#preemption"""
+    cp = info(node("cp", taints=[{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]))
+    nodes = [cp, info(node("n1", cpu="1")), info(node("n2", cpu="1"))]
+    d = F.schedule(pod(cpu="1500m"), nodes, random.Random(0))
+    assert d.node is None
+    assert d.message == (
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+        "2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
+        "2 No preemption victims found for incoming pod..")
+    never = pod(cpu="1500m", preemptionPolicy="Never")
+    assert F.schedule(never, nodes, random.Random(0)).message.endswith(
+        "2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never..")
+    # lower-priority pods whose eviction would still not make room: the filter's reason is reported
+    low = pod("low", cpu="200m")
+    nodes2 = [info(node("n1", cpu="1"), low)]
+    hi = pod("hi", cpu="1500m", priority=1000)
+    assert F.schedule(hi, nodes2, random.Random(0)).message == (
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Insufficient cpu..")
+    assert F.schedule(pod(), [], random.Random(0)).message == "no nodes available to schedule pods"
+
+
+def test_select_host_breaks_ties_with_the_rng():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/#kube-scheduler-implementation
+    ("If there is more than one node with equal scores, kube-scheduler selects one of these at random.")"""
+    order = ["a", "b", "c", "d"]
+    totals = {"a": 5, "b": 9, "c": 9, "d": 1}
+    picks = [F.select_host(order, totals, random.Random(s)) for s in range(30)]
+    assert set(picks) == {"b", "c"}
+    assert picks == [F.select_host(order, totals, random.Random(s)) for s in range(30)]
+    assert F.select_host(order, {"a": 1, "b": 2, "c": 3, "d": 0}, random.Random(0)) == "c"
+
+
+def test_explain_shows_every_filter_and_score():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/scheduling-framework/#extension-points"""
+    nodes = [node("n1", cpu="4", memory="8Gi"), node("n2", cpu="4", memory="8Gi"),
+             node("n3", taints=[{"key": "x", "effect": "NoSchedule"}])]
+    busy = pod("busy", cpu="2", memory="4Gi", node_name="n1")
+    e = F.explain(pod(cpu="500m", memory="1Gi"), nodes, [busy])
+    assert e.node == "n2"
+    rows = {r["node"]: r for r in e.rows}
+    assert rows["n3"]["filters"]["TaintToleration"] == "node(s) had untolerated taint {x: }"
+    assert rows["n3"]["filters"]["NodeResourcesFit"] == "ok"      # every filter is shown
+    assert rows["n1"]["scores"]["NodeResourcesFit"] < rows["n2"]["scores"]["NodeResourcesFit"]
+    assert rows["n2"]["total"] == sum(rows["n2"]["scores"].values())
+    assert rows["n2"]["scores"]["TaintToleration"] == 300          # weight 3 x 100
+    assert "<- chosen" in str(e)
+
+
+# --- queue ----------------------------------------------------------------------------------
+def test_backoff_doubles_from_1s_to_10s():
+    """https://kubernetes.io/docs/reference/config-api/kube-scheduler-config.v1/ (podInitialBackoffSeconds 1,
+    podMaxBackoffSeconds 10)"""
+    assert [backoff_duration(n) for n in range(1, 7)] == [1, 2, 4, 8, 10, 10]
+
+
+def test_queue_orders_by_priority_then_arrival():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#effect-of-pod-priority-on-scheduling-order"""
+    q = SchedulingQueue()
+    q.add(pod("first"), 0.0)
+    q.add(pod("urgent", priority=100), 1.0)
+    q.add(pod("second"), 0.5)
+    q.add(pod("later-urgent", priority=100), 2.0)
+    assert [q.pop().key for _ in range(4)] == ["default/urgent", "default/later-urgent",
+                                              "default/first", "default/second"]
+    assert q.pop() is None
