@@ -267,6 +267,11 @@ class Cluster:
             data = json.load(f)
         return cls(nodes=clone(data["nodes"]), seed=data["seed"], _snapshot=data, **kw)
 
+    def diagram(self, namespace: str | None = None, **kw):
+        """Draw the cluster as it is now: control plane, nodes with their pods, ownership (minik8s.viz)."""
+        from .viz import diagram
+        return diagram(self, namespace, **kw)
+
     def __repr__(self) -> str:
         return f"<Cluster nodes={len(self.kubelets)} t={self.clock.now:g}s>"
 

@@ -1,0 +1,15 @@
+"""Pictures and widgets of a live minik8s cluster, for the book and for notebooks.
+
+* :func:`diagram` — the cluster drawn with Graphviz (also ``Cluster.diagram()``);
+* :class:`Stepper` — the reconcile stepper widget, one frame per control-loop step;
+* :func:`timeline` / :class:`Timeline` — pod states over virtual time;
+* :func:`show_source` — a minik8s function or class shown by its dotted name.
+"""
+
+from .diagram import Diagram, diagram, dot_binary, pod_status, use_dot
+from .source import show_source, source_of
+from .stepper import Stepper
+from .timeline import Timeline, timeline
+
+__all__ = ["Diagram", "Stepper", "Timeline", "diagram", "dot_binary", "pod_status", "show_source",
+           "source_of", "timeline", "use_dot"]

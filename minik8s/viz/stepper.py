@@ -1,0 +1,268 @@
+"""The reconcile stepper: a cluster's control loops, one decision at a time.
+
+Every Kubernetes controller is a loop that observes the current state, diffs it against the desired
+state and acts through the API server
+(https://kubernetes.io/docs/concepts/architecture/controller/). minik8s records each turn of
+every loop in ``cluster.trace`` (:mod:`minik8s.trace`). A :class:`Stepper` runs a scenario on a
+cluster, keeps the steps the scenario caused, and remembers what the cluster looked like after
+each one. It shows them as frames: the component acting, what it observed, the difference it
+found, the API calls it made, a small diagram of the cluster at that moment and the objects table.
+
+The frames sit in an ipywidgets ``Stack``. A slider and, in every frame, "prev / next" toggle
+buttons select the frame; they are tied together with ``jslink``, which runs in the browser, so
+stepping works in a live notebook and in the static HTML book alike (Python callbacks never run
+in a static page, and ``ipywidgets.Play`` does not work there).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from .diagram import (VIEW_RESOURCES, WORKLOAD_KINDS, build_graph, components_of,
+                      node_ready, pod_status, ready_count, render_svg, view_of)
+
+
+@dataclass
+class Frame:
+    """One recorded step and the cluster as it was right after it."""
+
+    step: object                        # a minik8s.trace.Step
+    revision: int                       # etcd revision when the step ended
+    view: dict                          # {resource: {key: obj}} at that revision
+    changed: frozenset                  # (resource, key) pairs written since the previous frame
+
+
+def _apply_scenario(cluster, scenario) -> None:
+    """Run ``scenario``: a callable ``f(cluster)``, a number of seconds, a kubectl command line, or a
+    list of these, in order."""
+    if scenario is None:
+        return
+    if isinstance(scenario, (list, tuple)):
+        for item in scenario:
+            _apply_scenario(cluster, item)
+        return
+    if callable(scenario):
+        scenario(cluster)
+    elif isinstance(scenario, (int, float)):
+        cluster.run(scenario)
+    elif isinstance(scenario, str):
+        cluster.kubectl(scenario)
+    else:
+        raise TypeError(f"a scenario step is a callable, a number of seconds or a kubectl command, "
+                        f"not {type(scenario).__name__}")
+
+
+class Stepper:
+    """Record what ``scenario`` makes the control plane do, and show it step by step.
+
+    ``scenario`` is a callable ``f(cluster)``, a number of seconds to run, a kubectl command line,
+    or a list of these. ``components`` keeps only the steps of those components (names as in the
+    trace, e.g. ``"replicaset-controller"``); ``keys`` only those object keys. ``namespace`` limits
+    the diagrams and tables (default ``"default"``; ``None`` for all). At most ``max_frames`` steps
+    are kept (the first ones), so a page stays light.
+
+        s = Stepper(c, lambda c: c.apply(rs_yaml) and c.run(10), components=["replicaset-controller"])
+        s          # the widget
+        s.frames   # the recorded frames
+    """
+
+    def __init__(self, cluster, scenario=None, *, components=None, keys=None,
+                 namespace: str | None = "default", max_frames: int = 40, diagrams: bool = True,
+                 title: str | None = None):
+        self.cluster = cluster
+        self.components = list(components) if components else None
+        self.keys = list(keys) if keys else None
+        self.namespace = namespace
+        self.max_frames = max_frames
+        self.diagrams = diagrams
+        self.title = title
+        self.frames: list[Frame] = []
+        self.dropped = 0
+        self._widget = None
+        if scenario is not None:
+            self.record(scenario)
+
+    # --- recording -------------------------------------------------------------------------------
+    def _wanted(self, step) -> bool:
+        if self.components and step.component not in self.components:
+            return False
+        if self.keys and step.key not in self.keys:
+            return False
+        return True
+
+    def record(self, scenario) -> "Stepper":
+        """Run ``scenario`` on the cluster, keeping a frame for each step it causes."""
+        cluster = self.cluster
+        trace, store = cluster.trace, cluster.store
+        if not trace.enabled:
+            raise RuntimeError("this cluster does not record a trace: create it with Cluster(..., trace=True)")
+        start_rev = store.revision
+        base = view_of(cluster)
+        ends: list[tuple[object, int]] = []
+        original_end = trace.end
+
+        def end(step):                  # note the etcd revision at which each step finished
+            original_end(step)
+            if step is not None and trace.steps and trace.steps[-1] is step:
+                ends.append((step, store.revision))
+
+        trace.end = end                 # an instance attribute shadowing Trace.end, removed below
+        try:
+            _apply_scenario(cluster, scenario)
+        finally:
+            del trace.end
+        events = store.events_since(start_rev)
+        self._build_frames(base, events, [(s, r) for s, r in ends if self._wanted(s)])
+        self._widget = None
+        return self
+
+    def _build_frames(self, base: dict, events: list, ends: list) -> None:
+        """Replay etcd's events onto ``base`` to get the cluster as it was at the end of each step."""
+        watched = set(VIEW_RESOURCES)
+        view = {res: dict(objs) for res, objs in base.items()}
+        i = 0
+        last_rev = None
+        for step, rev in ends:
+            if len(self.frames) >= self.max_frames:
+                self.dropped += 1
+                continue
+            changed = set()
+            while i < len(events) and events[i].revision <= rev:
+                ev = events[i]
+                i += 1
+                if ev.resource not in watched:
+                    continue
+                if ev.type == "DELETED":
+                    view[ev.resource].pop(ev.key, None)
+                else:
+                    view[ev.resource][ev.key] = ev.obj
+                changed.add((ev.resource, ev.key))
+            if last_rev is not None and rev == last_rev and self.frames:
+                changed = set()
+            last_rev = rev
+            snapshot = {res: dict(objs) for res, objs in view.items()}
+            self.frames.append(Frame(step, rev, snapshot, frozenset(changed)))
+
+    # --- rendering -------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def text(self) -> str:
+        """The recorded steps as plain text (what ``print(cluster.trace.to_text())`` shows)."""
+        return "\n".join(str(f.step) for f in self.frames)
+
+    def frame_html(self, i: int) -> str:
+        """The HTML of frame ``i``: the step, a small diagram and the objects table."""
+        f = self.frames[i]
+        s = f.step
+        parts = [f'<div class="minik8s-frame" style="font-size:0.85em;line-height:1.35">',
+                 f'<div style="font-weight:bold;margin-bottom:0.3em">T={s.time:.3f}s &nbsp; '
+                 f'<span style="color:#c0392b">{html.escape(s.component)}</span> &nbsp; '
+                 f'reconciles <code>{html.escape(s.key)}</code></div>',
+                 '<table style="border-collapse:collapse;margin-bottom:0.4em">']
+        for label, lines in (("observed", s.observed), ("diff", s.diff), ("API calls", s.actions)):
+            body = "<br>".join(html.escape(x) for x in lines) or '<span style="color:#888">(none)</span>'
+            parts.append(f'<tr><td style="vertical-align:top;padding:1px 8px 1px 0;color:#555;'
+                         f'white-space:nowrap">{label}</td><td style="padding:1px 0">{body}</td></tr>')
+        parts.append("</table>")
+        if self.diagrams:
+            graph = build_graph(f.view, self._components, None, namespace=self.namespace,
+                                highlight=s.component, small=True)
+            parts.append(f'<div style="overflow-x:auto">{render_svg(graph, scale=0.8)}</div>')
+        parts.append(objects_table(f.view, f.changed, self.namespace))
+        parts.append("</div>")
+        return "".join(parts)
+
+    @property
+    def _components(self):
+        return components_of(self.cluster)
+
+    def widget(self):
+        """The ipywidgets stepper: a slider, prev/next toggle buttons and the frames, linked in the browser."""
+        if self._widget is None:
+            self._widget = self._build_widget()
+        return self._widget
+
+    def _build_widget(self):
+        import ipywidgets as W
+        n = len(self.frames)
+        title = html.escape(self.title or "Reconcile stepper")
+        if n == 0:
+            return W.HTML(f"<b>{title}</b>: the scenario caused no recorded reconcile steps.")
+        note = (f" (first {n} of {n + self.dropped} steps)" if self.dropped else f" ({n} steps)")
+        header = W.HTML(f"<b>{title}</b>{note}")
+        slider = W.IntSlider(value=0, min=0, max=n - 1, description="step", readout=False,
+                             continuous_update=True, layout=W.Layout(width="100%"))
+        frames, links, css = [], [], []
+        for i in range(n):
+            # Each frame carries its own ToggleButtons with one option per frame, all linked to the
+            # slider; CSS hides every button but "prev", this step and "next". Clicking "next" in
+            # frame i selects option i+1, which moves the slider, which shows frame i+1.
+            labels = []
+            for j in range(n):
+                if j == i - 1:
+                    labels.append(("\u25c0 prev", j))
+                elif j == i + 1:
+                    labels.append(("next \u25b6", j))
+                elif j == i:
+                    labels.append((f"step {i + 1} / {n}", j))
+                else:
+                    labels.append((f"{j + 1}", j))
+            nav = W.ToggleButtons(options=labels, index=i, style={"button_width": "auto"})
+            nav.add_class(f"mk8s-nav-{i}")
+            css.append(f".mk8s-nav-{i} button{{display:none}}"
+                       + "".join(f".mk8s-nav-{i} button:nth-of-type({j + 1}){{display:inline-block}}"
+                                 for j in (i - 1, i, i + 1) if 0 <= j < n))
+            links.append(W.jslink((slider, "value"), (nav, "index")))
+            frames.append(W.VBox([nav, W.HTML(self.frame_html(i))]))
+        stack = W.Stack(frames, selected_index=0)
+        links.append(W.jslink((slider, "value"), (stack, "selected_index")))
+        style = W.HTML("<style>" + "".join(css) + "</style>")
+        box = W.VBox([style, header, slider, stack])
+        box._minik8s_links = links          # keep the links alive with the widget
+        return box
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget()._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"<Stepper: {len(self.frames)} frames>"
+
+
+def objects_table(view: dict, changed=frozenset(), namespace: str | None = "default") -> str:
+    """An HTML table of the nodes, workloads and pods in ``view``; rows changed in this step are marked."""
+    rows = []
+    for key in sorted(view.get("nodes", {})):
+        rows.append(("node", key, node_ready(view["nodes"][key]), "", ("nodes", key)))
+    for resource, short in WORKLOAD_KINDS:
+        for key in sorted(view.get(resource, {})):
+            obj = view[resource][key]
+            if namespace is not None and obj["metadata"].get("namespace") != namespace:
+                continue
+            spec, st = obj.get("spec") or {}, obj.get("status") or {}
+            ready = f"{st.get('readyReplicas', 0) or 0}/{spec['replicas']}" if "replicas" in spec else ""
+            state = "Terminating" if obj["metadata"].get("deletionTimestamp") else ""
+            rows.append((short, obj["metadata"]["name"], state, ready, (resource, key)))
+    for key in sorted(view.get("pods", {})):
+        pod = view["pods"][key]
+        if namespace is not None and pod["metadata"].get("namespace") != namespace:
+            continue
+        node = (pod.get("spec") or {}).get("nodeName") or "<none>"
+        rows.append(("pod", pod["metadata"]["name"], f"{pod_status(pod)} on {node}", ready_count(pod),
+                     ("pods", key)))
+    if not rows:
+        return '<div style="color:#888">no objects</div>'
+    out = ['<table style="border-collapse:collapse;font-size:0.9em">'
+           '<tr style="text-align:left"><th style="padding:0 8px 0 0">KIND</th><th style="padding:0 8px 0 0">'
+           'NAME</th><th style="padding:0 8px 0 0">STATUS</th><th>READY</th></tr>']
+    for kind, name, status, ready, ref in rows:
+        mark = ' style="background:#fff3bf"' if ref in changed else ""
+        out.append(f"<tr{mark}><td style=\"padding:0 8px 0 0\">{kind}</td><td style=\"padding:0 8px 0 0\">"
+                   f"{html.escape(name)}</td><td style=\"padding:0 8px 0 0\">{html.escape(status)}</td>"
+                   f"<td>{ready}</td></tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+__all__ = ["Frame", "Stepper", "objects_table"]
