@@ -1,0 +1,347 @@
+"""kube-scheduler as a component: queue, retries, binding, events, conditions, trace.
+
+Nodes are created directly (no kubelets) in a ``Cluster(nodes=0)``.
+"""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from minik8s.api.quantity import cpu_millis, memory_bytes
+from minik8s.cluster import Cluster
+from minik8s.scheduling import plugins as P
+from minik8s.scheduling.framework import explain
+
+CP_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
+
+
+def add_node(c, name, cpu="2", memory="4Gi", pods="110", labels=None, taints=None, unschedulable=False):
+    alloc = {"cpu": cpu, "memory": memory, "pods": pods}
+    spec = {}
+    if taints:
+        spec["taints"] = taints
+    if unschedulable:
+        spec["unschedulable"] = True
+    c.apiserver.create("nodes", {
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                                              **(labels or {})}},
+        "spec": spec,
+        "status": {"capacity": dict(alloc), "allocatable": dict(alloc),
+                   "conditions": [{"type": "Ready", "status": "True"}]}})
+
+
+def add_pod(c, name, cpu=None, memory=None, **spec):
+    req = {}
+    if cpu:
+        req["cpu"] = cpu
+    if memory:
+        req["memory"] = memory
+    container = {"name": "app", "image": "nginx"}
+    if req:
+        container["resources"] = {"requests": req}
+    c.apiserver.create("pods", {"apiVersion": "v1", "kind": "Pod",
+                                "metadata": {"name": name, "namespace": "default"},
+                                "spec": {"containers": [container], **spec}}, "default")
+
+
+def node_of(c, name):
+    return c.get("pods", name)["spec"].get("nodeName")
+
+
+def events_for(c, name, reason=None):
+    return [e for e in c.events() if e["involvedObject"]["name"] == name
+            and (reason is None or e["reason"] == reason)]
+
+
+def sched(c):
+    return c.component("kube-scheduler")
+
+
+def three_node_cluster(seed=0):
+    c = Cluster(nodes=0, seed=seed)
+    add_node(c, "control-plane", taints=[CP_TAINT])
+    add_node(c, "node-1", cpu="1")
+    add_node(c, "node-2", cpu="1")
+    c.run(0)
+    return c
+
+
+def test_pod_is_bound_with_scheduled_event_and_condition():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/ and
+    https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-conditions (PodScheduled)"""
+    c = three_node_cluster()
+    add_pod(c, "web", cpu="100m")
+    c.run(1)
+    node = node_of(c, "web")
+    assert node in ("node-1", "node-2")
+    ev = events_for(c, "web", "Scheduled")
+    assert len(ev) == 1 and ev[0]["type"] == "Normal"
+    assert ev[0]["message"] == f"Successfully assigned default/web to {node}"
+    assert ev[0]["source"]["component"] == "default-scheduler"
+    cond = [x for x in c.get("pods", "web")["status"]["conditions"] if x["type"] == "PodScheduled"]
+    assert cond[0]["status"] == "True"
+
+
+def test_decision_is_traced_with_filters_scores_and_binding():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/scheduling-framework/#extension-points"""
+    c = three_node_cluster()
+    add_pod(c, "web", cpu="100m")
+    c.run(1)
+    step = [s for s in c.trace if s.component == "kube-scheduler" and s.key == "default/web"][0]
+    text = str(step)
+    assert "filter control-plane: TaintToleration rejects: node(s) had untolerated taint" in text
+    assert "filter node-1: passes NodeUnschedulable, TaintToleration, NodeResourcesFit" in text
+    assert "score node-1: TaintToleration 300, NodeResourcesFit" in text
+    assert f"chosen {node_of(c, 'web')}" in text
+    assert f"bind pod default/web to {node_of(c, 'web')}" in step.actions
+
+
+def test_failed_scheduling_message_condition_and_no_binding():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ and
+    https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#my-pods-are-pending-with-event-message-failedscheduling"""
+    c = three_node_cluster()
+    add_pod(c, "big", cpu="1500m")
+    c.run(1)
+    msg = ("0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+           "2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
+           "2 No preemption victims found for incoming pod..")
+    assert node_of(c, "big") is None
+    ev = events_for(c, "big", "FailedScheduling")
+    assert [(e["type"], e["message"]) for e in ev] == [("Warning", msg)]
+    cond = [x for x in c.get("pods", "big")["status"]["conditions"] if x["type"] == "PodScheduled"][0]
+    assert (cond["status"], cond["reason"], cond["message"]) == ("False", "Unschedulable", msg)
+    assert sched(c).pending()["unschedulable"] == ["default/big"]
+
+
+def test_no_nodes_message():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/"""
+    c = Cluster(nodes=0)
+    add_pod(c, "lonely")
+    c.run(1)
+    assert events_for(c, "lonely", "FailedScheduling")[0]["message"] == "no nodes available to schedule pods"
+
+
+def test_retried_when_a_node_is_added():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/ (unschedulable pods wait
+    for a cluster change)"""
+    c = three_node_cluster()
+    add_pod(c, "big", cpu="1500m")
+    c.run(5)
+    assert node_of(c, "big") is None
+    add_node(c, "node-3", cpu="4")
+    c.run(0)
+    assert node_of(c, "big") == "node-3"
+
+
+def test_node_added_during_backoff_waits_for_the_backoff():
+    """https://kubernetes.io/docs/reference/config-api/kube-scheduler-config.v1/ (podInitialBackoffSeconds: 1)"""
+    c = three_node_cluster()
+    add_pod(c, "big", cpu="1500m")
+    c.run(0.25)
+    add_node(c, "node-3", cpu="4")
+    c.run(0.5)
+    assert node_of(c, "big") is None
+    assert sched(c).pending()["backoff"] == ["default/big"]
+    c.run(1)
+    assert node_of(c, "big") == "node-3"
+
+
+def test_retried_when_a_pod_is_deleted():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/"""
+    c = Cluster(nodes=0)
+    add_node(c, "node-1", cpu="1")
+    add_pod(c, "a", cpu="800m")
+    c.run(2)
+    add_pod(c, "b", cpu="800m")
+    c.run(3)
+    assert node_of(c, "a") == "node-1" and node_of(c, "b") is None
+    c.apiserver.delete("pods", "a", "default", grace_period_seconds=0)
+    c.run(0)
+    assert node_of(c, "b") == "node-1"
+
+
+def test_retried_when_a_node_is_uncordoned_but_not_on_heartbeats():
+    """https://kubernetes.io/docs/concepts/architecture/nodes/#manual-node-administration"""
+    c = Cluster(nodes=0)
+    add_node(c, "node-1", unschedulable=True)
+    add_pod(c, "p")
+    c.run(2)
+    assert events_for(c, "p", "FailedScheduling")[0]["message"].startswith(
+        "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: "
+        "1 Preemption is not helpful for scheduling..")
+    steps = len([s for s in c.trace if s.key == "default/p"])
+    c.apiserver.patch("nodes", "node-1", {"status": {"conditions": [{"type": "Ready", "status": "True",
+                                                                     "reason": "KubeletReady"}]}},
+                      subresource="status")
+    c.run(5)
+    assert len([s for s in c.trace if s.key == "default/p"]) == steps    # a heartbeat changes nothing
+    c.apiserver.patch("nodes", "node-1", {"spec": {"unschedulable": None}})
+    c.run(0)
+    assert node_of(c, "p") == "node-1"
+
+
+def test_unschedulable_pods_are_retried_after_five_minutes():
+    """https://kubernetes.io/docs/reference/command-line-tools-reference/kube-scheduler/
+    (pod-max-in-unschedulable-pods-duration 5m; leftovers flushed every 30 s)"""
+    c = three_node_cluster()
+    add_pod(c, "big", cpu="1500m")
+    c.run(600)
+    times = [s.time for s in c.trace if s.key == "default/big"]
+    assert times == [0.0, 330.0]
+    assert events_for(c, "big", "FailedScheduling")[0]["count"] == 2
+
+
+def test_priority_orders_the_queue():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#effect-of-pod-priority-on-scheduling-order"""
+    c = Cluster(nodes=0)
+    add_node(c, "node-1", cpu="1")
+    c.stop("kube-scheduler")
+    add_pod(c, "a-low", cpu="800m")
+    add_pod(c, "b-default", cpu="800m")
+    add_pod(c, "z-high", cpu="800m", priority=1000)
+    c.start("kube-scheduler")
+    c.run(1)
+    assert node_of(c, "z-high") == "node-1"
+    assert node_of(c, "a-low") is None and node_of(c, "b-default") is None
+    order = [s.key for s in c.trace if s.component == "kube-scheduler"]
+    assert order[:3] == ["default/z-high", "default/a-low", "default/b-default"]
+
+
+def test_other_scheduler_names_are_ignored():
+    """https://kubernetes.io/docs/tasks/extend-kubernetes/configure-multiple-schedulers/"""
+    c = three_node_cluster()
+    add_pod(c, "mine", schedulerName="my-scheduler")
+    add_pod(c, "default", schedulerName="default-scheduler")
+    c.run(5)
+    assert node_of(c, "mine") is None and events_for(c, "mine") == []
+    assert node_of(c, "default") is not None
+
+
+def test_node_selector_and_tolerations_steer_pods():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodeselector"""
+    c = three_node_cluster()
+    add_node(c, "gpu-1", labels={"accelerator": "gpu"}, taints=[{"key": "gpu", "value": "true",
+                                                                  "effect": "NoSchedule"}])
+    c.run(0)
+    add_pod(c, "train", nodeSelector={"accelerator": "gpu"},
+            tolerations=[{"key": "gpu", "operator": "Equal", "value": "true", "effect": "NoSchedule"}])
+    add_pod(c, "plain")
+    add_pod(c, "cp", tolerations=[{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists"}],
+            nodeSelector={"kubernetes.io/hostname": "control-plane"})
+    c.run(1)
+    assert node_of(c, "train") == "gpu-1"
+    assert node_of(c, "plain") in ("node-1", "node-2")
+    assert node_of(c, "cp") == "control-plane"
+
+
+def test_least_allocated_spreads_pods():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/resource-bin-packing/ (LeastAllocated default)"""
+    c = Cluster(nodes=0)
+    for i in range(1, 4):
+        add_node(c, f"node-{i}")
+    for i in range(6):
+        add_pod(c, f"p{i}", cpu="500m", memory="512Mi")
+    c.run(1)
+    nodes = sorted(node_of(c, f"p{i}") for i in range(6))
+    assert nodes == ["node-1", "node-1", "node-2", "node-2", "node-3", "node-3"]
+
+
+def _tie_choices(seed):
+    c = Cluster(nodes=0, seed=seed)
+    for i in range(1, 5):
+        add_node(c, f"node-{i}")
+    add_pod(c, "web")
+    c.run(1)
+    return node_of(c, "web")
+
+
+def test_ties_are_broken_by_the_seeded_rng():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/#kube-scheduler-implementation"""
+    assert _tie_choices(7) == _tie_choices(7)
+    assert len({_tie_choices(s) for s in range(12)}) > 1
+
+
+def test_student_score_plugin_changes_the_choice():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/scheduling-framework/#scoring"""
+    c = Cluster(nodes=0)
+    add_node(c, "node-1")
+    add_node(c, "node-2", labels={"tier": "fast"})
+    c.run(0)
+
+    def prefer_fast(pod, node_info):
+        return 100 if node_info.labels.get("tier") == "fast" else 0
+
+    sched(c).add_score_plugin("PreferFast", prefer_fast, weight=5)
+    for i in range(3):
+        add_pod(c, f"p{i}")
+    c.run(1)
+    assert [node_of(c, f"p{i}") for i in range(3)] == ["node-2"] * 3
+    assert "PreferFast 500" in str([s for s in c.trace if s.key == "default/p0"][0])
+    assert "PreferFast" in str(sched(c).explain("p0"))
+
+
+def test_pods_bound_by_others_count_against_the_node():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename (a pod with
+    nodeName set bypasses the scheduler, but its requests still use the node's room)"""
+    c = Cluster(nodes=0)
+    add_node(c, "node-1", cpu="1")
+    add_pod(c, "pinned", cpu="800m", nodeName="node-1")
+    c.run(1)
+    assert events_for(c, "pinned") == []
+    add_pod(c, "p", cpu="500m")
+    c.run(1)
+    assert node_of(c, "p") is None
+    assert "1 Insufficient cpu" in events_for(c, "p", "FailedScheduling")[0]["message"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nodes=st.lists(st.tuples(st.sampled_from(["500m", "1", "2", "4"]),
+                                st.sampled_from(["512Mi", "1Gi", "4Gi"]),
+                                st.integers(1, 5),
+                                st.booleans()), min_size=1, max_size=4),
+       pods=st.lists(st.tuples(st.sampled_from([None, "100m", "250m", "700m", "1500m"]),
+                               st.sampled_from([None, "64Mi", "256Mi", "1Gi"]),
+                               st.booleans()), min_size=1, max_size=15),
+       seed=st.integers(0, 3))
+def test_property_no_node_is_overcommitted_and_every_bound_pod_fits(nodes, pods, seed):
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/ and
+    https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#how-pods-with-resource-requests-are-scheduled"""
+    c = Cluster(nodes=0, seed=seed)
+    for i, (cpu, mem, npods, tainted) in enumerate(nodes):
+        add_node(c, f"n{i}", cpu=cpu, memory=mem, pods=str(npods),
+                 taints=[{"key": "t", "effect": "NoSchedule"}] if tainted else None)
+    for i, (cpu, mem, tolerate) in enumerate(pods):
+        add_pod(c, f"p{i}", cpu=cpu, memory=mem,
+                tolerations=[{"key": "t", "operator": "Exists"}] if tolerate else [])
+        if i % 4 == 3:
+            c.run(0.5)
+    c.run(2)
+    # free some room and let the waiting pods retry
+    bound = [p for p in c.list("pods") if p["spec"].get("nodeName")]
+    if bound:
+        c.apiserver.delete("pods", bound[0]["metadata"]["name"], "default", grace_period_seconds=0)
+    c.run(20)
+    by_node = {n["metadata"]["name"]: n for n in c.list("nodes", None)}
+    used = {name: [0, 0, 0] for name in by_node}
+    for p in c.list("pods"):
+        name = p["spec"].get("nodeName")
+        if not name:
+            continue
+        node = by_node[name]
+        assert P.taint_toleration(p, node) == []
+        for ctr in p["spec"]["containers"]:
+            r = (ctr.get("resources") or {}).get("requests") or {}
+            used[name][0] += cpu_millis(r.get("cpu", 0))
+            used[name][1] += memory_bytes(r.get("memory", 0))
+        used[name][2] += 1
+    for name, (cpu, mem, n) in used.items():
+        alloc = by_node[name]["status"]["allocatable"]
+        assert cpu <= cpu_millis(alloc["cpu"])
+        assert mem <= memory_bytes(alloc["memory"])
+        assert n <= int(alloc["pods"])
+    # and every pod still pending really fits nowhere
+    all_pods = c.list("pods")
+    for p in all_pods:
+        if not p["spec"].get("nodeName"):
+            assert events_for(c, p["metadata"]["name"], "FailedScheduling")
+            assert explain(p, list(by_node.values()), all_pods).node is None
