@@ -65,6 +65,7 @@ class Kubelet(Component):
         except ImportError:
             from ..runtime.containerd import ContainerRuntime
         self.runtime = ContainerRuntime(ctx.clock, ctx.rng, self.node_name, ctx.network)
+        self.preload_errors: list[str] = []
         for image in spec.get("images") or []:
             self._preload(image)
         self.runtime.subscribe(self._on_container_event)
@@ -87,7 +88,11 @@ class Kubelet(Component):
         if preload is not None:
             preload(image)
             return
-        img = self.runtime.registry.resolve(image)      # an image baked into the node's disk
+        try:
+            img = self.runtime.registry.resolve(image)  # an image baked into the node's disk
+        except Exception as e:                          # not in any registry: nothing to preload
+            self.preload_errors.append(f"{image}: {e}")
+            return
         self.runtime.images[img.ref] = img
 
     # --- the node's network facts -------------------------------------------------------------
@@ -178,8 +183,8 @@ class Kubelet(Component):
                 existing = self.api.patch("nodes", self.node_name, {"metadata": {"labels": labels}})
             self.observe(f"{self.node_name}: node already registered")
             self.node = existing
-        self.event(self.node_ref(), "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")
         self.update_node_status(force=True)
+        self.event(self.node_ref(), "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")
         self.renew_lease()
 
     def node_ref(self) -> dict:

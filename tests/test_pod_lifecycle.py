@@ -1,0 +1,392 @@
+"""Pods on a node, from binding to Running / Completed / CrashLoopBackOff / deletion, at exact virtual times.
+
+Each test names the Kubernetes doc page whose rule it encodes. Timing tests use images
+preloaded on the node (no pull time) and pods bound with ``spec.nodeName``, so the
+container starts at the instant the pod is created.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from minik8s import Cluster
+from minik8s.api.meta import parse_time
+from minik8s.runtime.images import image
+
+
+# --- test images (readers register their own images the same way) -----------------------------
+
+@image("kubelet-test/exit:1.0", size="1Mi")
+def exit_after(proc):
+    """``args: [seconds, code]``: run that long, then exit with that code."""
+    seconds = float(proc.argv[1]) if len(proc.argv) > 1 else 0
+    code = int(proc.argv[2]) if len(proc.argv) > 2 else 1
+    proc.print(f"running for {seconds:g}s then exiting {code}")
+    if seconds:
+        yield proc.sleep(seconds)
+    return code
+
+
+@image("kubelet-test/server:1.0", size="1Mi")
+def server(proc):
+    """Runs until stopped; exits 0 on SIGTERM."""
+    proc.print("serving")
+    proc.on_signal("SIGTERM", lambda sig: proc.exit(0))
+    yield proc.forever()
+
+
+@image("kubelet-test/stubborn:1.0", size="1Mi")
+def stubborn(proc):
+    """Ignores SIGTERM: only SIGKILL at the end of the grace period stops it."""
+    proc.ignore_signal("SIGTERM")
+    yield proc.forever()
+
+
+PRELOADED = ["kubelet-test/exit:1.0", "kubelet-test/server:1.0", "kubelet-test/stubborn:1.0"]
+
+
+def cluster(**kw):
+    return Cluster(nodes=[{"name": "node-1", "images": PRELOADED}], **kw)
+
+
+def pod(name, image_ref, args=None, restart="Always", **extra):
+    c = {"name": "app", "image": image_ref}
+    if args is not None:
+        c["args"] = [str(a) for a in args]
+    spec = {"nodeName": "node-1", "restartPolicy": restart, "containers": [c]}
+    spec.update(extra)
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec}
+
+
+def status(c, name):
+    return c.get("pods", name)["status"]
+
+
+def cstatus(c, name, i=0):
+    return status(c, name)["containerStatuses"][i]
+
+
+def pod_events(c, name):
+    return [(e["reason"], e["message"]) for e in c.events()
+            if e["involvedObject"]["kind"] == "Pod" and e["involvedObject"]["name"] == name]
+
+
+def run_to(c, t):
+    assert t >= c.now
+    c.run(t - c.now)
+
+
+# --- the docs' nginx pod ------------------------------------------------------------------------
+
+NGINX = """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: nginx
+spec:
+  containers:
+  - name: nginx
+    image: nginx:1.14.2
+    ports:
+    - containerPort: 80
+"""   # https://kubernetes.io/docs/concepts/workloads/pods/#using-pods (simple-pod.yaml)
+
+
+def test_nginx_pod_goes_pending_container_creating_running():
+    """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-phase and #pod-conditions"""
+    c = Cluster(nodes=1)
+    c.run(2)
+    c.apply(NGINX)
+    c.run_until(lambda c: c.get("pods", "nginx")["spec"].get("nodeName"), timeout=10)
+    st = status(c, "nginx")
+    assert st["phase"] == "Pending"
+    assert cstatus(c, "nginx")["state"] == {"waiting": {"reason": "ContainerCreating"}}
+    bound = c.now
+    pull = c.kubelets["node-1"].runtime.pull_seconds("nginx:1.14.2")
+    assert pull > 0
+    c.run_until(lambda c: status(c, "nginx").get("phase") == "Running", timeout=120)
+    assert c.now == pytest.approx(bound + pull, abs=1e-6)
+    st = status(c, "nginx")
+    assert [x["type"] for x in st["conditions"]] == ["PodReadyToStartContainers", "Initialized", "Ready",
+                                                       "ContainersReady", "PodScheduled"]
+    assert all(x["status"] == "True" for x in st["conditions"])
+    assert st["podIP"].startswith("10.244.") and st["podIPs"] == [{"ip": st["podIP"]}]
+    assert st["hostIP"] == st["hostIPs"][0]["ip"]
+    assert st["qosClass"] == "BestEffort"
+    cs = st["containerStatuses"][0]
+    assert cs["ready"] is True and cs["started"] is True and cs["restartCount"] == 0
+    assert cs["containerID"].startswith("containerd://")
+    assert "running" in cs["state"] and cs["lastState"] == {}
+    assert cs["imageID"]
+    reasons = [r for r, _ in pod_events(c, "nginx")]
+    assert reasons[-4:] == ["Pulling", "Pulled", "Created", "Started"]
+    msgs = dict(pod_events(c, "nginx"))
+    assert msgs["Pulling"] == 'Pulling image "nginx:1.14.2"'
+    assert msgs["Pulled"].startswith('Successfully pulled image "nginx:1.14.2" in ')
+    assert "including waiting). Image size: " in msgs["Pulled"]
+    assert msgs["Created"] == "Created container: nginx"
+    assert msgs["Started"] == "Started container nginx"
+
+
+def test_pod_ip_comes_from_the_node_pod_cidr():
+    """https://kubernetes.io/docs/concepts/services-networking/#the-kubernetes-network-model"""
+    c = cluster()
+    for i in range(3):
+        c.apply(pod(f"p{i}", "kubelet-test/server:1.0"))
+    c.run(1)
+    cidr = c.get("nodes", "node-1")["spec"]["podCIDR"]
+    prefix = cidr.rsplit(".", 1)[0] + "."
+    ips = [status(c, f"p{i}")["podIP"] for i in range(3)]
+    assert all(ip.startswith(prefix) for ip in ips)
+    assert len(set(ips)) == 3
+
+
+# --- restarts and CrashLoopBackOff ------------------------------------------------------------------
+
+def test_crash_loop_back_off_is_0_10_20_40_80_160_then_300s():
+    """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-restarts :
+    exponential back-off (10 s, 20 s, 40 s, ...) capped at five minutes; first restart immediate."""
+    c = cluster()
+    c.apply(pod("crash", "kubelet-test/exit:1.0", args=[0, 1]))
+    t0 = c.now
+    # restart k happens at t0 + sum of the delays before it
+    delays = [0, 10, 20, 40, 80, 160, 300, 300]
+    when, t = [], t0
+    for d in delays:
+        t += d
+        when.append(t)
+    for k, at in enumerate(when, start=1):
+        if at - 0.5 > c.now:
+            run_to(c, at - 0.5)
+            assert cstatus(c, "crash")["restartCount"] == k - 1, f"before restart {k}"
+        run_to(c, at + 0.001)
+        assert cstatus(c, "crash")["restartCount"] == k, f"restart {k} at t0+{at - t0:g}"
+
+
+def test_crash_loop_status_and_events():
+    """https://kubernetes.io/docs/tasks/debug/debug-application/debug-pods/ (CrashLoopBackOff)"""
+    c = cluster()
+    c.apply(pod("crash", "kubelet-test/exit:1.0", args=[0, 3]))
+    run_to(c, c.now + 5)
+    st = status(c, "crash")
+    cs = st["containerStatuses"][0]
+    uid = c.get("pods", "crash")["metadata"]["uid"]
+    assert st["phase"] == "Running"          # restartPolicy Always: the pod stays Running
+    assert cs["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert cs["state"]["waiting"]["message"] == (
+        f"back-off 10s restarting failed container=app pod=crash_default({uid})")
+    term = cs["lastState"]["terminated"]
+    assert term["exitCode"] == 3 and term["reason"] == "Error"
+    assert cs["restartCount"] == 1 and cs["ready"] is False
+    assert ("BackOff", f"Back-off restarting failed container app in pod crash_default({uid})") in \
+        pod_events(c, "crash")
+    back = [e for e in c.events() if e["reason"] == "BackOff"][0]
+    assert back["type"] == "Warning" and back["involvedObject"]["fieldPath"] == "spec.containers{app}"
+    conds = {x["type"]: x for x in st["conditions"]}
+    assert conds["Ready"]["reason"] == "ContainersNotReady"
+    assert conds["Ready"]["message"] == "containers with unready status: [app]"
+
+
+def test_back_off_resets_after_ten_minutes_of_running():
+    """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-restarts :
+    after a container has run for 10 minutes without problems the back-off timer is reset."""
+    c = cluster()
+    c.apply(pod("long", "kubelet-test/exit:1.0", args=[700, 1]))
+    t0 = c.now
+    run_to(c, t0 + 700.001)
+    assert cstatus(c, "long")["restartCount"] == 1
+    run_to(c, t0 + 1400.001)     # ran 700 s > 10 min since the last restart: restarted at once again
+    assert cstatus(c, "long")["restartCount"] == 2
+    c2 = cluster()
+    c2.apply(pod("short", "kubelet-test/exit:1.0", args=[5, 1]))
+    t0 = c2.now
+    run_to(c2, t0 + 10.001)      # crashed at 5 (restart at once) and at 10: now backing off 10 s
+    assert cstatus(c2, "short")["restartCount"] == 1
+    run_to(c2, t0 + 20.001)
+    assert cstatus(c2, "short")["restartCount"] == 2
+
+
+@pytest.mark.parametrize("policy,code,phase,reason,cond_reason,restarts", [
+    ("Never", 0, "Succeeded", "Completed", "PodCompleted", 0),
+    ("Never", 1, "Failed", "Error", "PodFailed", 0),
+    ("OnFailure", 0, "Succeeded", "Completed", "PodCompleted", 0),
+])
+def test_restart_policy_never_and_on_failure_finish_the_pod(policy, code, phase, reason, cond_reason, restarts):
+    """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy and #pod-phase"""
+    c = cluster()
+    c.apply(pod("job", "kubelet-test/exit:1.0", args=[3, code], restart=policy))
+    t0 = c.now
+    run_to(c, t0 + 2.9)
+    assert status(c, "job")["phase"] == "Running"
+    run_to(c, t0 + 3.001)
+    st = status(c, "job")
+    assert st["phase"] == phase
+    cs = st["containerStatuses"][0]
+    term = cs["state"]["terminated"]
+    assert term["reason"] == reason and term["exitCode"] == code
+    assert parse_time(term["finishedAt"]) - parse_time(term["startedAt"]) == 3
+    assert cs["restartCount"] == restarts
+    conds = {x["type"]: x for x in st["conditions"]}
+    assert conds["Ready"]["status"] == "False" and conds["Ready"]["reason"] == cond_reason
+    assert conds["ContainersReady"]["reason"] == cond_reason
+    assert conds["PodReadyToStartContainers"]["status"] == "False"   # the sandbox is gone
+    run_to(c, t0 + 100)
+    assert status(c, "job")["phase"] == phase and cstatus(c, "job")["restartCount"] == restarts
+
+
+def test_on_failure_restarts_a_failed_container():
+    """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy"""
+    c = cluster()
+    c.apply(pod("retry", "kubelet-test/exit:1.0", args=[2, 1], restart="OnFailure"))
+    t0 = c.now
+    run_to(c, t0 + 2.001)
+    st = status(c, "retry")
+    assert st["phase"] == "Running" and st["containerStatuses"][0]["restartCount"] == 1
+
+
+# --- image pulls ------------------------------------------------------------------------------------
+
+def test_unknown_image_gives_err_image_pull_then_image_pull_back_off():
+    """https://kubernetes.io/docs/concepts/containers/images/#imagepullbackoff"""
+    c = cluster()
+    c.apply(pod("bad", "kubelet-test/does-not-exist:1.0"))
+    c.run_until(lambda c: cstatus(c, "bad")["state"]["waiting"]["reason"] == "ErrImagePull", timeout=5)
+    st = status(c, "bad")
+    assert st["phase"] == "Pending"
+    c.run_until(lambda c: cstatus(c, "bad")["state"]["waiting"]["reason"] == "ImagePullBackOff", timeout=60)
+    w = cstatus(c, "bad")["state"]["waiting"]
+    assert w["message"].startswith('Back-off pulling image "kubelet-test/does-not-exist:1.0": ErrImagePull: ')
+    evs = pod_events(c, "bad")
+    assert ("Pulling", 'Pulling image "kubelet-test/does-not-exist:1.0"') in evs
+    assert any(r == "Failed" and m.startswith('Failed to pull image "kubelet-test/does-not-exist:1.0": ')
+               for r, m in evs)
+    assert ("Failed", "Error: ErrImagePull") in evs
+    assert ("BackOff", 'Back-off pulling image "kubelet-test/does-not-exist:1.0"') in evs
+    assert ("Failed", "Error: ImagePullBackOff") in evs
+    with pytest.raises(Exception) as err:
+        c.logs("bad")
+    assert str(err.value) in ('container "app" in pod "bad" is waiting to start: trying and failing to pull image',
+                              'container "app" in pod "bad" is waiting to start: image can\'t be pulled')
+
+
+def test_image_pull_retries_back_off_and_stay_capped():
+    """https://kubernetes.io/docs/concepts/containers/images/#imagepullbackoff :
+    the delay grows exponentially up to a 300 s cap."""
+    c = cluster()
+    c.apply(pod("bad", "kubelet-test/does-not-exist:1.0"))
+    c.run(3600)
+    pulls = [e for e in c.events() if e["reason"] == "Pulling"][0]
+    n = pulls["count"]
+    # one try at 0, then back-offs 10, 20, 40, 80, 160, 300, 300...: about 14 tries in an hour
+    assert 10 <= n <= 16
+
+
+def test_pull_policy_never_with_missing_image():
+    """https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy (Never)"""
+    c = cluster()
+    manifest = pod("never", "kubelet-test/absent:1.0")
+    manifest["spec"]["containers"][0]["imagePullPolicy"] = "Never"
+    c.apply(manifest)
+    c.run(1)
+    w = cstatus(c, "never")["state"]["waiting"]
+    assert w == {"reason": "ErrImageNeverPull",
+                 "message": 'Container image "kubelet-test/absent:1.0" is not present with pull policy of Never'}
+    assert ("ErrImageNeverPull", w["message"]) in pod_events(c, "never")
+
+
+def test_if_not_present_uses_the_node_cache_and_always_pulls():
+    """https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy"""
+    c = cluster()
+    c.apply(pod("cached", "kubelet-test/server:1.0"))
+    c.run(1)
+    assert ("Pulled", 'Container image "kubelet-test/server:1.0" already present on machine') in \
+        pod_events(c, "cached")
+    assert status(c, "cached")["phase"] == "Running"
+    always = pod("always", "kubelet-test/server:1.0")
+    always["spec"]["containers"][0]["imagePullPolicy"] = "Always"
+    c.apply(always)
+    c.run(30)
+    assert ("Pulling", 'Pulling image "kubelet-test/server:1.0"') in pod_events(c, "always")
+
+
+# --- deletion ------------------------------------------------------------------------------------------
+
+def _graceful(c):
+    if "Pod" not in c.apiserver.grace_period:
+        pytest.skip("the API server's pod grace-period delete hook is not installed yet")
+
+
+def test_delete_stops_containers_then_removes_the_pod():
+    """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination"""
+    c = cluster()
+    _graceful(c)
+    c.apply(pod("web", "kubelet-test/server:1.0"))
+    c.run(1)
+    rt = c.kubelets["node-1"].runtime
+    c.delete("pod", "web")
+    assert ("Killing", "Stopping container app") in pod_events(c, "web") or c.list("pods") == []
+    c.run(1)
+    assert c.list("pods") == []
+    assert rt.list_containers() == []
+
+
+def test_sigterm_ignored_means_sigkill_after_the_grace_period():
+    """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination :
+    after terminationGracePeriodSeconds the kubelet sends SIGKILL."""
+    c = cluster()
+    _graceful(c)
+    manifest = pod("stubborn", "kubelet-test/stubborn:1.0", terminationGracePeriodSeconds=10)
+    c.apply(manifest)
+    c.run(1)
+    t0 = c.now
+    c.delete("pod", "stubborn")
+    run_to(c, t0 + 9.9)
+    p = c.get("pods", "stubborn")
+    assert p["metadata"].get("deletionTimestamp")
+    run_to(c, t0 + 10.1)
+    assert c.list("pods") == []
+
+
+def test_force_deleted_pod_containers_are_killed():
+    """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination-forced"""
+    c = cluster()
+    c.apply(pod("web", "kubelet-test/stubborn:1.0"))
+    c.run(1)
+    rt = c.kubelets["node-1"].runtime
+    assert len(rt.list_containers()) == 1
+    c.delete("pod", "web", grace_period_seconds=0)
+    assert c.list("pods") == []
+    c.run(3)
+    assert rt.list_containers() == []
+    assert rt.sandboxes == {}
+
+
+# --- environment --------------------------------------------------------------------------------------
+
+def test_env_from_configmap_and_downward_api_and_missing_configmap():
+    """https://kubernetes.io/docs/tasks/inject-data-application/environment-variable-expose-pod-information/
+    and https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/"""
+    c = cluster()
+    c.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"level": "debug"}})
+    manifest = pod("env", "kubelet-test/server:1.0")
+    manifest["spec"]["containers"][0]["env"] = [
+        {"name": "MY_POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+        {"name": "MY_NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+        {"name": "LEVEL", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "level"}}},
+        {"name": "GREETING", "value": "pod $(MY_POD_NAME)"},
+    ]
+    c.apply(manifest)
+    c.run(1)
+    kl = c.kubelets["node-1"]
+    cid = kl.workers["default/env"].containers["app"].cid
+    env = kl.runtime.containers[cid].env
+    assert env["MY_POD_NAME"] == "env" and env["MY_NODE_NAME"] == "node-1"
+    assert env["LEVEL"] == "debug" and env["GREETING"] == "pod env"
+    broken = pod("broken", "kubelet-test/server:1.0")
+    broken["spec"]["containers"][0]["env"] = [
+        {"name": "X", "valueFrom": {"configMapKeyRef": {"name": "nope", "key": "k"}}}]
+    c.apply(broken)
+    c.run(1)
+    assert cstatus(c, "broken")["state"]["waiting"] == {"reason": "CreateContainerConfigError",
+                                                        "message": 'configmap "nope" not found'}
+    assert ("Failed", 'Error: configmap "nope" not found') in pod_events(c, "broken")
