@@ -89,18 +89,19 @@ class Scheduler(Component):
 
     # --- lifecycle --------------------------------------------------------------------------
     def setup(self) -> None:
-        self.squeue = SchedulingQueue()
-        self.node_infos = {}
-        self.node_order = []
-        self._pod_node = {}
-        self._image_counts = None
-        self.nodes = self.informer("nodes", self.on_node)
-        self.pods = self.informer("pods", self.on_pod)
+        # Informers outlive a stop/start: on start they re-list and replay only what changed,
+        # so the cache and the queue built from their events stay consistent.
+        if not self.informers:
+            self.nodes = self.informer("nodes", self.on_node)
+            self.pods = self.informer("pods", self.on_pod)
         self.every(1.0, self._flush_backoff)
         self.every(30.0, self._flush_leftover)
+        self._kick()
 
     def on_stop(self) -> None:
-        self._loop = None
+        if self._loop is not None:
+            self._loop.cancel()
+            self._loop = None
 
     # --- informer handlers: keep the cache and the queue current -------------------------------
     def on_node(self, typ: str, node: dict, old: dict | None) -> None:

@@ -345,3 +345,61 @@ def test_property_no_node_is_overcommitted_and_every_bound_pod_fits(nodes, pods,
         if not p["spec"].get("nodeName"):
             assert events_for(c, p["metadata"]["name"], "FailedScheduling")
             assert explain(p, list(by_node.values()), all_pods).node is None
+
+
+def test_not_ready_node_taint_keeps_new_pods_off():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
+    (the node lifecycle controller taints a not-ready node with node.kubernetes.io/not-ready:NoSchedule)"""
+    c = Cluster(nodes=0)
+    add_node(c, "node-1", taints=[{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}])
+    add_node(c, "node-2", cpu="1")
+    add_pod(c, "p")
+    # the default tolerations added by admission are NoExecute only: they do not help here
+    add_pod(c, "q", tolerations=[{"key": "node.kubernetes.io/not-ready", "operator": "Exists",
+                                  "effect": "NoExecute", "tolerationSeconds": 300}])
+    c.run(1)
+    assert node_of(c, "p") == "node-2" and node_of(c, "q") == "node-2"
+
+
+def test_adding_a_toleration_to_a_pending_pod_retries_it():
+    """https://kubernetes.io/docs/concepts/workloads/pods/#pod-update-and-replacement (tolerations may be
+    added to a pod) and https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/"""
+    c = Cluster(nodes=0)
+    add_node(c, "node-1", taints=[{"key": "dedicated", "value": "db", "effect": "NoSchedule"}])
+    add_pod(c, "p")
+    c.run(5)
+    assert node_of(c, "p") is None
+    c.apiserver.patch("pods", "p", {"spec": {"tolerations": [{"key": "dedicated", "operator": "Equal",
+                                                                "value": "db", "effect": "NoSchedule"}]}},
+                      "default")
+    c.run(0)
+    assert node_of(c, "p") == "node-1"
+
+
+def test_scheduling_gates_hold_the_pod_until_removed():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-scheduling-readiness/"""
+    c = Cluster(nodes=0)
+    add_node(c, "node-1")
+    add_pod(c, "gated", schedulingGates=[{"name": "example.com/foo"}])
+    c.run(5)
+    assert node_of(c, "gated") is None and events_for(c, "gated") == []
+    c.apiserver.patch("pods", "gated", {"spec": {"schedulingGates": None}}, "default")
+    c.run(0)
+    assert node_of(c, "gated") == "node-1"
+
+
+def test_stopped_scheduler_leaves_pods_pending_and_catches_up():
+    """https://kubernetes.io/docs/concepts/overview/components/#kube-scheduler"""
+    c = Cluster(nodes=0)
+    add_node(c, "node-1", cpu="1")
+    add_pod(c, "a", cpu="600m")
+    c.run(1)
+    c.stop("kube-scheduler")
+    add_pod(c, "b", cpu="600m")
+    add_pod(c, "c", cpu="300m")
+    c.run(10)
+    assert node_of(c, "b") is None and node_of(c, "c") is None
+    c.start("kube-scheduler")
+    c.run(1)
+    assert node_of(c, "c") == "node-1"           # a's 600m is still counted after the restart
+    assert node_of(c, "b") is None

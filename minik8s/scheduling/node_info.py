@@ -136,7 +136,7 @@ class PodInfo:
 
 
 def as_pod_info(pod) -> PodInfo:
-    return pod if isinstance(pod, PodInfo) else PodInfo(pod)
+    return pod if type(pod) is PodInfo else PodInfo(pod)
 
 
 class NodeInfo:
@@ -221,7 +221,7 @@ class NodeInfo:
 
 
 def as_node_info(node) -> NodeInfo:
-    return node if isinstance(node, NodeInfo) else NodeInfo(node)
+    return node if type(node) is NodeInfo else NodeInfo(node)
 
 
 def build_node_infos(nodes: list[dict], pods: list[dict]) -> list[NodeInfo]:
