@@ -29,8 +29,11 @@ MAX_ANNOTATION_LEN = 140
 
 # --- Go's text/tabwriter ------------------------------------------------------------------
 
-def tabwrite(text: str, padding: int = 2) -> str:
-    """Align tab-separated cells as Go's ``tabwriter`` (minwidth 0, pad with spaces, flags 0).
+def tabwrite(text: str, padding: int = 2, minwidth: int = 0) -> str:
+    """Align tab-separated cells as Go's ``tabwriter`` (pad with spaces, flags 0).
+
+    describe.go uses minwidth 0 and padding 2; kubectl's table printers (``top``) use
+    minwidth 6 and padding 3 (``printers.GetNewTabWriter``).
 
     A cell is text terminated by a tab; the text after a line's last tab is not a cell and
     does not widen its column. A *column block* is a run of consecutive lines that all
@@ -63,7 +66,7 @@ def tabwrite(text: str, padding: int = 2) -> str:
                 continue
             write_lines(l0, this, widths)
             l0 = this
-            width = 0
+            width = minwidth
             while this < l1 and column < len(lines[this]) - 1:
                 width = max(width, len(lines[this][column]) + padding)
                 this += 1

@@ -62,3 +62,75 @@ def one_target(args: list[str], default_type: str | None = None) -> tuple[Resour
     if len(args) == 1 and default_type:
         return resolve(default_type), args[0]
     raise KubectlError("error: you must specify a resource type and name")
+
+
+# --- a pod for logs/exec: kubectl's polymorphichelpers.AttachablePodForObject ------------------
+
+_PHASE_RANK = {"Running": 0, "Unknown": 1, "Pending": 2}
+
+
+def _logging_key(pod: dict):
+    """ByLogging: assigned first; Running < Unknown < Pending; ready first; ready longer first;
+    more restarts first; older first."""
+    st = pod.get("status") or {}
+    ready = next((c for c in st.get("conditions") or [] if c.get("type") == "Ready"), None)
+    is_ready = bool(ready and ready.get("status") == "True")
+    restarts = sum(c.get("restartCount", 0) for c in st.get("containerStatuses") or [])
+    return (0 if (pod.get("spec") or {}).get("nodeName") else 1, _PHASE_RANK.get(st.get("phase"), 3),
+            0 if is_ready else 1, (ready or {}).get("lastTransitionTime") or "~" if is_ready else "~",
+            -restarts, pod["metadata"].get("creationTimestamp") or "~", pod["metadata"]["name"])
+
+
+def pods_for(api, res: Resource, name: str, namespace: str) -> list[dict]:
+    """The pods behind ``TYPE/NAME`` (a pod itself, or the pods a workload's selector matches)."""
+    from ..api.labels import selector_from_object
+    if res.kind == "Pod":
+        return [api.get(res, name, namespace)]
+    obj = api.get(res, name, namespace)
+    sel = (obj.get("spec") or {}).get("selector")
+    if res.kind == "Service":
+        if not sel:
+            raise KubectlError(f"error: cannot attach to {qualified(res, name)}: selector is empty")
+        from ..api.labels import selector_from_map
+        selector = selector_from_map(sel)
+    elif sel is None:
+        raise KubectlError(f"error: cannot attach to *{res.kind}: selector for {res.kind} not implemented")
+    else:
+        selector = selector_from_object(sel)
+    pods = api.list("pods", namespace, label_selector=selector)["items"]
+    return sorted(pods, key=_logging_key)
+
+
+def first_pod(api, res: Resource, name: str, namespace: str, timeout_msg: str = "") -> tuple[dict, str]:
+    """(pod, stderr note): the pod kubectl logs/exec picks for ``TYPE/NAME``."""
+    pods = pods_for(api, res, name, namespace)
+    if not pods:
+        raise KubectlError(timeout_msg or "error: timed out waiting for the condition")
+    note = f"Found {len(pods)} pods, using pod/{pods[0]['metadata']['name']}\n" if len(pods) > 1 else ""
+    return pods[0], note
+
+
+def all_container_names(pod: dict) -> str:
+    """podcmd.AllContainerNames: ``a, b, init (init)``."""
+    spec = pod.get("spec") or {}
+    names = [c["name"] for c in spec.get("containers") or []]
+    names += [f"{c['name']} (ephem)" for c in spec.get("ephemeralContainers") or []]
+    names += [f"{c['name']} (init)" for c in spec.get("initContainers") or []]
+    return ", ".join(names)
+
+
+def default_container(pod: dict, container: str | None, quiet: bool = False) -> tuple[str, str]:
+    """podcmd.FindOrDefaultContainerByName: (container name, the ``Defaulted container`` note)."""
+    spec = pod.get("spec") or {}
+    if container:
+        return container, ""
+    ann = (pod["metadata"].get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
+    names = [c["name"] for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])]
+    if ann and ann in names:
+        return ann, ""
+    first = spec["containers"][0]["name"]
+    note = ""
+    if not quiet and (len(spec.get("containers") or []) > 1 or spec.get("initContainers")
+                      or spec.get("ephemeralContainers")):
+        note = f'Defaulted container "{first}" out of: {all_container_names(pod)}\n'
+    return first, note
