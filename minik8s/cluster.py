@@ -35,6 +35,7 @@ from .trace import Trace
 CONTROLLERS = [
     ("namespace", "NamespaceController"),
     ("replicaset", "ReplicaSetController"),          # keeps N pods matching a selector
+    ("deployment", "DeploymentController"),          # rollouts through ReplicaSets
 ]
 
 # Control-plane components outside kube-controller-manager, in start order:

@@ -114,4 +114,15 @@ def make_cluster(seed=0, scheduler=False):
     c = Cluster(nodes=0, seed=seed)
     if not scheduler and "kube-scheduler" in c.components:
         c.stop("kube-scheduler")
+    # Graceful pod deletion as the API server does it once the kubelet is wired in: a bound pod
+    # waits (terminationGracePeriodSeconds, default 30) for its kubelet; an unbound one goes at once.
+    c.apiserver.grace_period.setdefault("Pod", _pod_grace)
     return c
+
+
+def _pod_grace(pod, requested):
+    if not (pod.get("spec") or {}).get("nodeName"):
+        return 0
+    if requested is not None:
+        return requested
+    return (pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30)
