@@ -108,9 +108,13 @@ class Scheduler(Component):
         name = node["metadata"]["name"]
         self._image_counts = None
         if typ == "DELETED":
-            self.node_infos.pop(name, None)
             if name in self.node_order:
                 self.node_order.remove(name)
+            ni = self.node_infos.get(name)
+            if ni is not None:
+                ni.node = None          # keep the pods still bound to it, in case it comes back
+                if not ni.pods:
+                    del self.node_infos[name]
             return
         ni = self.node_infos.get(name)
         if ni is None:

@@ -403,3 +403,22 @@ def test_stopped_scheduler_leaves_pods_pending_and_catches_up():
     c.run(1)
     assert node_of(c, "c") == "node-1"           # a's 600m is still counted after the restart
     assert node_of(c, "b") is None
+
+
+def test_deleted_node_is_no_longer_a_candidate():
+    """https://kubernetes.io/docs/concepts/architecture/nodes/#management"""
+    c = Cluster(nodes=0)
+    add_node(c, "node-1", cpu="1")
+    add_node(c, "node-2", cpu="1")
+    add_pod(c, "a", cpu="700m", nodeName="node-2")
+    c.run(0)
+    c.apiserver.delete("nodes", "node-1")
+    c.run(0)
+    add_pod(c, "b", cpu="500m")
+    c.run(1)
+    assert node_of(c, "b") is None
+    assert events_for(c, "b", "FailedScheduling")[0]["message"].startswith(
+        "0/1 nodes are available: 1 Insufficient cpu.")
+    add_node(c, "node-1", cpu="1")
+    c.run(0)
+    assert node_of(c, "b") == "node-1"

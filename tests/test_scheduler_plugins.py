@@ -344,3 +344,14 @@ def test_queue_orders_by_priority_then_arrival():
     assert [q.pop().key for _ in range(4)] == ["default/urgent", "default/later-urgent",
                                               "default/first", "default/second"]
     assert q.pop() is None
+
+
+def test_balanced_allocation_is_skipped_for_best_effort_pods():
+    """https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/#besteffort (no requests): v1.33's
+    BalancedAllocation PreScore skips such pods (kubernetes/kubernetes#129138)."""
+    nodes = [info(node("a")), info(node("b"))]
+    d = F.schedule(pod(), nodes, random.Random(0))
+    assert "NodeResourcesBalancedAllocation" not in d.scores["a"]
+    assert "NodeResourcesFit" in d.scores["a"]
+    d = F.schedule(pod(cpu="100m"), nodes, random.Random(0))
+    assert "NodeResourcesBalancedAllocation" in d.scores["a"]

@@ -309,7 +309,9 @@ def default_score_plugins() -> list[ScorePlugin]:
         ScorePlugin("NodeAffinity", lambda pi, ni, ctx: node_affinity_score(pi, ni), 2, "default",
                     skip=lambda pi: not pi.preferred_terms),
         ScorePlugin("NodeResourcesFit", lambda pi, ni, ctx: least_allocated(pi, ni), 1),
-        ScorePlugin("NodeResourcesBalancedAllocation", lambda pi, ni, ctx: balanced_allocation(pi, ni), 1),
+        # PreScore skips best-effort pods (no requests), so they do not pile onto one node
+        ScorePlugin("NodeResourcesBalancedAllocation", lambda pi, ni, ctx: balanced_allocation(pi, ni), 1,
+                    skip=lambda pi: pi.requests == (0, 0)),
         ScorePlugin("ImageLocality",
                     lambda pi, ni, ctx: image_locality(pi, ni, ctx["image_nodes"], ctx["total_nodes"]), 1),
     ]
