@@ -1,0 +1,25 @@
+"""The container runtime: what runs a pod's containers on a node (containerd, in the small).
+
+* ``containerd.py`` -- :class:`ContainerRuntime`, the CRI the kubelet drives (sandboxes, containers,
+  logs, exec, stats) and what a container *is*: namespaces plus a cgroup;
+* ``process.py`` -- processes in virtual time and the API image programs are written against;
+* ``images.py`` -- references, the registry, ``@image`` to register your own; ``catalogue.py`` --
+  the built-in images (nginx, busybox, pause, agnhost, ...); ``app.py`` -- the teaching app;
+* ``sh.py`` -- busybox ``sh``; ``busybox.py`` -- its applets; ``fs.py`` -- the mount namespace;
+* ``network.py`` -- the pod network (the wire), network namespaces, HTTP and TCP clients.
+"""
+
+from .catalogue import register_builtin_images
+from .containerd import ContainerRuntime, ContainerStatus, ExecResult, Sandbox, command_line
+from .fs import Dir, File, FileSystem, FsError, Mount
+from .images import CATALOGUE, Image, ImagePullError, ImageRegistry, image, normalize
+from .network import (ConnectionRefused, HttpRequest, HttpResponse, NetworkError, NoRouteToHost, PodNetwork,
+                      Timeout)
+from .process import Process
+
+register_builtin_images()
+
+__all__ = ["ContainerRuntime", "ContainerStatus", "ExecResult", "Sandbox", "command_line", "Dir", "File",
+           "FileSystem", "FsError", "Mount", "CATALOGUE", "Image", "ImagePullError", "ImageRegistry", "image",
+           "normalize", "ConnectionRefused", "HttpRequest", "HttpResponse", "NetworkError", "NoRouteToHost",
+           "PodNetwork", "Timeout", "Process"]

@@ -1,0 +1,629 @@
+"""containerd: the container runtime the kubelet drives through the CRI.
+
+The kubelet does not run containers itself: it asks a CRI runtime (containerd,
+CRI-O) to pull images, to create a *pod sandbox* (the network namespace every
+container of the pod shares, kept alive by the ``pause`` process) and to
+create, start, stop and remove containers in it
+(https://kubernetes.io/docs/concepts/architecture/cri/). This module is that
+runtime for one node. What makes a container here is what makes one on Linux:
+
+* a PID namespace: the entrypoint is PID 1, ``ps`` sees only the container's processes;
+* a mount namespace: its own copy of the image's files, plus volumes and the pod's
+  ``/etc/hosts``, ``/etc/resolv.conf`` and ``/etc/hostname``;
+* a UTS namespace: ``hostname`` is the pod's hostname;
+* the pod's network namespace, shared with the other containers of the pod (same IP,
+  ``localhost`` reaches their ports);
+* a cgroup: a memory limit enforced by the OOM killer, a CPU quota that throttles.
+
+Stopping a container is ``SIGTERM`` to PID 1, then ``SIGKILL`` when the grace
+period ends (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination).
+Every state change is announced to subscribers, as the kubelet's PLEG (pod
+lifecycle event generator) learns of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import shlex
+from dataclasses import dataclass
+
+from .fs import File, FileSystem, FsError
+from .images import CATALOGUE, ImagePullError, ImageRegistry, normalize
+from .network import (HttpResponse, NetNamespace, PodNetwork, http_request, tcp_connect)
+from .process import Cgroup, Process, Stream
+
+# Resident memory a process has before its program allocates anything (a small C program).
+BASE_RSS = 256 * 1024
+# The first host PID the node hands out to containers (PIDs below belong to systemd, kubelet, ...).
+FIRST_HOST_PID = 4000
+
+
+@dataclass
+class ContainerStatus:
+    """What the CRI's ContainerStatus returns (times in virtual seconds)."""
+
+    id: str
+    name: str
+    state: str                  # created | running | exited
+    exit_code: int | None
+    reason: str
+    message: str
+    started_at: float | None
+    finished_at: float | None
+    image: str
+    image_id: str
+    pid: int | None             # PID 1's PID on the node (outside the namespace)
+    created_at: float = 0.0
+
+
+@dataclass
+class ExecResult:
+    """The outcome of an exec: exit code, combined stdout+stderr, and whether it timed out."""
+
+    exit_code: int
+    output: str
+    timed_out: bool = False
+
+
+class Sandbox(NetNamespace):
+    """A pod sandbox: the pod's network namespace (IP, port table) and its shared /etc files."""
+
+    def __init__(self, sid: str, pod_uid: str, name: str, namespace: str, hostname: str, ip: str,
+                 hosts: str, resolv_conf: str):
+        super().__init__(ip)
+        self.id = sid
+        self.pod_uid = pod_uid
+        self.name = name
+        self.namespace = namespace
+        self.hostname = hostname
+        self.state = "ready"    # ready | notready (stopped)
+        self.etc_hosts = File(hosts)
+        self.etc_resolv = File(resolv_conf)
+        self.etc_hostname = File(hostname + "\n")
+        self.containers: list[str] = []
+
+
+def default_hosts(hostname: str, ip: str) -> str:
+    """/etc/hosts as the kubelet writes it for a pod (kubelet_pods.go, managedHostsFileContent)."""
+    return ("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+            "fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n"
+            f"{ip}\t{hostname}\n")
+
+
+class Container:
+    """One container: namespaces, cgroup, processes, logs and its CRI state."""
+
+    def __init__(self, runtime: "ContainerRuntime", cid: str, sandbox: Sandbox, name: str, img,
+                 argv: list[str], env: dict, working_dir: str, mounts, memory_limit, cpu_limit,
+                 memory_request, cpu_request, uid: int, stdin: bool, tty: bool):
+        self.runtime = runtime
+        self.id = cid
+        self.sandbox = sandbox
+        self.name = name
+        self.image = img
+        self.argv = argv
+        self.env = env
+        self.working_dir = working_dir
+        self.uid = uid
+        self.clock = runtime.clock
+        self.cgroup = Cgroup(memory_limit, cpu_limit)
+        self.memory_request = memory_request
+        self.cpu_request = cpu_request
+        self.stdin_open = stdin
+        self.tty = tty
+        self.hostname = sandbox.hostname
+        self.fs = FileSystem(img.rootfs(), runtime.clock)
+        self.fs.mount("/etc/hosts", sandbox.etc_hosts)
+        self.fs.mount("/etc/resolv.conf", sandbox.etc_resolv)
+        self.fs.mount("/etc/hostname", sandbox.etc_hostname)
+        for m in sorted(mounts or [], key=lambda m: m.path):
+            self.fs.mount_volume(m)
+        if not self.fs.exists(working_dir):
+            self.fs.makedirs(working_dir)
+        self.procs: dict[int, Process] = {}
+        self._next_pid = 1
+        self.state = "created"
+        self.exit_code: int | None = None
+        self.reason = ""
+        self.message = ""
+        self.created_at = runtime.clock.now
+        self.started_at: float | None = None
+        self.finished_at: float | None = None
+        self.host_pid: int | None = None
+        self.log: list[tuple[float, str, str]] = []     # (time, "stdout"|"stderr", line)
+        self._partial = {"stdout": "", "stderr": ""}
+        self._oom = False
+        self._kill_timer = None
+        self._stop_callbacks: list = []
+
+    # --- logs: the container's stdout and stderr, line by line (what `kubectl logs` reads) ---
+    def stream(self, name: str) -> Stream:
+        def write(text: str) -> None:
+            buf = self._partial[name] + text
+            *lines, self._partial[name] = buf.split("\n")
+            for line in lines:
+                self.log.append((self.clock.now, name, line))
+        return Stream(write)
+
+    def _flush_logs(self) -> None:
+        for name in ("stdout", "stderr"):
+            if self._partial[name]:
+                self.log.append((self.clock.now, name, self._partial[name]))
+                self._partial[name] = ""
+
+    # --- processes ------------------------------------------------------------------
+    def find_program(self, argv0: str, env: dict, cwd: str):
+        """execve's search: ``argv0`` as a path, or along $PATH. Returns (path, program) or (None, None)."""
+        if "/" in argv0:
+            candidates = [self.fs.abspath(argv0, cwd)]
+        else:
+            candidates = [posixpath.join(d or ".", argv0) for d in env.get("PATH", "").split(":")]
+        for path in candidates:
+            try:
+                node = self.fs.get(path, cwd)
+            except FsError:
+                continue
+            if not isinstance(node, File):
+                continue
+            prog = self.image.program_for(path, node.data, self.runtime.programs)
+            if prog is not None:
+                return path, prog
+            if node.data.startswith("#!") and node.mode & 0o111:
+                interp = node.data[2:].split("\n", 1)[0].strip().split()
+                if interp:
+                    ipath, iprog = self.find_program(interp[0], env, cwd)
+                    if iprog is not None:
+                        return path, _script(iprog, interp, path)
+        return None, None
+
+    def spawn(self, argv, env, cwd, stdout, stderr, stdin=None, parent=None, uid=0, program=None) -> Process:
+        """fork+exec inside this container's namespaces; an unknown program exits 127."""
+        pid = self._next_pid
+        self._next_pid += 1
+        proc = Process(self, pid, argv, env, cwd, stdout, stderr, stdin, parent, uid)
+        self.procs[pid] = proc
+        if parent is not None:
+            parent.children.append(proc)
+        if program is None:
+            _, program = self.find_program(argv[0], env, cwd) if argv else (None, None)
+        if program is None:
+            proc.start(lambda p: _not_found(p, argv[0] if argv else ""))
+            return proc
+        proc.memory = BASE_RSS
+        self.charge(proc, BASE_RSS, check=False)
+        proc.start(program)
+        return proc
+
+    def charge(self, proc: Process, nbytes: int, check: bool = True) -> None:
+        """Charge memory to the cgroup; over ``memory.max`` the OOM killer kills the container."""
+        cg = self.cgroup
+        cg.memory += nbytes
+        if check and nbytes > 0 and cg.memory_limit is not None and cg.memory > cg.memory_limit:
+            self.oom_kill(proc)
+
+    def oom_kill(self, culprit: Process | None = None) -> None:
+        """The kernel's OOM killer, with memory.oom.group: every process of the cgroup gets SIGKILL."""
+        self._oom = True
+        self.cgroup.oom_kills += 1
+        victims = [p for _, p in sorted(self.procs.items()) if p.alive and p is not culprit]
+        for p in victims:
+            p.signal("SIGKILL")
+        if culprit is not None and culprit.alive:
+            culprit.signal("SIGKILL")       # raises Killed inside the running program
+
+    def process_exited(self, proc: Process) -> None:
+        self.sandbox.release(proc)
+        if proc.pid == 1 and self.state == "running":
+            # the namespace's init died: the kernel kills every other process in it
+            for _, p in sorted(self.procs.items()):
+                if p.alive and p is not proc:
+                    p._finish(137, "SIGKILL")
+            self._exited(proc.exit_code)
+
+    def ps(self) -> list[Process]:
+        return [p for _, p in sorted(self.procs.items()) if p.alive]
+
+    # --- lifecycle ------------------------------------------------------------------
+    def start(self) -> None:
+        self.state = "running"
+        self.started_at = self.clock.now
+        self.host_pid = self.runtime._alloc_host_pid()
+        path, program = self.find_program(self.argv[0], self.env, self.working_dir) if self.argv else (None, None)
+        if program is None:
+            # runc cannot exec the entrypoint: the container never runs (kubelet: StartError)
+            what = self.argv[0] if self.argv else ""
+            self.state = "exited"
+            self.exit_code = 128
+            self.reason = "StartError"
+            self.message = ("failed to create containerd task: failed to create shim task: OCI runtime create "
+                            "failed: runc create failed: unable to start container process: exec: "
+                            f'"{what}": executable file not found in $PATH: unknown')
+            self.finished_at = self.clock.now
+            self.runtime._notify(self.id, "exited")
+            return
+        self.spawn(self.argv, self.env, self.working_dir, self.stream("stdout"), self.stream("stderr"),
+                   stdin="" if self.stdin_open else None, uid=self.uid, program=program)
+        if self.state == "running":
+            self.runtime._notify(self.id, "started")
+
+    def _exited(self, code: int) -> None:
+        self.state = "exited"
+        self.exit_code = code
+        self.finished_at = self.clock.now
+        self._flush_logs()
+        if self._oom:
+            self.reason = "OOMKilled"
+        else:
+            self.reason = "Completed" if code == 0 else "Error"
+        if self._kill_timer is not None:
+            self._kill_timer.cancel()
+            self._kill_timer = None
+        callbacks, self._stop_callbacks = self._stop_callbacks, []
+        self.runtime._notify(self.id, "exited")
+        for cb in callbacks:
+            cb()
+
+    def status(self) -> ContainerStatus:
+        return ContainerStatus(self.id, self.name, self.state, self.exit_code, self.reason, self.message,
+                               self.started_at, self.finished_at, self.image.ref, self.image.repo_digest,
+                               self.host_pid, self.created_at)
+
+
+def _not_found(proc: Process, name: str):
+    proc.error(f"{proc.argv[0] if proc.argv else 'sh'}: {name}: not found"
+               if False else f"sh: {name}: not found")
+    return 127
+
+
+def _script(interp_prog, interp_argv, path):
+    """``#!/bin/sh`` scripts: run the interpreter with the script's path as its argument."""
+    def run(proc):
+        proc.argv = list(interp_argv) + [path] + proc.argv[1:]
+        return interp_prog(proc)
+    return run
+
+
+class ContainerRuntime:
+    """containerd on one node, as the kubelet sees it through the CRI (see HACKING.md)."""
+
+    def __init__(self, clock, rng, node_name: str, network: PodNetwork | None = None,
+                 registry: ImageRegistry | None = None):
+        self.clock = clock
+        self.rng = rng
+        self.node_name = node_name
+        self.network = network if network is not None else PodNetwork()
+        if registry is None:
+            registry = getattr(self.network, "registry", None)
+            if registry is None:          # one registry per cluster, reachable from every node
+                registry = ImageRegistry(parent=CATALOGUE)
+                self.network.registry = registry
+        self.registry = registry
+        from .catalogue import PROGRAMS
+        # The command table: program name -> fn(proc). Other modules add theirs
+        # (``rt.programs["wget"] = fn``); a busybox applet with no program here prints
+        # "applet not found".
+        self.programs: dict = dict(PROGRAMS)
+        self.images: dict[str, object] = {}            # full ref -> Image (the node's image store)
+        self.sandboxes: dict[str, Sandbox] = {}
+        self.containers: dict[str, Container] = {}
+        self._subscribers: list = []
+        self._seq = 0
+        self._host_pid = FIRST_HOST_PID
+
+    def _new_id(self, *parts) -> str:
+        self._seq += 1
+        text = "/".join([self.node_name, str(self._seq)] + [str(p) for p in parts])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _alloc_host_pid(self) -> int:
+        self._host_pid += 1 + self._seq % 7
+        return self._host_pid
+
+    # --- images -------------------------------------------------------------------------
+    def image_known(self, ref: str) -> bool:
+        try:
+            self.registry.resolve(ref)
+            return True
+        except ImagePullError:
+            return False
+
+    def has_image(self, ref: str) -> bool:
+        try:
+            return normalize(ref) in self.images
+        except ImagePullError:
+            return False
+
+    def pull_image(self, ref: str, on_done) -> None:
+        """Pull ``ref``; ``on_done(error, image_id)`` runs when the pull ends (virtual seconds later)."""
+        try:
+            img = self.registry.resolve(ref)
+        except ImagePullError as e:
+            self.clock.call_later(0.5, on_done, str(e), None)     # the failed resolve takes a round trip
+            return
+
+        def done():
+            self.images[img.ref] = img
+            on_done(None, img.repo_digest)
+        self.clock.call_later(self.registry.pull_seconds(img), done)
+
+    def pull_seconds(self, ref: str) -> float:
+        return self.registry.pull_seconds(self.registry.resolve(ref))
+
+    def image_size(self, ref: str) -> int:
+        try:
+            return self.registry.resolve(ref).size
+        except ImagePullError:
+            return 0
+
+    def list_images(self) -> list[str]:
+        return sorted(self.images)
+
+    def remove_image(self, ref: str) -> None:
+        self.images.pop(normalize(ref), None)
+
+    # --- pod sandboxes --------------------------------------------------------------------
+    def run_pod_sandbox(self, pod_uid: str, name: str, namespace: str, hostname: str, ip: str,
+                        hosts: str | None = None, resolv_conf: str | None = None) -> Sandbox:
+        sid = self._new_id("sandbox", namespace, name, pod_uid)
+        sb = Sandbox(sid, pod_uid, name, namespace, hostname, ip,
+                     hosts if hosts is not None else default_hosts(hostname, ip),
+                     resolv_conf if resolv_conf is not None else "nameserver 10.96.0.10\n")
+        self.sandboxes[sid] = sb
+        if ip:
+            self.network.attach(ip, sb)
+        return sb
+
+    def stop_pod_sandbox(self, sid: str) -> None:
+        sb = self.sandboxes.get(sid)
+        if sb is None:
+            return
+        for cid in list(sb.containers):
+            c = self.containers.get(cid)
+            if c is not None and c.state == "running":
+                self.signal(cid, "SIGKILL")
+        sb.state = "notready"
+        if sb.ip:
+            self.network.detach(sb.ip, sb)
+
+    def remove_pod_sandbox(self, sid: str) -> None:
+        self.stop_pod_sandbox(sid)
+        sb = self.sandboxes.pop(sid, None)
+        if sb is not None:
+            for cid in list(sb.containers):
+                self.containers.pop(cid, None)
+
+    # --- containers -------------------------------------------------------------------------
+    def create_container(self, sandbox_id: str, name: str, image: str, command=None, args=None, env=None,
+                         working_dir=None, mounts=None, memory_limit=None, cpu_limit=None,
+                         memory_request=None, cpu_request=None, tty=False, stdin=False,
+                         run_as_user=None) -> str:
+        """Create (not start) a container; ``command``/``args`` override ENTRYPOINT/CMD as Kubernetes does.
+
+        https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#notes
+        """
+        sb = self.sandboxes[sandbox_id]
+        img = self.images.get(normalize(image)) or self.registry.resolve(image)
+        argv = command_line(img.entrypoint, img.cmd, command, args)
+        full_env = dict(img.env)
+        full_env["HOSTNAME"] = sb.hostname
+        full_env.setdefault("HOME", "/root")
+        for k, v in (env or {}).items():
+            full_env[k] = str(v)
+        argv = [expand_env_refs(a, full_env) for a in argv]
+        cid = self._new_id("container", sandbox_id, name)
+        uid = img.user if run_as_user is None else int(run_as_user)
+        c = Container(self, cid, sb, name, img, argv, full_env, working_dir or img.workdir, mounts,
+                      memory_limit, cpu_limit, memory_request, cpu_request, uid, stdin, tty)
+        self.containers[cid] = c
+        sb.containers.append(cid)
+        return cid
+
+    def start_container(self, cid: str) -> None:
+        self.containers[cid].start()
+
+    def stop_container(self, cid: str, grace_seconds: float, on_done=None) -> None:
+        """SIGTERM to PID 1, SIGKILL after ``grace_seconds``; ``on_done()`` once it has exited."""
+        c = self.containers.get(cid)
+        if c is None or c.state != "running":
+            if on_done is not None:
+                self.clock.call_soon(on_done)
+            return
+        if on_done is not None:
+            c._stop_callbacks.append(on_done)
+        if c._kill_timer is None:
+            c._kill_timer = self.clock.call_later(max(0.0, grace_seconds), self._kill_after_grace, cid)
+        if grace_seconds <= 0:
+            return
+        self.signal(cid, "SIGTERM")
+
+    def _kill_after_grace(self, cid: str) -> None:
+        c = self.containers.get(cid)
+        if c is not None:
+            c._kill_timer = None
+            if c.state == "running":
+                self.signal(cid, "SIGKILL")
+
+    def signal(self, cid: str, sig: str) -> None:
+        """Send ``sig`` to the container's PID 1 (``kill`` on the node, outside the namespace)."""
+        c = self.containers.get(cid)
+        if c is None or c.state != "running":
+            return
+        init = c.procs.get(1)
+        if init is None:
+            return
+        if sig == "SIGKILL":
+            # from outside the namespace SIGKILL always works, even on PID 1
+            init._finish(137, "SIGKILL")
+        else:
+            init.signal(sig)
+
+    def remove_container(self, cid: str) -> None:
+        c = self.containers.pop(cid, None)
+        if c is not None:
+            if c.state == "running":
+                c.procs[1]._finish(137, "SIGKILL")
+            if cid in c.sandbox.containers:
+                c.sandbox.containers.remove(cid)
+
+    def container_status(self, cid: str) -> ContainerStatus:
+        return self.containers[cid].status()
+
+    def list_containers(self, sandbox_id: str | None = None) -> list[ContainerStatus]:
+        return [c.status() for _, c in sorted(self.containers.items())
+                if sandbox_id is None or c.sandbox.id == sandbox_id]
+
+    def subscribe(self, fn) -> None:
+        """PLEG: ``fn(cid, "started"|"exited")`` on every container state change."""
+        self._subscribers.append(fn)
+
+    def _notify(self, cid: str, event: str) -> None:
+        for fn in list(self._subscribers):
+            fn(cid, event)
+
+    # --- logs, exec, stats ------------------------------------------------------------------
+    def logs(self, cid: str, tail: int | None = None, timestamps: bool = False, since: float | None = None) -> str:
+        """What ``kubectl logs`` prints for this container instance."""
+        c = self.containers[cid]
+        lines = [(t, line) for t, _, line in c.log + [(self.clock.now, s, p) for s, p in c._partial.items() if p]
+                 if since is None or t >= since]
+        if tail is not None and tail >= 0:
+            lines = lines[-tail:] if tail else []
+        if timestamps:
+            from ..api.meta import rfc3339_micro
+            return "".join(f"{rfc3339_micro(t).replace('Z', '000Z')} {line}\n" for t, line in lines)
+        return "".join(line + "\n" for _, line in lines)
+
+    def exec_async(self, cid: str, argv: list[str], on_done, timeout: float | None = None,
+                   stdin: str | None = None) -> None:
+        """Run ``argv`` inside the container (its namespaces, env, working dir); ``on_done(ExecResult)``."""
+        c = self.containers.get(cid)
+        if c is None or c.state != "running":
+            self.clock.call_soon(on_done, ExecResult(126, "OCI runtime exec failed: exec failed: cannot exec in "
+                                                          "a stopped container: unknown\n"))
+            return
+        out: list[str] = []
+        sink = Stream(out.append)
+        path, program = c.find_program(argv[0], c.env, c.working_dir) if argv else (None, None)
+        if program is None:
+            msg = ("OCI runtime exec failed: exec failed: unable to start container process: exec: "
+                   f'"{argv[0] if argv else ""}": executable file not found in $PATH: unknown\n')
+            self.clock.call_soon(on_done, ExecResult(126, msg))
+            return
+        state = {"done": False, "timer": None}
+        proc = c.spawn(list(argv), c.env, c.working_dir, sink, sink, stdin=stdin, uid=c.uid, program=program)
+
+        def finished(code):
+            if state["done"]:
+                return
+            state["done"] = True
+            if state["timer"] is not None:
+                state["timer"].cancel()
+            on_done(ExecResult(code, "".join(out)))
+
+        def expired():
+            if state["done"]:
+                return
+            state["done"] = True
+            if proc.alive:
+                proc._finish(137, "SIGKILL")
+            on_done(ExecResult(137, "".join(out), timed_out=True))
+
+        if not proc.alive:
+            self.clock.call_soon(finished, proc.exit_code)
+        else:
+            proc._waiters.append(finished)
+            if timeout is not None:
+                state["timer"] = self.clock.call_later(timeout, expired)
+
+    def exec_sync(self, cid: str, argv: list[str], stdin: str | None = None, timeout: float = 60) -> ExecResult:
+        """exec and run the clock until the command ends (or ``timeout`` virtual seconds pass)."""
+        box: list[ExecResult] = []
+        self.exec_async(cid, argv, box.append, timeout=timeout, stdin=stdin)
+        while not box and self.clock.step():
+            pass
+        return box[0] if box else ExecResult(137, "", timed_out=True)
+
+    def stats(self, cid: str) -> dict:
+        """Memory working set (bytes) and CPU in use (millicores), as cAdvisor reports them."""
+        c = self.containers[cid]
+        running = c.state == "running"
+        return {"memory": c.cgroup.memory if running else 0, "cpu": c.cgroup.running_millis if running else 0,
+                "cpu_seconds": c.cgroup.cpu_seconds, "throttled_seconds": c.cgroup.throttled_seconds,
+                "nr_throttled": c.cgroup.nr_throttled}
+
+    def sandbox_stats(self, sid: str) -> dict:
+        totals = {"memory": 0, "cpu": 0}
+        for cid in self.sandboxes[sid].containers:
+            s = self.stats(cid)
+            totals["memory"] += s["memory"]
+            totals["cpu"] += s["cpu"]
+        return totals
+
+    # --- the network, seen from the node or from a pod --------------------------------------
+    def _src(self, src):
+        if src is None or isinstance(src, Sandbox):
+            return src
+        return self.sandboxes[src]
+
+    def http(self, ip_or_sandbox, port: int, method: str = "GET", path: str = "/", headers: dict | None = None,
+             timeout: float | None = None, body: str = "", src=None) -> HttpResponse:
+        """An HTTP request to ``ip:port`` (from the node, or from sandbox ``src``), or to a sandbox's localhost.
+
+        Raises ConnectionRefused / NoRouteToHost / Timeout (``network.py``); the response's
+        ``delay`` says how many virtual seconds the server took.
+        """
+        if isinstance(ip_or_sandbox, Sandbox) or ip_or_sandbox in self.sandboxes:
+            sb = self._src(ip_or_sandbox)
+            return http_request(self.network, sb, "127.0.0.1", port, method, path, headers, body, timeout)
+        return http_request(self.network, self._src(src), ip_or_sandbox, port, method, path, headers, body,
+                            timeout)
+
+    def tcp_connect(self, ip_or_sandbox, port: int, src=None) -> bool:
+        if isinstance(ip_or_sandbox, Sandbox) or ip_or_sandbox in self.sandboxes:
+            return tcp_connect(self.network, self._src(ip_or_sandbox), "127.0.0.1", port)
+        return tcp_connect(self.network, self._src(src), ip_or_sandbox, port)
+
+
+def command_line(entrypoint: list[str], cmd: list[str], command, args) -> list[str]:
+    """The process's argv from the image's ENTRYPOINT/CMD and the container's command/args.
+
+    https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#notes:
+    command replaces ENTRYPOINT (and then CMD is ignored); args replace CMD.
+    """
+    if command:
+        return list(command) + list(args or [])
+    if args:
+        return list(entrypoint) + list(args)
+    return list(entrypoint) + list(cmd)
+
+
+def expand_env_refs(text: str, env: dict) -> str:
+    """``$(VAR)`` in command/args expands to the container's env; ``$$(VAR)`` escapes it.
+
+    https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/
+    An undefined ``$(VAR)`` is left as written.
+    """
+    out = []
+    i = 0
+    while i < len(text):
+        if text.startswith("$$", i):
+            out.append("$")
+            i += 2
+        elif text.startswith("$(", i) and ")" in text[i:]:
+            end = text.index(")", i)
+            name = text[i + 2:end]
+            if name in env:
+                out.append(env[name])
+            else:
+                out.append(text[i:end + 1])
+            i = end + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def split_command(cmd: str) -> list[str]:
+    """A command string as argv (what ``c.exec(pod, "cat /etc/hosts")`` means)."""
+    return shlex.split(cmd)
