@@ -212,11 +212,15 @@ class Kubelet(Component):
 
     def update_node_status(self, force: bool = False) -> None:
         """tryUpdateNodeStatus: post the status if it changed or the report frequency elapsed."""
+        if self.node is None:           # registration has not succeeded yet (API server down?): retry
+            self.register_node()
+            return
         try:
             current = self.api.get("nodes", self.node_name)
         except errors.ApiError as e:
             if e.code == 404:
                 self.observe(f"{self.node_name}: Node object missing: registering again")
+                self.node = None
                 self.register_node()
             return
         old = current.get("status") or {}
@@ -509,6 +513,10 @@ class Kubelet(Component):
         """``GET pods/log``: the container's output (kubelet_pods.go: validateContainerLogStatus)."""
         name = self._pick_container(pod, container)
         pod_name = pod["metadata"]["name"]
+        if not self.running:
+            ns = pod["metadata"].get("namespace", "default")
+            raise errors.internal(f'Get "https://{self.node_ip}:{C.KUBELET_PORT}/containerLogs/{ns}/{pod_name}/'
+                                  f'{name}": dial tcp {self.node_ip}:{C.KUBELET_PORT}: connect: connection refused')
         st = self._container_status(pod, name)
         state, last = st.get("state") or {}, (st.get("lastState") or {}).get("terminated")
         if previous:
@@ -541,10 +549,13 @@ class Kubelet(Component):
         phase = (pod.get("status") or {}).get("phase")
         if phase in ("Succeeded", "Failed"):
             raise errors.bad_request(f"cannot exec into a container in a completed pod; current phase is {phase}")
+        if not self.running:
+            raise errors.internal(f"error dialing backend: dial tcp {self.node_ip}:{C.KUBELET_PORT}: "
+                                  "connect: connection refused")
         worker = self.workers.get(key_of(pod))
         rec = worker.containers.get(name) if worker else None
         if (rec is None or rec.cid is None or self.runtime.container_status(rec.cid).state != "running"
-                or not self.running):
+                ):
             raise errors.bad_request(f'unable to upgrade connection: container not found ("{name}")')
         argv = shlex.split(command) if isinstance(command, str) else list(command)
         return self.runtime.exec_sync(rec.cid, argv, stdin=stdin)

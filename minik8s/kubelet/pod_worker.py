@@ -18,6 +18,12 @@ Deleting a pod (``deletionTimestamp`` set) switches the worker to *terminating*:
 the signals), and once every container has stopped the pod object is deleted for
 good. Docs: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/
 
+Seams for what comes next (issue 5), each a method to override or fill in:
+``PodWorker.init_containers_done`` (init containers, native sidecars),
+``PodWorker.container_ready`` (readiness/startup probes), ``PodWorker.terminate``
+(preStop hooks, sidecar shutdown order), ``Kubelet.node_pressure`` (eviction signals),
+``Kubelet.container_mounts`` (volumes), ``Kubelet.start`` (the failSwapOn check).
+
 The worker never calls the API server itself: it asks its kubelet (``self.kl``),
 which owns the client, the event recorder, the back-off and the runtime.
 """
