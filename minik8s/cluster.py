@@ -36,6 +36,7 @@ CONTROLLERS = [
     ("namespace", "NamespaceController"),
     ("replicaset", "ReplicaSetController"),          # keeps N pods matching a selector
     ("deployment", "DeploymentController"),          # rollouts through ReplicaSets
+    ("garbagecollector", "GarbageCollector"),        # deletes dependents of deleted owners
 ]
 
 # Control-plane components outside kube-controller-manager, in start order:
