@@ -1,0 +1,299 @@
+"""``kubectl get`` and ``kubectl events``: list objects as tables or in a structured format.
+
+``get`` resolves what the user typed (``pods``, ``po``, ``pods,deploy``,
+``pod/web``, ``all``), lists or gets the objects through the API server and
+prints them with the table printers of :mod:`minik8s.kubectl.printers` or one
+of the ``-o`` formats of :mod:`minik8s.kubectl.output`
+(https://kubernetes.io/docs/reference/kubectl/generated/kubectl_get/).
+
+``-w`` prints the current list, then watches from the list's resourceVersion
+while the cluster's virtual clock advances by ``--request-timeout`` (default
+0: only what is already queued at the current instant), printing each change
+as a row, as ``kubectl get -w --request-timeout=30s`` does in real time.
+"""
+
+from __future__ import annotations
+
+from ..api import resources as R
+from ..errors import ApiError
+from . import jsonpath, output, printers
+from .registry import Invocation, KubectlError, command, parse_flags
+
+GET_FLAGS = {
+    "output": "str", "selector": "str", "field-selector": "str", "show-labels": "bool",
+    "sort-by": "str", "watch": "bool", "watch-only": "bool", "no-headers": "bool",
+    "label-columns": "list", "ignore-not-found": "bool", "show-kind": "bool", "chunk-size": "int",
+    "filename": "list", "recursive": "bool", "output-watch-events": "bool", "show-managed-fields": "bool",
+    "server-print": "bool", "subresource": "str", "raw": "str", "template": "str",
+    "allow-missing-template-keys": "bool",
+}
+GET_ALIASES = {"o": "output", "l": "selector", "w": "watch", "L": "label-columns", "f": "filename",
+               "R": "recursive"}
+
+# The "all" category, in the order discovery lists its members (core group first, then apps, batch).
+ALL_CATEGORY = ["pods", "services", "daemonsets", "deployments", "replicasets", "statefulsets",
+                "cronjobs", "jobs"]
+
+
+def resolve(name: str) -> R.Resource:
+    try:
+        return R.lookup(name)
+    except ApiError:
+        raise KubectlError(f'error: the server doesn\'t have a resource type "{name}"') from None
+
+
+def parse_targets(args: list[str]) -> tuple[list[tuple[R.Resource, list[str] | None]], bool, bool]:
+    """What ``get`` was asked for: [(resource, names or None for "all of them")], plus whether
+    several types were requested (names then print as ``kind/name``) and whether exactly one
+    object was named (yaml/json then print the object rather than a List)."""
+    if not args:
+        raise KubectlError(
+            "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete "
+            "list of supported resources.\n\nerror: Required resource not specified.\n"
+            "Use \"kubectl explain <resource>\" for a detailed description of that resource "
+            "(e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples")
+    targets: list[tuple[R.Resource, list[str] | None]] = []
+    if any("/" in a for a in args):
+        for a in args:
+            if "/" not in a:
+                raise KubectlError("error: there is no need to specify a resource type as a separate "
+                                   "argument when passing arguments in resource/name form (e.g. "
+                                   "'kubectl get resource/<resource_name>' instead of 'kubectl get "
+                                   "resource resource/<resource_name>'")
+            typ, name = a.split("/", 1)
+            res = resolve(typ)
+            for t in targets:
+                if t[0] == res:
+                    t[1].append(name)
+                    break
+            else:
+                targets.append((res, [name]))
+        multi = len(targets) > 1
+        single = len(args) == 1
+        return targets, multi, single
+    types = [t for t in args[0].split(",") if t]
+    names = args[1:]
+    resources: list[R.Resource] = []
+    for t in types:
+        if t == "all":
+            for p in ALL_CATEGORY:
+                r = R.lookup(p)
+                if r not in resources:
+                    resources.append(r)
+        else:
+            r = resolve(t)
+            if r not in resources:
+                resources.append(r)
+    multi = len(resources) > 1 or "all" in types
+    if names and len(resources) > 1:
+        pass
+    targets = [(r, list(names) if names else None) for r in resources]
+    single = len(resources) == 1 and len(names) == 1
+    return targets, multi, single
+
+
+def parse_duration(text: str) -> float:
+    """A Go duration or plain seconds (``30s``, ``1m``, ``2m30s``, ``45``)."""
+    import re
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    total, pos = 0.0, 0
+    for m in re.finditer(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[m.group(2)]
+        pos = m.end()
+    if pos != len(text) or not text:
+        raise KubectlError(f'error: invalid argument "{text}" for "--request-timeout" flag: time: '
+                           f'invalid duration "{text}"')
+    return total
+
+
+def fetch(inv: Invocation, res: R.Resource, names, flags, errors: list) -> list[dict]:
+    api = inv.api
+    ns = None if (inv.all_namespaces or not res.namespaced) else inv.ns()
+    if names is None:
+        lst = api.list(res, ns, label_selector=flags.get("selector"),
+                       field_selector=flags.get("field-selector"))
+        return lst["items"]
+    out = []
+    for n in names:
+        try:
+            obj = api.get(res, n, ns)
+        except ApiError as e:
+            if e.code == 404 and flags.get("ignore-not-found"):
+                continue
+            errors.append(e)
+            continue
+        out.append(obj)
+    return out
+
+
+@command("get", "Display one or many resources")
+def get(inv: Invocation) -> str:
+    args, flags = parse_flags(inv.args, GET_FLAGS, GET_ALIASES, "get")
+    fmt = flags.get("output", "")
+    if fmt and fmt.split("=")[0] not in ("wide", "yaml", "json", "name", "jsonpath", "jsonpath-as-json",
+                                         "custom-columns", "custom-columns-file", "go-template",
+                                         "jsonpath-file", "go-template-file", "template", "templatefile"):
+        raise KubectlError(f'error: unable to match a printer suitable for the output format "{fmt}", '
+                           f'allowed formats are: custom-columns,custom-columns-file,go-template,'
+                           f'go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,'
+                           f'templatefile,wide,yaml')
+    if flags.get("filename"):
+        from .cmd_apply import read_inputs
+        objs_in = read_inputs(inv, flags["filename"])
+        args = [f"{R.for_kind(o['kind'], o.get('apiVersion')).plural}/{o['metadata'].get('name', '')}"
+                for _src, o in objs_in]
+    targets, multi, single = parse_targets(args)
+    if inv.all_namespaces and any(names is not None for _r, names in targets):
+        raise KubectlError("error: a resource cannot be retrieved by name across all namespaces")
+    if flags.get("show-kind"):
+        multi = True
+    errors: list[ApiError] = []
+    groups: list[tuple[R.Resource, list[dict]]] = []
+    for res, names in targets:
+        objs = fetch(inv, res, names, flags, errors)
+        if flags.get("sort-by"):
+            objs = output.sort_objects(objs, flags["sort-by"])
+        groups.append((res, objs))
+    now = inv.cluster.clock.now
+    text = render(inv, groups, flags, multi, single)
+    all_objs = [o for _r, objs in groups for o in objs]
+    out = text
+    if not all_objs and not errors and not flags.get("ignore-not-found") and not flags.get("watch-only"):
+        if fmt.startswith(("yaml", "json")) or fmt == "name" or fmt.startswith(("jsonpath", "custom-columns")):
+            pass
+        if all(r.namespaced for r, _n in targets) and not inv.all_namespaces:
+            out += f"No resources found in {inv.ns()} namespace.\n"
+        else:
+            out += "No resources found\n"
+    if flags.get("watch") or flags.get("watch-only"):
+        if multi:
+            raise KubectlError("error: watch is only supported on individual resources and resource "
+                               "collections, but 2 resources were found.")
+        out = watch(inv, groups[0][0], targets[0][1], flags, out if flags.get("watch") else "", now)
+    for e in errors:
+        from . import format_error
+        out += format_error(e) + "\n"
+    return out
+
+
+def render(inv: Invocation, groups, flags, multi: bool, single: bool) -> str:
+    fmt = flags.get("output", "")
+    now = inv.cluster.clock.now
+    all_objs = [o for _r, objs in groups for o in objs]
+    if fmt in ("yaml", "json") or fmt.startswith(("jsonpath", "go-template", "template")):
+        doc = all_objs[0] if single and len(all_objs) == 1 else output.as_list(all_objs)
+        if fmt == "yaml":
+            return output.to_yaml(doc) if (all_objs or not single) else ""
+        if fmt == "json":
+            return output.to_json(doc) if (all_objs or not single) else ""
+        if fmt.startswith(("jsonpath=", "jsonpath-as-json=", "template=", "go-template=")):
+            if single and not all_objs:
+                return ""
+            tpl = fmt.split("=", 1)[1]
+            if fmt.startswith("jsonpath-as-json="):
+                vals = []
+                for n in jsonpath.parse(tpl):
+                    if n[0] == "expr":
+                        vals.extend(jsonpath.evaluate(n[1], doc))
+                return output.to_json(vals)
+            if fmt.startswith(("template=", "go-template=")):
+                from .gotemplate import render as gorender
+                return gorender(tpl, doc)
+            return jsonpath.render(tpl, doc)
+        raise KubectlError(f"error: template format specified but no template given")
+    if fmt == "name":
+        return "".join(output.resource_name(o) + "\n" for o in all_objs)
+    if fmt.startswith("custom-columns="):
+        if not all_objs:
+            return ""
+        return output.custom_columns(all_objs, fmt.split("=", 1)[1], flags.get("no-headers", False))
+    if fmt == "custom-columns":
+        raise KubectlError("error: custom-columns format specified but no custom columns given")
+    wide = fmt == "wide"
+    blocks = []
+    for res, objs in groups:
+        if not objs:
+            continue
+        show_kind = None
+        if multi:
+            show_kind = res.kind.lower() + (f".{res.group}" if res.group else "")
+        rows = printers.table(res.kind, objs, now, wide=wide, namespace_col=inv.all_namespaces and res.namespaced,
+                              show_labels=flags.get("show-labels", False), show_kind=show_kind,
+                              no_headers=flags.get("no-headers", False),
+                              label_columns=_label_columns(flags))
+        blocks.append(printers.tabulate(rows))
+    sep = "" if flags.get("no-headers") else "\n"
+    return sep.join(blocks)
+
+
+def _label_columns(flags) -> list[str]:
+    out = []
+    for v in flags.get("label-columns") or []:
+        out.extend(x for x in v.split(",") if x)
+    return out
+
+
+def watch(inv: Invocation, res: R.Resource, names, flags, printed: str, now: float) -> str:
+    """Print the list (unless --watch-only), then one row per change while virtual time advances
+    by --request-timeout."""
+    cluster = inv.cluster
+    timeout = parse_duration(str(inv.flags.get("request_timeout") or "0"))
+    ns = None if (inv.all_namespaces or not res.namespaced) else inv.ns()
+    lst = inv.api.list(res, ns, label_selector=flags.get("selector"), field_selector=flags.get("field-selector"))
+    fmt = flags.get("output", "")
+    events: list[tuple[str, dict]] = []
+
+    def handler(typ, obj):
+        if names is None or obj["metadata"]["name"] in names:
+            events.append((typ, obj))
+
+    w = inv.api.watch(res, handler, ns, resource_version=lst["metadata"]["resourceVersion"],
+                      label_selector=flags.get("selector"), field_selector=flags.get("field-selector"))
+    try:
+        cluster.clock.run(timeout)
+    finally:
+        w.stop()
+    out = printed
+    if printed.startswith("No resources found"):
+        out = ""
+    wide = fmt == "wide"
+    if fmt in ("", "wide"):
+        widths: list[int] = []
+        first_rows = []
+        if printed and not out == "":
+            for line in printed.splitlines():
+                first_rows.append(line)
+        header = printers.table(res.kind, [], cluster.clock.now, wide=wide,
+                                namespace_col=inv.all_namespaces and res.namespaced,
+                                show_labels=flags.get("show-labels", False))[0]
+        base = printers.table(res.kind, [o for o in lst["items"] if names is None
+                                         or o["metadata"]["name"] in names],
+                              now, wide=wide, namespace_col=inv.all_namespaces and res.namespaced,
+                              show_labels=flags.get("show-labels", False))
+        widths = [printers.TAB_MIN_WIDTH] * len(header)
+        for r in base:
+            for i, c in enumerate(r[:-1]):
+                widths[i] = max(widths[i], len(c) + printers.TAB_PADDING)
+        lines = []
+        if not out and not flags.get("watch-only"):
+            pass
+        for typ, obj in events:
+            r = printers.table(res.kind, [obj], cluster.clock.now, wide=wide, no_headers=True,
+                               namespace_col=inv.all_namespaces and res.namespaced,
+                               show_labels=flags.get("show-labels", False))[0]
+            if flags.get("output-watch-events"):
+                r = [typ] + r
+            for i, c in enumerate(r[:-1]):
+                if i < len(widths):
+                    widths[i] = max(widths[i], len(c) + printers.TAB_PADDING)
+            lines.append("".join(c.ljust(widths[i]) if i < len(widths) else c
+                                 for i, c in enumerate(r[:-1])) + r[-1])
+        if flags.get("watch-only") and lines:
+            lines.insert(0, "".join(h.ljust(widths[i]) for i, h in enumerate(header[:-1])) + header[-1])
+        return out + "".join(line + "\n" for line in lines)
+    for typ, obj in events:
+        out += render(inv, [(res, [obj])], flags, False, True)
+    return out
