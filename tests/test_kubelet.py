@@ -12,7 +12,7 @@ from minik8s.kubelet.pod_worker import (default_pull_policy, go_duration, hosts_
                                         should_restart)
 from minik8s.kubelet.status import pod_conditions, pod_phase, qos_class
 
-import tests.test_pod_lifecycle as lifecycle   # registers the kubelet-test/* images
+import test_pod_lifecycle as lifecycle   # registers the kubelet-test/* images
 
 
 # --- pure functions --------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def test_node_status_posted_only_on_change_or_every_report_period():
 
 def test_stopped_kubelet_stops_heartbeats_but_containers_keep_running():
     """https://kubernetes.io/docs/concepts/architecture/nodes/#heartbeats : a dead kubelet stops renewing."""
-    import tests.test_pod_lifecycle  # noqa: F401  (registers the test images)
+    import test_pod_lifecycle  # noqa: F401  (registers the test images)
     c = Cluster(nodes=[{"name": "node-1", "images": ["kubelet-test/exit:1.0"]}])
     c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "job"},
              "spec": {"nodeName": "node-1", "restartPolicy": "Never",
@@ -141,7 +141,7 @@ def test_stopped_kubelet_stops_heartbeats_but_containers_keep_running():
 
 def test_pods_deleted_while_the_kubelet_was_down_are_cleaned_up():
     """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-garbage-collection"""
-    import tests.test_pod_lifecycle  # noqa: F401
+    import test_pod_lifecycle  # noqa: F401
     c = Cluster(nodes=[{"name": "node-1", "images": ["kubelet-test/server:1.0"]}])
     c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
              "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "kubelet-test/server:1.0"}]}})

@@ -390,3 +390,74 @@ def test_env_from_configmap_and_downward_api_and_missing_configmap():
     assert cstatus(c, "broken")["state"]["waiting"] == {"reason": "CreateContainerConfigError",
                                                         "message": 'configmap "nope" not found'}
     assert ("Failed", 'Error: configmap "nope" not found') in pod_events(c, "broken")
+
+
+# --- the docs' busybox pods -----------------------------------------------------------------------------
+
+MYAPP = """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: myapp-pod
+  labels:
+    app.kubernetes.io/name: MyApp
+spec:
+  containers:
+  - name: myapp-container
+    image: busybox:1.28
+    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
+"""   # https://kubernetes.io/docs/concepts/workloads/pods/init-containers/#init-containers-in-use (app part)
+
+
+def test_busybox_pod_runs_its_shell_command_and_logs():
+    """https://kubernetes.io/docs/concepts/workloads/pods/init-containers/#init-containers-in-use"""
+    c = Cluster(nodes=1)
+    c.apply(MYAPP)
+    c.run_until(lambda c: status(c, "myapp-pod").get("phase") == "Running", timeout=60)
+    assert c.logs("myapp-pod") == "The app is running!\n"
+    assert c.exec("myapp-pod", ["hostname"]) == "myapp-pod\n"
+    c.run(3600)
+    st = cstatus(c, "myapp-pod")
+    assert st["restartCount"] == 1                 # sleep 3600 ended with exit 0; restartPolicy Always
+    assert st["lastState"]["terminated"]["reason"] == "Completed"
+    assert st["lastState"]["terminated"]["exitCode"] == 0
+
+
+def test_busybox_exit_codes_give_completed_and_error():
+    """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-state-terminated"""
+    c = Cluster(nodes=1)
+    c.apply("""
+apiVersion: v1
+kind: Pod
+metadata: {name: ok}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: main, image: busybox:1.28, command: ['sh', '-c', 'echo done']}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: fail}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: main, image: busybox:1.28, command: ['sh', '-c', 'echo oops; exit 3']}
+""")
+    c.run(60)
+    ok, fail = cstatus(c, "ok")["state"]["terminated"], cstatus(c, "fail")["state"]["terminated"]
+    assert (status(c, "ok")["phase"], ok["reason"], ok["exitCode"]) == ("Succeeded", "Completed", 0)
+    assert (status(c, "fail")["phase"], fail["reason"], fail["exitCode"]) == ("Failed", "Error", 3)
+    assert c.logs("ok") == "done\n" and c.logs("fail") == "oops\n"
+
+
+def test_logs_and_exec_fail_while_the_kubelet_is_down():
+    c = cluster()
+    c.apply(pod("srv", "kubelet-test/server:1.0"))
+    c.run(1)
+    c.stop("kubelet", node="node-1")
+    with pytest.raises(Exception) as e:
+        c.logs("srv")
+    assert str(e.value).endswith("dial tcp 172.18.0.2:10250: connect: connection refused")
+    with pytest.raises(Exception) as e:
+        c.exec("srv", ["true"])
+    assert str(e.value) == "error dialing backend: dial tcp 172.18.0.2:10250: connect: connection refused"
