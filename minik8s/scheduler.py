@@ -14,7 +14,9 @@ ones, pick the best. It then *assumes* the pod on that node in its own cache
 A pod that fits nowhere stays Pending: its ``PodScheduled`` condition becomes
 ``False`` with reason ``Unschedulable``, a ``FailedScheduling`` event says why
 in the scheduler's own words, and the pod waits until something changes in the
-cluster (a node is added or updated, a pod is deleted) or five minutes pass.
+cluster (a node is added or updated, a pod is deleted) or five minutes pass. If
+evicting lower-priority pods would make room (:mod:`minik8s.scheduling.preemption`),
+the scheduler deletes them and nominates the node in ``status.nominatedNodeName``.
 
 Every decision is a trace step: the filter verdicts per node, the weighted
 scores per node, the chosen node and the binding. ``explain()`` in
@@ -55,6 +57,7 @@ class Scheduler(Component):
         self.node_infos: dict[str, NodeInfo] = {}
         self.node_order: list[str] = []       # the scheduler cache's node list (insertion order)
         self._pod_node: dict[str, str] = {}   # assigned pod key -> node in the cache
+        self.nominated: dict[str, dict[str, PodInfo]] = {}   # node -> pods that preempted for it
         self._next_start = 0
         self._image_counts = None
         self._loop = None
@@ -134,19 +137,20 @@ class Scheduler(Component):
         phase = (pod.get("status") or {}).get("phase")
         if typ == "DELETED" or phase in TERMINAL:
             self.squeue.delete(key)
+            self._forget_nominated(key)
             if self._forget_assigned(key):
                 self._move(POD_DELETED)
             return
         node = spec.get("nodeName")
         if node:
             self.squeue.done(key)
-            if self._pod_node.get(key) != node:
-                self._forget_assigned(key)
-                ni = self.node_infos.get(node)
-                if ni is None:
-                    ni = self.node_infos[node] = NodeInfo(name=node)   # node not seen yet
-                ni.add_pod(PodInfo(pod))
-                self._pod_node[key] = node
+            self._forget_nominated(key)
+            self._forget_assigned(key)
+            ni = self.node_infos.get(node)
+            if ni is None:
+                ni = self.node_infos[node] = NodeInfo(name=node)   # node not seen yet
+            ni.add_pod(PodInfo(pod))
+            self._pod_node[key] = node
             return
         if (spec.get("schedulerName") or DEFAULT_SCHEDULER_NAME) != self.scheduler_name:
             return
@@ -160,6 +164,26 @@ class Scheduler(Component):
                                       or (old.get("metadata") or {}).get("labels") != md.get("labels"))
             self.squeue.update(pod, self.clock.now, changed)
         self._kick()
+
+    def _forget_nominated(self, key: str) -> None:
+        for node in sorted(self.nominated):
+            noms = self.nominated[node]
+            if noms.pop(key, None) is not None and not noms:
+                del self.nominated[node]
+
+    def _with_nominated(self, ni: NodeInfo, pi: PodInfo) -> NodeInfo:
+        """The node as the pod must see it: with the pods of equal or higher priority that
+        were nominated to it (they preempted to get that room) counted as already there."""
+        noms = self.nominated.get(ni.name)
+        if not noms:
+            return ni
+        extra = [p for k, p in sorted(noms.items()) if k != pi.key and p.priority >= pi.priority]
+        if not extra:
+            return ni
+        ni = ni.clone()
+        for p in extra:
+            ni.add_pod(p)
+        return ni
 
     def _forget_assigned(self, key: str) -> bool:
         node = self._pod_node.pop(key, None)
@@ -211,6 +235,8 @@ class Scheduler(Component):
             return
         pi = PodInfo(pod)
         infos = [self.node_infos[n] for n in self.node_order]
+        if self.nominated:
+            infos = [self._with_nominated(ni, pi) for ni in infos]
         tracing = self._step is not None
         if tracing:
             self.observe(f"pod {qp.key} priority {pi.priority} requests cpu {pi.requests[0]}m "
@@ -269,17 +295,50 @@ class Scheduler(Component):
                 self.diff(f"chosen {d.node}: the only feasible node")
         else:
             self.diff(f"unschedulable: {d.message}")
-            if d.preemption_possible:
-                self.diff("preemption of lower-priority pods would help (not modelled)")
+            res = d.preemption
+            if res is not None and res.node:
+                self.diff(f"preemption: evict {', '.join(v.key for v in res.victims)} on {res.node}")
 
     def _unschedulable(self, qp, pod: dict, d) -> None:
         self.squeue.add_unschedulable(qp, d.unschedulable_plugins, self.clock.now)
         msg = d.message
+        res = d.preemption
+        nominate = None
+        if res is not None and res.node:
+            nominate = res.node
+            self._preempt(pod, res)
+            self._forget_nominated(qp.key)
+            self.nominated.setdefault(res.node, {})[qp.key] = PodInfo(pod)
+        elif (pod.get("status") or {}).get("nominatedNodeName"):
+            nominate = ""            # preemption cannot help any more: clear the nomination
+            self._forget_nominated(qp.key)
         self.event(pod, "Warning", "FailedScheduling", msg)
-        self._set_condition(pod, msg)
+        self._set_condition(pod, msg, nominate)
 
-    def _set_condition(self, pod: dict, msg: str) -> None:
-        """PodScheduled=False, reason Unschedulable, via the status subresource (if it changed)."""
+    def _preempt(self, pod: dict, res) -> None:
+        """Delete the victims (graceful), marking them DisruptionTarget first, as upstream does."""
+        uid = pod["metadata"].get("uid", "")
+        sched_name = (pod.get("spec") or {}).get("schedulerName") or DEFAULT_SCHEDULER_NAME
+        for v in res.victims:
+            vpod = self.pods.get(v.key) or v.pod
+            ns, name = v.namespace, v.name
+            try:
+                cur = self.api.get("pods", name, ns)
+                conds = [c for c in (cur.get("status") or {}).get("conditions") or []
+                         if c.get("type") != "DisruptionTarget"]
+                conds.append({"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
+                              "lastTransitionTime": rfc3339(self.clock.now), "reason": "PreemptionByScheduler",
+                              "message": f"{sched_name}: preempting to accommodate a higher priority pod"})
+                cur.setdefault("status", {})["conditions"] = conds
+                self.api.update("pods", cur, ns, subresource="status")
+                self.api.delete("pods", name, ns)
+            except errors.ApiError:
+                continue
+            self.event(vpod, "Normal", "Preempted", f"Preempted by pod {uid} on node {res.node}")
+
+    def _set_condition(self, pod: dict, msg: str, nominate: str | None = None) -> None:
+        """PodScheduled=False, reason Unschedulable (and status.nominatedNodeName when preempting),
+        via the status subresource, only if something changed."""
         md = pod["metadata"]
         ns = md.get("namespace") or "default"
         try:
@@ -288,16 +347,23 @@ class Scheduler(Component):
             return
         if cur["spec"].get("nodeName"):
             return
-        conds = (cur.get("status") or {}).get("conditions") or []
-        old = next((c for c in conds if c.get("type") == "PodScheduled"), None)
-        if old and old.get("status") == "False" and old.get("reason") == "Unschedulable" \
-                and old.get("message") == msg:
-            return
-        ltt = old.get("lastTransitionTime") if old and old.get("status") == "False" else rfc3339(self.clock.now)
-        new_cond = {"type": "PodScheduled", "status": "False", "lastProbeTime": None,
-                    "lastTransitionTime": ltt, "reason": "Unschedulable", "message": msg}
         status = cur.setdefault("status", {})
-        status["conditions"] = [c for c in conds if c.get("type") != "PodScheduled"] + [new_cond]
+        conds = status.get("conditions") or []
+        old = next((c for c in conds if c.get("type") == "PodScheduled"), None)
+        same_cond = (old is not None and old.get("status") == "False" and old.get("reason") == "Unschedulable"
+                     and old.get("message") == msg)
+        same_nom = nominate is None or (status.get("nominatedNodeName") or "") == nominate
+        if same_cond and same_nom:
+            return
+        if not same_cond:
+            ltt = old.get("lastTransitionTime") if old and old.get("status") == "False" else rfc3339(self.clock.now)
+            new_cond = {"type": "PodScheduled", "status": "False", "lastProbeTime": None,
+                        "lastTransitionTime": ltt, "reason": "Unschedulable", "message": msg}
+            status["conditions"] = [c for c in conds if c.get("type") != "PodScheduled"] + [new_cond]
+        if nominate:
+            status["nominatedNodeName"] = nominate
+        elif nominate == "":
+            status.pop("nominatedNodeName", None)
         try:
             self.api.update("pods", cur, ns, subresource="status")
         except errors.ApiError:

@@ -422,3 +422,47 @@ def test_deleted_node_is_no_longer_a_candidate():
     add_node(c, "node-1", cpu="1")
     c.run(0)
     assert node_of(c, "b") == "node-1"
+
+
+def test_preemption_evicts_lower_priority_pods_and_nominates_the_node():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#preemption"""
+    c = Cluster(nodes=0)
+    add_node(c, "node-1", cpu="1")
+    add_node(c, "node-2", cpu="1")
+    add_pod(c, "low-1", cpu="600m", priority=10, nodeName="node-1")
+    add_pod(c, "low-2", cpu="300m", priority=10, nodeName="node-1")
+    add_pod(c, "mid", cpu="600m", priority=500, nodeName="node-2")
+    # a finalizer stands in for the kubelet: the victim stays Terminating until we remove it
+    c.apiserver.patch("pods", "low-1", {"metadata": {"finalizers": ["example.com/hold"]}}, "default")
+    c.run(0)
+    add_pod(c, "high", cpu="700m", priority=1000)
+    c.run(1)
+    high = c.get("pods", "high")
+    assert high["spec"].get("nodeName") is None
+    # node-1 needs only low-1 evicted (low-2 is reprieved); node-2 would evict a priority-500 pod
+    assert high["status"]["nominatedNodeName"] == "node-1"
+    assert events_for(c, "high", "FailedScheduling")[0]["message"] == \
+        "0/2 nodes are available: 2 Insufficient cpu."
+    low1 = c.get("pods", "low-1")
+    assert low1["metadata"].get("deletionTimestamp")
+    dt = [x for x in low1["status"]["conditions"] if x["type"] == "DisruptionTarget"][0]
+    assert (dt["reason"], dt["message"]) == ("PreemptionByScheduler",
+                                             "default-scheduler: preempting to accommodate a higher priority pod")
+    ev = events_for(c, "low-1", "Preempted")[0]
+    assert ev["message"] == f"Preempted by pod {high['metadata']['uid']} on node node-1"
+    assert not c.get("pods", "low-2")["metadata"].get("deletionTimestamp")
+    # a pod of lower priority must not take the room the preemptor is waiting for
+    add_pod(c, "sneaky", cpu="500m", priority=10)
+    c.run(1)
+    assert node_of(c, "sneaky") is None
+    # retried meanwhile, the preemptor waits for its terminating victim instead of preempting again
+    c.apiserver.patch("nodes", "node-2", {"metadata": {"labels": {"x": "y"}}})
+    c.run(2)
+    assert events_for(c, "high", "FailedScheduling")[-1]["message"] == (
+        "0/2 nodes are available: 2 Insufficient cpu. "
+        "preemption: not eligible due to a terminating pod on the nominated node..")
+    assert len(events_for(c, "low-2", "Preempted")) == 0
+    # the victim is gone: the preemptor lands on its nominated node
+    c.apiserver.patch("pods", "low-1", {"metadata": {"finalizers": None}}, "default")
+    c.run(2)
+    assert node_of(c, "high") == "node-1"

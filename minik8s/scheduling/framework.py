@@ -5,9 +5,10 @@ This is ``schedulePod`` of pkg/scheduler/schedule_one.go
 
 1. **Filter**: run the filter plugins on every node, in order, stopping at the first
    that rejects it. The nodes left are *feasible*.
-2. If none is feasible, the attempt fails with a ``FitError``: ``0/3 nodes are available:``
-   followed by the rejection reasons counted over nodes and sorted, then what
-   preemption (the PostFilter) found.
+2. If none is feasible, preemption (the PostFilter, :mod:`.preemption`) looks for
+   lower-priority pods to evict; the attempt fails with a ``FitError``: ``0/3 nodes are
+   available:`` followed by the rejection reasons counted over nodes and sorted, then
+   what preemption found when it could not help.
 3. If one is feasible, it is chosen without scoring.
 4. **Score**: each score plugin rates each feasible node; some normalise to 0..100;
    each is multiplied by its weight; the totals are summed.
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 
 from . import plugins as P
 from .node_info import NodeInfo, PodInfo, as_pod_info, build_node_infos
+from .preemption import preempt
 
 NO_NODE_AVAILABLE = "0/%d nodes are available"
 NO_NODES = "no nodes available to schedule pods"
@@ -86,37 +88,6 @@ def fit_error_message(num_all: int, statuses, post_filter_msg: str = "") -> str:
     return msg
 
 
-def preemption_message(pi: PodInfo, node_infos: list[NodeInfo], failed: dict) -> str | None:
-    """What DefaultPreemption (the PostFilter) says when it cannot help, or None when evicting
-    lower-priority pods would make room (preemption itself is not modelled).
-
-    https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#preemption :
-    nodes rejected for reasons eviction cannot fix are "not helpful"; on the others the
-    scheduler looks for lower-priority victims.
-    """
-    if (pi.pod.get("spec") or {}).get("preemptionPolicy") == "Never":
-        return "preemption: not eligible due to preemptionPolicy=Never."
-    statuses = []
-    for ni in node_infos:
-        st = failed.get(ni.name)
-        if st is None or st[1] == P.UNRESOLVABLE:
-            statuses.append((None, None, ["Preemption is not helpful for scheduling"]))
-            continue
-        victims = [k for k, p in ni.pods.items() if p.priority < pi.priority]
-        if not victims:
-            statuses.append((None, None, ["No preemption victims found for incoming pod"]))
-            continue
-        trial = ni.clone()
-        for k in victims:
-            trial.remove_pod(k)
-        rej = first_rejection(pi, trial)
-        if rej is None:
-            return None
-        statuses.append(rej)
-    # upstream appends its own "." after this message's "." (hence ".." in real events)
-    return "preemption: " + fit_error_message(len(node_infos), statuses)
-
-
 @dataclass
 class Decision:
     """The outcome of one scheduling attempt and everything that led to it."""
@@ -130,7 +101,7 @@ class Decision:
     scores: dict = field(default_factory=dict)       # node -> {plugin: weighted score}
     totals: dict = field(default_factory=dict)       # node -> total
     message: str | None = None                       # FitError text when unschedulable
-    preemption_possible: bool = False
+    preemption: object = None                        # preemption.PreemptionResult when unschedulable
     processed: int = 0
 
     @property
@@ -181,6 +152,15 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
     if n == 0:
         d.message = NO_NODES
         return d
+    nominated = (pi.pod.get("status") or {}).get("nominatedNodeName")
+    if nominated:
+        # a pod that preempted others tries the node it was nominated to first
+        for ni in node_infos:
+            if ni.name == nominated and first_rejection(pi, ni, filters) is None:
+                d.node, d.feasible = ni.name, [ni.name]
+                if record:
+                    d.filters[ni.name] = run_filters(pi, ni, filters=filters)
+                return d
     want = num_feasible_nodes_to_find(n)
     feasible: list[NodeInfo] = []
     for i in range(n):
@@ -204,11 +184,10 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
             d.failed[ni.name] = rej
     d.feasible = [ni.name for ni in feasible]
     if not feasible:
-        post = preemption_message(pi, node_infos, d.failed)
-        if post is None:
-            d.preemption_possible = True
-            post = ""
-        d.message = fit_error_message(n, d.failed.values(), post)
+        # PostFilter: DefaultPreemption
+        res = preempt(pi, node_infos, d.failed, lambda p, ni: first_rejection(p, ni, filters), rng)
+        d.preemption = res
+        d.message = fit_error_message(n, d.failed.values(), ("preemption: " + res.message) if res.message else "")
         return d
     if len(feasible) == 1:
         d.node = feasible[0].name
