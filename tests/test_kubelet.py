@@ -8,7 +8,7 @@ import pytest
 from minik8s import Cluster
 from minik8s.errors import ApiError
 from minik8s.kubelet.backoff import Backoff
-from minik8s.kubelet.pod_worker import (default_pull_policy, go_duration, hosts_file, resolv_conf,
+from minik8s.kubelet.pod_worker import (cri_error, default_pull_policy, go_duration, hosts_file, resolv_conf,
                                         should_restart)
 from minik8s.kubelet.status import pod_conditions, pod_phase, qos_class
 
@@ -34,6 +34,17 @@ def test_default_image_pull_policy(ref, policy):
 def test_restart_policy(policy, code, restart):
     """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy"""
     assert should_restart(policy, code) is restart
+
+
+def test_pull_errors_arrive_as_grpc_status_errors():
+    """What ``kubectl describe pod`` shows for a missing tag and for a missing repository
+    (https://kubernetes.io/docs/concepts/containers/images/#imagepullbackoff)."""
+    assert cri_error('failed to pull and unpack image "docker.io/library/nginx:9": failed to resolve reference '
+                     '"docker.io/library/nginx:9": docker.io/library/nginx:9: not found').startswith(
+        "rpc error: code = NotFound desc = failed to pull and unpack image")
+    assert cri_error("failed to pull and unpack image: pull access denied").startswith(
+        "rpc error: code = Unknown desc = ")
+    assert cri_error("rpc error: code = Unknown desc = x") == "rpc error: code = Unknown desc = x"
 
 
 @pytest.mark.parametrize("seconds,text", [(0, "0s"), (0.5, "500ms"), (2.178, "2.178s"), (10, "10s"),

@@ -255,10 +255,12 @@ def test_unknown_image_gives_err_image_pull_then_image_pull_back_off():
     assert st["phase"] == "Pending"
     c.run_until(lambda c: cstatus(c, "bad")["state"]["waiting"]["reason"] == "ImagePullBackOff", timeout=60)
     w = cstatus(c, "bad")["state"]["waiting"]
-    assert w["message"].startswith('Back-off pulling image "kubelet-test/does-not-exist:1.0": ErrImagePull: ')
+    assert w["message"].startswith('Back-off pulling image "kubelet-test/does-not-exist:1.0": ErrImagePull: '
+                                   'rpc error: code = Unknown desc = failed to pull and unpack image '
+                                   '"docker.io/kubelet-test/does-not-exist:1.0"')
     evs = pod_events(c, "bad")
     assert ("Pulling", 'Pulling image "kubelet-test/does-not-exist:1.0"') in evs
-    assert any(r == "Failed" and m.startswith('Failed to pull image "kubelet-test/does-not-exist:1.0": ')
+    assert any(r == "Failed" and m.startswith('Failed to pull image "kubelet-test/does-not-exist:1.0": rpc error: ')
                for r, m in evs)
     assert ("Failed", "Error: ErrImagePull") in evs
     assert ("BackOff", 'Back-off pulling image "kubelet-test/does-not-exist:1.0"') in evs

@@ -138,6 +138,15 @@ def resolv_conf(pod: dict, dns_ip: str = C.CLUSTER_DNS, domain: str = C.CLUSTER_
     return "\n".join(out) + "\n"
 
 
+def cri_error(message: str) -> str:
+    """A runtime error as the kubelet receives it over the CRI's gRPC connection:
+    ``rpc error: code = NotFound desc = ...`` for a missing tag, ``code = Unknown`` otherwise."""
+    if message.startswith("rpc error: "):
+        return message
+    code = "NotFound" if message.endswith(": not found") else "Unknown"
+    return f"rpc error: code = {code} desc = {message}"
+
+
 class ConfigError(Exception):
     """The container cannot be configured (CreateContainerConfigError): a missing ConfigMap key, ..."""
 
@@ -324,6 +333,7 @@ class PodWorker:
             return
         rec.pulling = False
         if err:
+            err = cri_error(err)
             kl.image_backoff.next(key, kl.clock.now, kl.clock.now)
             kl.last_pull_error[key] = err
             rec.waiting = ("ErrImagePull", err)
