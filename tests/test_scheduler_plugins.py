@@ -355,3 +355,38 @@ def test_balanced_allocation_is_skipped_for_best_effort_pods():
     assert "NodeResourcesFit" in d.scores["a"]
     d = F.schedule(pod(cpu="100m"), nodes, random.Random(0))
     assert "NodeResourcesBalancedAllocation" in d.scores["a"]
+
+
+# --- preemption -----------------------------------------------------------------------------
+def _prio_pod(name, cpu, prio, start="2025-01-01T00:00:00Z"):
+    p = pod(name, cpu=cpu, priority=prio)
+    p["status"] = {"startTime": start}
+    return p
+
+
+def test_victims_are_the_fewest_least_important_pods():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#preemption"""
+    from minik8s.scheduling.preemption import select_victims_on_node
+    ni = info(node(cpu="2"), _prio_pod("a", "1", 5), _prio_pod("b", "500m", 1), _prio_pod("c", "500m", 100))
+    victims, rej = select_victims_on_node(PodInfo(pod(cpu="400m", priority=50)), ni, F.first_rejection)
+    # removing a and b leaves c 500m + 400m; a (priority 5) is put back first (900 + 1000 fits), b not
+    assert rej is None and [v.name for v in victims] == ["b"]
+    victims, rej = select_victims_on_node(PodInfo(pod(cpu="600m", priority=50)), ni, F.first_rejection)
+    assert [v.name for v in victims] == ["a"]          # 1100 + 1000 > 2000: a goes, b is reprieved
+    victims, rej = select_victims_on_node(PodInfo(pod(cpu="1600m", priority=50)), ni, F.first_rejection)
+    assert rej == ("NodeResourcesFit", P.UNSCHEDULABLE, ["Insufficient cpu"])
+    victims, rej = select_victims_on_node(PodInfo(pod(cpu="600m", priority=1)), ni, F.first_rejection)
+    assert rej[2] == ["No preemption victims found for incoming pod"]
+
+
+def test_pick_one_node_for_preemption_criteria():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#preemption
+    (lowest highest-priority victim, then lowest priority sum, then fewest victims, then latest start)"""
+    from minik8s.scheduling.preemption import pick_one_node
+    v = lambda n, p, t="2025-01-01T00:00:00Z": PodInfo(_prio_pod(n, "1", p, t))  # noqa: E731
+    assert pick_one_node(["a", "b"], {"a": [v("x", 10)], "b": [v("y", 5), v("z", 5)]}) == "b"
+    assert pick_one_node(["a", "b"], {"a": [v("x", 5), v("w", 1)], "b": [v("y", 5), v("z", 5)]}) == "a"
+    assert pick_one_node(["a", "b"], {"a": [v("x", 5), v("w", 5)], "b": [v("y", 5)]}) == "b"
+    assert pick_one_node(["a", "b"], {"a": [v("x", 5, "2025-01-01T00:00:10Z")],
+                                      "b": [v("y", 5, "2025-01-01T00:00:20Z")]}) == "b"
+    assert pick_one_node(["b", "a"], {"a": [v("x", 5)], "b": [v("y", 5)]}) == "b"
