@@ -29,7 +29,7 @@ import shlex
 from dataclasses import dataclass
 
 from .fs import File, FileSystem, FsError
-from .images import CATALOGUE, ImagePullError, ImageRegistry, normalize
+from .images import CATALOGUE, PULL_OVERHEAD, ImagePullError, ImageRegistry, PullFailure, normalize
 from .network import (HttpResponse, NetNamespace, PodNetwork, http_request, tcp_connect)
 from .process import Cgroup, Process, Stream
 
@@ -339,7 +339,8 @@ class ContainerRuntime:
         try:
             img = self.registry.resolve(ref)
         except ImagePullError as e:
-            self.clock.call_later(0.5, on_done, str(e), None)     # the failed resolve takes a round trip
+            # the failed resolve takes a round trip to the registry
+            self.clock.call_later(PULL_OVERHEAD, on_done, PullFailure(str(e), e.code), None)
             return
 
         def done():

@@ -124,7 +124,7 @@ class FileSystem:
     # --- mounting -----------------------------------------------------------------
     def mount(self, path: str, node: Node, read_only: bool = False) -> None:
         """Mount ``node`` at ``path``, creating the mount point as ``mount(8)`` callers do."""
-        path = posixpath.normpath("/" + path)
+        path = posixpath.normpath("/" + path.lstrip("/"))
         parent, name = posixpath.split(path)
         self.makedirs(parent)
         pdir, _ = self._lookup(parent)
@@ -144,7 +144,10 @@ class FileSystem:
 
     # --- path resolution ----------------------------------------------------------
     def abspath(self, path: str, cwd: str = "/") -> str:
-        return posixpath.normpath(posixpath.join(cwd, path)) if path else cwd
+        if not path:
+            return cwd
+        full = posixpath.normpath(posixpath.join(cwd, path))
+        return "/" + full.lstrip("/")       # POSIX keeps a leading "//"; the kernel does not care
 
     def _lookup(self, path: str) -> tuple[Node, bool]:
         """The node at absolute ``path`` and whether it lies on a read-only mount."""

@@ -43,7 +43,23 @@ _REF = re.compile(r"^(?:(?P<name>[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[.
 
 
 class ImagePullError(Exception):
-    """A pull failed; ``str(e)`` is containerd's message."""
+    """A pull failed; ``str(e)`` is containerd's message, ``code`` the CRI's gRPC status code."""
+
+    def __init__(self, message: str, code: str = "Unknown"):
+        super().__init__(message)
+        self.code = code
+
+
+class PullFailure(str):
+    """The error string a pull's ``on_done`` receives; ``.code`` is the gRPC code (NotFound, Unknown)
+    the kubelet prints: ``Failed to pull image "x": rpc error: code = NotFound desc = <message>``."""
+
+    code = "Unknown"
+
+    def __new__(cls, message: str, code: str = "Unknown"):
+        s = super().__new__(cls, message)
+        s.code = code
+        return s
 
 
 def parse_size(size) -> int:
@@ -213,7 +229,7 @@ class ImageRegistry:
         if domain == "docker.io" and repo not in self.repositories():
             raise ImagePullError(f"{prefix}: pull access denied, repository does not exist or may require "
                                  f"authorization: server message: insufficient_scope: authorization failed")
-        raise ImagePullError(f"{prefix}: {full}: not found")
+        raise ImagePullError(f"{prefix}: {full}: not found", code="NotFound")
 
     @staticmethod
     def pull_seconds(img: Image) -> float:

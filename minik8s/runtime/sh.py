@@ -89,10 +89,13 @@ def _dollar(src: str, i: int) -> tuple[tuple, int]:
     """Parse the expansion starting at ``src[i] == '$'``; return (part, next index)."""
     nxt = src[i + 1] if i + 1 < len(src) else ""
     if src.startswith("$((", i):
-        end = _match_paren(src, i + 2)
-        inner = src[i + 3:end - 1]
+        try:
+            end = _match_paren(src, i + 3)
+        except ShellSyntaxError:
+            end = len(src)
         if end < len(src) and src[end] == ")":
-            return ("arith", inner), end + 1
+            return ("arith", src[i + 3:end - 1]), end + 1
+        end = _match_paren(src, i + 2)          # $( (subshell) )
         return ("cmd", src[i + 2:end - 1]), end
     if nxt == "(":
         end = _match_paren(src, i + 2)
@@ -343,7 +346,7 @@ class Parser:
                 self.take()
                 bg = True
             items.append((node, bg))
-            if self.peek() not in (";", "\n", "&", None) and self.peek() != ")" and self.kw() not in stop:
+            if not bg and self.peek() not in (";", "\n", "&", None) and self.peek() != ")" and self.kw() not in stop:
                 tok = self.peek()
                 raise ShellSyntaxError(f"syntax error: unexpected \"{self.kw(tok) or tok}\"")
         return Sequence(items)
@@ -847,6 +850,7 @@ class Shell:
 
     def background(self, node, io: IO) -> int:
         sub = self.subshell()
+        sub.exec_simple = _single_simple(node) is not None    # `sleep 9 &`: the forked shell execs sleep
 
         def program(proc):
             sub.proc = proc
@@ -935,12 +939,28 @@ class Shell:
         elif name in BUILTINS:
             result = BUILTINS[name](self, argv, rio)
             status = (yield from result) if hasattr(result, "send") else result
+        elif getattr(self, "exec_simple", False):
+            _, program = self.proc.container.find_program(name, self.child_env(assigns), self.proc.cwd)
+            if program is not None:
+                self.proc.stdout, self.proc.stderr, self.proc.stdin = rio.stdout, rio.stderr, rio.stdin
+                self.proc.execve(argv, program, self.child_env(assigns))
+            rio.stderr.write(f"sh: {name}: not found\n")
+            status = 127
         else:
             child = self.proc.spawn(argv, env=self.child_env(assigns), stdout=rio.stdout, stderr=rio.stderr,
                                     stdin=rio.stdin)
             status = yield self.proc.wait(child)
         self.status = status
         return status
+
+
+def _single_simple(node):
+    """The Simple command if ``node`` is just one (no &&, ||, | or !), else None."""
+    if isinstance(node, AndOr) and not node.rest:
+        node = node.first
+    if isinstance(node, Pipeline) and len(node.cmds) == 1 and not node.negate:
+        node = node.cmds[0]
+    return node if isinstance(node, Simple) else None
 
 
 class ShellError(Exception):
