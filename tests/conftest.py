@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,10 +21,12 @@ def built_book(tmp_path_factory) -> Path:
     chapter broken by an engine change fails here even when the reader's cache would hide it.
     """
     out = tmp_path_factory.mktemp("book")
-    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
-    config = config.replace("execute_notebooks: cache", "execute_notebooks: force")
-    config = config.replace("cache: _build/.jupyter_cache", f"cache: {out / 'jupyter_cache'}")
-    (out / "_config.yml").write_text(config, encoding="utf-8")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["execute"].update(execute_notebooks="force", cache=str(out / "jupyter_cache"))
+    local = config.get("sphinx", {}).get("local_extensions") or {}
+    for name, path in local.items():                 # relative to the config file: make absolute
+        local[name] = str(ROOT / path)
+    (out / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run(
         [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(ROOT), "-W", "--keep-going",
