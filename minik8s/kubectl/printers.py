@@ -130,7 +130,15 @@ def _pod_spec(obj: dict) -> dict:
 
 
 def _bool(v) -> str:
+    """A bool table cell, as kubectl prints it (%v)."""
     return "true" if v else "false"
+
+
+def _bool_ptr(v) -> str:
+    """printBoolPtr: ``True``/``False``, ``<unset>`` for nil."""
+    if v is None:
+        return "<unset>"
+    return "True" if v else "False"
 
 
 # --- Pod -----------------------------------------------------------------------------------
@@ -385,8 +393,11 @@ def print_controllerrevision(obj, now, wide):
 
 
 def _has_condition(obj, typ) -> bool:
-    return any(c.get("type") == typ and c.get("status") == "True"
-               for c in (obj.get("status") or {}).get("conditions") or [])
+    """hasJobCondition: the first condition of that type, and its status is True."""
+    for c in (obj.get("status") or {}).get("conditions") or []:
+        if c.get("type") == typ:
+            return c.get("status") == "True"
+    return False
 
 
 def print_job(obj, now, wide):
@@ -414,8 +425,6 @@ def print_job(obj, now, wide):
         status = "Suspended"
     elif _has_condition(obj, "FailureTarget"):
         status = "FailureTarget"
-    elif _has_condition(obj, "SuccessCriteriaMet"):
-        status = "SuccessCriteriaMet"
     else:
         status = "Running"
     cells = [obj["metadata"]["name"], status, completions, duration, _age(obj, now)]
@@ -428,7 +437,7 @@ def print_cronjob(obj, now, wide):
     spec, st = obj.get("spec") or {}, obj.get("status") or {}
     last = st.get("lastScheduleTime")
     cells = [obj["metadata"]["name"], spec.get("schedule", ""), spec.get("timeZone") or "<none>",
-             "True" if spec.get("suspend") else "False", str(len(st.get("active") or [])),
+             _bool_ptr(spec.get("suspend")), str(len(st.get("active") or [])),
              since(last, now) if last else "<none>", _age(obj, now)]
     if wide:
         jspec = (spec.get("jobTemplate") or {}).get("spec") or {}
@@ -441,13 +450,13 @@ def print_cronjob(obj, now, wide):
 
 def _lb_ingress(svc: dict, wide: bool) -> str:
     ing = ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
-    parts = []
+    parts = set()                        # a sets.String: de-duplicated and sorted
     for i in ing:
         if i.get("ip"):
-            parts.append(i["ip"])
+            parts.add(i["ip"])
         elif i.get("hostname"):
-            parts.append(i["hostname"])
-    r = ",".join(parts)
+            parts.add(i["hostname"])
+    r = ",".join(sorted(parts))
     if not wide and len(r) > 16:
         r = r[:13] + "..."
     return r
