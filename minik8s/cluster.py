@@ -37,6 +37,8 @@ CONTROLLERS = [
     ("replicaset", "ReplicaSetController"),          # keeps N pods matching a selector
     ("deployment", "DeploymentController"),          # rollouts through ReplicaSets
     ("garbagecollector", "GarbageCollector"),        # deletes dependents of deleted owners
+    ("nodelifecycle", "NodeLifecycleController"),    # silent nodes -> Unknown, taints
+    ("tainteviction", "TaintEvictionController"),    # evicts pods from NoExecute-tainted nodes
 ]
 
 # Control-plane components outside kube-controller-manager, in start order:
