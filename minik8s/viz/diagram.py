@@ -86,7 +86,8 @@ def pod_status(pod: dict) -> str:
     the pod has a deletionTimestamp (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/).
     """
     status = pod.get("status") or {}
-    reason = status.get("reason") or status.get("phase") or "Unknown"
+    # The API server sets phase Pending on create; a pod without a phase has not been seen yet.
+    reason = status.get("reason") or status.get("phase") or "Pending"
     init_specs = (pod.get("spec") or {}).get("initContainers") or []
     init_statuses = status.get("initContainerStatuses") or []
     initializing = False
@@ -150,7 +151,7 @@ def ready_count(pod: dict) -> str:
 def pod_category(pod: dict) -> str:
     """The colour class of a pod: a key of :data:`POD_COLOURS`."""
     status = pod_status(pod)
-    phase = (pod.get("status") or {}).get("phase")
+    phase = (pod.get("status") or {}).get("phase") or "Pending"
     if status == "Terminating":
         return "Terminating"
     if status in ("Completed",) or phase == "Succeeded":
