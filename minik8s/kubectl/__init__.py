@@ -154,8 +154,8 @@ def kubectl(cluster, command: str, stdin: str | None = None) -> str:
         out = fn(inv)
     except (KubectlError, ApiError) as e:
         out = format_error(e)
-    if out and not out.endswith("\n"):
-        out += "\n"
+        if not out.endswith("\n"):
+            out += "\n"
     return out
 
 
