@@ -463,3 +463,42 @@ def test_logs_and_exec_fail_while_the_kubelet_is_down():
     with pytest.raises(Exception) as e:
         c.exec("srv", ["true"])
     assert str(e.value) == "error dialing backend: dial tcp 172.18.0.2:10250: connect: connection refused"
+
+
+# --- kubelet admission -------------------------------------------------------------------------------
+
+def test_node_name_pod_that_does_not_fit_is_rejected_out_of_cpu():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename :
+    if the named node lacks the resources, the Pod fails with a reason such as OutOfcpu."""
+    c = cluster()
+    fits = pod("fits", "kubelet-test/server:1.0")
+    fits["spec"]["containers"][0]["resources"] = {"requests": {"cpu": "1500m"}}
+    big = pod("big", "kubelet-test/server:1.0")
+    big["spec"]["containers"][0]["resources"] = {"requests": {"cpu": "1", "memory": "64Mi"}}
+    c.apply(fits)
+    c.apply(big)
+    c.run(1)
+    assert status(c, "fits")["phase"] == "Running"
+    st = status(c, "big")
+    assert st["phase"] == "Failed" and st["reason"] == "OutOfcpu"
+    assert st["message"] == ("Pod was rejected: Node didn't have enough resource: cpu, requested: 1000, "
+                             "used: 1500, capacity: 2000")
+    assert ("OutOfcpu", st["message"]) in pod_events(c, "big")
+    c.run(60)
+    assert status(c, "big")["phase"] == "Failed"
+    assert len(c.kubelets["node-1"].runtime.list_containers()) == 1
+
+
+def test_deleted_pod_ends_in_a_terminal_phase_before_it_is_removed():
+    """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-phase : a pod whose
+    containers were stopped for deletion ends Succeeded (all exited 0) or Failed."""
+    c = cluster()
+    _graceful(c)
+    c.apply(pod("web", "kubelet-test/server:1.0"))
+    c.run(1)
+    phases = []
+    c.apiserver.watch("pods", lambda typ, obj: phases.append(obj["status"].get("phase")), "default")
+    c.delete("pod", "web")
+    c.run(1)
+    assert c.list("pods") == []
+    assert "Succeeded" in phases        # the server exits 0 on SIGTERM

@@ -31,7 +31,6 @@ NODE_LEASE_DURATION = 40                  # nodeLeaseDurationSeconds: Lease.spec
 NODE_LEASE_RENEW_INTERVAL = 10.0          # 0.25 x nodeLeaseDurationSeconds (kubelet renews its Lease)
 NODE_STATUS_UPDATE_FREQUENCY = 10.0       # nodeStatusUpdateFrequency: compute node status this often
 NODE_STATUS_REPORT_FREQUENCY = 300.0      # nodeStatusReportFrequency: post it even if unchanged
-RUNTIME_UP_DELAY = 1.0                    # first container-runtime health check (updateRuntimeUp); Ready after it
 NODE_LEASE_NAMESPACE = "kube-node-lease"
 
 # --- restarts and image pulls (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-restarts)

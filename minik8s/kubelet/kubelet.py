@@ -32,6 +32,7 @@ from . import config as C
 from .backoff import Backoff
 from .node_status import lease_object, node_conditions, node_object
 from .pod_worker import ConfigError, PodWorker
+from .status import pod_requests
 
 SWAP_ERROR = ("failed to run Kubelet: running with swap on is not supported, please disable swap "
               "or set --fail-swap-on flag to false")
@@ -135,7 +136,7 @@ class Kubelet(Component):
             self.trace.end(step)
             return
         self.start_error = None
-        self.runtime_ready = False
+        self.runtime_ready = True         # containerd is already up when the kubelet starts
         self.crash_backoff.reset()        # the back-off lives in the kubelet's memory only
         self.image_backoff.reset()
         for w in self.workers.values():
@@ -147,7 +148,6 @@ class Kubelet(Component):
         if self.pods is None:
             self.pods = self.informer("pods", self._on_pod, field_selector=f"spec.nodeName={self.node_name}")
         self.traced(f"node/{self.node_name}", self.register_node)
-        self.after(C.RUNTIME_UP_DELAY, self._runtime_up)
         self.every(C.NODE_LEASE_RENEW_INTERVAL, self._traced_lease)
         self.every(C.NODE_STATUS_UPDATE_FREQUENCY, self._traced_status)
         self.after(0, self._resync_workers)
@@ -156,10 +156,6 @@ class Kubelet(Component):
         """After a (re)start: look at every pod we still run containers for (deleted ones are cleaned)."""
         for key in sorted(self.workers):
             self.enqueue(key)
-
-    def _runtime_up(self) -> None:
-        self.runtime_ready = True
-        self.traced(f"node/{self.node_name}", self.update_node_status)
 
     # --- registration and heartbeats -------------------------------------------------------------
     def register_node(self) -> None:
@@ -183,8 +179,10 @@ class Kubelet(Component):
                 existing = self.api.patch("nodes", self.node_name, {"metadata": {"labels": labels}})
             self.observe(f"{self.node_name}: node already registered")
             self.node = existing
-        self.update_node_status(force=True)
+        held = self.update_node_status(force=True, hold=("NodeReady",))
         self.event(self.node_ref(), "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")
+        for ev in held:
+            self.event(self.node_ref(), "Normal", ev, f"Node {self.node_name} status is now: {ev}")
         self.renew_lease()
 
     def node_ref(self) -> dict:
@@ -210,11 +208,15 @@ class Kubelet(Component):
     def _traced_lease(self) -> None:
         self.traced(f"lease/{self.node_name}", self.renew_lease)
 
-    def update_node_status(self, force: bool = False) -> None:
-        """tryUpdateNodeStatus: post the status if it changed or the report frequency elapsed."""
+    def update_node_status(self, force: bool = False, hold: tuple = ()) -> list[str]:
+        """tryUpdateNodeStatus: post the status if it changed or the report frequency elapsed.
+
+        Returns the condition events named in ``hold`` instead of emitting them (registration
+        emits NodeReady after NodeAllocatableEnforced, in the order ``kubectl describe node`` shows).
+        """
         if self.node is None:           # registration has not succeeded yet (API server down?): retry
             self.register_node()
-            return
+            return []
         try:
             current = self.api.get("nodes", self.node_name)
         except errors.ApiError as e:
@@ -222,7 +224,7 @@ class Kubelet(Component):
                 self.observe(f"{self.node_name}: Node object missing: registering again")
                 self.node = None
                 self.register_node()
-            return
+            return []
         old = current.get("status") or {}
         now = rfc3339(self.clock.now)
         conds, events = node_conditions(old.get("conditions"), now, self.runtime_ready, self.node_pressure())
@@ -235,7 +237,7 @@ class Kubelet(Component):
         due = (self._last_report is None
                or self.clock.now - self._last_report >= C.NODE_STATUS_REPORT_FREQUENCY)
         if not (changed or due or force):
-            return
+            return []
         if changed:
             self.diff(f"{self.node_name}: node status changed")
         new = dict(current)
@@ -243,7 +245,9 @@ class Kubelet(Component):
         self.node = self.api.update("nodes", new, subresource="status")
         self._last_report = self.clock.now
         for ev in events:
-            self.event(self.node_ref(), "Normal", ev, f"Node {self.node_name} status is now: {ev}")
+            if ev not in hold:
+                self.event(self.node_ref(), "Normal", ev, f"Node {self.node_name} status is now: {ev}")
+        return [ev for ev in events if ev in hold]
 
     def renew_lease(self) -> None:
         """Renew (or create) the node's Lease: the cheap heartbeat the node lifecycle controller watches."""
@@ -308,8 +312,59 @@ class Kubelet(Component):
         md = pod["metadata"]
         if md.get("deletionTimestamp"):
             return self._sync_terminating(worker, pod)
+        if not worker.admitted:
+            if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                return None      # finished (or rejected) before this kubelet knew it: nothing to run
+            if not self.admit(worker, pod):
+                return None
         delay = worker.sync(pod)
         return Result(requeue_after=delay) if delay is not None else None
+
+    def admit(self, worker: PodWorker, pod: dict) -> bool:
+        """Pod admission (pkg/kubelet/lifecycle/predicate.go): does the pod fit what is left of the node?
+
+        A pod bound with ``spec.nodeName`` skips the scheduler, so the kubelet checks again; a pod
+        that does not fit is rejected: phase Failed, reason ``OutOfcpu`` / ``OutOfmemory`` / ``OutOfpods``
+        (https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename).
+        """
+        alloc = self.allocatable()
+        want = pod_requests(pod["spec"])
+        used = {"cpu": 0, "memory": 0, "pods": 0}
+        for key in sorted(self.workers):
+            w = self.workers[key]
+            if w is worker or not w.admitted or w.finished:
+                continue
+            other = self.pods.get(key)
+            if other is None:
+                continue
+            r = pod_requests(other["spec"])
+            used["cpu"] += r["cpu"]
+            used["memory"] += r["memory"]
+            used["pods"] += 1
+        want["pods"] = 1
+        for res in ("pods", "cpu", "memory"):
+            if want[res] and used[res] + want[res] > alloc[res]:
+                reason = f"OutOf{res}"
+                message = (f"Pod was rejected: Node didn't have enough resource: {res}, requested: {want[res]}, "
+                           f"used: {used[res]}, capacity: {alloc[res]}")
+                self.diff(f"{worker.key}: rejected: {message}")
+                self.event(pod, "Warning", reason, message)
+                status = dict(pod.get("status") or {})
+                status.update({"phase": "Failed", "reason": reason, "message": message})
+                status.setdefault("startTime", rfc3339(self.clock.now))
+                worker.finished = True
+                worker.last_status = status
+                self.write_pod_status(pod, status)
+                return False
+        worker.admitted = True
+        return True
+
+    def allocatable(self) -> dict:
+        """The node's allocatable CPU (millicores), memory (bytes) and pods."""
+        spec = self.spec
+        return {"cpu": cpu_millis(str(spec.get("cpu", C.DEFAULT_CPU))),
+                "memory": memory_bytes(str(spec.get("memory", C.DEFAULT_MEMORY))),
+                "pods": int(spec.get("pods", C.DEFAULT_PODS))}
 
     def _sync_terminating(self, worker: PodWorker, pod: dict) -> Result | None:
         grace = pod["metadata"].get("deletionGracePeriodSeconds")
@@ -319,7 +374,8 @@ class Kubelet(Component):
         if not worker.terminate(pod, grace):
             worker.write_status(pod)
             return None       # PLEG wakes us when containers exit
-        worker.write_status(pod)
+        if worker.admitted:
+            worker.write_status(pod, terminal=True)
         worker.cleanup()
         del self.workers[worker.key]
         self.diff(f"containers of {worker.key} stopped: delete the pod object")

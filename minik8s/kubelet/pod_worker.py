@@ -181,7 +181,8 @@ class PodWorker:
     sandbox: object = None
     ip: str | None = None
     start_time: str | None = None
-    finished: bool = False              # reached Succeeded/Failed: nothing more to run
+    admitted: bool = False              # passed the kubelet's admission check
+    finished: bool = False              # reached Succeeded/Failed (or rejected): nothing more to run
     terminating: bool = False           # deletion in progress
     grace: float | None = None
     last_status: dict | None = None
@@ -415,12 +416,12 @@ class PodWorker:
         """Seam for readiness and startup probes (issue 5): no probe means ready once running."""
         return True
 
-    def build_status(self, pod: dict) -> dict:
+    def build_status(self, pod: dict, terminal: bool = False) -> dict:
         kl = self.kl
         spec = pod["spec"]
         old = pod.get("status") or {}
         statuses = [self.container_status(c) for c in spec.get("containers") or []]
-        phase = pod_phase(spec, statuses)
+        phase = pod_phase(spec, statuses, terminal=terminal)
         if self.finished and self.last_status:
             phase = self.last_status["phase"]
         status = {"phase": phase}
@@ -438,8 +439,8 @@ class PodWorker:
         status["qosClass"] = old.get("qosClass") or qos_class(spec)
         return status
 
-    def write_status(self, pod: dict) -> dict:
-        status = self.build_status(pod)
+    def write_status(self, pod: dict, terminal: bool = False) -> dict:
+        status = self.build_status(pod, terminal)
         if status != self.last_status and status != pod.get("status"):
             self.kl.write_pod_status(pod, status)
         self.last_status = status

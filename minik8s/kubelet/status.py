@@ -19,11 +19,14 @@ from ..api.quantity import cpu_millis, memory_bytes
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
 
 
-def pod_phase(spec: dict, container_statuses: list[dict], init_pending: bool = False) -> str:
+def pod_phase(spec: dict, container_statuses: list[dict], init_pending: bool = False,
+              terminal: bool = False) -> str:
     """The pod phase, as the kubelet's ``getPhase`` computes it from the app containers.
 
     A container waiting for its first start counts as *waiting*; one waiting to be
-    restarted (it has a ``lastState.terminated``) counts as *stopped*.
+    restarted (it has a ``lastState.terminated``) counts as *stopped*. ``terminal``: the
+    pod is being shut down for good (deleted), so stopped containers end it whatever
+    the restartPolicy: Succeeded if all exited 0, else Failed.
     """
     if init_pending:
         return "Pending"
@@ -55,6 +58,8 @@ def pod_phase(spec: dict, container_statuses: list[dict], init_pending: bool = F
     if running > 0 and unknown == 0:
         return "Running"
     if running == 0 and stopped > 0 and unknown == 0:
+        if terminal:
+            return "Succeeded" if stopped == succeeded else "Failed"
         if restart == "Always":
             return "Running"
         if stopped == succeeded:
@@ -119,6 +124,28 @@ def pod_conditions(spec: dict, container_statuses: list[dict], phase: str, sandb
     if not any(c.get("type") == "PodScheduled" for c in others):
         others.insert(0, _condition("PodScheduled", True, now))
     return conds + others
+
+
+def pod_requests(spec: dict) -> dict:
+    """What a pod asks of its node: {"cpu": millicores, "memory": bytes}.
+
+    The larger of the app containers' sum and the largest init container, plus the pod
+    overhead (https://kubernetes.io/docs/concepts/workloads/pods/init-containers/#resource-sharing-within-containers).
+    """
+    out = {}
+    for r, conv in (("cpu", cpu_millis), ("memory", memory_bytes)):
+        def req(c):
+            requests, limits = _resources(c)
+            v = requests.get(r, limits.get(r))
+            try:
+                return conv(v) if v is not None else 0
+            except ValueError:
+                return 0
+        apps = sum(req(c) for c in spec.get("containers") or [])
+        inits = max([req(c) for c in spec.get("initContainers") or []] or [0])
+        overhead = (spec.get("overhead") or {}).get(r)
+        out[r] = max(apps, inits) + (conv(overhead) if overhead is not None else 0)
+    return out
 
 
 def _resources(container: dict) -> tuple[dict, dict]:
