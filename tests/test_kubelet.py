@@ -238,3 +238,17 @@ def test_same_seed_same_trace():
         c.run(120)
         return c.trace.to_json()
     assert run() == run()
+
+
+def test_service_environment_variables():
+    """https://kubernetes.io/docs/concepts/services-networking/connect-applications-service/#environment-variables"""
+    from minik8s.kubelet.kubelet import service_env_vars
+    svc = {"metadata": {"name": "my-nginx", "namespace": "default"},
+           "spec": {"clusterIP": "10.0.162.149", "ports": [{"port": 80, "protocol": "TCP"}]}}
+    assert service_env_vars(svc) == {
+        "MY_NGINX_SERVICE_HOST": "10.0.162.149", "MY_NGINX_SERVICE_PORT": "80",
+        "MY_NGINX_PORT": "tcp://10.0.162.149:80", "MY_NGINX_PORT_80_TCP": "tcp://10.0.162.149:80",
+        "MY_NGINX_PORT_80_TCP_PROTO": "tcp", "MY_NGINX_PORT_80_TCP_PORT": "80",
+        "MY_NGINX_PORT_80_TCP_ADDR": "10.0.162.149"}
+    headless = {"metadata": {"name": "h"}, "spec": {"clusterIP": "None", "ports": [{"port": 80}]}}
+    assert service_env_vars(headless) == {}

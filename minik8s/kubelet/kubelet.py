@@ -83,6 +83,7 @@ class Kubelet(Component):
         self._ips: dict[str, str] = {}                   # pod key -> IP
         self._ip_next = 2
         self.pods = None
+        self.services = None
 
     def _preload(self, image: str) -> None:
         preload = getattr(self.runtime, "preload_image", None) or getattr(self.runtime, "load_image", None)
@@ -147,6 +148,7 @@ class Kubelet(Component):
     def setup(self) -> None:
         if self.pods is None:
             self.pods = self.informer("pods", self._on_pod, field_selector=f"spec.nodeName={self.node_name}")
+            self.services = self.informer("services")
         self.traced(f"node/{self.node_name}", self.register_node)
         self.every(C.NODE_LEASE_RENEW_INTERVAL, self._traced_lease)
         self.every(C.NODE_STATUS_UPDATE_FREQUENCY, self._traced_status)
@@ -458,7 +460,7 @@ class Kubelet(Component):
         """The container's environment: ``envFrom`` then ``env`` (values, downward API, ConfigMap and
         Secret keys; https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/)."""
         ns = pod["metadata"].get("namespace", "default")
-        env: dict[str, str] = {}
+        env: dict[str, str] = self.service_environment(pod)
         for src in c.get("envFrom") or []:
             prefix = src.get("prefix", "")
             for kind, field in (("configmaps", "configMapRef"), ("secrets", "secretRef")):
@@ -491,6 +493,25 @@ class Kubelet(Component):
                             break
                         raise ConfigError(f"couldn't find key {ref.get('key')} in {label} {ns}/{ref.get('name')}")
                     env[e["name"]] = data[ref["key"]]
+        return env
+
+    def service_environment(self, pod: dict) -> dict:
+        """Docker-link style variables for Services (``KUBERNETES_SERVICE_HOST``, ``WEB_PORT_80_TCP``, ...):
+        the pod's namespace (when ``enableServiceLinks``) and the ``kubernetes`` Service always
+        (https://kubernetes.io/docs/concepts/services-networking/connect-applications-service/#environment-variables)."""
+        ns = pod["metadata"].get("namespace", "default")
+        links = pod["spec"].get("enableServiceLinks", True) is not False
+        chosen = {}
+        for svc in self.services.list() if self.services is not None else []:
+            md = svc["metadata"]
+            master = md.get("namespace") == "default" and md["name"] == "kubernetes"
+            if master or (links and md.get("namespace") == ns):
+                if md["name"] in chosen and not (md.get("namespace") == ns):
+                    continue
+                chosen[md["name"]] = svc
+        env: dict[str, str] = {}
+        for name in sorted(chosen):
+            env.update(service_env_vars(chosen[name]))
         return env
 
     def _config_data(self, kind: str, name: str, ns: str, optional) -> dict | None:
@@ -639,6 +660,30 @@ class Kubelet(Component):
     def __repr__(self) -> str:
         state = "running" if self.running else ("failed: " + self.start_error if self.start_error else "stopped")
         return f"<Kubelet {self.node_name} {state}, {len(self.workers)} pods>"
+
+
+def service_env_vars(svc: dict) -> dict:
+    """The variables one Service gives a container (pkg/kubelet/envvars: FromServices)."""
+    spec = svc.get("spec") or {}
+    ip = spec.get("clusterIP")
+    ports = spec.get("ports") or []
+    if not ip or ip == "None" or not ports:
+        return {}
+    name = svc["metadata"]["name"].upper().replace("-", "_")
+    out = {f"{name}_SERVICE_HOST": ip, f"{name}_SERVICE_PORT": str(ports[0]["port"])}
+    for p in ports:
+        if p.get("name"):
+            out[f"{name}_SERVICE_PORT_{p['name'].upper().replace('-', '_')}"] = str(p["port"])
+    proto0 = (ports[0].get("protocol") or "TCP").lower()
+    out[f"{name}_PORT"] = f"{proto0}://{ip}:{ports[0]['port']}"
+    for p in ports:
+        proto = p.get("protocol") or "TCP"
+        prefix = f"{name}_PORT_{p['port']}_{proto.upper()}"
+        out[prefix] = f"{proto.lower()}://{ip}:{p['port']}"
+        out[prefix + "_PROTO"] = proto.lower()
+        out[prefix + "_PORT"] = str(p["port"])
+        out[prefix + "_ADDR"] = ip
+    return out
 
 
 def _strip_heartbeats(status: dict) -> dict:
