@@ -345,11 +345,11 @@ def create_subcommand(inv: Invocation) -> str:
     if fmt == "json":
         return output.to_json(obj)
     if fmt == "name":
-        return f"{qual}/{obj['metadata']['name']}"
+        return f"{qual}/{obj['metadata']['name']}\n"
     if fmt:
         raise KubectlError(f'error: unable to match a printer suitable for the output format "{fmt}", '
                            "allowed formats are: json,name,yaml")
-    return f"{qual}/{obj['metadata']['name']} created{dry_run_suffix(mode)}"
+    return f"{qual}/{obj['metadata']['name']} created{dry_run_suffix(mode)}\n"
 
 
 def _strip_nulls(obj, top: bool = True):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..errors import ApiError
 from . import describe as D
 from .registry import Invocation, KubectlError, command, parse_flags
-from .targets import split_targets
+from .targets import printed, split_targets
 
 FLAGS = {"selector": "str", "all-namespaces": "bool", "namespace": "str", "show-events": "bool",
          "chunk-size": "int", "filename": "list", "recursive": "bool"}
@@ -107,6 +107,7 @@ def describe_object(cluster, obj: dict, show_events: bool = True) -> str:
 
 
 @command("describe", "Show details of a specific resource or group of resources")
+@printed
 def describe(inv: Invocation) -> str:
     pos, flags = parse_flags(inv.args, FLAGS, ALIASES, verb="describe")
     namespace = flags.get("namespace") or inv.ns()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..errors import ApiError
 from .registry import Invocation, KubectlError, command, parse_flags
-from .targets import default_container, first_pod, resolve
+from .targets import default_container, first_pod, printed, resolve
 
 FLAGS = {"container": "str", "stdin": "bool", "tty": "bool", "quiet": "bool", "namespace": "str",
          "filename": "list", "pod-running-timeout": "str"}
@@ -19,6 +19,7 @@ ALIASES = {"c": "container", "i": "stdin", "t": "tty", "q": "quiet", "n": "names
 
 
 @command("exec", "Execute a command in a container")
+@printed
 def exec_cmd(inv: Invocation) -> str:
     pos, flags = parse_flags(inv.args, FLAGS, ALIASES, verb="exec")
     command_argv: list[str] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 from . import output
 from .cmd_apply import dry_run_mode, dry_run_suffix
 from .registry import Invocation, KubectlError, command, parse_flags
-from .targets import one_target
+from .targets import printed, one_target
 
 FLAGS = {"port": "str", "target-port": "str", "type": "str", "name": "str", "protocol": "str",
          "selector": "str", "labels": "str", "external-ip": "str", "cluster-ip": "str",
@@ -105,6 +105,7 @@ def service_for(obj: dict, flags: dict) -> dict:
 
 @command("expose", "Take a replication controller, service, deployment or pod and expose it as a new "
                    "Kubernetes service")
+@printed
 def expose(inv: Invocation) -> str:
     pos, flags = parse_flags(inv.args, FLAGS, ALIASES, verb="expose")
     if not pos:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..errors import ApiError
 from .registry import Invocation, KubectlError, command, parse_flags
-from .targets import default_container, first_pod, resolve
+from .targets import default_container, first_pod, printed, resolve
 
 FLAGS = {"container": "str", "previous": "bool", "tail": "int", "selector": "str", "all-containers": "bool",
          "prefix": "bool", "follow": "bool", "namespace": "str", "timestamps": "bool", "since": "str",
@@ -55,6 +55,7 @@ def pod_log_text(api, pod: dict, container: str | None, *, previous=False, tail=
 
 
 @command("logs", "Print the logs for a container in a pod")
+@printed
 def logs(inv: Invocation) -> str:
     pos, flags = parse_flags(inv.args, FLAGS, ALIASES, verb="logs")
     ns = flags.get("namespace") or inv.ns()

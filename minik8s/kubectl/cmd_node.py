@@ -19,7 +19,7 @@ from __future__ import annotations
 from ..errors import ApiError
 from .cmd_rollout import STATUS_WAIT_CAP, parse_duration
 from .registry import Invocation, KubectlError, command, parse_flags
-from .targets import resolve
+from .targets import printed, resolve
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 
@@ -62,6 +62,7 @@ FLAGS_CORDON = {"selector": "str", "dry-run": "str", "all": "bool"}
 
 
 @command("cordon", "Mark node as unschedulable")
+@printed
 def cordon(inv: Invocation) -> str:
     pos, flags = parse_flags(inv.args, FLAGS_CORDON, {"l": "selector"}, verb="cordon")
     return "\n".join(set_unschedulable(inv.api, n, True, flags.get("dry-run") == "client")
@@ -69,6 +70,7 @@ def cordon(inv: Invocation) -> str:
 
 
 @command("uncordon", "Mark node as schedulable")
+@printed
 def uncordon(inv: Invocation) -> str:
     pos, flags = parse_flags(inv.args, FLAGS_CORDON, {"l": "selector"}, verb="uncordon")
     return "\n".join(set_unschedulable(inv.api, n, False, flags.get("dry-run") == "client")
@@ -196,6 +198,7 @@ FLAGS_DRAIN = {"ignore-daemonsets": "bool", "delete-emptydir-data": "bool", "del
 
 
 @command("drain", "Drain node in preparation for maintenance")
+@printed
 def drain(inv: Invocation) -> str:
     pos, flags = parse_flags(inv.args, FLAGS_DRAIN, {"l": "selector"}, verb="drain")
     names = _node_names(inv, pos, flags)
@@ -303,6 +306,7 @@ FLAGS_TAINT = {"overwrite": "bool", "all": "bool", "selector": "str", "dry-run":
 
 
 @command("taint", "Update the taints on one or more nodes")
+@printed
 def taint(inv: Invocation) -> str:
     pos, flags = parse_flags(inv.args, FLAGS_TAINT, {"l": "selector"}, verb="taint")
     if not pos:

@@ -26,7 +26,7 @@ from ..api.meta import clone, rfc3339
 from ..errors import ApiError
 from . import describe as D
 from .registry import Invocation, KubectlError, command, parse_flags
-from .targets import qualified, split_targets
+from .targets import printed, qualified, split_targets
 
 REVISION = "deployment.kubernetes.io/revision"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
@@ -299,6 +299,7 @@ def _objects(inv, pos, flags, sub):
 
 
 @command("rollout", "Manage the rollout of a resource")
+@printed
 def rollout(inv: Invocation) -> str:
     if not inv.args or inv.args[0] not in SUPPORTED:
         raise KubectlError("error: Required resource not specified.\nSee 'kubectl rollout -h' for help and examples"
@@ -318,7 +319,7 @@ def rollout(inv: Invocation) -> str:
             rev = flags.get("revision", 0)
             text = history_text(api, obj, rev)
             head = f"{q} with revision #{rev}" if rev > 0 else f"{q} "
-            out.append(f"{head}\n{text}")
+            out.append(f"{head}\n{text}\n")   # the name printer adds a newline after the table
         elif sub == "undo":
             word = undo(api, obj, flags.get("to-revision", 0), dry_run=flags.get("dry-run") == "client")
             out.append(word if flags.get("dry-run") == "client" else f"{q} {word}")

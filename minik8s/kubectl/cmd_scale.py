@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..errors import ApiError
 from .registry import Invocation, KubectlError, command, parse_flags
-from .targets import qualified, split_targets
+from .targets import printed, qualified, split_targets
 
 FLAGS = {"replicas": "int", "current-replicas": "int", "resource-version": "str", "selector": "str",
          "all": "bool", "namespace": "str", "timeout": "str", "dry-run": "str", "output": "str"}
@@ -28,6 +28,7 @@ def scale(api, res, name: str, namespace: str | None, replicas: int, current: in
 
 
 @command("scale", "Set a new size for a deployment, replica set, or replication controller")
+@printed
 def scale_cmd(inv: Invocation) -> str:
     pos, flags = parse_flags(inv.args, FLAGS, ALIASES, verb="scale")
     if "replicas" not in flags:

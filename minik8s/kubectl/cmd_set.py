@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..api.meta import clone
 from .registry import Invocation, KubectlError, command, parse_flags
-from .targets import qualified, split_targets
+from .targets import printed, qualified, split_targets
 
 FLAGS = {"all": "bool", "selector": "str", "dry-run": "str", "output": "str", "local": "bool",
          "namespace": "str", "filename": "list", "record": "bool", "field-manager": "str",
@@ -115,6 +115,7 @@ def set_env(inv: Invocation, pos: list[str], flags: dict) -> str:
 
 
 @command("set", "Set specific features on objects")
+@printed
 def set_cmd(inv: Invocation) -> str:
     if not inv.args or inv.args[0] not in ("image", "env"):
         raise KubectlError(f'error: unknown command "{inv.args[0]}" for "kubectl set"' if inv.args

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..api.quantity import cpu_millis, memory_bytes
 from .describe import tabwrite
+from .targets import printed
 from .registry import Invocation, KubectlError, command, parse_flags
 
 FLAGS = {"namespace": "str", "all-namespaces": "bool", "selector": "str", "containers": "bool",
@@ -122,6 +123,7 @@ def top_pods(api, namespace: str | None, names: list[str], selector: str | None,
 
 
 @command("top", "Display resource (CPU/memory) usage")
+@printed
 def top(inv: Invocation) -> str:
     if not inv.args or inv.args[0] not in ("pod", "pods", "po", "node", "nodes", "no"):
         raise KubectlError("error: Required resource not specified.\nSee 'kubectl top -h' for help and examples"

@@ -134,3 +134,14 @@ def default_container(pod: dict, container: str | None, quiet: bool = False) -> 
                       or spec.get("ephemeralContainers")):
         note = f'Defaulted container "{first}" out of: {all_container_names(pod)}\n'
     return first, note
+
+
+def printed(fn):
+    """Make a verb's output end with a newline, as kubectl's printers end every line."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(inv):
+        out = fn(inv)
+        return out if not out or out.endswith("\n") else out + "\n"
+    return wrapper
