@@ -56,6 +56,8 @@ def sh(rt, script, until=1000):
     ("printf '%05.1f|%-3s|\\n' 3.14159 ab", "003.1|ab |\n"),
     ("echo ~", "/root\n"),
     ("set -- a b c; echo $# $2 $@", "3 b a b c\n"),
+    ('set -- "x y" z; for a in "$@"; do echo [$a]; done; for a in "pre$@"; do echo [$a]; done',
+     "[x y]\n[z]\n[prex y]\n[z]\n"),
     ("echo # a comment", "\n"),
 ])
 def test_expansion(rt, script, out):

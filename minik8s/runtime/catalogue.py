@@ -164,7 +164,8 @@ def nginx(proc):
                 status = 404
         if body is None:
             reason = {404: "Not Found", 405: "Not Allowed"}[status]
-            body = (f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+            bg = ' bgcolor="white"' if not new else ""        # dropped from nginx's error pages in 1.17.x
+            body = (f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body{bg}>\r\n"
                     f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx/{version}</center>\r\n"
                     "</body>\r\n</html>\r\n")
         ua = req.headers.get("User-Agent", "-")

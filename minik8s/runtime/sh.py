@@ -695,12 +695,27 @@ class Shell:
         cur: list[str] = []
         have = False
         for idx, part in enumerate(word.parts):
-            text = yield from self.expand_part(part, io)
+            if part[0] == "dq" and any(p[0] == "var" and p[1] == "@" for p in part[1]):
+                text = ""
+            else:
+                text = yield from self.expand_part(part, io)
             if part[0] == "lit" and idx == 0 and text.startswith("~") and (len(text) == 1 or text[1] == "/"):
                 text = self.vars.get("HOME", "/root") + text[1:]
+            if part[0] == "dq" and any(p[0] == "var" and p[1] == "@" for p in part[1]):
+                # "$@": each positional parameter is its own field, even inside double quotes
+                for p in part[1]:
+                    if p[0] == "var" and p[1] == "@":
+                        for j, param in enumerate(self.params):
+                            if j > 0:
+                                fields.append("".join(cur))
+                                cur = []
+                            cur.append(param)
+                            have = True
+                    else:
+                        cur.append((yield from self.expand_part(p, io)))
+                        have = True
+                continue
             if part[0] in ("var", "cmd", "arith") and split:
-                if part[0] == "var" and part[1] == "@" and False:
-                    pass
                 pieces = text.split()
                 if not pieces:
                     continue

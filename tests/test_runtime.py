@@ -1,0 +1,384 @@
+"""The container runtime: processes in virtual time, namespaces, cgroups, signals, logs, exec, network.
+
+Pages encoded: Pod Lifecycle / termination
+(https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination), Define a Command
+and Arguments (https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/),
+Assign Memory / CPU Resources
+(https://kubernetes.io/docs/tasks/configure-pod-container/assign-memory-resource/,
+https://kubernetes.io/docs/tasks/configure-pod-container/assign-cpu-resource/), and the Kubernetes
+network model (https://kubernetes.io/docs/concepts/services-networking/#the-kubernetes-network-model).
+"""
+
+import random
+
+import pytest
+
+from minik8s.clock import Clock
+from minik8s.runtime import (ConnectionRefused, ContainerRuntime, Dir, Mount, NoRouteToHost, PodNetwork, Timeout,
+                             command_line, image)
+from minik8s.runtime.app import healthz_status, ready_status, settings
+from minik8s.runtime.containerd import expand_env_refs
+from minik8s.runtime.images import ImageRegistry
+from minik8s.runtime.process import MiB
+
+
+@pytest.fixture
+def rt():
+    clock = Clock()
+    return ContainerRuntime(clock, random.Random(0), "node-1", PodNetwork())
+
+
+def pulled(rt, ref):
+    done = []
+    rt.pull_image(ref, lambda err, iid: done.append(err))
+    rt.clock.run_until(lambda: bool(done), timeout=60)
+    assert done == [None]
+
+
+def run(rt, image_ref, sandbox=None, name="c", ip="10.244.1.5", pod="pod", **kw):
+    if not rt.has_image(image_ref):
+        pulled(rt, image_ref)
+    if sandbox is None:
+        sandbox = rt.run_pod_sandbox("uid-" + pod, pod, "default", pod, ip)
+    cid = rt.create_container(sandbox.id, name, image_ref, **kw)
+    rt.start_container(cid)
+    return cid
+
+
+def state(rt, cid):
+    s = rt.container_status(cid)
+    return s.state, s.exit_code, s.reason
+
+
+# --- processes in virtual time ------------------------------------------------------------------
+def test_program_api_sleep_compute_exit(rt):
+    reg = ImageRegistry(parent=rt.registry)
+    rt.registry = reg
+    marks = []
+
+    @image("example.com/timer:1", registry=reg, size="1Mi")
+    def timer(proc):
+        marks.append(proc.now)
+        yield proc.sleep(5)
+        marks.append(proc.now)
+        yield proc.compute(2.0)
+        marks.append(proc.now)
+        proc.print("done")
+        return 4
+    pulled(rt, "example.com/timer:1")
+    cid = run(rt, "example.com/timer:1")
+    start = rt.clock.now
+    rt.clock.run(60)
+    assert [m - start for m in marks] == [0, 5, 7]
+    assert state(rt, cid) == ("exited", 4, "Error")
+    assert rt.container_status(cid).finished_at - start == 7
+    assert rt.logs(cid) == "done\n"
+
+
+def test_completed_reason_and_pleg_events(rt):
+    events = []
+    rt.subscribe(lambda cid, ev: events.append((rt.clock.now, ev)))
+    cid = run(rt, "busybox:1.28", command=["sh", "-c", "sleep 3; echo ok"])
+    t0 = rt.clock.now
+    rt.clock.run(10)
+    assert state(rt, cid) == ("exited", 0, "Completed")
+    assert [(t - t0, ev) for t, ev in events] == [(0, "started"), (3, "exited")]
+
+
+# --- command and args ---------------------------------------------------------------------------
+def test_command_and_args_override_entrypoint_and_cmd():
+    """https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#notes"""
+    ep, cmd = ["/docker-entrypoint.sh"], ["nginx", "-g", "daemon off;"]
+    assert command_line(ep, cmd, None, None) == ep + cmd
+    assert command_line(ep, cmd, ["sh"], None) == ["sh"]                 # command: CMD ignored
+    assert command_line(ep, cmd, None, ["-v"]) == ep + ["-v"]            # args replace CMD
+    assert command_line(ep, cmd, ["printenv"], ["HOSTNAME"]) == ["printenv", "HOSTNAME"]
+
+
+def test_dependent_environment_variables_expand():
+    """https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/"""
+    env = {"MESSAGE": "hello world"}
+    assert expand_env_refs("$(MESSAGE)", env) == "hello world"
+    assert expand_env_refs("$(UNDEFINED) $$(MESSAGE)", env) == "$(UNDEFINED) $(MESSAGE)"
+
+
+def test_args_from_env_in_the_docs_example(rt):
+    """The docs' example: command ["/bin/echo"], args ["$(MESSAGE)"] with env MESSAGE."""
+    cid = run(rt, "busybox:1.28", command=["/bin/echo"], args=["$(MESSAGE)"], env={"MESSAGE": "hello world"})
+    rt.clock.run(1)
+    assert rt.logs(cid) == "hello world\n"
+
+
+def test_unknown_executable_is_a_start_error(rt):
+    cid = run(rt, "busybox:1.28", command=["nosuch"])
+    st = rt.container_status(cid)
+    assert (st.state, st.exit_code, st.reason) == ("exited", 128, "StartError")
+    assert st.message.endswith('exec: "nosuch": executable file not found in $PATH: unknown')
+
+
+def test_default_command_of_a_shell_image_exits_without_a_terminal(rt):
+    """`ubuntu` runs bash with no stdin: it exits 0 at once (a classic CrashLoopBackOff)."""
+    cid = run(rt, "ubuntu:24.04")
+    rt.clock.run(1)
+    assert state(rt, cid) == ("exited", 0, "Completed")
+
+
+# --- signals and stop -----------------------------------------------------------------------------
+def test_nginx_exits_zero_promptly_on_sigterm(rt):
+    cid = run(rt, "nginx:1.14.2")
+    rt.clock.run(5)
+    done = []
+    t0 = rt.clock.now
+    rt.stop_container(cid, 30, lambda: done.append(rt.clock.now - t0))
+    rt.clock.run(40)
+    assert done == [0]
+    assert state(rt, cid) == ("exited", 0, "Completed")
+
+
+def test_grace_period_then_sigkill(rt):
+    """Pod termination: SIGTERM, then SIGKILL when terminationGracePeriodSeconds runs out: 137."""
+    cid = run(rt, "busybox:1.28", command=["sh", "-c", "sleep 3600"])
+    done = []
+    t0 = rt.clock.now
+    rt.stop_container(cid, 5, lambda: done.append(rt.clock.now - t0))
+    rt.clock.run(10)
+    assert done == [5]
+    assert state(rt, cid) == ("exited", 137, "Error")
+
+
+def test_zero_grace_kills_at_once(rt):
+    cid = run(rt, "nginx:1.16.1")
+    rt.stop_container(cid, 0)
+    rt.clock.run(0)
+    assert state(rt, cid) == ("exited", 137, "Error")
+
+
+def test_process_that_dies_of_sigterm_exits_143(rt):
+    """A non-init process without a handler dies of SIGTERM: 128 + 15."""
+    cid = run(rt, "busybox:1.28", command=["sh", "-c", "sleep 100 & wait $!; echo status=$?"])
+    rt.clock.run(1)
+    rt.exec_sync(cid, ["kill", "2"])
+    rt.clock.run(1)
+    assert rt.logs(cid) == "status=143\n"
+
+
+def test_app_graceful_shutdown_delay(rt):
+    cid = run(rt, "minik8s/app:1.0", env={"SHUTDOWN_DELAY": "4"})
+    rt.clock.run(2)
+    t0 = rt.clock.now
+    done = []
+    rt.stop_container(cid, 30, lambda: done.append(rt.clock.now - t0))
+    rt.clock.run(10)
+    assert done == [4]
+    assert state(rt, cid) == ("exited", 0, "Completed")
+    assert rt.logs(cid).splitlines()[-2:] == ["received SIGTERM, shutting down", "exiting with code 0"]
+
+
+def test_go_program_as_pid_1_exits_2_on_sigterm(rt):
+    cid = run(rt, "registry.k8s.io/e2e-test-images/agnhost:2.40", args=["liveness"])
+    rt.stop_container(cid, 30)
+    rt.clock.run(1)
+    assert state(rt, cid) == ("exited", 2, "Error")
+
+
+# --- cgroups ------------------------------------------------------------------------------------
+def test_memory_limit_oom_kills(rt):
+    """https://kubernetes.io/docs/tasks/configure-pod-container/assign-memory-resource/#exceed-a-container-s-memory-limit
+    stress --vm-bytes 250M under a 100Mi limit: OOMKilled, exit code 137."""
+    cid = run(rt, "polinux/stress", command=["stress"], args=["--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"],
+              memory_limit=100 * MiB)
+    rt.clock.run(1)
+    assert state(rt, cid) == ("exited", 137, "OOMKilled")
+
+
+def test_memory_within_limit_is_reported(rt):
+    """The docs' memory-demo: 150M allocated under a 200Mi limit keeps running."""
+    cid = run(rt, "polinux/stress", command=["stress"], args=["--vm", "1", "--vm-bytes", "150M", "--vm-hang", "1"],
+              memory_limit=200 * MiB)
+    rt.clock.run(10)
+    assert state(rt, cid)[0] == "running"
+    used = rt.stats(cid)["memory"]
+    assert 150 * MiB < used < 155 * MiB
+    assert rt.logs(cid) == "stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd\n"
+
+
+def test_memory_growth_ooms_at_the_limit(rt):
+    """The teaching app leaking 10 MiB/s from 5 MiB hits a 64 MiB limit in its 6th second."""
+    cid = run(rt, "minik8s/app:1.0", env={"MEMORY_GROWTH_MB": "10"}, memory_limit=64 * MiB)
+    t0 = rt.clock.now
+    rt.clock.run(30)
+    st = rt.container_status(cid)
+    assert (st.exit_code, st.reason) == (137, "OOMKilled")
+    assert st.finished_at - t0 == 6
+
+
+def test_cpu_limit_throttles_compute(rt):
+    """CPU-bound work under a 500m limit takes twice as long; the cgroup counts throttled time."""
+    reg = ImageRegistry(parent=rt.registry)
+    rt.registry = reg
+    ends = []
+
+    @image("example.com/burn:1", registry=reg)
+    def burn(proc):
+        yield proc.compute(3.0)
+        ends.append(proc.uptime())
+    pulled(rt, "example.com/burn:1")
+    fast = run(rt, "example.com/burn:1", pod="fast", ip="10.244.1.6")
+    slow = run(rt, "example.com/burn:1", pod="slow", ip="10.244.1.7", cpu_limit=500)
+    rt.clock.run(1)
+    assert rt.stats(slow)["cpu"] == 500 and rt.stats(fast)["cpu"] == 1000
+    rt.clock.run(10)
+    assert sorted(ends) == [3.0, 6.0]
+    assert rt.stats(slow)["throttled_seconds"] == pytest.approx(3.0)
+    assert rt.stats(slow)["cpu_seconds"] == pytest.approx(3.0)
+    assert rt.stats(fast)["throttled_seconds"] == 0
+
+
+def test_vish_stress_is_capped_by_the_cpu_limit(rt):
+    """https://kubernetes.io/docs/tasks/configure-pod-container/assign-cpu-resource/: -cpus 2 under a
+    limit of 1 CPU uses 1 CPU."""
+    cid = run(rt, "vish/stress", args=["-cpus", "2"], cpu_limit=1000)
+    rt.clock.run(30)
+    assert rt.stats(cid)["cpu"] == 1000
+    assert rt.stats(cid)["throttled_seconds"] > 0
+
+
+# --- namespaces ----------------------------------------------------------------------------------
+def test_containers_have_separate_filesystems(rt):
+    sb = rt.run_pod_sandbox("u", "two", "default", "two", "10.244.1.8")
+    a = run(rt, "busybox:1.28", sandbox=sb, name="a", command=["sh", "-c", "echo a > /tmp/mine; sleep 100"])
+    b = run(rt, "busybox:1.28", sandbox=sb, name="b", command=["sleep", "100"])
+    rt.clock.run(1)
+    assert rt.exec_sync(a, ["cat", "/tmp/mine"]).output == "a\n"
+    assert rt.exec_sync(b, ["cat", "/tmp/mine"]).exit_code == 1
+
+
+def test_shared_volume_between_containers(rt):
+    vol = Dir()
+    sb = rt.run_pod_sandbox("u", "two", "default", "two", "10.244.1.8")
+    w = run(rt, "busybox:1.28", sandbox=sb, name="w", mounts=[Mount("/data", vol)],
+            command=["sh", "-c", "i=0; while true; do i=$((i+1)); echo line$i >> /data/log; sleep 5; done"])
+    r = run(rt, "busybox:1.28", sandbox=sb, name="r", mounts=[Mount("/in", vol, read_only=True)],
+            command=["tail", "-f", "/in/log"])
+    rt.clock.run(11)
+    assert rt.logs(r) == "line1\nline2\nline3\n"
+    res = rt.exec_sync(r, ["sh", "-c", "echo x > /in/log"])
+    assert res.output == "sh: can't create /in/log: Read-only file system\n"
+    assert rt.logs(w) == ""
+
+
+def test_hostname_and_etc_files(rt):
+    sb = rt.run_pod_sandbox("u", "web-0", "default", "web-0", "10.244.1.8",
+                            resolv_conf="search default.svc.cluster.local\nnameserver 10.96.0.10\n")
+    cid = run(rt, "busybox:1.28", sandbox=sb, command=["sleep", "100"])
+    assert rt.exec_sync(cid, ["hostname"]).output == "web-0\n"
+    assert rt.exec_sync(cid, ["cat", "/etc/hostname"]).output == "web-0\n"
+    assert rt.exec_sync(cid, ["cat", "/etc/resolv.conf"]).output.startswith("search default.svc")
+    assert rt.exec_sync(cid, ["cat", "/etc/hosts"]).output.endswith("10.244.1.8\tweb-0\n")
+
+
+def test_localhost_is_shared_within_a_pod_only(rt):
+    sb = rt.run_pod_sandbox("u", "web", "default", "web", "10.244.1.10")
+    run(rt, "nginx:1.14.2", sandbox=sb, name="nginx")
+    other = rt.run_pod_sandbox("u2", "client", "default", "client", "10.244.1.11")
+    rt.clock.run(1)
+    assert rt.http(sb, 80, "GET", "/").status == 200                     # localhost in the pod
+    assert rt.http("10.244.1.10", 80, "GET", "/", src=other.id).status == 200   # pod to pod
+    with pytest.raises(ConnectionRefused):
+        rt.http(other, 80, "GET", "/")                                   # client's own localhost
+    assert rt.tcp_connect(sb, 80) and not rt.tcp_connect(other, 80)
+
+
+def test_connection_errors(rt):
+    with pytest.raises(NoRouteToHost) as e:
+        rt.http("10.244.9.9", 80)
+    assert str(e.value) == "dial tcp 10.244.9.9:80: connect: no route to host"
+    sb = rt.run_pod_sandbox("u", "p", "default", "p", "10.244.1.12")
+    with pytest.raises(ConnectionRefused) as e:
+        rt.http("10.244.1.12", 8080)
+    assert str(e.value) == "dial tcp 10.244.1.12:8080: connect: connection refused"
+    assert sb.listening() == []
+
+
+def test_slow_handler_times_out(rt):
+    cid = run(rt, "minik8s/app:1.0", env={"READY_DELAY": "3"}, ip="10.244.1.13")
+    rt.clock.run(1)
+    with pytest.raises(Timeout):
+        rt.http("10.244.1.13", 8080, "GET", "/ready", timeout=1)
+    assert rt.http("10.244.1.13", 8080, "GET", "/ready", timeout=5).delay == 3
+    assert state(rt, cid)[0] == "running"
+
+
+def test_port_already_in_use_in_the_pod(rt):
+    sb = rt.run_pod_sandbox("u", "p", "default", "p", "10.244.1.14")
+    run(rt, "nginx:1.14.2", sandbox=sb, name="a")
+    b = run(rt, "nginx:1.14.2", sandbox=sb, name="b")
+    rt.clock.run(1)
+    st = rt.container_status(b)
+    assert (st.state, st.exit_code) == ("exited", 1)
+    assert "bind: address already in use" in rt.logs(b)
+
+
+# --- logs and exec ------------------------------------------------------------------------------
+def test_logs_per_container_instance_and_tail(rt):
+    sb = rt.run_pod_sandbox("u", "p", "default", "p", "10.244.1.15")
+    first = run(rt, "busybox:1.28", sandbox=sb, command=["sh", "-c", "echo one; echo two; exit 1"])
+    rt.clock.run(1)
+    second = run(rt, "busybox:1.28", sandbox=sb, command=["sh", "-c", "echo three"])
+    rt.clock.run(1)
+    assert rt.logs(first) == "one\ntwo\n"            # kubectl logs --previous reads the old instance
+    assert rt.logs(first, tail=1) == "two\n"
+    assert rt.logs(second) == "three\n"
+
+
+def test_exec_runs_in_the_container_namespaces(rt):
+    sb = rt.run_pod_sandbox("u", "p", "default", "p", "10.244.1.16")
+    cid = run(rt, "busybox:1.28", sandbox=sb, command=["sleep", "100"], env={"A": "1"}, working_dir="/work")
+    r = rt.exec_sync(cid, ["sh", "-c", "echo $A $(pwd) $(hostname)"])
+    assert (r.exit_code, r.output) == (0, "1 /work p\n")
+    bad = rt.exec_sync(cid, ["nosuch"])
+    assert bad.exit_code == 126
+    assert bad.output == ('OCI runtime exec failed: exec failed: unable to start container process: exec: '
+                          '"nosuch": executable file not found in $PATH: unknown\n')
+
+
+def test_exec_timeout(rt):
+    cid = run(rt, "busybox:1.28", command=["sleep", "100"])
+    results = []
+    rt.exec_async(cid, ["sleep", "10"], results.append, timeout=1)
+    rt.clock.run(2)
+    assert results[0].timed_out
+
+
+# --- the teaching app -----------------------------------------------------------------------------
+def test_app_knobs_from_env_and_args():
+    cfg = settings({"PORT": "9000", "CRASH_AFTER": "5"}, ["--crash-after=7", "--exit-code", "3"])
+    assert (cfg["PORT"], cfg["CRASH_AFTER"], cfg["EXIT_CODE"]) == ("9000", "7", "3")
+
+
+def test_app_health_and_readiness_schedules():
+    cfg = settings({"HEALTHZ_FAIL_AFTER": "20", "READY_AFTER": "5", "READY_FLAP": "10"}, [])
+    assert [healthz_status(cfg, t) for t in (0, 19.9, 20, 100)] == [200, 200, 500, 500]
+    assert [ready_status(cfg, t) for t in (0, 5, 14, 15, 24, 25)] == [503, 200, 200, 503, 503, 200]
+
+
+def test_app_startup_delay_and_crash(rt):
+    cid = run(rt, "minik8s/app:1.0", env={"STARTUP_DELAY": "5", "CRASH_AFTER": "12", "EXIT_CODE": "3"},
+              ip="10.244.1.17")
+    t0 = rt.clock.now
+    rt.clock.run(4)
+    with pytest.raises(ConnectionRefused):
+        rt.http("10.244.1.17", 8080, "GET", "/")
+    rt.clock.run(2)
+    r = rt.http("10.244.1.17", 8080, "GET", "/")
+    assert (r.status, r.body) == (200, "Hello from pod (v1.0)\n")
+    rt.clock.run(20)
+    st = rt.container_status(cid)
+    assert (st.exit_code, st.reason, st.finished_at - t0) == (3, "Error", 12)
+    assert rt.logs(cid).splitlines()[-1] == "exiting with code 3"
+
+
+def test_app_cpu_knob_shows_in_stats(rt):
+    cid = run(rt, "minik8s/app:1.0", env={"CPU_MILLICORES": "2000"}, cpu_limit=500)
+    rt.clock.run(5.5)
+    assert rt.stats(cid)["cpu"] == 500
