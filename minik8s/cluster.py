@@ -39,6 +39,8 @@ CONTROLLERS = [
     ("garbagecollector", "GarbageCollector"),        # deletes dependents of deleted owners
     ("nodelifecycle", "NodeLifecycleController"),    # silent nodes -> Unknown, taints
     ("tainteviction", "TaintEvictionController"),    # evicts pods from NoExecute-tainted nodes
+    ("job", "JobController"),                        # run-to-completion pods
+    ("ttlafterfinished", "TTLAfterFinishedController"),  # deletes finished Jobs after their TTL
 ]
 
 # Control-plane components outside kube-controller-manager, in start order:
