@@ -124,6 +124,21 @@ def _global_flags(args: list[str], cluster) -> tuple[list[str], dict]:
     return out, g
 
 
+def _raw_output(args: list[str]) -> bool:
+    """Is the output a template (jsonpath, go-template), which kubectl prints without a newline?"""
+    for i, a in enumerate(args):
+        val = None
+        if a in ("-o", "--output") and i + 1 < len(args):
+            val = args[i + 1]
+        elif a.startswith("--output="):
+            val = a[len("--output="):]
+        elif a.startswith("-o") and a != "-o":
+            val = a[2:].lstrip("=")
+        if val is not None and val.startswith(("jsonpath", "go-template", "template")):
+            return True
+    return False
+
+
 def context_name(cluster) -> str:
     """The kubeconfig context (and cluster and user) name of a minik8s cluster."""
     return getattr(cluster, "kubeconfig_context", None) or "minik8s"
@@ -152,6 +167,8 @@ def kubectl(cluster, command: str, stdin: str | None = None) -> str:
         inv = Invocation(cluster=cluster, verb=verb, args=rest, stdin=stdin, namespace=g["namespace"],
                          all_namespaces=g["all_namespaces"], flags=g)
         out = fn(inv)
+        if out and not out.endswith("\n") and not _raw_output(rest):
+            out += "\n"          # every kubectl line ends with a newline; templates print raw
     except (KubectlError, ApiError) as e:
         out = format_error(e)
         if not out.endswith("\n"):
