@@ -161,9 +161,8 @@ def get(inv: Invocation) -> str:
     text = render(inv, groups, flags, multi, single)
     all_objs = [o for _r, objs in groups for o in objs]
     out = text
-    if not all_objs and not errors and not flags.get("ignore-not-found") and not flags.get("watch-only"):
-        if fmt.startswith(("yaml", "json")) or fmt == "name" or fmt.startswith(("jsonpath", "custom-columns")):
-            pass
+    # kubectl says "No resources found" only when it wrote nothing and had no error.
+    if not text and not errors and not flags.get("ignore-not-found") and not flags.get("watch-only"):
         if all(r.namespaced for r, _n in targets) and not inv.all_namespaces:
             out += f"No resources found in {inv.ns()} namespace.\n"
         else:
