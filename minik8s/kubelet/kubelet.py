@@ -332,16 +332,11 @@ class Kubelet(Component):
         alloc = self.allocatable()
         want = pod_requests(pod["spec"])
         used = {"cpu": 0, "memory": 0, "pods": 0}
-        for key in sorted(self.workers):
-            w = self.workers[key]
-            if w is worker or not w.admitted or w.finished:
+        for w in self.workers.values():
+            if w is worker or not w.admitted or w.finished or w.requests is None:
                 continue
-            other = self.pods.get(key)
-            if other is None:
-                continue
-            r = pod_requests(other["spec"])
-            used["cpu"] += r["cpu"]
-            used["memory"] += r["memory"]
+            used["cpu"] += w.requests["cpu"]
+            used["memory"] += w.requests["memory"]
             used["pods"] += 1
         want["pods"] = 1
         for res in ("pods", "cpu", "memory"):
@@ -359,6 +354,7 @@ class Kubelet(Component):
                 self.write_pod_status(pod, status)
                 return False
         worker.admitted = True
+        worker.requests = want
         return True
 
     def allocatable(self) -> dict:

@@ -182,6 +182,7 @@ class PodWorker:
     ip: str | None = None
     start_time: str | None = None
     admitted: bool = False              # passed the kubelet's admission check
+    requests: dict | None = None        # what it was admitted with (cpu millicores, memory bytes)
     finished: bool = False              # reached Succeeded/Failed (or rejected): nothing more to run
     terminating: bool = False           # deletion in progress
     grace: float | None = None
