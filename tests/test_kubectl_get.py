@@ -194,3 +194,53 @@ def test_events_table(c):
     assert c.kubectl("events") == (
         "LAST SEEN   TYPE     REASON      OBJECT    MESSAGE\n"
         "7s          Normal   Scheduled   Pod/web   Successfully assigned default/web to node-1\n")
+
+
+DEP = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+"""
+
+
+def test_end_to_end_deployment_tables():
+    """With the controllers, scheduler and kubelets running: a Deployment's tables as the Deployment
+    page shows them (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/)."""
+    c = Cluster(nodes=2)
+    assert c.kubectl("apply -f -", stdin=DEP) == "deployment.apps/web created\n"
+    c.run(30)
+    assert c.kubectl("get deploy") == ("NAME   READY   UP-TO-DATE   AVAILABLE   AGE\n"
+                                       "web    2/2     2            2           30s\n")
+    rs = c.list("replicasets")[0]["metadata"]["name"]
+    h = rs.split("-")[-1]
+    out = c.kubectl("get rs -o wide")
+    assert out.splitlines()[1].split() == [rs, "2", "2", "2", "30s", "nginx", "nginx:1.27",
+                                          f"app=web,pod-template-hash={h}"]
+    pods = c.kubectl("get pods").splitlines()
+    assert len(pods) == 3
+    assert all(line.split()[1:4] == ["1/1", "Running", "0"] for line in pods[1:])
+    blocks = c.kubectl("get all").split("\n\n")
+    assert [b.splitlines()[1].split("/")[0] for b in blocks] == ["pod", "deployment.apps", "replicaset.apps"]
+    nodes = c.kubectl("get nodes").splitlines()
+    assert nodes[0].split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    assert nodes[1].split()[:3] == ["node-1", "Ready", "<none>"]
+
+
+def test_end_to_end_watch_shows_pods_starting():
+    c = Cluster(nodes=1)
+    c.kubectl("apply -f -", stdin=DEP.replace("replicas: 2", "replicas: 1"))
+    out = c.kubectl("get pods -w --request-timeout=20s")
+    statuses = [line.split()[2] for line in out.splitlines()[1:]]
+    assert statuses[-1] == "Running"
+    assert "ContainerCreating" in statuses or "Pending" in statuses

@@ -236,13 +236,14 @@ def _label_columns(flags) -> list[str]:
 
 
 def watch(inv: Invocation, res: R.Resource, names, flags, printed: str, now: float) -> str:
-    """Print the list (unless --watch-only), then one row per change while virtual time advances
-    by --request-timeout."""
+    """``-w``: what was printed for the list (unless --watch-only), then one row per change while the
+    cluster's virtual time advances by --request-timeout. Rows keep the list's column widths and
+    widen them as needed, as kubectl's tabwriter with remembered widths does."""
     cluster = inv.cluster
     timeout = parse_duration(str(inv.flags.get("request_timeout") or "0"))
     ns = None if (inv.all_namespaces or not res.namespaced) else inv.ns()
-    lst = inv.api.list(res, ns, label_selector=flags.get("selector"), field_selector=flags.get("field-selector"))
-    fmt = flags.get("output", "")
+    sel, fsel = flags.get("selector"), flags.get("field-selector")
+    lst = inv.api.list(res, ns, label_selector=sel, field_selector=fsel)
     events: list[tuple[str, dict]] = []
 
     def handler(typ, obj):
@@ -250,49 +251,37 @@ def watch(inv: Invocation, res: R.Resource, names, flags, printed: str, now: flo
             events.append((typ, obj))
 
     w = inv.api.watch(res, handler, ns, resource_version=lst["metadata"]["resourceVersion"],
-                      label_selector=flags.get("selector"), field_selector=flags.get("field-selector"))
+                      label_selector=sel, field_selector=fsel)
     try:
         cluster.clock.run(timeout)
     finally:
         w.stop()
-    out = printed
-    if printed.startswith("No resources found"):
-        out = ""
-    wide = fmt == "wide"
-    if fmt in ("", "wide"):
-        widths: list[int] = []
-        first_rows = []
-        if printed and not out == "":
-            for line in printed.splitlines():
-                first_rows.append(line)
-        header = printers.table(res.kind, [], cluster.clock.now, wide=wide,
-                                namespace_col=inv.all_namespaces and res.namespaced,
-                                show_labels=flags.get("show-labels", False))[0]
-        base = printers.table(res.kind, [o for o in lst["items"] if names is None
-                                         or o["metadata"]["name"] in names],
-                              now, wide=wide, namespace_col=inv.all_namespaces and res.namespaced,
-                              show_labels=flags.get("show-labels", False))
-        widths = [printers.TAB_MIN_WIDTH] * len(header)
-        for r in base:
-            for i, c in enumerate(r[:-1]):
-                widths[i] = max(widths[i], len(c) + printers.TAB_PADDING)
-        lines = []
-        if not out and not flags.get("watch-only"):
-            pass
-        for typ, obj in events:
-            r = printers.table(res.kind, [obj], cluster.clock.now, wide=wide, no_headers=True,
-                               namespace_col=inv.all_namespaces and res.namespaced,
-                               show_labels=flags.get("show-labels", False))[0]
-            if flags.get("output-watch-events"):
-                r = [typ] + r
-            for i, c in enumerate(r[:-1]):
-                if i < len(widths):
-                    widths[i] = max(widths[i], len(c) + printers.TAB_PADDING)
-            lines.append("".join(c.ljust(widths[i]) if i < len(widths) else c
-                                 for i, c in enumerate(r[:-1])) + r[-1])
-        if flags.get("watch-only") and lines:
-            lines.insert(0, "".join(h.ljust(widths[i]) for i, h in enumerate(header[:-1])) + header[-1])
-        return out + "".join(line + "\n" for line in lines)
+    out = "" if printed.startswith("No resources found") else printed
+    fmt = flags.get("output", "")
+    if fmt not in ("", "wide"):
+        for _typ, obj in events:
+            out += render(inv, [(res, [obj])], flags, False, True)
+        return out
+    opts = dict(wide=fmt == "wide", namespace_col=inv.all_namespaces and res.namespaced,
+                show_labels=flags.get("show-labels", False), label_columns=_label_columns(flags))
+    listed = [o for o in lst["items"] if names is None or o["metadata"]["name"] in names]
+    base = printers.table(res.kind, listed, now, **opts)
+    header = base[0]
+    if flags.get("output-watch-events"):
+        header = ["EVENT"] + header
+        base = [header] + [["ADDED"] + r for r in base[1:]]
+    widths = [printers.TAB_MIN_WIDTH] * len(header)
+    for r in base:
+        for i, cell in enumerate(r[:-1]):
+            widths[i] = max(widths[i], len(cell) + printers.TAB_PADDING)
+    lines = []
     for typ, obj in events:
-        out += render(inv, [(res, [obj])], flags, False, True)
-    return out
+        r = printers.table(res.kind, [obj], cluster.clock.now, no_headers=True, **opts)[0]
+        if flags.get("output-watch-events"):
+            r = [typ] + r
+        for i, cell in enumerate(r[:-1]):
+            widths[i] = max(widths[i], len(cell) + printers.TAB_PADDING)
+        lines.append("".join(cell.ljust(widths[i]) for i, cell in enumerate(r[:-1])) + r[-1])
+    if lines and (flags.get("watch-only") or not out):
+        lines.insert(0, "".join(h.ljust(widths[i]) for i, h in enumerate(header[:-1])) + header[-1])
+    return out + "".join(line + "\n" for line in lines)
