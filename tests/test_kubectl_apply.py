@@ -195,8 +195,8 @@ def test_label_and_annotate(c):
     assert c.kubectl("label cm cfg app=db --overwrite") == "configmap/cfg labeled\n"
     assert c.kubectl("label cm cfg app=db") == "configmap/cfg not labeled\n"
     assert c.kubectl("label cm cfg app-") == "configmap/cfg unlabeled\n"
-    assert "labels" not in c.get("configmaps", "cfg")["metadata"] or \
-        c.get("configmaps", "cfg")["metadata"]["labels"] == {}
+    assert not c.get("configmaps", "cfg")["metadata"].get("labels")
+    assert c.kubectl("label cm cfg app-") == 'label "app" not found.\nconfigmap/cfg not labeled\n'
     assert c.kubectl("label cm cfg") == "error: at least one label update is required\n"
     assert c.kubectl("annotate cm cfg note=hello") == "configmap/cfg annotated\n"
     assert c.kubectl("annotate cm cfg note=bye") == (

@@ -244,11 +244,11 @@ def watch(inv: Invocation, res: R.Resource, names, flags, printed: str, now: flo
     ns = None if (inv.all_namespaces or not res.namespaced) else inv.ns()
     sel, fsel = flags.get("selector"), flags.get("field-selector")
     lst = inv.api.list(res, ns, label_selector=sel, field_selector=fsel)
-    events: list[tuple[str, dict]] = []
+    events: list[tuple[str, dict, float]] = []
 
-    def handler(typ, obj):
+    def handler(typ, obj):                  # kubectl prints each row as the event arrives
         if names is None or obj["metadata"]["name"] in names:
-            events.append((typ, obj))
+            events.append((typ, obj, cluster.clock.now))
 
     w = inv.api.watch(res, handler, ns, resource_version=lst["metadata"]["resourceVersion"],
                       label_selector=sel, field_selector=fsel)
@@ -259,7 +259,7 @@ def watch(inv: Invocation, res: R.Resource, names, flags, printed: str, now: flo
     out = "" if printed.startswith("No resources found") else printed
     fmt = flags.get("output", "")
     if fmt not in ("", "wide"):
-        for _typ, obj in events:
+        for _typ, obj, _t in events:
             out += render(inv, [(res, [obj])], flags, False, True)
         return out
     opts = dict(wide=fmt == "wide", namespace_col=inv.all_namespaces and res.namespaced,
@@ -275,8 +275,8 @@ def watch(inv: Invocation, res: R.Resource, names, flags, printed: str, now: flo
         for i, cell in enumerate(r[:-1]):
             widths[i] = max(widths[i], len(cell) + printers.TAB_PADDING)
     lines = []
-    for typ, obj in events:
-        r = printers.table(res.kind, [obj], cluster.clock.now, no_headers=True, **opts)[0]
+    for typ, obj, t in events:
+        r = printers.table(res.kind, [obj], t, no_headers=True, **opts)[0]
         if flags.get("output-watch-events"):
             r = [typ] + r
         for i, cell in enumerate(r[:-1]):

@@ -122,6 +122,8 @@ def _run(inv: Invocation, field: str, what: str) -> str:
         new = dict(current)
         new.update(sets)
         for k in removes:
+            if field == "labels" and k not in current:
+                out += f'label "{k}" not found.\n'       # label.go warns and goes on
             new.pop(k, None)
         patch: dict = {"metadata": {field: {**{k: v for k, v in sets.items()},
                                             **{k: None for k in removes if k in current}}}}
