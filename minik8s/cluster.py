@@ -41,6 +41,7 @@ CONTROLLERS = [
     ("tainteviction", "TaintEvictionController"),    # evicts pods from NoExecute-tainted nodes
     ("job", "JobController"),                        # run-to-completion pods
     ("ttlafterfinished", "TTLAfterFinishedController"),  # deletes finished Jobs after their TTL
+    ("cronjob", "CronJobController"),                # Jobs on a schedule
 ]
 
 # Control-plane components outside kube-controller-manager, in start order:
