@@ -502,3 +502,18 @@ def test_deleted_pod_ends_in_a_terminal_phase_before_it_is_removed():
     c.run(1)
     assert c.list("pods") == []
     assert "Succeeded" in phases        # the server exits 0 on SIGTERM
+
+
+def test_changing_a_pods_image_restarts_its_container():
+    """https://kubernetes.io/docs/concepts/workloads/pods/#pod-update-and-replacement :
+    ``spec.containers[*].image`` may be updated; the kubelet restarts the container with the new image."""
+    c = cluster()
+    c.apply(pod("web", "kubelet-test/server:1.0", restart="Never"))
+    c.run(1)
+    c.apiserver.patch("pods", "web", {"spec": {"containers": [{"name": "app", "image": "kubelet-test/stubborn:1.0"}]}},
+                      "default")
+    c.run(1)
+    cs = cstatus(c, "web")
+    assert cs["image"] == "kubelet-test/stubborn:1.0" and "running" in cs["state"]
+    assert cs["restartCount"] == 1 and cs["lastState"]["terminated"]["exitCode"] == 0
+    assert ("Killing", "Container app definition changed, will be restarted") in pod_events(c, "web")

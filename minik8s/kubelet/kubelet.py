@@ -365,9 +365,7 @@ class Kubelet(Component):
                 "pods": int(spec.get("pods", C.DEFAULT_PODS))}
 
     def _sync_terminating(self, worker: PodWorker, pod: dict) -> Result | None:
-        grace = pod["metadata"].get("deletionGracePeriodSeconds")
-        if grace is None:
-            grace = pod["spec"].get("terminationGracePeriodSeconds", C.DEFAULT_TERMINATION_GRACE_PERIOD)
+        grace = worker.termination_grace(pod)
         self.observe(f"{self.node_name}: pod {worker.key} is being deleted (grace {grace}s)")
         if not worker.terminate(pod, grace):
             worker.write_status(pod)

@@ -168,6 +168,8 @@ class ContainerRecord:
     image_ready: bool = False           # the image is ensured for the next start
     image_id: str = ""
     stopping: bool = False              # SIGTERM sent for pod termination
+    image: str = ""                     # the image the current container runs
+    replacing: bool = False             # killed because its definition changed: start it again
 
 
 @dataclass
@@ -245,29 +247,13 @@ class PodWorker:
         if rec.cid is not None:
             st = kl.runtime.container_status(rec.cid)
             if st.state in ("running", "created"):
+                if not self.replace_if_changed(pod, c, rec):
+                    return
+                st = kl.runtime.container_status(rec.cid)
+                if st.state != "exited":
+                    return              # SIGTERM sent; PLEG tells us when it has exited
+            if not self.may_restart(pod, c, rec, st, requeue):
                 return
-            # exited: restart it or not
-            restart_policy = pod["spec"].get("restartPolicy") or "Always"
-            if not should_restart(restart_policy, st.exit_code):
-                rec.waiting = None
-                return
-            key = kl.backoff_key(pod, c["name"])
-            finished = st.finished_at if st.finished_at is not None else kl.clock.now
-            if kl.crash_backoff.in_backoff(key, finished, kl.clock.now):
-                delay = kl.crash_backoff.duration(key)
-                msg = (f"back-off {go_duration(delay)} restarting failed container={c['name']} "
-                       f"pod={kl.format_pod(pod)}")
-                if rec.waiting is None or rec.waiting[0] != "CrashLoopBackOff":
-                    kl.diff(f"{c['name']}: exited {st.exit_code}; in back-off for {go_duration(delay)}")
-                rec.waiting = ("CrashLoopBackOff", msg)
-                kl.event_for(pod, "Warning", "BackOff",
-                         f"Back-off restarting failed container {c['name']} in pod {kl.format_pod(pod)}",
-                         c["name"])
-                remaining = finished + delay - kl.clock.now
-                requeue.append(min(C.POD_WORKER_ERROR_RESYNC, max(remaining, 0.0)))
-                return
-            kl.crash_backoff.next(key, finished, kl.clock.now)
-            kl.diff(f"{c['name']}: exited {st.exit_code}; restartPolicy {restart_policy}: restart")
             self.retire_container(rec)
             rec.restart_count += 1
             rec.image_ready = False
@@ -275,6 +261,58 @@ class PodWorker:
             if not self.ensure_image(pod, c, rec, requeue):
                 return
         self.start_container(pod, c, rec, requeue)
+
+    def replace_if_changed(self, pod: dict, c: dict, rec: ContainerRecord) -> bool:
+        """A running container whose image was changed in the pod spec is killed and started again.
+        True when it has just been told to stop."""
+        kl = self.kl
+        if rec.image and rec.image != c["image"] and not rec.replacing:
+            rec.replacing = True
+            kl.diff(f"{c['name']}: image changed {rec.image} -> {c['image']}: restart")
+            kl.event_for(pod, "Normal", "Killing", f"Container {c['name']} definition changed, will be restarted",
+                         c["name"])
+            kl.runtime.stop_container(rec.cid, self.termination_grace(pod))
+            return True
+        return False
+
+    def may_restart(self, pod: dict, c: dict, rec: ContainerRecord, st, requeue: list) -> bool:
+        """An exited container: restart it now (True), later (CrashLoopBackOff) or never (restartPolicy).
+
+        The back-off (kuberuntime_manager.go: doBackOff) counts from when the container finished:
+        the first restart is immediate, then 10 s, 20 s, 40 s ... capped at 300 s.
+        """
+        kl = self.kl
+        name = c["name"]
+        if rec.replacing:
+            kl.diff(f"{name}: stopped for its new definition: start it again")
+            return True
+        restart_policy = pod["spec"].get("restartPolicy") or "Always"
+        if not should_restart(restart_policy, st.exit_code):
+            rec.waiting = None
+            return False
+        key = kl.backoff_key(pod, name)
+        finished = st.finished_at if st.finished_at is not None else kl.clock.now
+        if kl.crash_backoff.in_backoff(key, finished, kl.clock.now):
+            delay = kl.crash_backoff.duration(key)
+            if rec.waiting is None or rec.waiting[0] != "CrashLoopBackOff":
+                kl.diff(f"{name}: exited {st.exit_code}; in back-off for {go_duration(delay)}")
+            rec.waiting = ("CrashLoopBackOff", f"back-off {go_duration(delay)} restarting failed container={name} "
+                                               f"pod={kl.format_pod(pod)}")
+            kl.event_for(pod, "Warning", "BackOff",
+                         f"Back-off restarting failed container {name} in pod {kl.format_pod(pod)}", name)
+            remaining = finished + delay - kl.clock.now
+            requeue.append(min(C.POD_WORKER_ERROR_RESYNC, max(remaining, 0.0)))
+            return False
+        kl.crash_backoff.next(key, finished, kl.clock.now)
+        kl.diff(f"{name}: exited {st.exit_code}; restartPolicy {restart_policy}: restart")
+        return True
+
+    def termination_grace(self, pod: dict) -> float:
+        """Seconds between SIGTERM and SIGKILL: the deletion's grace period, else the pod's."""
+        grace = pod["metadata"].get("deletionGracePeriodSeconds")
+        if grace is None:
+            grace = pod["spec"].get("terminationGracePeriodSeconds", C.DEFAULT_TERMINATION_GRACE_PERIOD)
+        return grace
 
     def retire_container(self, rec: ContainerRecord) -> None:
         """The exited container becomes ``lastState`` (and the one kept for ``logs --previous``)."""
@@ -375,6 +413,8 @@ class PodWorker:
             cpu_request=cpu_millis(requests["cpu"]) if "cpu" in requests else None,
             tty=bool(c.get("tty")), stdin=bool(c.get("stdin")))
         rec.cid = cid
+        rec.image = c["image"]
+        rec.replacing = False
         rec.waiting = None
         kl.track_container(cid, self.key)
         kl.event_for(pod, "Normal", "Created", f"Created container: {name}", name)
@@ -425,6 +465,9 @@ class PodWorker:
         phase = pod_phase(spec, statuses, terminal=terminal)
         if self.finished and self.last_status:
             phase = self.last_status["phase"]
+        elif phase in ("Succeeded", "Failed") and not terminal and any(
+                r.replacing for r in self.containers.values()):
+            phase = "Running"           # a container is being replaced, not finished
         status = {"phase": phase}
         now = rfc3339(kl.clock.now)
         status["conditions"] = pod_conditions(spec, statuses, phase,
