@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import yaml
 
@@ -27,6 +28,11 @@ from .registry import KubectlError
 _resolver = yaml.resolver.Resolver()
 
 
+# go-yaml also reads what Go's strconv.ParseFloat accepts as a number (``1e3``, ``.5``), which
+# PyYAML's YAML 1.1 resolver leaves as strings: such strings must be quoted too.
+_GO_NUMBER = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^[-+]?(\.?inf|\.?Inf|NaN)$")
+
+
 class _Dumper(yaml.SafeDumper):
     pass
 
@@ -35,7 +41,7 @@ def _repr_str(dumper, s: str):
     if "\n" in s:
         return dumper.represent_scalar("tag:yaml.org,2002:str", s, style="|")
     tag = _resolver.resolve(yaml.ScalarNode, s, (True, False))
-    if tag != "tag:yaml.org,2002:str":
+    if tag != "tag:yaml.org,2002:str" or _GO_NUMBER.match(s):
         return dumper.represent_scalar("tag:yaml.org,2002:str", s, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", s)
 
@@ -89,6 +95,19 @@ def resource_name(obj: dict) -> str:
 
 # --- custom-columns ------------------------------------------------------------------------
 
+def go_value(v) -> str:
+    """A value as Go's ``fmt.Sprintf("%v", v)`` prints it (custom-columns cells): ``map[app:web]``."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "<nil>"
+    if isinstance(v, dict):
+        return "map[" + " ".join(f"{k}:{go_value(v[k])}" for k in sorted(v)) + "]"
+    if isinstance(v, list):
+        return "[" + " ".join(go_value(x) for x in v) + "]"
+    return str(v)
+
+
 def parse_custom_columns(spec: str) -> list[tuple[str, list]]:
     if not spec:
         raise KubectlError("error: custom-columns format specified but no custom columns given")
@@ -112,7 +131,7 @@ def custom_columns(objs: list[dict], spec: str, no_headers: bool = False) -> str
             for n in nodes:
                 if n[0] == "expr":
                     vals.extend(jsonpath.evaluate(n[1], obj))
-            r.append(",".join(jsonpath.format_value(v) for v in vals) if vals else "<none>")
+            r.append(",".join(go_value(v) for v in vals) if vals else "<none>")
         rows.append(r)
     return tabulate(rows)
 
