@@ -1,7 +1,7 @@
 """Benchmark: kube-scheduler binds 3,000 pods onto 100 nodes (no kubelets).
 
 Run from the repository root:  python benchmarks/bench_scheduler.py [--pods N] [--nodes N] [--trace]
-Prints wall seconds and pods scheduled per wall second.
+Prints wall seconds and pods scheduled per wall second (and per CPU second, steadier on a busy machine).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def main(argv=None) -> int:
                                    "conditions": [{"type": "Ready", "status": "True"}]}})
     c.run(0)
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     for i in range(args.pods):
         c.apiserver.create("pods", {
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"pod-{i}", "namespace": "default"},
@@ -42,6 +43,7 @@ def main(argv=None) -> int:
             "default")
     c.run(1)
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
     pods = c.list("pods")
     bound = sum(1 for p in pods if p["spec"].get("nodeName"))
     per_node: dict[str, int] = {}
@@ -50,8 +52,8 @@ def main(argv=None) -> int:
         if n:
             per_node[n] = per_node.get(n, 0) + 1
     print(f"nodes={args.nodes} pods={args.pods} bound={bound} trace={'on' if args.trace else 'off'}")
-    print(f"wall {wall:.2f} s, {bound / wall:.0f} pods/s, pods per node min {min(per_node.values())} "
-          f"max {max(per_node.values())}")
+    print(f"wall {wall:.2f} s, {bound / wall:.0f} pods/s (cpu {cpu:.2f} s, {bound / cpu:.0f} pods per cpu-second), "
+          f"pods per node min {min(per_node.values())} max {max(per_node.values())}")
     return 0 if bound == args.pods else 1
 
 

@@ -27,9 +27,9 @@ Students add score plugins with :meth:`Scheduler.add_score_plugin`.
 from __future__ import annotations
 
 from . import errors
-from .api.meta import rfc3339
+from .api.meta import controller_of, rfc3339
 from .component import Component
-from .scheduling import framework, plugins
+from .scheduling import framework, plugins, topology
 from .scheduling.node_info import DEFAULT_SCHEDULER_NAME, NodeInfo, PodInfo
 from .scheduling.queue import NODE_EVENTS, POD_DELETED, SchedulingQueue
 
@@ -97,6 +97,10 @@ class Scheduler(Component):
         if not self.informers:
             self.nodes = self.informer("nodes", self.on_node)
             self.pods = self.informer("pods", self.on_pod)
+            # for PodTopologySpread's system-default constraints (pods of Services, ReplicaSets, ...)
+            self.services = self.informer("services")
+            self.replicasets = self.informer("replicasets")
+            self.statefulsets = self.informer("statefulsets")
         self.every(1.0, self._flush_backoff)
         self.every(30.0, self._flush_leftover)
         self._kick()
@@ -234,6 +238,8 @@ class Scheduler(Component):
             self.squeue.done(qp.key)
             return
         pi = PodInfo(pod)
+        if not (pod.get("spec") or {}).get("topologySpreadConstraints"):
+            pi.default_selector = self._default_selector(pod, pi)
         infos = [self.node_infos[n] for n in self.node_order]
         if self.nominated:
             infos = [self._with_nominated(ni, pi) for ni in infos]
@@ -271,6 +277,15 @@ class Scheduler(Component):
             return
         self.squeue.done(qp.key)
         self.event(pod, "Normal", "Scheduled", f"Successfully assigned {pi.namespace}/{pi.name} to {d.node}")
+
+    def _default_selector(self, pod: dict, pi: PodInfo):
+        owner = controller_of(pod)
+        owner_obj = None
+        if owner is not None:
+            inf = {"ReplicaSet": self.replicasets, "StatefulSet": self.statefulsets}.get(owner.get("kind"))
+            if inf is not None:
+                owner_obj = inf.get_by_name(owner.get("name"), pi.namespace)
+        return topology.default_selector(pod, self.services.list(pi.namespace), owner_obj)
 
     def _trace_decision(self, d) -> None:
         for name in self.node_order:

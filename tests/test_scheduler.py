@@ -1,6 +1,6 @@
 """kube-scheduler as a component: queue, retries, binding, events, conditions, trace.
 
-Nodes are created directly (no kubelets) in a ``Cluster(nodes=0)``.
+Nodes are created directly (no kubelets) in a ``new_cluster()``.
 """
 
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +12,15 @@ from minik8s.scheduling import plugins as P
 from minik8s.scheduling.framework import explain
 
 CP_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
+
+
+def new_cluster(seed=0):
+    """A cluster without kubelets. Its nodes are created by hand and send no heartbeats, so the
+    node lifecycle controller (which would mark them unreachable after 50 s) is stopped."""
+    c = Cluster(nodes=0, seed=seed)
+    if "node-lifecycle-controller" in c.components:
+        c.stop("node-lifecycle-controller")
+    return c
 
 
 def add_node(c, name, cpu="2", memory="4Gi", pods="110", labels=None, taints=None, unschedulable=False):
@@ -58,7 +67,7 @@ def sched(c):
 
 
 def three_node_cluster(seed=0):
-    c = Cluster(nodes=0, seed=seed)
+    c = new_cluster(seed)
     add_node(c, "control-plane", taints=[CP_TAINT])
     add_node(c, "node-1", cpu="1")
     add_node(c, "node-2", cpu="1")
@@ -115,7 +124,7 @@ def test_failed_scheduling_message_condition_and_no_binding():
 
 def test_no_nodes_message():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     add_pod(c, "lonely")
     c.run(1)
     assert events_for(c, "lonely", "FailedScheduling")[0]["message"] == "no nodes available to schedule pods"
@@ -148,7 +157,7 @@ def test_node_added_during_backoff_waits_for_the_backoff():
 
 def test_retried_when_a_pod_is_deleted():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     add_node(c, "node-1", cpu="1")
     add_pod(c, "a", cpu="800m")
     c.run(2)
@@ -162,7 +171,7 @@ def test_retried_when_a_pod_is_deleted():
 
 def test_retried_when_a_node_is_uncordoned_but_not_on_heartbeats():
     """https://kubernetes.io/docs/concepts/architecture/nodes/#manual-node-administration"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     add_node(c, "node-1", unschedulable=True)
     add_pod(c, "p")
     c.run(2)
@@ -193,7 +202,7 @@ def test_unschedulable_pods_are_retried_after_five_minutes():
 
 def test_priority_orders_the_queue():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#effect-of-pod-priority-on-scheduling-order"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     add_node(c, "node-1", cpu="1")
     c.stop("kube-scheduler")
     add_pod(c, "a-low", cpu="800m")
@@ -236,7 +245,7 @@ def test_node_selector_and_tolerations_steer_pods():
 
 def test_least_allocated_spreads_pods():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/resource-bin-packing/ (LeastAllocated default)"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     for i in range(1, 4):
         add_node(c, f"node-{i}")
     for i in range(6):
@@ -247,7 +256,7 @@ def test_least_allocated_spreads_pods():
 
 
 def _tie_choices(seed):
-    c = Cluster(nodes=0, seed=seed)
+    c = new_cluster(seed)
     for i in range(1, 5):
         add_node(c, f"node-{i}")
     add_pod(c, "web")
@@ -263,7 +272,7 @@ def test_ties_are_broken_by_the_seeded_rng():
 
 def test_student_score_plugin_changes_the_choice():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/scheduling-framework/#scoring"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     add_node(c, "node-1")
     add_node(c, "node-2", labels={"tier": "fast"})
     c.run(0)
@@ -283,7 +292,7 @@ def test_student_score_plugin_changes_the_choice():
 def test_pods_bound_by_others_count_against_the_node():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename (a pod with
     nodeName set bypasses the scheduler, but its requests still use the node's room)"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     add_node(c, "node-1", cpu="1")
     add_pod(c, "pinned", cpu="800m", nodeName="node-1")
     c.run(1)
@@ -306,7 +315,7 @@ def test_pods_bound_by_others_count_against_the_node():
 def test_property_no_node_is_overcommitted_and_every_bound_pod_fits(nodes, pods, seed):
     """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/ and
     https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#how-pods-with-resource-requests-are-scheduled"""
-    c = Cluster(nodes=0, seed=seed)
+    c = new_cluster(seed)
     for i, (cpu, mem, npods, tainted) in enumerate(nodes):
         add_node(c, f"n{i}", cpu=cpu, memory=mem, pods=str(npods),
                  taints=[{"key": "t", "effect": "NoSchedule"}] if tainted else None)
@@ -350,7 +359,7 @@ def test_property_no_node_is_overcommitted_and_every_bound_pod_fits(nodes, pods,
 def test_not_ready_node_taint_keeps_new_pods_off():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
     (the node lifecycle controller taints a not-ready node with node.kubernetes.io/not-ready:NoSchedule)"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     add_node(c, "node-1", taints=[{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}])
     add_node(c, "node-2", cpu="1")
     add_pod(c, "p")
@@ -364,7 +373,7 @@ def test_not_ready_node_taint_keeps_new_pods_off():
 def test_adding_a_toleration_to_a_pending_pod_retries_it():
     """https://kubernetes.io/docs/concepts/workloads/pods/#pod-update-and-replacement (tolerations may be
     added to a pod) and https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     add_node(c, "node-1", taints=[{"key": "dedicated", "value": "db", "effect": "NoSchedule"}])
     add_pod(c, "p")
     c.run(5)
@@ -378,7 +387,7 @@ def test_adding_a_toleration_to_a_pending_pod_retries_it():
 
 def test_scheduling_gates_hold_the_pod_until_removed():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-scheduling-readiness/"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     add_node(c, "node-1")
     add_pod(c, "gated", schedulingGates=[{"name": "example.com/foo"}])
     c.run(5)
@@ -390,7 +399,7 @@ def test_scheduling_gates_hold_the_pod_until_removed():
 
 def test_stopped_scheduler_leaves_pods_pending_and_catches_up():
     """https://kubernetes.io/docs/concepts/overview/components/#kube-scheduler"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     add_node(c, "node-1", cpu="1")
     add_pod(c, "a", cpu="600m")
     c.run(1)
@@ -407,7 +416,7 @@ def test_stopped_scheduler_leaves_pods_pending_and_catches_up():
 
 def test_deleted_node_is_no_longer_a_candidate():
     """https://kubernetes.io/docs/concepts/architecture/nodes/#management"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     add_node(c, "node-1", cpu="1")
     add_node(c, "node-2", cpu="1")
     add_pod(c, "a", cpu="700m", nodeName="node-2")
@@ -426,7 +435,7 @@ def test_deleted_node_is_no_longer_a_candidate():
 
 def test_preemption_evicts_lower_priority_pods_and_nominates_the_node():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#preemption"""
-    c = Cluster(nodes=0)
+    c = new_cluster()
     add_node(c, "node-1", cpu="1")
     add_node(c, "node-2", cpu="1")
     add_pod(c, "low-1", cpu="600m", priority=10, nodeName="node-1")

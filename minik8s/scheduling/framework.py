@@ -44,6 +44,14 @@ def num_feasible_nodes_to_find(num_all: int, percentage: int = 0) -> int:
     return max(n, MIN_FEASIBLE_NODES_TO_FIND)
 
 
+def run_prefilters(pi: PodInfo, node_infos) -> None:
+    """PreFilter: compute, once per attempt, what filters need from all nodes (topology counts)."""
+    pi.state = {}
+    for name, (fn, needed) in P.PREFILTERS.items():
+        if needed(pi):
+            pi.state[name] = fn(pi, node_infos)
+
+
 def run_filters(pi: PodInfo, ni: NodeInfo, all_plugins: bool = False, filters=None):
     """[(plugin, reasons)] for one node. Stops at the first rejection, as the framework does,
     unless ``all_plugins`` (for explaining). Plugins the pod does not need are left out."""
@@ -58,14 +66,18 @@ def run_filters(pi: PodInfo, ni: NodeInfo, all_plugins: bool = False, filters=No
     return out
 
 
-def first_rejection(pi: PodInfo, ni: NodeInfo, filters=None):
+def active_filters(pi: PodInfo, filters=None) -> list:
+    """The filters this pod needs (PreFilter may say Skip: no host ports, no affinity, ...)."""
+    return [(name, fn, code) for name, fn, code, needed in (filters or P.FILTERS)
+            if needed is None or needed(pi)]
+
+
+def first_rejection(pi: PodInfo, ni: NodeInfo, filters=None, active=None):
     """(plugin, code, reasons) of the first filter that rejects the pod on this node, or None."""
-    for name, fn, code, needed in (filters or P.FILTERS):
-        if needed is not None and not needed(pi):
-            continue
+    for name, fn, code in (active if active is not None else active_filters(pi, filters)):
         reasons = fn(pi, ni)
         if reasons:
-            return name, code, reasons
+            return name, P.failure_code(code, reasons), reasons
     return None
 
 
@@ -115,11 +127,19 @@ def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx) -> tu
     for sp in score_plugins:
         if sp.skip is not None and sp.skip(pi):
             continue
+        state = None
+        if sp.prescore is not None:
+            state = sp.prescore(pi, feasible, ctx.get("all_nodes") or feasible)
+            if state is None:
+                continue
+            ctx[sp.name] = state
         raw = [int(sp.fn(pi, ni, ctx)) for ni in feasible]
         if sp.normalize == "default":
             raw = P.default_normalize(raw)
         elif sp.normalize == "reverse":
             raw = P.default_normalize(raw, reverse=True)
+        elif callable(sp.normalize):
+            raw = sp.normalize(raw, feasible, state)
         for ni, s in zip(feasible, raw):
             per_node[ni.name][sp.name] = s * sp.weight
     totals = {n: sum(v.values()) for n, v in per_node.items()}
@@ -152,6 +172,7 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
     if n == 0:
         d.message = NO_NODES
         return d
+    run_prefilters(pi, node_infos)
     nominated = (pi.pod.get("status") or {}).get("nominatedNodeName")
     if nominated:
         # a pod that preempted others tries the node it was nominated to first
@@ -162,6 +183,7 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
                     d.filters[ni.name] = run_filters(pi, ni, filters=filters)
                 return d
     want = num_feasible_nodes_to_find(n)
+    active = active_filters(pi, filters)
     feasible: list[NodeInfo] = []
     for i in range(n):
         ni = node_infos[(start + i) % n]
@@ -173,9 +195,9 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
             if results and results[-1][1]:
                 name = results[-1][0]
                 code = next(c for nm, _f, c, _n in (filters or P.FILTERS) if nm == name)
-                rej = (name, code, results[-1][1])
+                rej = (name, P.failure_code(code, results[-1][1]), results[-1][1])
         else:
-            rej = first_rejection(pi, ni, filters)
+            rej = first_rejection(pi, ni, active=active)
         if rej is None:
             feasible.append(ni)
             if len(feasible) >= want:
@@ -194,7 +216,7 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
         return d
     if image_nodes is None:
         image_nodes = image_node_counts(node_infos)
-    ctx = {"image_nodes": image_nodes, "total_nodes": n}
+    ctx = {"image_nodes": image_nodes, "total_nodes": n, "all_nodes": node_infos}
     d.scores, d.totals = score_nodes(pi, feasible, score_plugins or P.default_score_plugins(), ctx)
     d.node = select_host(d.feasible, d.totals, rng)
     return d
@@ -278,7 +300,7 @@ def explain(pod: dict, nodes: list[dict], pods: list[dict] = (), rng=None, score
     for ni in infos:
         d.filters[ni.name] = run_filters(pi, ni, all_plugins=True)
     if len(d.feasible) == 1:       # upstream skips scoring with one feasible node; show the scores anyway
-        ctx = {"image_nodes": image_node_counts(infos), "total_nodes": len(infos)}
+        ctx = {"image_nodes": image_node_counts(infos), "total_nodes": len(infos), "all_nodes": infos}
         only = [ni for ni in infos if ni.name == d.feasible[0]]
         d.scores, d.totals = score_nodes(pi, only, score_plugins or P.default_score_plugins(), ctx)
     sps = score_plugins or P.default_score_plugins()

@@ -111,7 +111,7 @@ class PodInfo:
 
     __slots__ = ("pod", "key", "name", "namespace", "priority", "requests", "nonzero",
                  "ports", "tolerations", "node_selector", "required_terms", "preferred_terms",
-                 "images", "n_containers")
+                 "images", "n_containers", "labels", "label_key", "state", "default_selector")
 
     def __init__(self, pod: dict):
         self.pod = pod
@@ -133,6 +133,11 @@ class PodInfo:
         conts = (spec.get("initContainers") or []) + (spec.get("containers") or [])
         self.images = [normalized_image_name(c.get("image") or "") for c in conts]
         self.n_containers = len(conts)
+        self.labels = md.get("labels") or {}
+        # (namespace, labels, terminating): what topology spreading counts pods by
+        self.label_key = (self.namespace, tuple(sorted(self.labels.items())), bool(md.get("deletionTimestamp")))
+        self.state: dict = {}                 # per-attempt plugin state (PreFilter / PreScore)
+        self.default_selector = None          # PodTopologySpread's system-default selector, if any
 
 
 def as_pod_info(pod) -> PodInfo:
@@ -144,13 +149,14 @@ class NodeInfo:
 
     __slots__ = ("node", "name", "alloc_cpu", "alloc_mem", "alloc_pods", "requested_cpu",
                  "requested_mem", "nonzero_cpu", "nonzero_mem", "pods", "used_ports", "images",
-                 "taints", "labels", "unschedulable")
+                 "taints", "labels", "unschedulable", "label_sets")
 
     def __init__(self, node: dict | None = None, name: str | None = None):
         self.pods: dict[str, PodInfo] = {}
         self.requested_cpu = self.requested_mem = 0
         self.nonzero_cpu = self.nonzero_mem = 0
         self.used_ports: dict[tuple[str, str, int], int] = {}
+        self.label_sets: dict[tuple, int] = {}     # PodInfo.label_key -> number of pods
         self.node = None
         self.name = name
         self.alloc_cpu = self.alloc_mem = self.alloc_pods = 0
@@ -192,6 +198,7 @@ class NodeInfo:
         self.nonzero_mem += pi.nonzero[1]
         for p in pi.ports:
             self.used_ports[p] = self.used_ports.get(p, 0) + 1
+        self.label_sets[pi.label_key] = self.label_sets.get(pi.label_key, 0) + 1
 
     def remove_pod(self, key: str) -> PodInfo | None:
         pi = self.pods.pop(key, None)
@@ -207,6 +214,11 @@ class NodeInfo:
                 self.used_ports.pop(p, None)
             else:
                 self.used_ports[p] = n
+        n = self.label_sets.get(pi.label_key, 0) - 1
+        if n <= 0:
+            self.label_sets.pop(pi.label_key, None)
+        else:
+            self.label_sets[pi.label_key] = n
         return pi
 
     def clone(self) -> "NodeInfo":

@@ -177,7 +177,17 @@ def fits(pod, node) -> list[str]:
     return out
 
 
-# (name, function, code when it fails, is it needed for this pod?) in the default profile's order.
+
+
+from . import topology as T  # noqa: E402  (PodTopologySpread uses the filters above)
+
+
+def _spread_code(reasons):
+    return UNRESOLVABLE if reasons == [T.ERR_MISSING_LABEL] else UNSCHEDULABLE
+
+
+# (name, function, code when it fails (or fn(reasons) -> code), is it needed for this pod?)
+# in the default profile's order.
 FILTERS = [
     ("NodeUnschedulable", node_unschedulable, UNRESOLVABLE, None),
     ("NodeName", node_name, UNRESOLVABLE, lambda pi: bool((pi.pod.get("spec") or {}).get("nodeName"))),
@@ -186,7 +196,15 @@ FILTERS = [
      lambda pi: bool(pi.node_selector) or pi.required_terms is not None),
     ("NodePorts", node_ports, UNSCHEDULABLE, lambda pi: bool(pi.ports)),
     ("NodeResourcesFit", fits, UNSCHEDULABLE, None),
+    ("PodTopologySpread", T.pod_topology_spread, _spread_code, T.needs_filter),
 ]
+
+# PreFilter: state computed once per attempt over all nodes, kept in ``pod_info.state[name]``.
+PREFILTERS = {"PodTopologySpread": (T.prefilter, T.needs_filter)}
+
+
+def failure_code(code, reasons) -> str:
+    return code(reasons) if callable(code) else code
 
 
 # --- scores ---------------------------------------------------------------------------------
@@ -263,6 +281,8 @@ def image_locality(pod, node, image_nodes: dict[str, int] | None = None, total_n
     scaled down by how few nodes have it (``image_nodes``: image -> number of nodes that have it).
     https://kubernetes.io/docs/reference/scheduling/config/#scheduling-plugins"""
     ni, pi = as_node_info(node), as_pod_info(pod)
+    if not ni.images:
+        return 0                       # nothing cached here: the sum is 0, below the threshold
     total_nodes = max(total_nodes, 1)
     s = 0
     for img in pi.images:
@@ -289,26 +309,31 @@ def default_normalize(scores: list[int], reverse: bool = False) -> list[int]:
 
 class ScorePlugin:
     """A score plugin: ``fn(pod_info, node_info, ctx) -> int``, its weight, how it is normalised
-    (None, "default" or "reverse") and, optionally, ``skip(pod_info)`` (PreScore said Skip)."""
+    (None, "default", "reverse" or ``fn(raw, feasible, state) -> scores``), optionally
+    ``skip(pod_info)`` (PreScore said Skip) and ``prescore(pod_info, feasible, all_nodes) -> state``
+    (None means Skip; the state is ``ctx[name]``)."""
 
-    def __init__(self, name: str, fn, weight: int = 1, normalize: str | None = None, skip=None):
+    def __init__(self, name: str, fn, weight: int = 1, normalize=None, skip=None, prescore=None):
         self.name = name
         self.fn = fn
         self.weight = weight
         self.normalize = normalize
         self.skip = skip
+        self.prescore = prescore
 
     def __repr__(self) -> str:
         return f"ScorePlugin({self.name!r}, weight={self.weight})"
 
 
 def default_score_plugins() -> list[ScorePlugin]:
-    """The v1.33 default profile's scores (PodTopologySpread and InterPodAffinity not modelled)."""
+    """The v1.33 default profile's scores (InterPodAffinity not modelled)."""
     return [
         ScorePlugin("TaintToleration", lambda pi, ni, ctx: taint_toleration_score(pi, ni), 3, "reverse"),
         ScorePlugin("NodeAffinity", lambda pi, ni, ctx: node_affinity_score(pi, ni), 2, "default",
                     skip=lambda pi: not pi.preferred_terms),
         ScorePlugin("NodeResourcesFit", lambda pi, ni, ctx: least_allocated(pi, ni), 1),
+        ScorePlugin("PodTopologySpread", lambda pi, ni, ctx: T.score(pi, ni, ctx["PodTopologySpread"]), 2,
+                    normalize=T.normalize, prescore=T.prescore),
         # PreScore skips best-effort pods (no requests), so they do not pile onto one node
         ScorePlugin("NodeResourcesBalancedAllocation", lambda pi, ni, ctx: balanced_allocation(pi, ni), 1,
                     skip=lambda pi: pi.requests == (0, 0)),

@@ -1,0 +1,234 @@
+"""PodTopologySpread: spread matching pods evenly over nodes, zones, or any topology label.
+
+https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+(pkg/scheduler/framework/plugins/podtopologyspread, v1.33).
+
+A constraint names a ``topologyKey`` (a node label: every value is a *domain*), a
+``labelSelector`` (which pods count) and a ``maxSkew``. The *skew* of placing the pod
+in a domain is: pods matching there (+1 if the pod matches its own selector) minus the
+fewest matching pods in any eligible domain.
+
+* ``whenUnsatisfiable: DoNotSchedule`` constraints are a **filter**: a node whose domain
+  would exceed ``maxSkew`` is rejected; a node without the label is rejected too.
+* ``whenUnsatisfiable: ScheduleAnyway`` constraints are a **score**: fewer matching pods in
+  the node's domains is better (weighted by log(number of domains + 2)).
+* A pod without constraints that belongs to a Service, ReplicaSet or StatefulSet gets the
+  cluster's **system defaults**: ``kubernetes.io/hostname`` maxSkew 3 and
+  ``topology.kubernetes.io/zone`` maxSkew 5, both ScheduleAnyway, with a selector built from
+  those objects (https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#internal-default-constraints).
+
+Nodes count only if they match the pod's nodeSelector/required node affinity
+(``nodeAffinityPolicy: Honor``, the default); taints are ignored unless
+``nodeTaintsPolicy: Honor``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..api.labels import Requirement, Selector, selector_from_object
+from . import plugins as P
+from .node_info import NodeInfo, PodInfo, as_node_info, as_pod_info
+
+HOSTNAME = "kubernetes.io/hostname"
+ZONE = "topology.kubernetes.io/zone"
+SYSTEM_DEFAULT_CONSTRAINTS = ((HOSTNAME, 3), (ZONE, 5))
+
+ERR_CONSTRAINTS = "node(s) didn't match pod topology spread constraints"
+ERR_MISSING_LABEL = ERR_CONSTRAINTS + " (missing required label)"
+
+
+@dataclass
+class Constraint:
+    key: str
+    max_skew: int
+    selector: Selector
+    min_domains: int = 1
+    honor_affinity: bool = True
+    honor_taints: bool = False
+
+
+def constraints_of(pod, when: str) -> list[Constraint]:
+    """The pod's constraints with ``whenUnsatisfiable == when`` (``matchLabelKeys`` merged into
+    the selector), or the system defaults for ScheduleAnyway when the pod has none."""
+    pi = as_pod_info(pod)
+    tscs = (pi.pod.get("spec") or {}).get("topologySpreadConstraints") or []
+    out = []
+    if tscs:
+        for t in tscs:
+            if (t.get("whenUnsatisfiable") or "DoNotSchedule") != when:
+                continue
+            sel = selector_from_object(t.get("labelSelector"))
+            keys = [k for k in t.get("matchLabelKeys") or [] if k in pi.labels]
+            if keys and not sel.match_nothing:
+                sel = Selector(list(sel.requirements) + [Requirement(k, "in", (pi.labels[k],)) for k in keys])
+            out.append(Constraint(t.get("topologyKey", ""), int(t.get("maxSkew") or 1), sel,
+                                  int(t.get("minDomains") or 1),
+                                  (t.get("nodeAffinityPolicy") or "Honor") == "Honor",
+                                  (t.get("nodeTaintsPolicy") or "Ignore") == "Honor"))
+        return out
+    if when == "ScheduleAnyway" and pi.default_selector is not None and not pi.default_selector.empty():
+        return [Constraint(k, s, pi.default_selector) for k, s in SYSTEM_DEFAULT_CONSTRAINTS]
+    return []
+
+
+def count_matching(ni: NodeInfo, selector: Selector, namespace: str) -> int:
+    """Pods on the node in ``namespace``, not terminating, whose labels the selector matches."""
+    n = 0
+    for (ns, labels, terminating), count in ni.label_sets.items():
+        if ns == namespace and not terminating and selector.matches(dict(labels)):
+            n += count
+    return n
+
+
+def _node_counts(c: Constraint, pi: PodInfo, ni: NodeInfo) -> bool:
+    """Does this node take part in constraint ``c`` (node inclusion policies)?"""
+    if c.honor_affinity and P.node_affinity(pi, ni):
+        return False
+    if c.honor_taints and P.taint_toleration(pi, ni):
+        return False
+    return True
+
+
+def _has_all_keys(ni: NodeInfo, constraints) -> bool:
+    return all(c.key in ni.labels for c in constraints)
+
+
+# --- filter -------------------------------------------------------------------------------------
+def prefilter(pod, node_infos) -> dict:
+    """Count matching pods per (topologyKey, value) over all nodes (PreFilter)."""
+    pi = as_pod_info(pod)
+    cons = constraints_of(pi, "DoNotSchedule")
+    counts: dict[tuple[str, str], int] = {}
+    for ni in node_infos:
+        if ni.node is None or not _has_all_keys(ni, cons):
+            continue
+        for c in cons:
+            if not _node_counts(c, pi, ni):
+                continue
+            pair = (c.key, ni.labels[c.key])
+            counts[pair] = counts.get(pair, 0) + count_matching(ni, c.selector, pi.namespace)
+    return {"constraints": cons, "counts": counts}
+
+
+def min_match(state: dict, c: Constraint) -> int:
+    nums = [n for (k, _v), n in state["counts"].items() if k == c.key]
+    if len(nums) < c.min_domains or not nums:
+        return 0
+    return min(nums)
+
+
+def pod_topology_spread(pod, node, node_infos=None) -> list[str]:
+    """The DoNotSchedule filter. ``node_infos``: every node (for the domain counts); the
+    scheduler computes that once per attempt (``pod.state``)."""
+    pi, ni = as_pod_info(pod), as_node_info(node)
+    state = pi.state.get("PodTopologySpread")
+    if state is None or node_infos is not None:
+        state = prefilter(pi, node_infos if node_infos is not None else [ni])
+    for c in state["constraints"]:
+        value = ni.labels.get(c.key)
+        if value is None:
+            return [ERR_MISSING_LABEL]
+        self_match = 1 if c.selector.matches(pi.labels) else 0
+        skew = state["counts"].get((c.key, value), 0) + self_match - min_match(state, c)
+        if skew > c.max_skew:
+            return [ERR_CONSTRAINTS]
+    return []
+
+
+def needs_filter(pi: PodInfo) -> bool:
+    return any((t.get("whenUnsatisfiable") or "DoNotSchedule") == "DoNotSchedule"
+               for t in (pi.pod.get("spec") or {}).get("topologySpreadConstraints") or [])
+
+
+# --- score ----------------------------------------------------------------------------------------
+def prescore(pi: PodInfo, feasible: list[NodeInfo], all_nodes: list[NodeInfo]) -> dict | None:
+    """Counts per domain of the feasible nodes, and which nodes are ignored; None = Skip."""
+    cons = constraints_of(pi, "ScheduleAnyway")
+    if not cons or not feasible:
+        return None
+    require_all = bool((pi.pod.get("spec") or {}).get("topologySpreadConstraints"))
+    ignored = set()
+    counts: dict[tuple[str, str], int] = {}
+    sizes = [0] * len(cons)
+    for ni in feasible:
+        if require_all and not _has_all_keys(ni, cons):
+            ignored.add(ni.name)
+            continue
+        for i, c in enumerate(cons):
+            if c.key == HOSTNAME:
+                continue
+            pair = (c.key, ni.labels.get(c.key, ""))
+            if pair not in counts:
+                counts[pair] = 0
+                sizes[i] += 1
+    weights = []
+    for i, c in enumerate(cons):
+        size = len(feasible) - len(ignored) if c.key == HOSTNAME else sizes[i]
+        weights.append(math.log(size + 2))
+    for ni in all_nodes:
+        if ni.node is None or (require_all and not _has_all_keys(ni, cons)):
+            continue
+        for c in cons:
+            if c.key == HOSTNAME or not _node_counts(c, pi, ni):
+                continue
+            pair = (c.key, ni.labels.get(c.key, ""))
+            if pair in counts:
+                counts[pair] += count_matching(ni, c.selector, pi.namespace)
+    return {"constraints": cons, "counts": counts, "weights": weights, "ignored": ignored}
+
+
+def score(pi: PodInfo, ni: NodeInfo, state: dict) -> int:
+    """Raw score: sum over constraints of count * log(domains + 2) + maxSkew - 1 (lower is better)."""
+    if ni.name in state["ignored"]:
+        return 0
+    total = 0.0
+    for i, c in enumerate(state["constraints"]):
+        value = ni.labels.get(c.key)
+        if value is None:
+            continue
+        if c.key == HOSTNAME:
+            cnt = count_matching(ni, c.selector, pi.namespace)
+        else:
+            cnt = state["counts"].get((c.key, value), 0)
+        total += cnt * state["weights"][i] + (c.max_skew - 1)
+    return int(math.floor(total + 0.5))
+
+
+def normalize(raw: list[int], feasible: list[NodeInfo], state: dict) -> list[int]:
+    """100 * (max + min - score) / max over the nodes not ignored; ignored nodes get 0."""
+    live = [s for s, ni in zip(raw, feasible) if ni.name not in state["ignored"]]
+    lo = min(live) if live else 0
+    hi = max(live) if live else 0
+    out = []
+    for s, ni in zip(raw, feasible):
+        if ni.name in state["ignored"]:
+            out.append(0)
+        elif hi == 0:
+            out.append(P.MAX_NODE_SCORE)
+        else:
+            out.append(P.MAX_NODE_SCORE * (hi + lo - s) // hi)
+    return out
+
+
+def default_selector(pod: dict, services: list[dict], owner: dict | None) -> Selector:
+    """helper.DefaultSelector: the selectors of the Services that select the pod, merged, plus
+    the selector of its controlling ReplicaSet / StatefulSet / ReplicationController (``owner``)."""
+    labels = (pod.get("metadata") or {}).get("labels") or {}
+    ns = (pod.get("metadata") or {}).get("namespace") or "default"
+    merged: dict[str, str] = {}
+    for svc in services:
+        if (svc.get("metadata") or {}).get("namespace", "default") != ns:
+            continue
+        sel = (svc.get("spec") or {}).get("selector")
+        if sel and all(labels.get(k) == v for k, v in sel.items()):
+            merged.update(sel)
+    reqs = [Requirement(k, "=", (str(v),)) for k, v in sorted(merged.items())]
+    if owner is not None:
+        sel = (owner.get("spec") or {}).get("selector")
+        if owner.get("kind") == "ReplicationController":
+            reqs += [Requirement(k, "=", (str(v),)) for k, v in sorted((sel or {}).items()) if k not in merged]
+        elif sel is not None:
+            reqs += list(selector_from_object(sel).requirements)
+    return Selector(reqs)
