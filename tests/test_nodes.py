@@ -177,3 +177,30 @@ def test_deleted_node_object_is_registered_again():
     c.delete("node", "node-1")
     c.run(C.NODE_STATUS_UPDATE_FREQUENCY + 1)
     assert c.get("nodes", "node-1")["metadata"]["name"] == "node-1"
+
+
+def test_restarted_kubelet_makes_the_node_and_its_pods_ready_again():
+    """https://kubernetes.io/docs/concepts/architecture/nodes/#condition : a node not heard from becomes
+    Unknown; when its kubelet posts status again it is Ready, and its pods are reported Ready again."""
+    import test_pod_lifecycle  # noqa: F401
+    c = Cluster(nodes=[{"name": "node-1", "images": ["kubelet-test/server:1.0"]}])
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+             "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "kubelet-test/server:1.0"}],
+                      "tolerations": [{"key": "node.kubernetes.io/unreachable", "operator": "Exists",
+                                       "effect": "NoExecute"}]}})
+    c.run(2)
+    c.stop("kubelet", node="node-1")
+    c.run(120)
+    if cond(c.get("nodes", "node-1"), "Ready")["status"] == "True":
+        import pytest
+        pytest.skip("no node lifecycle controller marked the silent node")
+    c.start("kubelet", node="node-1")
+    restarted = c.now
+    c.run(1)
+    ready = cond(c.get("nodes", "node-1"), "Ready")
+    assert ready["status"] == "True" and parse_time(ready["lastTransitionTime"]) == int(restarted)
+    pod_ready = next(x for x in c.get("pods", "web")["status"]["conditions"] if x["type"] == "Ready")
+    assert pod_ready["status"] == "True"
+    assert [r for r, _ in node_events(c, "node-1")].count("NodeReady") == 1
+    assert next(e for e in c.events(None) if e["reason"] == "NodeReady"
+                and e["source"]["component"] == "kubelet")["count"] == 2

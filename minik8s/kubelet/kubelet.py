@@ -141,6 +141,7 @@ class Kubelet(Component):
         self.crash_backoff.reset()        # the back-off lives in the kubelet's memory only
         self.image_backoff.reset()
         for w in self.workers.values():
+            w.recheck = True              # the status manager compares with the API's copy again
             for rec in w.containers.values():
                 rec.pulling = False       # pulls in flight were lost with the process
         super().start()

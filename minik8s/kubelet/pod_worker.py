@@ -189,6 +189,7 @@ class PodWorker:
     terminating: bool = False           # deletion in progress
     grace: float | None = None
     last_status: dict | None = None
+    recheck: bool = False               # after a kubelet restart: rewrite status others changed meanwhile
 
     # --- the sync: observe -> diff -> act -----------------------------------------------------
     def sync(self, pod: dict) -> float | None:
@@ -485,8 +486,9 @@ class PodWorker:
 
     def write_status(self, pod: dict, terminal: bool = False) -> dict:
         status = self.build_status(pod, terminal)
-        if status != self.last_status and status != pod.get("status"):
+        if status != pod.get("status") and (status != self.last_status or self.recheck):
             self.kl.write_pod_status(pod, status)
+            self.recheck = False
         self.last_status = status
         return status
 
