@@ -239,3 +239,16 @@ def test_run_creates_a_pod(c):
     assert ctr["ports"][0]["containerPort"] == 8080
     assert ctr["env"] == [{"name": "A", "value": "1"}]
     assert c.kubectl("run x") == 'error: required flag(s) "image" not set\n'
+
+
+def test_several_errors_print_as_kubectl_aggregates_them(c):
+    """Several failures: one line each, API errors as `Error from server (Reason): error when creating
+    "STDIN": ...` (cmdutil.MultipleErrors), the mapping error without the `error:` prefix."""
+    bad = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n"
+    one = c.kubectl("apply -f -", stdin=bad)
+    assert one.startswith('The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": ')
+    two = c.kubectl("apply -f -", stdin=bad + FOO).splitlines()
+    assert two[0].startswith('resource mapping not found for name: "x" namespace: "" from "STDIN"')
+    assert two[1] == "ensure CRDs are installed first"
+    assert two[2].startswith('Error from server (Invalid): error when creating "STDIN": ConfigMap "Bad_Name" '
+                             'is invalid: metadata.name: Invalid value: "Bad_Name": ')

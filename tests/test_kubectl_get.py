@@ -244,3 +244,12 @@ def test_end_to_end_watch_shows_pods_starting():
     statuses = [line.split()[2] for line in out.splitlines()[1:]]
     assert statuses[-1] == "Running"
     assert "ContainerCreating" in statuses or "Pending" in statuses
+
+
+def test_yaml_scalars_quoted_as_go_yaml_does():
+    """sigs.k8s.io/yaml (go-yaml v2): strings that would read as another type are double-quoted,
+    strings that cannot be plain are single-quoted, multi-line strings are literal blocks."""
+    from minik8s.kubectl.output import to_yaml
+    assert to_yaml({"a": "80", "b": "true", "c": "", "d": "web", "e": "x: y", "f": "l1\nl2\n", "g": "1e3",
+                    "h": None, "i": [], "j": {}}) == (
+        'a: "80"\nb: "true"\nc: ""\nd: web\ne: \'x: y\'\nf: |\n  l1\n  l2\ng: "1e3"\nh: null\ni: []\nj: {}\n')

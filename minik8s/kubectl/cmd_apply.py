@@ -88,6 +88,15 @@ def mapping_error(obj: dict, source: str, err: ApiError) -> str:
 def with_source(err: ApiError, verb: str, source: str) -> ApiError:
     """cmdutil.AddSourceToErr: ``error when creating "STDIN": ...`` in the server's message."""
     if err.reason == "Invalid":
+        # CheckErr prints a lone Invalid error from its details ("The Deployment "web" is invalid: ...");
+        # inside an aggregate it prints the server's message with the source, kept here.
+        err = ApiError(err.code, err.reason, err.message, err.details)
+        msg = err.message[4:] if err.message.startswith("The ") else err.message
+        group = (err.details or {}).get("group")
+        kind = (err.details or {}).get("kind")
+        if group and kind and msg.startswith(kind + " "):
+            msg = f"{kind}.{group}" + msg[len(kind):]
+        err.aggregate_message = f'error when {verb} "{source}": {msg}'
         return err
     return ApiError(err.code, err.reason, f'error when {verb} "{source}": {err.message}', err.details)
 
@@ -110,8 +119,9 @@ def report_errors(errors: list) -> str:
         elif isinstance(e, ManifestError):
             lines.append(e.message)
         else:
-            lines.append(f"Error from server ({e.reason}): {e.message}" if e.reason
-                         else f"Error from server: {e.message}")
+            msg = getattr(e, "aggregate_message", None) or e.message
+            lines.append(f"Error from server ({e.reason}): {msg}" if e.reason
+                         else f"Error from server: {msg}")
     return "".join(line + "\n" for line in lines)
 
 
