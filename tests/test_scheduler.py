@@ -475,3 +475,21 @@ def test_preemption_evicts_lower_priority_pods_and_nominates_the_node():
     c.apiserver.patch("pods", "low-1", {"metadata": {"finalizers": None}}, "default")
     c.run(2)
     assert node_of(c, "high") == "node-1"
+
+
+def test_replicaset_pods_are_spread_by_the_system_default_constraints():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#internal-default-constraints
+    Without spreading, LeastAllocated alone would put both replicas on the big node."""
+    c = new_cluster()
+    add_node(c, "node-1", cpu="8", memory="16Gi")
+    add_node(c, "node-2", cpu="2", memory="4Gi")
+    c.run(0)
+    c.apply({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web", "namespace": "default"},
+             "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                      "template": {"metadata": {"labels": {"app": "web"}},
+                                   "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}}})
+    c.run(2)
+    placed = sorted(p["spec"].get("nodeName") or "" for p in c.list("pods", selector="app=web"))
+    assert placed == ["node-1", "node-2"]
+    step = [s for s in c.trace if s.component == "kube-scheduler"][1]
+    assert "PodTopologySpread" in str(step)

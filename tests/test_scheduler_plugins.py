@@ -7,6 +7,7 @@ import random
 
 from minik8s.scheduling import framework as F
 from minik8s.scheduling import plugins as P
+from minik8s.scheduling import topology as T
 from minik8s.scheduling.node_info import NodeInfo, PodInfo, pod_requests
 from minik8s.scheduling.queue import SchedulingQueue, backoff_duration
 
@@ -390,3 +391,90 @@ def test_pick_one_node_for_preemption_criteria():
     assert pick_one_node(["a", "b"], {"a": [v("x", 5, "2025-01-01T00:00:10Z")],
                                       "b": [v("y", 5, "2025-01-01T00:00:20Z")]}) == "b"
     assert pick_one_node(["b", "a"], {"a": [v("x", 5)], "b": [v("y", 5)]}) == "b"
+
+
+# --- PodTopologySpread --------------------------------------------------------------------------
+def _labelled(name, node_name, labels):
+    p = pod(name, node_name=node_name)
+    p["metadata"]["labels"] = dict(labels)
+    return p
+
+
+def _zones():
+    return [node("node1", labels={"zone": "zoneA"}), node("node2", labels={"zone": "zoneA"}),
+            node("node3", labels={"zone": "zoneB"}), node("node4", labels={"zone": "zoneB"})]
+
+
+def test_topology_spread_filter_docs_example_one():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#example-one-topologyspreadconstraint
+    (3 foo=bar pods: 2 in zoneA, 1 in zoneB; maxSkew 1 on zone: the new pod can only go to zoneB)"""
+    from minik8s.scheduling.framework import explain
+    existing = [_labelled("a", "node1", {"foo": "bar"}), _labelled("b", "node2", {"foo": "bar"}),
+                _labelled("c", "node3", {"foo": "bar"})]
+    mypod = pod("mypod", topologySpreadConstraints=[{
+        "maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
+        "labelSelector": {"matchLabels": {"foo": "bar"}}}])
+    mypod["metadata"]["labels"] = {"foo": "bar"}
+    e = explain(mypod, _zones(), existing)
+    verdicts = {r["node"]: r["filters"]["PodTopologySpread"] for r in e.rows}
+    assert verdicts == {"node1": "node(s) didn't match pod topology spread constraints",
+                        "node2": "node(s) didn't match pod topology spread constraints",
+                        "node3": "ok", "node4": "ok"}
+    assert e.node in ("node3", "node4")
+    # a node without the topology label cannot take part
+    nolabel = node("node5")
+    assert T.pod_topology_spread(mypod, nolabel, [NodeInfo(n) for n in _zones()] + [NodeInfo(nolabel)]) == [
+        "node(s) didn't match pod topology spread constraints (missing required label)"]
+
+
+def test_topology_spread_min_domains():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#spread-constraint-definition
+    (minDomains: fewer eligible domains than minDomains count the global minimum as 0)"""
+    nodes = [node("n1", labels={"zone": "a"}), node("n2", labels={"zone": "b"})]
+    existing = [_labelled("x", "n1", {"app": "web"}), _labelled("y", "n2", {"app": "web"})]
+    infos = [NodeInfo(n) for n in nodes]
+    for ni in infos:
+        for p in existing:
+            if p["spec"]["nodeName"] == ni.name:
+                ni.add_pod(PodInfo(p))
+    c = {"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
+         "labelSelector": {"matchLabels": {"app": "web"}}}
+    p = pod("new", topologySpreadConstraints=[c])
+    p["metadata"]["labels"] = {"app": "web"}
+    assert T.pod_topology_spread(p, infos[0], infos) == []               # 1 + 1 - 1 <= 1
+    p["spec"]["topologySpreadConstraints"] = [dict(c, minDomains=3)]
+    assert T.pod_topology_spread(PodInfo(p), infos[0], infos) != []      # 1 + 1 - 0 > 1
+
+
+def test_topology_spread_score_by_hand():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+    (ScheduleAnyway: nodes with fewer matching pods score higher)"""
+    nodes = [node(f"n{i}") for i in (1, 2, 3)]
+    infos = [NodeInfo(n) for n in nodes]
+    for name, where in (("a", 0), ("b", 0), ("c", 1)):
+        infos[where].add_pod(PodInfo(_labelled(name, nodes[where]["metadata"]["name"], {"app": "web"})))
+    p = pod("new", topologySpreadConstraints=[{
+        "maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
+        "labelSelector": {"matchLabels": {"app": "web"}}}])
+    pi = PodInfo(p)
+    state = T.prescore(pi, infos, infos)
+    raw = [T.score(pi, ni, state) for ni in infos]
+    # weight log(3 + 2) = 1.609: 2 pods -> 3.22 -> 3, 1 pod -> 1.61 -> 2, none -> 0
+    assert raw == [3, 2, 0]
+    assert T.normalize(raw, infos, state) == [0, 33, 100]
+
+
+def test_system_default_spreading_applies_to_replicaset_pods_only():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#internal-default-constraints"""
+    rs = {"kind": "ReplicaSet", "spec": {"selector": {"matchLabels": {"app": "web"}}}}
+    p = _labelled("web-1", None, {"app": "web", "pod-template-hash": "abc"})
+    sel = T.default_selector(p, [], rs)
+    assert sel.matches({"app": "web"}) and not sel.matches({"app": "db"})
+    svc = {"metadata": {"namespace": "default"}, "spec": {"selector": {"app": "web"}}}
+    assert not T.default_selector(p, [svc], None).empty()
+    assert T.default_selector(p, [], None).empty()
+    pi = PodInfo(p)
+    pi.default_selector = sel
+    cons = T.constraints_of(pi, "ScheduleAnyway")
+    assert [(c.key, c.max_skew) for c in cons] == [("kubernetes.io/hostname", 3), ("topology.kubernetes.io/zone", 5)]
+    assert T.constraints_of(pi, "DoNotSchedule") == []
