@@ -42,6 +42,7 @@ CONTROLLERS = [
     ("job", "JobController"),                        # run-to-completion pods
     ("ttlafterfinished", "TTLAfterFinishedController"),  # deletes finished Jobs after their TTL
     ("cronjob", "CronJobController"),                # Jobs on a schedule
+    ("daemonset", "DaemonSetController"),            # one pod per eligible node
 ]
 
 # Control-plane components outside kube-controller-manager, in start order:
