@@ -382,3 +382,17 @@ def test_app_cpu_knob_shows_in_stats(rt):
     cid = run(rt, "minik8s/app:1.0", env={"CPU_MILLICORES": "2000"}, cpu_limit=500)
     rt.clock.run(5.5)
     assert rt.stats(cid)["cpu"] == 500
+
+
+def test_image_files_are_copy_on_write(rt):
+    """Containers of one image share its layers; a write lands in the writer's own layer."""
+    a = run(rt, "busybox:1.28", pod="a", ip="10.244.1.30", command=["sleep", "100"])
+    b = run(rt, "busybox:1.28", pod="b", ip="10.244.1.31", command=["sleep", "100"])
+    rt.exec_sync(a, ["sh", "-c", "echo changed >> /etc/passwd; chmod 700 /bin/ls; touch /bin/new; rm /bin/cat"])
+    assert rt.exec_sync(a, ["grep", "-c", "changed", "/etc/passwd"]).output == "1\n"
+    assert rt.exec_sync(b, ["grep", "-c", "changed", "/etc/passwd"]).output == "0\n"
+    assert rt.exec_sync(b, ["ls", "-l", "/bin/ls"]).output.startswith("-rwxr-xr-x")
+    assert rt.exec_sync(a, ["ls", "-l", "/bin/ls"]).output.startswith("-rwx------")
+    assert rt.exec_sync(b, ["ls", "/bin/new"]).exit_code == 1
+    assert rt.exec_sync(b, ["cat", "/etc/hostname"]).output == "b\n"
+    assert rt.exec_sync(a, ["cat", "/etc/hostname"]).exit_code == 126      # cat was removed in a

@@ -401,11 +401,11 @@ def cp(proc):
                     status = 1
                     continue
                 proc.fs.mkdir(target, proc.cwd, parents=True, uid=proc.uid)
-                full = proc.fs.get(target, proc.cwd)
+                full = proc.fs.get(target, proc.cwd, write=True)
                 full.entries.update(node.copy().entries)
             else:
                 proc.fs.write(target, node.data, proc.cwd, uid=proc.uid)
-                proc.fs.get(target, proc.cwd).mode = node.mode
+                proc.fs.get(target, proc.cwd, write=True).mode = node.mode
         except FsError as e:
             proc.error(f"cp: can't stat '{s}': {e.errno}" if e.path == s else f"cp: can't create '{dst}': {e.errno}")
             status = 1
@@ -722,7 +722,7 @@ def chmod(proc):
     status = 0
     for f in files:
         try:
-            node = proc.fs.get(f, proc.cwd)
+            node = proc.fs.get(f, proc.cwd, write=True)
         except FsError as e:
             proc.error(f"chmod: {f}: {e.errno}")
             status = 1

@@ -122,6 +122,7 @@ class Container:
         if not self.fs.exists(working_dir):
             self.fs.makedirs(working_dir)
         self.procs: dict[int, Process] = {}
+        self._path_cache: dict = {}       # (name, $PATH) -> (path, program, file content)
         self._next_pid = 1
         self.state = "created"
         self.exit_code: int | None = None
@@ -158,7 +159,16 @@ class Container:
         if "/" in argv0:
             candidates = [self.fs.abspath(argv0, cwd)]
         else:
-            candidates = [posixpath.join(d or ".", argv0) for d in env.get("PATH", "").split(":")]
+            search = env.get("PATH", "")
+            hit = self._path_cache.get((argv0, search))
+            if hit is not None:          # the last answer, if that file is still a program
+                try:
+                    node = self.fs.get(hit[0])
+                    if isinstance(node, File) and node.data is hit[2]:
+                        return hit[0], hit[1]
+                except FsError:
+                    pass
+            candidates = [(d or ".") + "/" + argv0 for d in search.split(":")]
         for path in candidates:
             try:
                 node = self.fs.get(path, cwd)
@@ -168,6 +178,8 @@ class Container:
                 continue
             prog = self.image.program_for(path, node.data, self.runtime.programs)
             if prog is not None:
+                if "/" not in argv0:
+                    self._path_cache[(argv0, env.get("PATH", ""))] = (path, prog, node.data)
                 return path, prog
             if node.data.startswith("#!") and node.mode & 0o111:
                 interp = node.data[2:].split("\n", 1)[0].strip().split()

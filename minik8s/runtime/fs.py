@@ -39,7 +39,14 @@ ENOTEMPTY = "Directory not empty"
 
 
 class Node:
-    """An inode: permission bits, owner and modification time (virtual seconds)."""
+    """An inode: permission bits, owner and modification time (virtual seconds).
+
+    ``shared`` marks a node of an image layer: read-only, shared by every container of the
+    image. A container that changes one gets its own copy first (copy-on-write, as overlayfs
+    copies a file up into the container's writable layer).
+    """
+
+    shared = False
 
     def __init__(self, mode: int, uid: int = 0, gid: int = 0, mtime: float = 0.0):
         self.mode = mode
@@ -63,8 +70,23 @@ class Dir(Node):
         super().__init__(mode, uid, gid, mtime)
         self.entries: dict[str, Node] = {}
 
+    def layer(self) -> "Dir":
+        """A container's root over this image root: a new top directory; the rest is shared until written."""
+        new = Dir(self.mode, self.uid, self.gid, self.mtime)
+        new.entries = dict(self.entries)
+        return new
+
+    def freeze(self) -> "Dir":
+        """Mark this tree as an image layer (shared, copied on write)."""
+        for node in self.entries.values():
+            node.shared = True
+            if isinstance(node, Dir):
+                node.freeze()
+        self.shared = True
+        return self
+
     def copy(self) -> "Dir":
-        """A deep copy (a container's private writable layer over the image's files)."""
+        """A deep copy."""
         new = Dir(self.mode, self.uid, self.gid, self.mtime)
         for name, node in self.entries.items():
             new.entries[name] = node.copy() if isinstance(node, Dir) else \
@@ -89,6 +111,15 @@ def tree(files: dict[str, str], mtime: float = 0.0) -> Dir:
             exe = data.startswith("#!") or "/bin/" in path
             d.entries[parts[-1]] = File(data, 0o755 if exe else 0o644, mtime=mtime)
     return root
+
+
+def _copy_up(node: Node) -> Node:
+    """A container-private copy of an image node (a directory's children stay shared)."""
+    if isinstance(node, Dir):
+        new = Dir(node.mode, node.uid, node.gid, node.mtime)
+        new.entries = dict(node.entries)
+        return new
+    return File(node.data, node.mode, node.uid, node.gid, node.mtime)
 
 
 class Mount:
@@ -127,7 +158,7 @@ class FileSystem:
         path = posixpath.normpath("/" + path.lstrip("/"))
         parent, name = posixpath.split(path)
         self.makedirs(parent)
-        pdir, _ = self._lookup(parent)
+        pdir, _ = self._lookup(parent, write=True)
         if name and name not in pdir.entries:
             pdir.entries[name] = Dir() if isinstance(node, Dir) else File()
         self.mounts[path] = (node, read_only)
@@ -146,11 +177,17 @@ class FileSystem:
     def abspath(self, path: str, cwd: str = "/") -> str:
         if not path:
             return cwd
+        if path[0] == "/" and "/." not in path and "//" not in path and (len(path) == 1 or path[-1] != "/"):
+            return path                 # already absolute and normal (the common case)
         full = posixpath.normpath(posixpath.join(cwd, path))
         return "/" + full.lstrip("/")       # POSIX keeps a leading "//"; the kernel does not care
 
-    def _lookup(self, path: str) -> tuple[Node, bool]:
-        """The node at absolute ``path`` and whether it lies on a read-only mount."""
+    def _lookup(self, path: str, write: bool = False) -> tuple[Node, bool]:
+        """The node at absolute ``path`` and whether it lies on a read-only mount.
+
+        With ``write``, image-layer nodes on the way are copied up first, so the caller may change
+        the node it gets (and its directory entries) without touching other containers.
+        """
         node, ro = self.mounts.get("/", (self.root, False))
         cur = ""
         for name in [p for p in path.split("/") if p]:
@@ -160,16 +197,20 @@ class FileSystem:
             if cur in self.mounts:
                 node, ro = self.mounts[cur]
                 continue
-            if name not in node.entries:
+            child = node.entries.get(name)
+            if child is None:
                 raise FsError(ENOENT, path)
-            node = node.entries[name]
+            if write and child.shared and not ro:
+                child = _copy_up(child)
+                node.entries[name] = child
+            node = child
         return node, ro
 
     def _parent(self, path: str, cwd: str) -> tuple[Dir, str, bool, str]:
         full = self.abspath(path, cwd)
         parent, name = posixpath.split(full)
         try:
-            pdir, ro = self._lookup(parent)
+            pdir, ro = self._lookup(parent, write=True)
         except FsError as e:
             raise FsError(e.errno, path) from None
         if not isinstance(pdir, Dir):
@@ -186,10 +227,11 @@ class FileSystem:
             raise FsError(EACCES, path)
 
     # --- queries ------------------------------------------------------------------
-    def get(self, path: str, cwd: str = "/") -> Node:
+    def get(self, path: str, cwd: str = "/", write: bool = False) -> Node:
+        """The node at ``path``; ``write=True`` for a node the caller will change (chmod, cp -r)."""
         full = self.abspath(path, cwd)
         try:
-            return self._lookup(full)[0]
+            return self._lookup(full, write)[0]
         except FsError as e:
             raise FsError(e.errno, path) from None
 
@@ -230,6 +272,8 @@ class FileSystem:
             node, ro = self.mounts[full]
         else:
             node = pdir.entries.get(name)
+            if node is not None and node.shared and not ro:
+                node = pdir.entries[name] = _copy_up(node)
         if isinstance(node, Dir):
             raise FsError(EISDIR, path)
         if node is None:
@@ -242,7 +286,7 @@ class FileSystem:
 
     def touch(self, path: str, cwd: str = "/", uid: int = 0) -> None:
         if self.exists(path, cwd):
-            node = self.get(path, cwd)
+            node = self.get(path, cwd, write=True)
             node.mtime = self._now()
         else:
             self.write(path, "", cwd, append=True, uid=uid)

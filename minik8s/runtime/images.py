@@ -133,6 +133,7 @@ class Image:
         self.workdir = workdir
         self.base = base
         self.user = user
+        self._rootfs: Dir | None = None      # the unpacked layers, built on first use
 
     @property
     def id(self) -> str:
@@ -146,6 +147,11 @@ class Image:
 
     def rootfs(self) -> Dir:
         """A fresh copy of the image's filesystem for one container (its writable layer)."""
+        if self._rootfs is None:
+            self._rootfs = self._build_rootfs().freeze()
+        return self._rootfs.layer()
+
+    def _build_rootfs(self) -> Dir:
         files = {"/etc/": None, "/tmp/": None, "/root/": None, "/var/": None, "/proc/": None,
                  "/dev/": None, "/dev/null": "", "/bin/": None, "/usr/bin/": None}
         if self.base == "busybox":

@@ -358,7 +358,7 @@ class Parser:
             op = self.take()
             self.skip_newlines()
             rest.append((op, self.pipeline()))
-        return AndOr(first, rest)
+        return AndOr(first, rest) if rest else first
 
     def pipeline(self):
         negate = False
@@ -370,7 +370,7 @@ class Parser:
             self.take()
             self.skip_newlines()
             cmds.append(self.command())
-        return Pipeline(cmds, negate)
+        return Pipeline(cmds, negate) if negate or len(cmds) > 1 else cmds[0]
 
     def redirs(self):
         out = []
