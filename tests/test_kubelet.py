@@ -242,7 +242,7 @@ def test_same_seed_same_trace():
 
 def test_service_environment_variables():
     """https://kubernetes.io/docs/concepts/services-networking/connect-applications-service/#environment-variables"""
-    from minik8s.kubelet.kubelet import service_env_vars
+    from minik8s.kubelet.env import service_env_vars
     svc = {"metadata": {"name": "my-nginx", "namespace": "default"},
            "spec": {"clusterIP": "10.0.162.149", "ports": [{"port": 80, "protocol": "TCP"}]}}
     assert service_env_vars(svc) == {

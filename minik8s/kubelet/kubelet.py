@@ -11,8 +11,9 @@ and where it lives here:
 * **pods** - watches the pods bound to it (``spec.nodeName=<node>``) and runs one
   :class:`~minik8s.kubelet.pod_worker.PodWorker` per pod; the runtime's PLEG
   (pod lifecycle event generator) wakes the worker when a container starts or exits;
+* **environment** - builds each container's environment variables (``env.py``);
 * **server** - answers ``pods/log`` and ``pods/exec`` for the API server, and the
-  stats summary ``kubectl top`` reads.
+  stats summary ``kubectl top`` reads (``server.py``).
 
 ``stop()`` is the kubelet process dying: no heartbeats, no status updates, but the
 containers keep running, as on a real node. ``start()`` resumes: it re-registers,
@@ -21,9 +22,6 @@ relists the pods and cleans up those deleted while it was down.
 
 from __future__ import annotations
 
-import shlex
-import base64
-
 from .. import errors
 from ..api.meta import key_of, rfc3339, rfc3339_micro
 from ..api.quantity import cpu_millis, memory_bytes
@@ -31,7 +29,9 @@ from ..component import Component, Result
 from . import config as C
 from .backoff import Backoff
 from .node_status import lease_object, node_conditions, node_object
-from .pod_worker import ConfigError, PodWorker
+from .env import ContainerEnvironment
+from .pod_worker import PodWorker
+from .server import KubeletServer
 from .status import pod_requests
 
 SWAP_ERROR = ("failed to run Kubelet: running with swap on is not supported, please disable swap "
@@ -49,7 +49,7 @@ def swap_enabled(spec: dict) -> bool:
     return bool(swap)
 
 
-class Kubelet(Component):
+class Kubelet(KubeletServer, ContainerEnvironment, Component):
     """One node's kubelet. ``spec`` is the node spec (name, cpu, memory, pods, labels, taints, images...)."""
 
     name = "kubelet"
@@ -451,234 +451,9 @@ class Kubelet(Component):
         """Seam for volumes (a later issue): the mounts of container ``c``."""
         return []
 
-    def container_env(self, pod: dict, c: dict, pod_ip: str | None) -> dict:
-        """The container's environment: ``envFrom`` then ``env`` (values, downward API, ConfigMap and
-        Secret keys; https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/)."""
-        ns = pod["metadata"].get("namespace", "default")
-        env: dict[str, str] = self.service_environment(pod)
-        for src in c.get("envFrom") or []:
-            prefix = src.get("prefix", "")
-            for kind, field in (("configmaps", "configMapRef"), ("secrets", "secretRef")):
-                ref = src.get(field)
-                if not ref:
-                    continue
-                data = self._config_data(kind, ref.get("name"), ns, ref.get("optional"))
-                for k in sorted(data or {}):
-                    env[prefix + k] = data[k]
-        for e in c.get("env") or []:
-            if "valueFrom" not in e:
-                env[e["name"]] = _expand(str(e.get("value", "")), env)
-                continue
-            vf = e["valueFrom"]
-            if "fieldRef" in vf:
-                env[e["name"]] = self._field_ref(pod, vf["fieldRef"].get("fieldPath", ""), pod_ip)
-            elif "resourceFieldRef" in vf:
-                env[e["name"]] = self._resource_ref(pod, c, vf["resourceFieldRef"])
-            else:
-                for kind, field, label in (("configmaps", "configMapKeyRef", "ConfigMap"),
-                                           ("secrets", "secretKeyRef", "Secret")):
-                    ref = vf.get(field)
-                    if not ref:
-                        continue
-                    data = self._config_data(kind, ref.get("name"), ns, ref.get("optional"))
-                    if data is None:
-                        break
-                    if ref.get("key") not in data:
-                        if ref.get("optional"):
-                            break
-                        raise ConfigError(f"couldn't find key {ref.get('key')} in {label} {ns}/{ref.get('name')}")
-                    env[e["name"]] = data[ref["key"]]
-        return env
-
-    def service_environment(self, pod: dict) -> dict:
-        """Docker-link style variables for Services (``KUBERNETES_SERVICE_HOST``, ``WEB_PORT_80_TCP``, ...):
-        the pod's namespace (when ``enableServiceLinks``) and the ``kubernetes`` Service always
-        (https://kubernetes.io/docs/concepts/services-networking/connect-applications-service/#environment-variables)."""
-        ns = pod["metadata"].get("namespace", "default")
-        links = pod["spec"].get("enableServiceLinks", True) is not False
-        chosen = {}
-        for svc in self.services.list() if self.services is not None else []:
-            md = svc["metadata"]
-            master = md.get("namespace") == "default" and md["name"] == "kubernetes"
-            if master or (links and md.get("namespace") == ns):
-                if md["name"] in chosen and not (md.get("namespace") == ns):
-                    continue
-                chosen[md["name"]] = svc
-        env: dict[str, str] = {}
-        for name in sorted(chosen):
-            env.update(service_env_vars(chosen[name]))
-        return env
-
-    def _config_data(self, kind: str, name: str, ns: str, optional) -> dict | None:
-        try:
-            obj = self.api.get(kind, name, ns)
-        except errors.ApiError as e:
-            if e.code == 404:
-                if optional:
-                    return None
-                singular = "configmap" if kind == "configmaps" else "secret"
-                raise ConfigError(f'{singular} "{name}" not found') from None
-            raise
-        if kind == "secrets":
-            data = {k: base64.b64decode(v).decode("utf-8", "replace") for k, v in (obj.get("data") or {}).items()}
-            data.update(obj.get("stringData") or {})
-            return data
-        return dict(obj.get("data") or {})
-
-    def _field_ref(self, pod: dict, path: str, pod_ip: str | None) -> str:
-        md = pod["metadata"]
-        simple = {"metadata.name": md.get("name"), "metadata.namespace": md.get("namespace"),
-                  "metadata.uid": md.get("uid"), "spec.nodeName": pod["spec"].get("nodeName"),
-                  "spec.serviceAccountName": pod["spec"].get("serviceAccountName", "default"),
-                  "status.podIP": pod_ip or "", "status.podIPs": pod_ip or "",
-                  "status.hostIP": self.node_ip, "status.hostIPs": self.node_ip}
-        if path in simple:
-            return str(simple[path] or "")
-        for prefix, src in (("metadata.labels", md.get("labels")), ("metadata.annotations", md.get("annotations"))):
-            if path.startswith(prefix + "['") and path.endswith("']"):
-                return str((src or {}).get(path[len(prefix) + 2:-2], ""))
-        return ""
-
-    def _resource_ref(self, pod: dict, c: dict, ref: dict) -> str:
-        name = ref.get("containerName") or c["name"]
-        target = next((x for x in pod["spec"].get("containers") or [] if x["name"] == name), c)
-        res = target.get("resources") or {}
-        what = ref.get("resource", "")
-        kind, _, resource = what.partition(".")
-        value = (res.get(kind) or {}).get(resource)
-        if value is None and kind == "requests":
-            value = (res.get("limits") or {}).get(resource)
-        if value is None:   # unset limits default to the node's allocatable
-            value = self.spec.get("cpu", C.DEFAULT_CPU) if resource == "cpu" else self.spec.get("memory", C.DEFAULT_MEMORY)
-        divisor = ref.get("divisor") or "1"
-        if resource == "cpu":
-            millis, div = cpu_millis(str(value)), cpu_millis(str(divisor))
-            return str(-(-millis // div))
-        return str(-(-memory_bytes(str(value)) // memory_bytes(str(divisor))))
-
-    # --- the kubelet's server: logs, exec, stats -----------------------------------------------------
-    def _pick_container(self, pod: dict, container: str | None) -> str:
-        name = pod["metadata"]["name"]
-        names = [c["name"] for c in pod["spec"].get("containers") or []]
-        inits = [c["name"] for c in pod["spec"].get("initContainers") or []]
-        if not container:
-            if len(names) == 1:
-                return names[0]
-            msg = f"a container name must be specified for pod {name}, choose one of: [{' '.join(names)}]"
-            if inits:
-                msg += f" or one of the init containers: [{' '.join(inits)}]"
-            raise errors.bad_request(msg)
-        if container not in names and container not in inits:
-            raise errors.bad_request(f"container {container} is not valid for pod {name}")
-        return container
-
-    def _container_status(self, pod: dict, container: str) -> dict:
-        worker = self.workers.get(key_of(pod))
-        status = (worker.last_status if worker and worker.last_status else pod.get("status")) or {}
-        for st in (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or []):
-            if st["name"] == container:
-                return st
-        return {"name": container, "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {}}
-
-    def logs(self, pod: dict, container: str | None = None, previous: bool = False, tail: int | None = None,
-             **_ignored) -> str:
-        """``GET pods/log``: the container's output (kubelet_pods.go: validateContainerLogStatus)."""
-        name = self._pick_container(pod, container)
-        pod_name = pod["metadata"]["name"]
-        if not self.running:
-            ns = pod["metadata"].get("namespace", "default")
-            raise errors.internal(f'Get "https://{self.node_ip}:{C.KUBELET_PORT}/containerLogs/{ns}/{pod_name}/'
-                                  f'{name}": dial tcp {self.node_ip}:{C.KUBELET_PORT}: connect: connection refused')
-        st = self._container_status(pod, name)
-        state, last = st.get("state") or {}, (st.get("lastState") or {}).get("terminated")
-        if previous:
-            if not last or not last.get("containerID"):
-                raise errors.bad_request(f'previous terminated container "{name}" in pod "{pod_name}" not found')
-            cid = last["containerID"]
-        elif "running" in state:
-            cid = st.get("containerID")
-        elif "terminated" in state:
-            cid = state["terminated"].get("containerID") or (last or {}).get("containerID")
-            if not cid:
-                raise errors.bad_request(f'container "{name}" in pod "{pod_name}" is terminated')
-        elif last:
-            cid = last.get("containerID")
-            if not cid:
-                raise errors.bad_request(f'container "{name}" in pod "{pod_name}" is terminated')
-        else:
-            reason = (state.get("waiting") or {}).get("reason", "ContainerCreating")
-            if reason == "ErrImagePull":
-                reason = "image can't be pulled"
-            elif reason == "ImagePullBackOff":
-                reason = "trying and failing to pull image"
-            raise errors.bad_request(f'container "{name}" in pod "{pod_name}" is waiting to start: {reason}')
-        cid = cid[len(C.CONTAINER_ID_PREFIX):] if cid.startswith(C.CONTAINER_ID_PREFIX) else cid
-        return self.runtime.logs(cid, tail=tail)
-
-    def exec(self, pod: dict, command, container: str | None = None, stdin: str | None = None, **_ignored):
-        """``POST pods/exec``: run ``command`` in a running container; returns the runtime's ExecResult."""
-        name = self._pick_container(pod, container)
-        phase = (pod.get("status") or {}).get("phase")
-        if phase in ("Succeeded", "Failed"):
-            raise errors.bad_request(f"cannot exec into a container in a completed pod; current phase is {phase}")
-        if not self.running:
-            raise errors.internal(f"error dialing backend: dial tcp {self.node_ip}:{C.KUBELET_PORT}: "
-                                  "connect: connection refused")
-        worker = self.workers.get(key_of(pod))
-        rec = worker.containers.get(name) if worker else None
-        if (rec is None or rec.cid is None or self.runtime.container_status(rec.cid).state != "running"
-                ):
-            raise errors.bad_request(f'unable to upgrade connection: container not found ("{name}")')
-        argv = shlex.split(command) if isinstance(command, str) else list(command)
-        return self.runtime.exec_sync(rec.cid, argv, stdin=stdin)
-
-    def stats_summary(self) -> dict:
-        """The Summary API (``/stats/summary``) ``kubectl top`` reads through metrics-server."""
-        pods = []
-        cpu = C.NODE_SYSTEM_CPU_MILLICORES
-        mem = C.NODE_SYSTEM_MEMORY_BYTES
-        for key in sorted(self.workers):
-            w = self.workers[key]
-            ns, name = key.split("/", 1)
-            cs = []
-            for cname in sorted(w.containers):
-                rec = w.containers[cname]
-                if rec.cid and self.runtime.container_status(rec.cid).state == "running":
-                    s = self.runtime.stats(rec.cid)
-                    cs.append({"name": cname, "cpu_millicores": s.get("cpu", 0), "memory_bytes": s.get("memory", 0)})
-                    cpu += s.get("cpu", 0)
-                    mem += s.get("memory", 0)
-            if cs:
-                pods.append({"namespace": ns, "name": name, "containers": cs})
-        return {"node": {"name": self.node_name, "cpu_millicores": cpu, "memory_bytes": mem}, "pods": pods}
-
     def __repr__(self) -> str:
         state = "running" if self.running else ("failed: " + self.start_error if self.start_error else "stopped")
         return f"<Kubelet {self.node_name} {state}, {len(self.workers)} pods>"
-
-
-def service_env_vars(svc: dict) -> dict:
-    """The variables one Service gives a container (pkg/kubelet/envvars: FromServices)."""
-    spec = svc.get("spec") or {}
-    ip = spec.get("clusterIP")
-    ports = spec.get("ports") or []
-    if not ip or ip == "None" or not ports:
-        return {}
-    name = svc["metadata"]["name"].upper().replace("-", "_")
-    out = {f"{name}_SERVICE_HOST": ip, f"{name}_SERVICE_PORT": str(ports[0]["port"])}
-    for p in ports:
-        if p.get("name"):
-            out[f"{name}_SERVICE_PORT_{p['name'].upper().replace('-', '_')}"] = str(p["port"])
-    proto0 = (ports[0].get("protocol") or "TCP").lower()
-    out[f"{name}_PORT"] = f"{proto0}://{ip}:{ports[0]['port']}"
-    for p in ports:
-        proto = p.get("protocol") or "TCP"
-        prefix = f"{name}_PORT_{p['port']}_{proto.upper()}"
-        out[prefix] = f"{proto.lower()}://{ip}:{p['port']}"
-        out[prefix + "_PROTO"] = proto.lower()
-        out[prefix + "_PORT"] = str(p["port"])
-        out[prefix + "_ADDR"] = ip
-    return out
 
 
 def _strip_heartbeats(status: dict) -> dict:
@@ -701,24 +476,6 @@ def _full_ref(ref: str) -> str:
     elif "." not in first and ":" not in first and first != "localhost":
         name = "docker.io/" + name
     return name + tag
-
-
-def _expand(value: str, env: dict) -> str:
-    """``$(VAR)`` references to earlier variables are expanded; ``$$`` escapes (as Kubernetes does)."""
-    out, i = [], 0
-    while i < len(value):
-        if value.startswith("$$", i):
-            out.append("$")
-            i += 2
-        elif value.startswith("$(", i) and ")" in value[i:]:
-            j = value.index(")", i)
-            var = value[i + 2:j]
-            out.append(env[var] if var in env else value[i:j + 1])
-            i = j + 1
-        else:
-            out.append(value[i])
-            i += 1
-    return "".join(out)
 
 
 def _uuid_from(rng) -> str:
