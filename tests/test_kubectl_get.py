@@ -62,6 +62,10 @@ def test_no_resources_messages(c):
     assert c.kubectl("get pods -n kube-system") == "No resources found in kube-system namespace.\n"
     assert c.kubectl("get pods -A") == "No resources found\n"
     assert c.kubectl("get pv") == "No resources found\n"
+    # Only the table printer says so; yaml/json/name/custom-columns go through kubectl's printGeneric.
+    assert c.kubectl("get pods -o name") == ""
+    assert c.kubectl("get pods -o yaml") == 'apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: ""\n'
+    assert c.kubectl("get pods -o custom-columns=NAME:.metadata.name") == "NAME\n"
 
 
 def test_not_found_and_unknown_type(c):

@@ -161,8 +161,9 @@ def get(inv: Invocation) -> str:
     text = render(inv, groups, flags, multi, single)
     all_objs = [o for _r, objs in groups for o in objs]
     out = text
-    # kubectl says "No resources found" only when it wrote nothing and had no error.
-    if not text and not errors and not flags.get("ignore-not-found") and not flags.get("watch-only"):
+    # kubectl says "No resources found" only for tables (the human-readable printer), when it wrote
+    # nothing and had no error; yaml/json/name/jsonpath/custom-columns go through printGeneric.
+    if fmt in ("", "wide") and not text and not errors and not flags.get("ignore-not-found") and not flags.get("watch-only"):
         if all(r.namespaced for r, _n in targets) and not inv.all_namespaces:
             out += f"No resources found in {inv.ns()} namespace.\n"
         else:
@@ -206,8 +207,6 @@ def render(inv: Invocation, groups, flags, multi: bool, single: bool) -> str:
     if fmt == "name":
         return "".join(output.resource_name(o) + "\n" for o in all_objs)
     if fmt.startswith("custom-columns="):
-        if not all_objs:
-            return ""
         return output.custom_columns(all_objs, fmt.split("=", 1)[1], flags.get("no-headers", False))
     if fmt == "custom-columns":
         raise KubectlError("error: custom-columns format specified but no custom columns given")

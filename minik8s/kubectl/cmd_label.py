@@ -62,6 +62,9 @@ def _run(inv: Invocation, field: str, what: str) -> str:
     args, flags = parse_flags(inv.args, LABEL_FLAGS, LABEL_ALIASES, inv.verb)
     res_args, sets, removes = parse_changes(args, what) if not flags.get("list") else (args, {}, [])
     if field == "labels":
+        for a in args:
+            if a.count("=") > 1:
+                raise KubectlError(f"error: invalid label spec: {a}")   # label.go splits on every "="
         for k, v in sets.items():
             errs = _label_errors(k, v)
             if errs:

@@ -211,6 +211,13 @@ def _parse_steps(expr: str) -> list:
 
 def parse(tpl: str) -> list:
     """Parse a template into nodes (text, expressions, range ... end blocks)."""
+    try:
+        return _parse(tpl)
+    except (ValueError, IndexError) as e:
+        raise JSONPathError(f"error: error parsing jsonpath {tpl}, {e}") from None
+
+
+def _parse(tpl: str) -> list:
     nodes: list = []
     stack: list = [nodes]
     for typ, s in _split_template(tpl):
