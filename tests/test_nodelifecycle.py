@@ -75,14 +75,29 @@ def test_silent_node_becomes_unknown_after_the_grace_period_and_is_tainted():
         (e["reason"], e["message"]) for e in c.events()}
 
 
-def test_pod_without_toleration_is_evicted_as_soon_as_the_taint_appears():
+def test_pod_with_zero_toleration_seconds_is_evicted_as_soon_as_the_taint_appears():
+    """tolerationSeconds 0 (or no matching toleration): evicted as soon as the NoExecute taint appears."""
     c, alive = cluster_with_two_nodes()
-    p = c.apply(pod_manifest("bare"))[0]
+    p = c.apply(dict(pod_manifest("bare"), spec={"containers": [{"name": "c", "image": "nginx"}], "tolerations": [
+        {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
+         "tolerationSeconds": 0}]}))[0]
     run_pod(c, p, "node-2")
     c.run(20.5)
     alive.discard("node-2")
-    c.run(75.1 - c.now)
+    c.run(74.9 - c.now)
+    assert not c.get("pod", "bare")["metadata"].get("deletionTimestamp")
+    c.run(0.2)
     assert c.get("pod", "bare")["metadata"].get("deletionTimestamp")
+
+
+def test_untolerated_custom_no_execute_taint_evicts_at_once():
+    c, alive = cluster_with_two_nodes()
+    p = c.apply(pod_manifest("plain"))[0]
+    run_pod(c, p, "node-1")
+    c.apiserver.patch("nodes", "node-1", {"spec": {"taints": [{"key": "dedicated", "value": "db",
+                                                               "effect": "NoExecute"}]}})
+    c.run(0.1)
+    assert c.get("pod", "plain")["metadata"].get("deletionTimestamp")
 
 
 def test_node_coming_back_removes_taints_and_cancels_eviction():

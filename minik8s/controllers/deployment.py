@@ -559,6 +559,10 @@ class DeploymentController(Component):
         status = _compact_status(status)
         if status == _compact_status(d.get("status") or {}):
             return
+        conds = ", ".join(f"{c['type']}={c['status']} ({c['reason']})" for c in status.get("conditions") or [])
+        self.diff(f"status replicas={status.get('replicas', 0)} updated={status.get('updatedReplicas', 0)} "
+                  f"ready={status.get('readyReplicas', 0)} available={status.get('availableReplicas', 0)}"
+                  + (f"; {conds}" if conds else ""))
         new = dict(d, status=status)
         out = self.api.update("deployments", new, d["metadata"]["namespace"], subresource="status")
         d["metadata"] = out["metadata"]

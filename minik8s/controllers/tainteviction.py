@@ -100,7 +100,7 @@ class TaintEvictionController(Component):
         taint_desc = ", ".join(f"{t['key']}:NoExecute" for t in taints)
         if wait is None:
             self.observe(f"pod {key} on {node['metadata']['name']} does not tolerate {taint_desc}")
-            self.evict(key)
+            self.evict(key, "it does not tolerate its node's NoExecute taints")
             return None
         if wait == float("inf"):
             self._cancel(key, pod)
@@ -116,17 +116,18 @@ class TaintEvictionController(Component):
         trigger = start + wait
         self.observe(f"pod {key} tolerates {taint_desc} for {wait:g}s")
         self.diff(f"evict pod {key} at T={trigger:.3f}")
-        timer = self.after(trigger - now, self.traced, key, self.evict, key)
+        timer = self.after(trigger - now, self.traced, key, self.evict, key,
+                           f"its tolerationSeconds ({wait:g}s) for {taint_desc} are over")
         self.scheduled[key] = (start, trigger, timer)
         return None
 
-    def evict(self, key: str) -> None:
+    def evict(self, key: str, why: str) -> None:
         self.scheduled.pop(key, None)
         pod = self.pods.get(key)
         if pod is None or pod["metadata"].get("deletionTimestamp"):
             return
         ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
-        self.diff(f"pod {key} does not tolerate its node's NoExecute taints any longer: delete it")
+        self.diff(f"pod {key}: {why}: delete it")
         self.event(pod, "Normal", "TaintManagerEviction", f"Marking for deletion Pod {key}")
         new = clone(pod)
         conds = [c for c in new.setdefault("status", {}).get("conditions") or [] if c["type"] != "DisruptionTarget"]
