@@ -316,7 +316,7 @@ def test_port_already_in_use_in_the_pod(rt):
     rt.clock.run(1)
     st = rt.container_status(b)
     assert (st.state, st.exit_code) == ("exited", 1)
-    assert "bind: address already in use" in rt.logs(b)
+    assert rt.logs(b).endswith("nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)\n")
 
 
 # --- logs and exec ------------------------------------------------------------------------------
@@ -396,3 +396,41 @@ def test_image_files_are_copy_on_write(rt):
     assert rt.exec_sync(b, ["ls", "/bin/new"]).exit_code == 1
     assert rt.exec_sync(b, ["cat", "/etc/hostname"]).output == "b\n"
     assert rt.exec_sync(a, ["cat", "/etc/hostname"]).exit_code == 126      # cat was removed in a
+
+
+def test_interactive_shell_waits_on_open_stdin(rt):
+    """`kubectl run -it box --image=busybox -- sh`: with stdin open the shell waits at its prompt;
+    without it, sh reads an empty script and exits 0."""
+    cid = run(rt, "busybox:1.28", pod="it", ip="10.244.1.40", stdin=True, tty=True)
+    rt.clock.run(60)
+    assert rt.container_status(cid).state == "running"
+    assert rt.logs(cid) == "/ # \n"
+    plain = run(rt, "busybox:1.28", pod="plain", ip="10.244.1.41")
+    rt.clock.run(1)
+    assert state(rt, plain) == ("exited", 0, "Completed")
+
+
+def test_kill_9_on_pid_1_from_inside_does_nothing(rt):
+    """The init of a PID namespace ignores even SIGKILL sent from inside the namespace."""
+    cid = run(rt, "busybox:1.28", command=["sleep", "1000"])
+    r = rt.exec_sync(cid, ["kill", "-9", "1"])
+    assert r.exit_code == 0
+    rt.clock.run(1)
+    assert state(rt, cid)[0] == "running"
+    rt.signal(cid, "SIGKILL")                      # from the node it always works
+    assert state(rt, cid) == ("exited", 137, "Error")
+
+
+def test_cgroup_files_inside_the_container(rt):
+    """cgroup v2 as the container sees it: memory.max and cpu.max come from the limits; cpu.weight
+    from the request (runc's shares-to-weight conversion)."""
+    cid = run(rt, "busybox:1.28", command=["sleep", "1000"], memory_limit=128 * MiB, cpu_limit=500,
+              cpu_request=250)
+    cat = lambda f: rt.exec_sync(cid, ["cat", "/sys/fs/cgroup/" + f]).output  # noqa: E731
+    assert cat("memory.max") == f"{128 * MiB}\n"
+    assert cat("cpu.max") == "50000 100000\n"
+    assert cat("cpu.weight") == "10\n"                 # shares 256 -> 1 + 254 * 9999 // 262142
+    assert int(cat("memory.current")) > 0
+    unlimited = run(rt, "busybox:1.28", pod="u", ip="10.244.1.42", command=["sleep", "1000"])
+    assert rt.exec_sync(unlimited, ["cat", "/sys/fs/cgroup/memory.max"]).output == "max\n"
+    assert rt.exec_sync(unlimited, ["cat", "/sys/fs/cgroup/cpu.weight"]).output == "1\n"

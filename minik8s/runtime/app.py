@@ -135,9 +135,11 @@ def app(proc):
     proc.print(f"listening on :{port}")
     if cpu > 0:
         # a busy worker thread: 1 s of wall time needs cpu/1000 CPU-seconds
+        threads = -(-cpu // 1000)           # busy threads needed for that many millicores
+
         def burner(p):
             while True:
-                yield p.compute(cpu / 1000.0)
+                yield p.compute(cpu / 1000.0, threads=threads)
                 if cpu < 1000:
                     yield p.sleep(1 - cpu / 1000.0)
         proc.container.spawn(["app", "worker"], proc.env, proc.cwd, proc.stdout, proc.stderr, parent=proc,

@@ -233,13 +233,7 @@ def kill_main(proc, argv, io) -> int:
             io.stderr.write(f"kill: can't kill pid {a}: No such process\n")
             status = 1
             continue
-        if target is proc and sig in ("SIGKILL",) or (target is proc and sig not in proc.handlers
-                                                      and proc.pid != 1 and sig not in proc.ignored):
-            target.signal(sig)      # raises Killed: we are killing ourselves
-        elif target is proc:
-            target.signal(sig)
-        else:
-            target.signal(sig)
+        target.signal(sig, sender=proc)     # killing ourselves raises Killed and unwinds us
     return status
 
 
@@ -266,6 +260,9 @@ def sleep(proc):
 
 def cat(proc):
     flags, files = _split_flags(proc.argv[1:], "nuAe")
+    from .process import OpenStdin
+    if not files and isinstance(proc.stdin, OpenStdin):
+        yield proc.forever()              # `cat` with an open stdin waits for input
     text, ok = _read_input(proc, files, "cat")
     if "n" in flags:
         text = "".join(f"{i:6d}\t{line}\n" for i, line in enumerate(text.splitlines(), 1))

@@ -187,7 +187,13 @@ def nginx(proc):
     proc.on_signal("SIGTERM", fast_shutdown)
     proc.on_signal("SIGINT", fast_shutdown)
     proc.on_signal("SIGQUIT", graceful)
-    proc.listen(80, page)
+    try:
+        proc.listen(80, page)
+    except OSError:
+        proc.error(f"{_clock_text(proc, '%Y/%m/%d %H:%M:%S')} [emerg] 1#1: bind() to 0.0.0.0:80 failed "
+                   "(98: Address already in use)")
+        proc.error("nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)")
+        return 1
     yield proc.forever()
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from .fs import File, FileSystem, FsError
 from .images import CATALOGUE, PULL_OVERHEAD, ImagePullError, ImageRegistry, PullFailure, normalize
 from .network import (HttpResponse, NetNamespace, PodNetwork, http_request, tcp_connect)
-from .process import Cgroup, Process, Stream
+from .process import Cgroup, OpenStdin, Process, Stream
 
 # Resident memory a process has before its program allocates anything (a small C program).
 BASE_RSS = 256 * 1024
@@ -121,6 +121,7 @@ class Container:
             self.fs.mount_volume(m)
         if not self.fs.exists(working_dir):
             self.fs.makedirs(working_dir)
+        self._cgroup_files()
         self.procs: dict[int, Process] = {}
         self._path_cache: dict = {}       # (name, $PATH) -> (path, program, file content)
         self._next_pid = 1
@@ -137,6 +138,32 @@ class Container:
         self._oom = False
         self._kill_timer = None
         self._stop_callbacks: list = []
+
+    def _cgroup_files(self) -> None:
+        """/sys/fs/cgroup as the container sees it (cgroup v2, its own cgroup namespace)."""
+        cg = self.cgroup
+        files = {
+            "memory.max": lambda: f"{cg.memory_limit if cg.memory_limit is not None else 'max'}\n",
+            "memory.current": lambda: f"{cg.memory}\n",
+            "memory.events": lambda: f"low 0\nhigh 0\nmax {cg.oom_kills}\noom {cg.oom_kills}\n"
+                                     f"oom_kill {cg.oom_kills}\noom_group_kill {cg.oom_kills}\n",
+            "memory.oom.group": lambda: "1\n",
+            "cpu.max": lambda: ("max" if cg.cpu_limit is None else str(cg.cpu_limit * 100)) + " 100000\n",
+            "cpu.weight": lambda: f"{cpu_weight(self.cpu_request)}\n",
+            "cpu.stat": lambda: self._cpu_stat(),
+        }
+        for name, fn in files.items():
+            path = "/sys/fs/cgroup/" + name
+            self.fs.makedirs("/sys/fs/cgroup")
+            self.fs.write(path, "")
+            self.fs.dynamic[path] = fn
+
+    def _cpu_stat(self) -> str:
+        cg = self.cgroup
+        usage = int(cg.cpu_seconds * 1e6)
+        periods = int((self.clock.now - (self.started_at or self.clock.now)) / 0.1) if cg.cpu_limit else 0
+        return (f"usage_usec {usage}\nuser_usec {usage}\nsystem_usec 0\nnr_periods {periods}\n"
+                f"nr_throttled {cg.nr_throttled}\nthrottled_usec {int(cg.throttled_seconds * 1e6)}\n")
 
     # --- logs: the container's stdout and stderr, line by line (what `kubectl logs` reads) ---
     def stream(self, name: str) -> Stream:
@@ -255,7 +282,7 @@ class Container:
             self.runtime._notify(self.id, "exited")
             return
         self.spawn(self.argv, self.env, self.working_dir, self.stream("stdout"), self.stream("stderr"),
-                   stdin="" if self.stdin_open else None, uid=self.uid, program=program)
+                   stdin=OpenStdin() if self.stdin_open else None, uid=self.uid, program=program)
         if self.state == "running":
             self.runtime._notify(self.id, "started")
 
@@ -283,9 +310,15 @@ class Container:
 
 
 def _not_found(proc: Process, name: str):
-    proc.error(f"{proc.argv[0] if proc.argv else 'sh'}: {name}: not found"
-               if False else f"sh: {name}: not found")
+    proc.error(f"sh: {name}: not found")
     return 127
+
+
+def cpu_weight(request_millis: int | None) -> int:
+    """cgroup v2 cpu.weight from a CPU request: shares = millis * 1024 / 1000 (at least 2, the
+    kubelet's value for no request), converted as runc does: 1 + (shares - 2) * 9999 / 262142."""
+    shares = max(2, (request_millis or 0) * 1024 // 1000)
+    return 1 + ((shares - 2) * 9999) // 262142
 
 
 def _script(interp_prog, interp_argv, path):

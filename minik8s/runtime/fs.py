@@ -150,6 +150,7 @@ class FileSystem:
     def __init__(self, root: Dir, clock=None):
         self.root = root
         self.mounts: dict[str, tuple[Node, bool]] = {}
+        self.dynamic: dict[str, object] = {}   # path -> fn() -> text: kernel files (/sys/fs/cgroup/...)
         self._clock = clock
 
     # --- mounting -----------------------------------------------------------------
@@ -249,6 +250,10 @@ class FileSystem:
         return self.exists(path, cwd) and isinstance(self.get(path, cwd), File)
 
     def read(self, path: str, cwd: str = "/") -> str:
+        if self.dynamic:
+            fn = self.dynamic.get(self.abspath(path, cwd))
+            if fn is not None:
+                return fn()
         node = self.get(path, cwd)
         if isinstance(node, Dir):
             raise FsError(EISDIR, path)

@@ -117,6 +117,11 @@ class Killed(Exception):
     """Raised inside a program that was killed while it was running (e.g. by the OOM killer)."""
 
 
+class OpenStdin(str):
+    """Standard input that is open but has no data yet (a container with ``stdin: true``):
+    a program reading it waits for input that never comes."""
+
+
 class Stream:
     """Where a process writes: a container log stream, a file, or a buffer (a pipe, ``$(...)``)."""
 
@@ -281,6 +286,17 @@ class Process:
     def close(self, port: int) -> None:
         self.container.sandbox.unbind(port, self)
 
+    def request(self, ip: str, port: int, method: str = "GET", path: str = "/", headers: dict | None = None,
+                timeout: float | None = None, body: str = ""):
+        """An HTTP request from this process's network namespace (``localhost`` is the pod's own).
+
+        Returns an HttpResponse or raises NetworkError (see ``network.py``). A client program
+        should ``yield proc.sleep(resp.delay)`` to let the server's time pass.
+        """
+        from .network import http_request
+        return http_request(self.container.runtime.network, self.container.sandbox, ip, port, method, path,
+                            headers, body, timeout)
+
     def reply(self, status: int = 200, body: str = "", headers: dict | None = None, delay: float = 0.0):
         from .network import HttpResponse
         return HttpResponse(status, dict(headers or {}), body, delay)
@@ -305,13 +321,20 @@ class Process:
         target = self.container.procs.get(pid)
         if target is None or not target.alive:
             return False
-        target.signal(sig)
+        target.signal(sig, sender=self)
         return True
 
-    def signal(self, sig: str) -> None:
-        """Deliver ``sig`` to this process, as the kernel does."""
+    def signal(self, sig: str, sender: "Process | None" = None) -> None:
+        """Deliver ``sig`` to this process, as the kernel does.
+
+        ``sender`` is the sending process when it lives in the same PID namespace; the namespace's
+        init (PID 1) then gets only the signals it has handlers for -- not even SIGKILL, which
+        from outside the namespace (the runtime, the OOM killer: no sender) always kills.
+        """
         sig = signal_name(sig)
         if not self.alive:
+            return
+        if sig == "SIGKILL" and self.pid == 1 and sender is not None and sender.container is self.container:
             return
         if sig == "SIGKILL":
             self._die(128 + 9, "SIGKILL")

@@ -1243,6 +1243,12 @@ def sh_main(proc):
             return 127
         shell = Shell(proc, args[0], args[1:])
     else:
+        from .process import OpenStdin
+        if isinstance(proc.stdin, OpenStdin):
+            # an interactive shell (stdin: true): it waits at its prompt for input
+            if proc.container.tty:
+                proc.write("/ # " if proc.uid == 0 else "~ $ ")
+            yield proc.forever()
         script = proc.stdin or ""
         shell = Shell(proc, "sh")
     code = yield from shell.run_script(script, io)
