@@ -106,7 +106,8 @@ def test_every_page_loads_offline_without_console_errors(site, browser):
                 page.wait_for_selector(".widget-slider", timeout=20_000)
             except Exception:
                 errors.append("widgets did not render")
-        page.wait_for_timeout(500)
+        page.wait_for_load_state("networkidle")   # the widget CSS asks for its fonts late
+        page.wait_for_timeout(1500)
         if expected_views:
             rendered = page.locator(".jupyter-widgets.widget-container, .jupyter-widgets.widget-inline-hbox").count()
             if rendered == 0:

@@ -143,6 +143,8 @@ def test_vendored_widget_manager_is_served_from_the_site_root(built_book):
     # manager asks for its icon fonts beside that module.
     fonts = built_book / "book" / "@jupyter-widgets" / "html-manager" / "dist"
     assert sorted(p.suffix for p in fonts.iterdir()).count(".woff2") >= 3      # the icon fonts
+    for font in fonts.glob("*.woff2"):                  # the controls bundle asks one folder higher
+        assert (fonts.parent.parent / font.name).exists(), font.name
     assert (built_book / "mathjax" / "tex-chtml.js").exists()
     pages_with_widgets = [p for p in _pages(built_book)
                           if "application/vnd.jupyter.widget-state+json" in p.read_text(encoding="utf-8")]

@@ -144,7 +144,7 @@ def test_diagram_draws_nodes_pods_and_control_plane():
     assert re.search(r'web-a\\nRunning 1/1"[^\]]*fillcolor="%s"' % POD_COLOURS["Ready"], src)
     assert re.search(r'web-b\\nPending 0/1"[^\]]*fillcolor="%s"' % POD_COLOURS["Pending"], src)
     # every control-plane component points at the API server
-    assert "comp_namespace_controller -> comp_kube_apiserver" in src
+    assert "comp_kube_controller_manager -> comp_kube_apiserver" in src
     assert "comp_kube_apiserver -> comp_etcd" in src
     assert "<?xml" not in svg and ' id="' not in svg          # fit to inline many times in one page
     assert d._repr_html_().startswith('<div class="minik8s-diagram"')
@@ -206,6 +206,7 @@ def test_stepper_records_the_steps_a_scenario_causes():
     html0 = s.frame_html(0)
     assert "namespace-controller" in html0 and "delete configmaps demo/settings" in html0
     assert "T=0.000s" in html0
+    assert "> namespace-controller" in html.unescape(html0)            # the acting controller is marked
     assert s.text().count("namespace-controller") == 2
 
 

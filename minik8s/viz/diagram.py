@@ -245,20 +245,26 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
                 processes.setdefault(process, []).append((name, running))
             for process, members in processes.items():
                 if process == "kube-controller-manager":
-                    with cp.subgraph(name="cluster_kcm") as kcm:
-                        kcm.attr(label="kube-controller-manager", style="rounded", color="#555555")
-                        for name, running in members:
-                            _component_node(kcm, name, running, name == highlight)
+                    # One process, many controllers: one box listing them (the acting one marked).
+                    lines = [("> " if name == highlight else "") + name + ("" if running else " (stopped)")
+                             for name, running in members]
+                    any_running = any(running for _, running in members)
+                    attrs = {"fillcolor": "#dde7f7" if any_running else "#eeeeee",
+                             "style": "rounded,filled" if any_running else "rounded,filled,dashed"}
+                    if any(name == highlight for name, _ in members):
+                        attrs.update(penwidth="2.5", color="#c0392b")
+                    cp.node("comp_kube_controller_manager",
+                            "kube-controller-manager\\n" + "\\l".join(lines) + "\\l", **attrs)
+                    g.edge("comp_kube_controller_manager", "comp_kube_apiserver",
+                           style="solid" if any_running else "dotted")
                 else:
                     for name, running in members:
                         _component_node(cp, name, running, name == highlight)
-            for name, process, running in shown:
-                if name == "kube-apiserver":
-                    continue
-                if name == "etcd":
-                    g.edge("comp_kube_apiserver", "comp_etcd", style="solid" if running else "dotted")
-                else:
-                    g.edge(_id("comp", name), "comp_kube_apiserver", style="solid" if running else "dotted")
+                        if name == "etcd":
+                            g.edge("comp_kube_apiserver", "comp_etcd", style="solid" if running else "dotted")
+                        elif name != "kube-apiserver":
+                            g.edge(_id("comp", name), "comp_kube_apiserver",
+                                   style="solid" if running else "dotted")
 
     # workloads (ownership chains) -----------------------------------------------------------------
     drawn: set[str] = set()
@@ -357,7 +363,7 @@ _SVG_TITLE = re.compile(r"<title>[^<]*</title>\n?")
 def render_svg(graph: graphviz.Digraph, scale: float | None = None) -> str:
     """Render ``graph`` to an SVG fragment fit to inline in HTML (no XML prologue, ids or comments)."""
     use_dot()
-    svg = graph.pipe(format="svg", encoding="utf-8")
+    svg = graph.pipe(format="svg", encoding="utf-8", quiet=True)   # dot warnings would fail -W builds
     svg = _SVG_PROLOGUE.sub("", svg, count=1)
     svg = _SVG_COMMENT.sub("", svg)
     svg = _SVG_ID.sub("", svg)          # many diagrams share one page: ids would clash

@@ -62,7 +62,7 @@ class Stepper:
     the diagrams and tables (default ``"default"``; ``None`` for all). At most ``max_frames`` steps
     are kept (the first ones), so a page stays light.
 
-        s = Stepper(c, lambda c: c.apply(rs_yaml) and c.run(10), components=["replicaset-controller"])
+        s = Stepper(c, [lambda c: c.apply(rs_yaml), 10], components=["replicaset-controller"])
         s          # the widget
         s.frames   # the recorded frames
     """

@@ -156,7 +156,7 @@ class Timeline:
         for tick in _ticks(t_start, t_end):
             out.append(f'<line x1="{x(tick):.1f}" y1="{axis_y}" x2="{x(tick):.1f}" y2="{axis_y + 4}" stroke="#444"/>'
                        f'<text x="{x(tick):.1f}" y="{axis_y + 15}" text-anchor="middle" font-size="9">{tick:g}s</text>')
-        out.append(f'<text x="{LABEL_WIDTH - 6}" y="{axis_y + 15}" text-anchor="end" font-size="9">virtual time</text>')
+        out.append(f'<text x="{LABEL_WIDTH - 18}" y="{axis_y + 15}" text-anchor="end" font-size="9">virtual time</text>')
         for k, state in enumerate(states):
             lx = LABEL_WIDTH + (k % 5) * 112
             ly = axis_y + 24 + (k // 5) * 16
