@@ -273,3 +273,26 @@ def test_recreate_scales_old_to_zero_before_creating_new_pods():
     finish_deleting(c)
     c.run(1)
     assert rs_sizes(c) == (0, 3)
+
+
+# --- end to end, with real kubelets, the scheduler and kubectl ------------------------------------------
+
+def test_end_to_end_rollout_and_undo_with_kubectl():
+    """#updating-a-deployment and #rolling-back-a-deployment with kubectl on a real (virtual) cluster."""
+    from minik8s import Cluster
+    c = Cluster(nodes=2, seed=3)
+    c.apply(deploy(replicas=3, surge="25%", unavailable="25%"))
+    c.run_until(lambda c: c.get("deploy", "web").get("status", {}).get("availableReplicas") == 3, timeout=120)
+    c.kubectl("set image deployment/web nginx=nginx:1.28")
+    c.run_until(lambda c: (lambda s: s.get("updatedReplicas") == 3 and s.get("availableReplicas") == 3
+                           and s.get("replicas") == 3)(c.get("deploy", "web")["status"]), timeout=300)
+    assert c.kubectl("rollout status deployment/web").strip() == 'deployment "web" successfully rolled out'
+    c.kubectl("rollout undo deployment/web")
+    c.run_until(lambda c: (lambda s: s.get("updatedReplicas") == 3 and s.get("availableReplicas") == 3
+                           and s.get("replicas") == 3)(c.get("deploy", "web")["status"]), timeout=300)
+    revs = sorted(int(r["metadata"]["annotations"]["deployment.kubernetes.io/revision"]) for r in c.list("rs"))
+    assert revs == [2, 3]
+    images = {p["spec"]["containers"][0]["image"] for p in c.list("pods") if not p["metadata"].get("deletionTimestamp")}
+    assert images == {"nginx:1.27"}
+    hist = c.kubectl("rollout history deployment/web")
+    assert "2         <none>" in hist and "3         <none>" in hist and "1         <none>" not in hist

@@ -132,3 +132,47 @@ def test_min_toleration_seconds():
     assert min_toleration_seconds([], [taint]) is None
     assert min_toleration_seconds(DEFAULT_TOLERATIONS, [taint]) == 300
     assert min_toleration_seconds([{"operator": "Exists"}], [taint]) == float("inf")
+
+
+# --- end to end, with real kubelets and the scheduler ------------------------------------------------
+
+WEB = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: nginx, image: "nginx:1.27"}]
+"""
+
+
+def test_end_to_end_stopped_kubelet_pods_move_to_healthy_nodes():
+    """https://kubernetes.io/docs/concepts/architecture/nodes/#node-controller : a node whose kubelet
+    stops is Unknown after the 50 s grace period; its pods (default 300 s tolerations) are evicted and
+    the ReplicaSet replaces them on healthy nodes; the evicted pod stays Terminating on the unreachable
+    node (its kubelet cannot confirm)."""
+    from minik8s import Cluster
+    c = Cluster(nodes=3, seed=1)
+    c.apply(WEB)
+    c.run_until(lambda c: c.get("deploy", "web").get("status", {}).get("availableReplicas") == 3, timeout=120)
+    on_2 = [p["metadata"]["name"] for p in c.list("pods") if p["spec"].get("nodeName") == "node-2"]
+    assert len(on_2) == 1
+    c.stop("kubelet", node="node-2")
+    c.run_until(lambda c: ready(c, "node-2")["status"] == "Unknown", timeout=120)
+    unknown_at = c.now
+    assert 50 < unknown_at <= 60          # last lease renewal at T=0, checked every 5 s
+    assert ("node.kubernetes.io/unreachable", "NoExecute") in taints(c, "node-2")
+    c.run(unknown_at + 299.5 - c.now)
+    assert not c.get("pod", on_2[0])["metadata"].get("deletionTimestamp")
+    c.run(31)
+    assert c.get("pod", on_2[0])["metadata"].get("deletionTimestamp")
+    running = [p for p in c.list("pods") if not p["metadata"].get("deletionTimestamp")]
+    assert len(running) == 3 and all(p["spec"]["nodeName"] != "node-2" for p in running)
+    assert all(p["status"]["phase"] == "Running" for p in running)
+    out = c.kubectl("get pods -o wide")
+    assert "Terminating" in out and on_2[0] in out
+    assert c.get("deploy", "web")["status"]["availableReplicas"] == 3
