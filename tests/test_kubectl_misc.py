@@ -87,3 +87,31 @@ def test_cluster_info(c):
 def test_kubectl_prefix_and_quoting(c):
     assert c.kubectl("kubectl version --client") == "Client Version: v1.33.0\nKustomize Version: v5.6.0\n"
     assert c.kubectl("get pods -o 'jsonpath={.items}'") == "[]"
+
+
+def test_explain_layout_follows_kubectls_plaintext_template(c):
+    """k8s.io/kubectl/pkg/explain/v2/templates/plaintext.tmpl: KIND/VERSION (GROUP for named groups),
+    DESCRIPTION wrapped at 76 columns and indented 4, FIELDS as `  name\\t<type>` with -required-."""
+    out = c.kubectl("explain pods")
+    assert out.startswith("KIND:       Pod\nVERSION:    v1\n\nDESCRIPTION:\n"
+                          "    Pod is a collection of containers that can run on a host. This resource is\n"
+                          "    created by clients and scheduled onto hosts.\n    \nFIELDS:\n"
+                          "  apiVersion\t<string>\n")
+    assert "\n  spec\t<PodSpec>\n" in out
+    assert all(len(line) <= 80 or "://" in line for line in out.splitlines())
+    spec = c.kubectl("explain deploy.spec")
+    assert spec.startswith("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\n"
+                           "FIELD: spec <DeploymentSpec>\n\n\nDESCRIPTION:\n")
+    assert "\n  selector\t<LabelSelector> -required-\n" in spec
+    assert "\n  containers\t<[]Container> -required-\n" in c.kubectl("explain pod.spec")
+    assert c.kubectl("explain pod.metadata.labels").splitlines()[3] == "FIELD: labels <map[string]string>"
+    assert c.kubectl("explain pod.spec.foo") == 'error: field "foo" does not exist\n'
+    assert c.kubectl("explain podz") == 'error: the server doesn\'t have a resource type "podz"\n'
+
+
+def test_go_wordwrap():
+    """github.com/mitchellh/go-wordwrap: break at spaces before the limit, keep long words whole."""
+    from minik8s.kubectl.cmd_explain import wrap
+    assert wrap("aaa bbb ccc", 7) == "aaa bbb\nccc"
+    assert wrap("a verylongword b", 5) == "a\nverylongword\nb"
+    assert wrap("one\ntwo three", 7) == "one\ntwo\nthree"
