@@ -39,7 +39,19 @@ def add_node(c, name, cpu="2", memory="4Gi", pods="110", labels=None, taints=Non
                    "conditions": [{"type": "Ready", "status": "True"}]}})
 
 
+def priority_class(c, value):
+    """A PriorityClass for ``value`` (priority admission fills spec.priority from it).
+    https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#priorityclass"""
+    name = f"prio-{value}"
+    if not c.store.peek("priorityclasses", name):
+        c.apiserver.create("priorityclasses", {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+                                               "metadata": {"name": name}, "value": value})
+    return name
+
+
 def add_pod(c, name, cpu=None, memory=None, **spec):
+    if "priority" in spec:
+        spec["priorityClassName"] = priority_class(c, spec.pop("priority"))
     req = {}
     if cpu:
         req["cpu"] = cpu
@@ -473,6 +485,8 @@ def test_preemption_evicts_lower_priority_pods_and_nominates_the_node():
     assert len(events_for(c, "low-2", "Preempted")) == 0
     # the victim is gone: the preemptor lands on its nominated node
     c.apiserver.patch("pods", "low-1", {"metadata": {"finalizers": None}}, "default")
+    if c.store.peek("pods", "default/low-1"):
+        c.apiserver.delete("pods", "low-1", "default", grace_period_seconds=0)   # what the kubelet does
     c.run(2)
     assert node_of(c, "high") == "node-1"
 

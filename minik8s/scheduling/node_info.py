@@ -111,7 +111,8 @@ class PodInfo:
 
     __slots__ = ("pod", "key", "name", "namespace", "priority", "requests", "nonzero",
                  "ports", "tolerations", "node_selector", "required_terms", "preferred_terms",
-                 "images", "n_containers", "labels", "label_key", "state", "default_selector")
+                 "images", "n_containers", "labels", "label_key", "state", "default_selector",
+                 "has_affinity")
 
     def __init__(self, pod: dict):
         self.pod = pod
@@ -137,6 +138,8 @@ class PodInfo:
         # (namespace, labels, terminating): what topology spreading counts pods by
         self.label_key = (self.namespace, tuple(sorted(self.labels.items())), bool(md.get("deletionTimestamp")))
         self.state: dict = {}                 # per-attempt plugin state (PreFilter / PreScore)
+        aff = spec.get("affinity") or {}
+        self.has_affinity = bool(aff.get("podAffinity") or aff.get("podAntiAffinity"))
         self.default_selector = None          # PodTopologySpread's system-default selector, if any
 
 
@@ -149,7 +152,7 @@ class NodeInfo:
 
     __slots__ = ("node", "name", "alloc_cpu", "alloc_mem", "alloc_pods", "requested_cpu",
                  "requested_mem", "nonzero_cpu", "nonzero_mem", "pods", "used_ports", "images",
-                 "taints", "labels", "unschedulable", "label_sets")
+                 "taints", "labels", "unschedulable", "label_sets", "with_affinity")
 
     def __init__(self, node: dict | None = None, name: str | None = None):
         self.pods: dict[str, PodInfo] = {}
@@ -157,6 +160,7 @@ class NodeInfo:
         self.nonzero_cpu = self.nonzero_mem = 0
         self.used_ports: dict[tuple[str, str, int], int] = {}
         self.label_sets: dict[tuple, int] = {}     # PodInfo.label_key -> number of pods
+        self.with_affinity: dict[str, PodInfo] = {}   # pods with pod (anti-)affinity terms
         self.node = None
         self.name = name
         self.alloc_cpu = self.alloc_mem = self.alloc_pods = 0
@@ -199,6 +203,8 @@ class NodeInfo:
         for p in pi.ports:
             self.used_ports[p] = self.used_ports.get(p, 0) + 1
         self.label_sets[pi.label_key] = self.label_sets.get(pi.label_key, 0) + 1
+        if pi.has_affinity:
+            self.with_affinity[pi.key] = pi
 
     def remove_pod(self, key: str) -> PodInfo | None:
         pi = self.pods.pop(key, None)
@@ -214,6 +220,7 @@ class NodeInfo:
                 self.used_ports.pop(p, None)
             else:
                 self.used_ports[p] = n
+        self.with_affinity.pop(key, None)
         n = self.label_sets.get(pi.label_key, 0) - 1
         if n <= 0:
             self.label_sets.pop(pi.label_key, None)

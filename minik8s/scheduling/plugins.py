@@ -88,6 +88,8 @@ def taint_toleration(pod, node) -> list[str]:
     """TaintToleration: the pod must tolerate every NoSchedule and NoExecute taint.
     https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/"""
     ni, pi = as_node_info(node), as_pod_info(pod)
+    if not ni.taints:
+        return []
     taint = untolerated_taint(ni.taints, pi.tolerations)
     if taint is None:
         return []
@@ -179,6 +181,7 @@ def fits(pod, node) -> list[str]:
 
 
 
+from . import interpod as I  # noqa: E402
 from . import topology as T  # noqa: E402  (PodTopologySpread uses the filters above)
 
 
@@ -197,10 +200,12 @@ FILTERS = [
     ("NodePorts", node_ports, UNSCHEDULABLE, lambda pi: bool(pi.ports)),
     ("NodeResourcesFit", fits, UNSCHEDULABLE, None),
     ("PodTopologySpread", T.pod_topology_spread, _spread_code, T.needs_filter),
+    ("InterPodAffinity", I.inter_pod_affinity, I._filter_code, I.needs_filter),
 ]
 
 # PreFilter: state computed once per attempt over all nodes, kept in ``pod_info.state[name]``.
-PREFILTERS = {"PodTopologySpread": (T.prefilter, T.needs_filter)}
+PREFILTERS = {"PodTopologySpread": (T.prefilter, T.needs_filter),
+              "InterPodAffinity": (I.prefilter, I.needs_prefilter)}
 
 
 def failure_code(code, reasons) -> str:
@@ -253,6 +258,8 @@ def taint_toleration_score(pod, node) -> int:
     tolerate. Normalised in reverse: fewer is better.
     https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/"""
     ni, pi = as_node_info(node), as_pod_info(pod)
+    if not ni.taints:
+        return 0
     tols = [t for t in pi.tolerations if (t.get("effect") or "") in ("", "PreferNoSchedule")]
     return sum(1 for t in ni.taints if t.get("effect") == "PreferNoSchedule" and not tolerated(tols, t))
 
@@ -326,7 +333,7 @@ class ScorePlugin:
 
 
 def default_score_plugins() -> list[ScorePlugin]:
-    """The v1.33 default profile's scores (InterPodAffinity not modelled)."""
+    """The v1.33 default profile's scores, in its order."""
     return [
         ScorePlugin("TaintToleration", lambda pi, ni, ctx: taint_toleration_score(pi, ni), 3, "reverse"),
         ScorePlugin("NodeAffinity", lambda pi, ni, ctx: node_affinity_score(pi, ni), 2, "default",
@@ -334,6 +341,8 @@ def default_score_plugins() -> list[ScorePlugin]:
         ScorePlugin("NodeResourcesFit", lambda pi, ni, ctx: least_allocated(pi, ni), 1),
         ScorePlugin("PodTopologySpread", lambda pi, ni, ctx: T.score(pi, ni, ctx["PodTopologySpread"]), 2,
                     normalize=T.normalize, prescore=T.prescore),
+        ScorePlugin("InterPodAffinity", lambda pi, ni, ctx: I.score(pi, ni, ctx["InterPodAffinity"]), 2,
+                    normalize=I.normalize, prescore=I.prescore),
         # PreScore skips best-effort pods (no requests), so they do not pile onto one node
         ScorePlugin("NodeResourcesBalancedAllocation", lambda pi, ni, ctx: balanced_allocation(pi, ni), 1,
                     skip=lambda pi: pi.requests == (0, 0)),
