@@ -507,3 +507,28 @@ def test_replicaset_pods_are_spread_by_the_system_default_constraints():
     assert placed == ["node-1", "node-2"]
     step = [s for s in c.trace if s.component == "kube-scheduler"][1]
     assert "PodTopologySpread" in str(step)
+
+
+def test_required_anti_affinity_one_replica_per_node():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#more-practical-use-cases
+    (the 4th replica has nowhere to go; message as kube-scheduler writes it)"""
+    c = new_cluster()
+    for i in range(1, 4):
+        add_node(c, f"node-{i}")
+    c.run(0)
+    term = {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app": "store"}}}
+    c.apply({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "store", "namespace": "default"},
+             "spec": {"replicas": 4, "selector": {"matchLabels": {"app": "store"}},
+                      "template": {"metadata": {"labels": {"app": "store"}},
+                                   "spec": {"affinity": {"podAntiAffinity": {
+                                       "requiredDuringSchedulingIgnoredDuringExecution": [term]}},
+                                       "containers": [{"name": "redis", "image": "redis:3.2-alpine"}]}}}})
+    c.run(2)
+    pods = c.list("pods", selector="app=store")
+    placed = sorted(p["spec"]["nodeName"] for p in pods if p["spec"].get("nodeName"))
+    assert placed == ["node-1", "node-2", "node-3"]
+    pending = [p for p in pods if not p["spec"].get("nodeName")]
+    assert len(pending) == 1
+    assert events_for(c, pending[0]["metadata"]["name"], "FailedScheduling")[0]["message"] == (
+        "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: "
+        "0/3 nodes are available: 3 No preemption victims found for incoming pod..")

@@ -478,3 +478,75 @@ def test_system_default_spreading_applies_to_replicaset_pods_only():
     cons = T.constraints_of(pi, "ScheduleAnyway")
     assert [(c.key, c.max_skew) for c in cons] == [("kubernetes.io/hostname", 3), ("topology.kubernetes.io/zone", 5)]
     assert T.constraints_of(pi, "DoNotSchedule") == []
+
+
+# --- InterPodAffinity ---------------------------------------------------------------------------
+def _with_affinity(p, kind, required=None, preferred=None):
+    a = {}
+    if required:
+        a["requiredDuringSchedulingIgnoredDuringExecution"] = required
+    if preferred:
+        a["preferredDuringSchedulingIgnoredDuringExecution"] = preferred
+    p["spec"].setdefault("affinity", {})[kind] = a
+    return p
+
+
+def _term(key, labels):
+    return {"topologyKey": key, "labelSelector": {"matchLabels": labels}}
+
+
+def test_pod_affinity_and_anti_affinity_filters():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity"""
+    from minik8s.scheduling.framework import explain
+    nodes = [node("n1", labels={"zone": "a"}), node("n2", labels={"zone": "a"}), node("n3", labels={"zone": "b"})]
+    cache = _labelled("cache", "n1", {"app": "cache"})
+    web = _with_affinity(_labelled("web", None, {"app": "web"}), "podAffinity",
+                         required=[_term("zone", {"app": "cache"})])
+    rows = {r["node"]: r["filters"]["InterPodAffinity"] for r in explain(web, nodes, [cache]).rows}
+    assert rows == {"n1": "ok", "n2": "ok", "n3": "node(s) didn't match pod affinity rules"}
+    lonely = _with_affinity(_labelled("web", None, {"app": "web"}), "podAntiAffinity",
+                            required=[_term("kubernetes.io/hostname", {"app": "cache"})])
+    rows = {r["node"]: r["filters"]["InterPodAffinity"] for r in explain(lonely, nodes, [cache]).rows}
+    assert rows == {"n1": "node(s) didn't match pod anti-affinity rules", "n2": "ok", "n3": "ok"}
+
+
+def test_existing_pods_anti_affinity_is_symmetric():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
+    (an existing pod's required anti-affinity keeps matching pods out of its domain)"""
+    from minik8s.scheduling.framework import explain
+    nodes = [node("n1", labels={"zone": "a"}), node("n2", labels={"zone": "b"})]
+    loner = _with_affinity(_labelled("loner", "n1", {"app": "db"}), "podAntiAffinity",
+                           required=[_term("zone", {"app": "web"})])
+    e = explain(_labelled("web", None, {"app": "web"}), nodes, [loner])
+    rows = {r["node"]: r["filters"]["InterPodAffinity"] for r in e.rows}
+    assert rows == {"n1": "node(s) didn't satisfy existing pods anti-affinity rules", "n2": "ok"}
+    assert e.node == "n2"
+
+
+def test_first_pod_of_a_self_affine_group_may_start_anywhere():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#more-practical-use-cases"""
+    from minik8s.scheduling.framework import explain
+    p = _with_affinity(_labelled("first", None, {"app": "store"}), "podAffinity",
+                       required=[_term("kubernetes.io/hostname", {"app": "store"})])
+    assert explain(p, [node("n1"), node("n2")], []).node in ("n1", "n2")
+    other = _with_affinity(_labelled("first", None, {"app": "web"}), "podAffinity",
+                           required=[_term("kubernetes.io/hostname", {"app": "store"})])
+    assert explain(other, [node("n1"), node("n2")], []).node is None
+
+
+def test_preferred_pod_affinity_scores():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
+    (preferred terms add their weight where matching pods run; anti-affinity subtracts)"""
+    from minik8s.scheduling.framework import explain
+    nodes = [node("n1", cpu="4", memory="8Gi"), node("n2", cpu="4", memory="8Gi"), node("n3", cpu="4", memory="8Gi")]
+    pods = [_labelled("c", "n1", {"app": "cache"}), _labelled("x", "n3", {"app": "noisy"})]
+    web = _with_affinity(_labelled("web", None, {"app": "web"}), "podAffinity",
+                         preferred=[{"weight": 80, "podAffinityTerm": _term("kubernetes.io/hostname",
+                                                                            {"app": "cache"})}])
+    _with_affinity(web, "podAntiAffinity",
+                   preferred=[{"weight": 20, "podAffinityTerm": _term("kubernetes.io/hostname", {"app": "noisy"})}])
+    e = explain(web, nodes, pods)
+    scores = {r["node"]: r["scores"]["InterPodAffinity"] for r in e.rows}
+    # raw 80, 0, -20 -> (s - min) / (max - min) * 100 -> 100, 20, 0; weight 2
+    assert scores == {"n1": 200, "n2": 40, "n3": 0}
+    assert e.node == "n1"
