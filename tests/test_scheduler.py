@@ -498,10 +498,11 @@ def test_replicaset_pods_are_spread_by_the_system_default_constraints():
     add_node(c, "node-1", cpu="8", memory="16Gi")
     add_node(c, "node-2", cpu="2", memory="4Gi")
     c.run(0)
-    c.apply({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web", "namespace": "default"},
+    c.apiserver.create("replicasets", {
+             "apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web", "namespace": "default"},
              "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
                       "template": {"metadata": {"labels": {"app": "web"}},
-                                   "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}}})
+                                   "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}}}, "default")
     c.run(2)
     placed = sorted(p["spec"].get("nodeName") or "" for p in c.list("pods", selector="app=web"))
     assert placed == ["node-1", "node-2"]
@@ -517,12 +518,14 @@ def test_required_anti_affinity_one_replica_per_node():
         add_node(c, f"node-{i}")
     c.run(0)
     term = {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app": "store"}}}
-    c.apply({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "store", "namespace": "default"},
+    c.apiserver.create("replicasets", {
+             "apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "store", "namespace": "default"},
              "spec": {"replicas": 4, "selector": {"matchLabels": {"app": "store"}},
                       "template": {"metadata": {"labels": {"app": "store"}},
                                    "spec": {"affinity": {"podAntiAffinity": {
                                        "requiredDuringSchedulingIgnoredDuringExecution": [term]}},
-                                       "containers": [{"name": "redis", "image": "redis:3.2-alpine"}]}}}})
+                                       "containers": [{"name": "redis", "image": "redis:3.2-alpine"}]}}}},
+                       "default")
     c.run(2)
     pods = c.list("pods", selector="app=store")
     placed = sorted(p["spec"]["nodeName"] for p in pods if p["spec"].get("nodeName"))
