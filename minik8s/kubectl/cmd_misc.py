@@ -105,10 +105,9 @@ def cluster_info(inv: Invocation) -> str:
 
 
 def _event_time(ev: dict) -> float:
-    """SortableEvents: the series' last observation, else eventTime, else lastTimestamp."""
+    """SortableEvents' eventTime: the series' last observation, else lastTimestamp, else eventTime."""
     series = ev.get("series") or {}
-    for t in (series.get("lastObservedTime"), ev.get("lastTimestamp"), ev.get("eventTime"),
-              ev.get("firstTimestamp")):
+    for t in (series.get("lastObservedTime"), ev.get("lastTimestamp"), ev.get("eventTime")):
         v = parse_time(t) if t else None
         if v is not None:
             return v
