@@ -282,3 +282,32 @@ def test_ps_shows_only_this_container(rt):
         "    2 root      0:00 sleep 500\n"
         "    3 root      0:00 sleep 1000\n"
         "    4 root      0:00 ps\n")
+
+
+# --- pipes --------------------------------------------------------------------------------------
+def test_pipeline_stages_run_concurrently(rt):
+    """`yes | head -n 2`: head exits after two lines and yes dies of SIGPIPE; the pipeline's
+    status is the last command's."""
+    assert sh(rt, "yes | head -n 2; echo status=$?") == (0, "y\ny\nstatus=0\n")
+
+
+def test_read_loop_over_a_pipe(rt):
+    assert sh(rt, "seq 3 | while read x; do echo got $x; done")[1] == "got 1\ngot 2\ngot 3\n"
+
+
+def test_pipeline_status_and_negation(rt):
+    assert sh(rt, "echo x | false; echo $?; false | true; echo $?; ! echo x | grep -q y; echo $?")[1] == "1\n0\n0\n"
+
+
+def test_tail_f_into_grep_streams(rt):
+    """A log-shipper style sidecar: lines appear as the writer appends them, filtered."""
+    cid = start(rt, "(for i in 1 2 3 4; do echo \"INFO $i\" >> /l; echo \"ERROR $i\" >> /l; sleep 10; done) & "
+                    "tail -f /l | grep ERROR")
+    rt.clock.run(11)
+    assert rt.logs(cid) == "ERROR 1\nERROR 2\n"
+    rt.clock.run(30)
+    assert rt.logs(cid) == "ERROR 1\nERROR 2\nERROR 3\nERROR 4\n"
+
+
+def test_pipe_into_wc_and_sh(rt):
+    assert sh(rt, "printf 'a b\\nc\\n' | wc -w; echo 'echo from stdin' | sh")[1] == "3\nfrom stdin\n"

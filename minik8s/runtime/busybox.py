@@ -18,13 +18,14 @@ from .process import SIGNALS, signal_name
 
 
 def _read_input(proc, files: list[str], applet: str):
-    """The text of ``files`` (or stdin), and whether every file could be read."""
+    """``text, ok = yield from _read_input(...)``: the text of ``files`` (or all of stdin), and whether
+    every file could be read."""
     if not files or files == ["-"]:
-        return proc.stdin or "", True
+        return (yield from proc.read_all()), True
     out, ok = [], True
     for f in files:
         if f == "-":
-            out.append(proc.stdin or "")
+            out.append((yield from proc.read_all()))
             continue
         try:
             out.append(proc.fs.read(f, proc.cwd))
@@ -33,6 +34,21 @@ def _read_input(proc, files: list[str], applet: str):
                        else f"{applet}: read error: Is a directory")
             ok = False
     return "".join(out), ok
+
+
+def _next_lines(proc, state: dict):
+    """The next complete lines from stdin (a list), or None at end of file."""
+    while True:
+        buf = state.get("buf", "")
+        if "\n" in buf:
+            *lines, rest = buf.split("\n")
+            state["buf"] = rest
+            return [line + "\n" for line in lines]
+        chunk = yield proc.read()
+        if chunk is None:
+            state["buf"] = ""
+            return [buf] if buf else None
+        state["buf"] = buf + chunk
 
 
 def _split_flags(args: list[str], known: str):
@@ -260,10 +276,13 @@ def sleep(proc):
 
 def cat(proc):
     flags, files = _split_flags(proc.argv[1:], "nuAe")
-    from .process import OpenStdin
-    if not files and isinstance(proc.stdin, OpenStdin):
-        yield proc.forever()              # `cat` with an open stdin waits for input
-    text, ok = _read_input(proc, files, "cat")
+    if (not files or files == ["-"]) and "n" not in flags:
+        while True:                       # copy stdin as it arrives (an open, silent stdin: forever)
+            chunk = yield proc.read()
+            if chunk is None:
+                return 0
+            proc.write(chunk)
+    text, ok = yield from _read_input(proc, files, "cat")
     if "n" in flags:
         text = "".join(f"{i:6d}\t{line}\n" for i, line in enumerate(text.splitlines(), 1))
     proc.write(text)
@@ -540,7 +559,7 @@ def tail(proc):
         else:
             files.append(a)
         i += 1
-    text, ok = _read_input(proc, files[:1], "tail")
+    text, ok = yield from _read_input(proc, files[:1], "tail")
     lines = text.splitlines(keepends=True)
     proc.write("".join(lines[-n:] if n else []))
     if not follow or not files:
@@ -576,14 +595,24 @@ def head(proc):
         else:
             files.append(a)
         i += 1
-    text, ok = _read_input(proc, files, "head")
+    if not files or files == ["-"]:
+        state: dict = {}
+        left = n
+        while left > 0:                   # stop reading after n lines: the writer gets SIGPIPE
+            batch = yield from _next_lines(proc, state)
+            if batch is None:
+                break
+            proc.write("".join(batch[:left]))
+            left -= len(batch[:left])
+        return 0
+    text, ok = yield from _read_input(proc, files, "head")
     proc.write("".join(text.splitlines(keepends=True)[:n]))
     return 0 if ok else 1
 
 
 def wc(proc):
     flags, files = _split_flags(proc.argv[1:], "lwc")
-    text, ok = _read_input(proc, files, "wc")
+    text, ok = yield from _read_input(proc, files, "wc")
     counts = {"l": text.count("\n"), "w": len(text.split()), "c": len(text.encode())}
     chosen = [k for k in "lwc" if k in flags] or ["l", "w", "c"]
     nums = [counts[k] for k in chosen]
@@ -603,7 +632,6 @@ def grep(proc):
         proc.error("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...")
         return 2
     pattern, files = args[0], args[1:]
-    text, ok = _read_input(proc, files, "grep")
     if "F" in flags:
         pattern = re.escape(pattern)
     elif "E" not in flags:
@@ -614,6 +642,20 @@ def grep(proc):
         rx = re.compile(pattern, re.IGNORECASE if "i" in flags else 0)
     except re.error:
         rx = re.compile(re.escape(pattern), re.IGNORECASE if "i" in flags else 0)
+    if not files and not flags & {"c", "q"}:
+        state: dict = {}
+        number, found = 0, False
+        while True:                       # filter stdin line by line, as it arrives (tail -f | grep)
+            batch = yield from _next_lines(proc, state)
+            if batch is None:
+                return 0 if found else 1
+            for line in batch:
+                number += 1
+                text = line.rstrip("\n")
+                if bool(rx.search(text)) != ("v" in flags):
+                    found = True
+                    proc.print(f"{number}:{text}" if "n" in flags else text)
+    text, ok = yield from _read_input(proc, files, "grep")
     hits = [(i, line) for i, line in enumerate(text.splitlines(), 1) if bool(rx.search(line)) != ("v" in flags)]
     if "q" in flags:
         return 0 if hits else 1
@@ -662,16 +704,22 @@ def yes(proc):
 
 def tee(proc):
     flags, files = _split_flags(proc.argv[1:], "a")
-    data = proc.stdin or ""
     status = 0
+    ok_files = []
     for f in files:
         try:
-            proc.fs.write(f, data, proc.cwd, append="a" in flags, uid=proc.uid)
+            proc.fs.write(f, "", proc.cwd, append="a" in flags, uid=proc.uid)
+            ok_files.append(f)
         except FsError as e:
             proc.error(f"tee: {f}: {e.errno}")
             status = 1
-    proc.write(data)
-    return status
+    while True:
+        chunk = yield proc.read()
+        if chunk is None:
+            return status
+        for f in ok_files:
+            proc.fs.write(f, chunk, proc.cwd, append=True, uid=proc.uid)
+        proc.write(chunk)
 
 
 def uname(proc):

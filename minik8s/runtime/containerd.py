@@ -216,11 +216,16 @@ class Container:
                         return path, _script(iprog, interp, path)
         return None, None
 
-    def spawn(self, argv, env, cwd, stdout, stderr, stdin=None, parent=None, uid=0, program=None) -> Process:
-        """fork+exec inside this container's namespaces; an unknown program exits 127."""
+    def spawn(self, argv, env, cwd, stdout, stderr, stdin=None, parent=None, uid=0, program=None,
+              on_exit=None) -> Process:
+        """fork+exec inside this container's namespaces; an unknown program exits 127.
+
+        ``on_exit``: callbacks run when the process exits (a pipeline closes its pipe ends).
+        """
         pid = self._next_pid
         self._next_pid += 1
         proc = Process(self, pid, argv, env, cwd, stdout, stderr, stdin, parent, uid)
+        proc.on_exit = list(on_exit or [])
         self.procs[pid] = proc
         if parent is not None:
             parent.children.append(proc)

@@ -50,7 +50,7 @@ import traceback
 from typing import Callable
 
 SIGNALS = {"SIGHUP": 1, "SIGINT": 2, "SIGQUIT": 3, "SIGKILL": 9, "SIGUSR1": 10, "SIGUSR2": 12,
-           "SIGTERM": 15, "SIGCHLD": 17, "SIGCONT": 18, "SIGSTOP": 19, "SIGWINCH": 28}
+           "SIGPIPE": 13, "SIGTERM": 15, "SIGCHLD": 17, "SIGCONT": 18, "SIGSTOP": 19, "SIGWINCH": 28}
 # Signals whose default action is to do nothing.
 IGNORED_BY_DEFAULT = {"SIGCHLD", "SIGWINCH", "SIGCONT"}
 
@@ -95,6 +95,69 @@ class WaitChild(Wait):
 
 class Forever(Wait):
     pass
+
+
+class ReadInput(Wait):
+    """Wait for input (stdin, or ``source``): the yield returns the next text available, or None at EOF."""
+
+    def __init__(self, source=None):
+        self.source = source
+
+
+class BrokenPipe(Exception):
+    """Written to a pipe nobody reads any more: the kernel sends the writer SIGPIPE (exit 141)."""
+
+
+class Pipe:
+    """A pipe between two processes (``yes | head -n 2``): text written at one end, read at the other.
+
+    A reader waiting on an empty pipe sleeps until a writer writes or the last writer exits (end
+    of file); a writer whose reader has exited dies of SIGPIPE.
+    """
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.chunks: list[str] = []
+        self.writers = 0
+        self.reader_gone = False
+        self._waiting = None             # the reading process's wake-up, while it waits
+
+    def writer_stream(self) -> "Stream":
+        self.writers += 1
+        return Stream(self.write)
+
+    def write(self, text: str) -> None:
+        if self.reader_gone:
+            raise BrokenPipe()
+        if text:
+            self.chunks.append(text)
+            self._wake()
+
+    def close_writer(self) -> None:
+        self.writers -= 1
+        if self.writers <= 0:
+            self._wake()
+
+    def close_reader(self) -> None:
+        self.reader_gone = True
+        self.chunks.clear()
+
+    def take(self):
+        """Everything buffered; None at end of file; False if the reader must wait."""
+        if self.chunks:
+            text = "".join(self.chunks)
+            self.chunks.clear()
+            return text
+        return None if self.writers <= 0 else False
+
+    def unread(self, text: str) -> None:
+        if text:
+            self.chunks.insert(0, text)
+
+    def _wake(self) -> None:
+        wake, self._waiting = self._waiting, None
+        if wake is not None:
+            self.clock.call_soon(wake)
 
 
 class ProcessExit(Exception):
@@ -188,6 +251,7 @@ class Process:
         self._executing = False
         self._pending_kill: int | None = None
         self._token = 0                 # which wait a wake-up belongs to (see interrupt())
+        self.on_exit: list[Callable[[], None]] = []    # e.g. close this process's pipe ends
 
     # --- identity and environment (what /proc and the namespaces show) --------------
     @property
@@ -230,6 +294,19 @@ class Process:
 
     def forever(self) -> Forever:
         return Forever()
+
+    def read(self, source=None) -> ReadInput:
+        """``text = yield proc.read()``: the next input from stdin (None at end of file)."""
+        return ReadInput(source)
+
+    def read_all(self):
+        """``text = yield from proc.read_all()``: stdin until end of file."""
+        out = []
+        while True:
+            chunk = yield self.read()
+            if chunk is None:
+                return "".join(out)
+            out.append(chunk)
 
     def wait(self, child: "Process") -> WaitChild:
         return WaitChild(child)
@@ -402,6 +479,10 @@ class Process:
                 self._gen = None
                 self._finish(int(result or 0) & 0xFF, None)
             return
+        except BrokenPipe:
+            self._executing = False
+            self._finish(128 + 13, "SIGPIPE")
+            return
         except Killed:
             self._executing = False
             code, self._pending_kill = self._pending_kill, None
@@ -450,11 +531,29 @@ class Process:
                 child._waiters.append(lambda code: self._child_done(code, token))
         elif isinstance(wait, Forever):
             pass
+        elif isinstance(wait, ReadInput):
+            self._block_read(wait.source)
         elif isinstance(wait, (int, float)):
             self._timer = clock.call_later(float(wait), self._resume, None)
         else:
             self.stderr.write(f"panic: a program yielded {wait!r}, not a wait\n")
             self._finish(2, None)
+
+    def _block_read(self, source=None) -> None:
+        src = self.stdin if source is None else source
+        if isinstance(src, Pipe):
+            got = src.take()
+            if got is False:
+                token = self._token
+                src._waiting = lambda: self._token == token and self._timer is None and self._block_read(source)
+                return
+            self._timer = self.clock.call_soon(self._resume, got)
+        elif isinstance(src, OpenStdin):
+            pass                                  # open, but nobody ever types: wait forever
+        else:
+            if source is None:
+                self.stdin = None                 # a string is read once, then end of file
+            self._timer = self.clock.call_soon(self._resume, src or None)
 
     def _child_done(self, code: int, token: int) -> None:
         if self.alive and token == self._token and self._timer is None:
@@ -509,6 +608,9 @@ class Process:
         if self.memory:
             self.container.charge(self, -self.memory, check=False)
             self.memory = 0
+        hooks, self.on_exit = self.on_exit, []
+        for hook in hooks:
+            hook()
         self.container.process_exited(self)
         waiters, self._waiters = self._waiters, []
         for notify in waiters:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import ast
 import operator
 
-from .process import ProcessExit, Stream, signal_name
+from .process import Pipe, ProcessExit, Stream, signal_name
 
 OPERATORS = ("&&", "||", ";;", ">>", "2>&1", ">&2", "1>&2", "&>", "2>>", "2>", "1>>", "1>", ";", "&", "|",
              "(", ")", "<", ">", "\n")
@@ -847,20 +847,39 @@ class Shell:
             yield self.proc.compute(0.001)
 
     def pipeline(self, node: Pipeline, io: IO):
+        """``a | b | c``: one process per stage, connected by pipes, all running at once; the
+        status is the last stage's. A stage that exits early (``head``) breaks its pipe: the
+        writer before it dies of SIGPIPE."""
         if len(node.cmds) == 1:
             return (yield from self.run(node.cmds[0], io))
-        data = io.stdin
-        status = 0
+        container = self.proc.container
+        stages = []
+        stdin = io.stdin
         for k, cmd in enumerate(node.cmds):
             last = k == len(node.cmds) - 1
-            buf: list[str] = []
-            stage_io = IO(io.stdout if last else Stream(buf.append), io.stderr, data if k else io.stdin)
+            hooks = []
+            if last:
+                out = io.stdout
+                pipe = None
+            else:
+                pipe = Pipe(self.proc.clock)
+                out = pipe.writer_stream()
+                hooks.append(pipe.close_writer)
+            if isinstance(stdin, Pipe):
+                hooks.append(stdin.close_reader)
             sub = self.subshell()
-            try:
-                status = yield from sub.run(cmd, stage_io)
-            except ProcessExit as e:
-                status = e.code
-            data = "".join(buf)
+            sub.exec_simple = _single_simple(cmd) is not None
+            stage_io = IO(out, io.stderr, stdin)
+
+            def program(p, sub=sub, cmd=cmd, stage_io=stage_io):
+                sub.proc = p
+                return sub.run_script_tree(cmd, stage_io)
+            stages.append(container.spawn(["sh"], self.child_env(), self.proc.cwd, out, io.stderr, stdin=stdin,
+                                          parent=self.proc, uid=self.proc.uid, program=program, on_exit=hooks))
+            stdin = pipe
+        status = 0
+        for child in stages:
+            status = yield self.proc.wait(child)
         return status
 
     def background(self, node, io: IO) -> int:
@@ -1160,12 +1179,28 @@ def b_wait(sh, argv, io):
 
 
 def b_read(sh, argv, io):
+    """read NAME...: one line of input split into the variables (1 at end of file)."""
     names = [a for a in argv[1:] if not a.startswith("-")] or ["REPLY"]
-    data = io.stdin or ""
-    if not data:
-        return 1
-    line, _, rest = data.partition("\n")
-    io.stdin = rest
+    if isinstance(io.stdin, Pipe):
+        data = ""
+        while "\n" not in data:
+            chunk = yield sh.proc.read(io.stdin)
+            if chunk is None:
+                break
+            data += chunk
+        line, nl, rest = data.partition("\n")
+        io.stdin.unread(rest)
+        if not data:
+            return 1
+    else:
+        from .process import OpenStdin
+        if isinstance(io.stdin, OpenStdin):
+            yield sh.proc.forever()
+        data = io.stdin or ""
+        if not data:
+            return 1
+        line, _, rest = data.partition("\n")
+        io.stdin = rest
     values = line.split(None, len(names) - 1)
     for i, name in enumerate(names):
         sh.vars[name] = values[i] if i < len(values) else ""
@@ -1249,7 +1284,7 @@ def sh_main(proc):
             if proc.container.tty:
                 proc.write("/ # " if proc.uid == 0 else "~ $ ")
             yield proc.forever()
-        script = proc.stdin or ""
+        script = (yield from proc.read_all()) if isinstance(proc.stdin, Pipe) else (proc.stdin or "")
         shell = Shell(proc, "sh")
     code = yield from shell.run_script(script, io)
     return code
