@@ -81,7 +81,18 @@ def test_config_commands(c):
 
 
 def test_cluster_info(c):
-    assert c.kubectl("cluster-info").startswith("Kubernetes control plane is running at https://")
+    """cluster-info lists kube-system Services labelled kubernetes.io/cluster-service=true, as on a kind
+    cluster (https://kubernetes.io/docs/tasks/debug/debug-cluster/)."""
+    assert c.kubectl("cluster-info") == (
+        "Kubernetes control plane is running at https://127.0.0.1:6443\n\n"
+        "To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n")
+    c.apiserver.create("services", {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kube-dns", "namespace": "kube-system",
+                     "labels": {"kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS"}},
+        "spec": {"selector": {"k8s-app": "kube-dns"}, "ports": [{"name": "dns", "port": 53, "protocol": "UDP"}]}})
+    assert c.kubectl("cluster-info").splitlines()[1] == (
+        "CoreDNS is running at https://127.0.0.1:6443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy")
 
 
 def test_kubectl_prefix_and_quoting(c):

@@ -96,9 +96,16 @@ def cluster_info(inv: Invocation) -> str:
     for s in svcs:
         name = (s["metadata"].get("labels") or {}).get("kubernetes.io/name") or s["metadata"]["name"]
         ports = (s.get("spec") or {}).get("ports") or []
-        port = ports[0].get("name") if ports and ports[0].get("name") else (str(ports[0]["port"]) if ports else "")
-        link = f"{SERVER}/api/v1/namespaces/kube-system/services/{s['metadata']['name']}"
-        link += (f":{port}" if port else "") + "/proxy"
+        svc = s["metadata"]["name"]
+        if ports:                       # utilnet.JoinSchemeNamePort(scheme, name, port.Name)
+            p0 = ports[0]
+            scheme = "https" if (p0.get("name") == "https" or p0.get("port") == 443) else ""
+            port_name = p0.get("name") or ""
+            if scheme:
+                svc = f"{scheme}:{svc}:{port_name}"
+            elif port_name:
+                svc = f"{svc}:{port_name}"
+        link = f"{SERVER}/api/v1/namespaces/kube-system/services/{svc}/proxy"
         out += f"{name} is running at {link}\n"
     out += "\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n"
     return out
