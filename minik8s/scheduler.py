@@ -31,7 +31,7 @@ from .api.meta import controller_of, rfc3339
 from .component import Component
 from .scheduling import framework, plugins, topology
 from .scheduling.node_info import DEFAULT_SCHEDULER_NAME, NodeInfo, PodInfo
-from .scheduling.queue import NODE_EVENTS, POD_DELETED, SchedulingQueue
+from .scheduling.queue import NODE_EVENTS, POD_ADDED, POD_DELETED, SchedulingQueue
 
 TERMINAL = ("Succeeded", "Failed")
 
@@ -149,12 +149,16 @@ class Scheduler(Component):
         if node:
             self.squeue.done(key)
             self._forget_nominated(key)
+            newly_bound = old is None or not (old.get("spec") or {}).get("nodeName")
+            old_labels = (old or {}).get("metadata", {}).get("labels")
             self._forget_assigned(key)
             ni = self.node_infos.get(node)
             if ni is None:
                 ni = self.node_infos[node] = NodeInfo(name=node)   # node not seen yet
             ni.add_pod(PodInfo(pod))
             self._pod_node[key] = node
+            if self.squeue.unschedulable and (newly_bound or old_labels != md.get("labels")):
+                self._move(POD_ADDED)        # pods waiting for affinity or spreading may now fit
             return
         if (spec.get("schedulerName") or DEFAULT_SCHEDULER_NAME) != self.scheduler_name:
             return

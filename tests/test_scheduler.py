@@ -535,3 +535,29 @@ def test_required_anti_affinity_one_replica_per_node():
     assert events_for(c, pending[0]["metadata"]["name"], "FailedScheduling")[0]["message"] == (
         "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: "
         "0/3 nodes are available: 3 No preemption victims found for incoming pod..")
+
+
+def test_pod_affinity_waits_for_the_pod_it_follows():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
+    (a pod requiring another's company is retried when such a pod is scheduled)"""
+    c = new_cluster()
+    add_node(c, "node-1", labels={"topology.kubernetes.io/zone": "a"})
+    add_node(c, "node-2", labels={"topology.kubernetes.io/zone": "b"})
+    c.run(0)
+    term = {"topologyKey": "topology.kubernetes.io/zone", "labelSelector": {"matchLabels": {"app": "cache"}}}
+    c.apiserver.create("pods", {"apiVersion": "v1", "kind": "Pod",
+                                "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+                                "spec": {"affinity": {"podAffinity": {
+                                    "requiredDuringSchedulingIgnoredDuringExecution": [term]}},
+                                    "containers": [{"name": "web", "image": "nginx"}]}}, "default")
+    c.run(5)
+    assert node_of(c, "web") is None
+    assert events_for(c, "web", "FailedScheduling")[0]["message"].startswith(
+        "0/2 nodes are available: 2 node(s) didn't match pod affinity rules.")
+    c.apiserver.create("pods", {"apiVersion": "v1", "kind": "Pod",
+                                "metadata": {"name": "cache", "namespace": "default", "labels": {"app": "cache"}},
+                                "spec": {"nodeSelector": {"topology.kubernetes.io/zone": "b"},
+                                         "containers": [{"name": "redis", "image": "redis"}]}}, "default")
+    c.run(2)
+    assert node_of(c, "cache") == "node-2"
+    assert node_of(c, "web") == "node-2"

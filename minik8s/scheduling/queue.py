@@ -27,6 +27,7 @@ POD_MAX_IN_UNSCHEDULABLE_DURATION = 300.0
 # Which cluster events can make a pod rejected by a plugin schedulable (EventsToRegister).
 NODE_EVENTS = "node"          # node added or changed
 POD_DELETED = "assigned-pod"  # a pod assigned to a node went away (or shrank)
+POD_ADDED = "assigned-pod-added"   # a pod was assigned to a node, or an assigned pod's labels changed
 PLUGIN_EVENTS = {
     "NodeUnschedulable": {NODE_EVENTS},
     "NodeName": {NODE_EVENTS},
@@ -34,6 +35,8 @@ PLUGIN_EVENTS = {
     "NodeAffinity": {NODE_EVENTS},
     "NodePorts": {NODE_EVENTS, POD_DELETED},
     "NodeResourcesFit": {NODE_EVENTS, POD_DELETED},
+    "PodTopologySpread": {NODE_EVENTS, POD_DELETED, POD_ADDED},
+    "InterPodAffinity": {NODE_EVENTS, POD_DELETED, POD_ADDED},
 }
 
 
@@ -67,6 +70,14 @@ class SchedulingQueue:
         self._active: list = []          # heap of (-priority, timestamp, seq, key)
         self._backoff: list = []         # heap of (expiry, seq, key)
         self._seq = 0
+        self.unschedulable: set[str] = set()   # keys of the pods in unschedulablePods
+
+    def _where(self, qp: QueuedPod, where: str) -> None:
+        qp.where = where
+        if where == "unschedulable":
+            self.unschedulable.add(qp.key)
+        else:
+            self.unschedulable.discard(qp.key)
 
     # --- adding ---------------------------------------------------------------------------
     def add(self, pod: dict, now: float) -> None:
@@ -82,7 +93,7 @@ class SchedulingQueue:
         self._push_active(qp)
 
     def _push_active(self, qp: QueuedPod) -> None:
-        qp.where = "active"
+        self._where(qp, "active")
         self._seq += 1
         qp.seq = self._seq
         heapq.heappush(self._active, (-qp.priority, qp.timestamp, qp.seq, qp.key))
@@ -103,7 +114,7 @@ class SchedulingQueue:
     def delete(self, key: str) -> None:
         qp = self.pods.pop(key, None)
         if qp is not None:
-            qp.where = "gone"
+            self._where(qp, "gone")
 
     # --- taking ---------------------------------------------------------------------------
     def pop(self) -> QueuedPod | None:
@@ -113,7 +124,7 @@ class SchedulingQueue:
             qp = self.pods.get(key)
             if qp is None or qp.where != "active" or qp.seq != seq:
                 continue
-            qp.where = "in-flight"
+            self._where(qp, "in-flight")
             qp.attempts += 1
             return qp
         return None
@@ -121,14 +132,11 @@ class SchedulingQueue:
     def __len__(self) -> int:
         return sum(1 for qp in self.pods.values() if qp.where == "active")
 
-    def has_active(self) -> bool:
-        return any(self.pods.get(k) is not None and self.pods[k].where == "active" and self.pods[k].seq == s
-                   for _p, _t, s, k in self._active)
-
     # --- after an attempt -----------------------------------------------------------------
     def done(self, key: str) -> None:
         """Scheduled (or gone): forget it."""
         self.pods.pop(key, None)
+        self.unschedulable.discard(key)
 
     def add_unschedulable(self, qp: QueuedPod, plugins: list[str], now: float) -> None:
         """The attempt failed because no node fits: wait for an event that could help."""
@@ -137,7 +145,7 @@ class SchedulingQueue:
         qp.last_attempt = now
         qp.unschedulable_since = now
         qp.unschedulable_plugins = list(plugins)
-        qp.where = "unschedulable"
+        self._where(qp, "unschedulable")
 
     def add_backoff(self, qp: QueuedPod, now: float) -> None:
         """The attempt failed with an error (e.g. binding): retry after the back-off."""
@@ -147,7 +155,7 @@ class SchedulingQueue:
         self._push_backoff(qp, now)
 
     def _push_backoff(self, qp: QueuedPod, now: float) -> None:
-        qp.where = "backoff"
+        self._where(qp, "backoff")
         self._seq += 1
         qp.seq = self._seq
         heapq.heappush(self._backoff, (self.backoff_expiry(qp), qp.seq, qp.key))
@@ -166,10 +174,8 @@ class SchedulingQueue:
     def move_for_event(self, event: str, now: float) -> list[str]:
         """A cluster event happened: move the unschedulable pods it could help (sorted keys)."""
         moved = []
-        for key in sorted(self.pods):
+        for key in sorted(self.unschedulable):
             qp = self.pods[key]
-            if qp.where != "unschedulable":
-                continue
             if not qp.unschedulable_plugins or any(event in PLUGIN_EVENTS.get(p, {NODE_EVENTS, POD_DELETED})
                                                    for p in qp.unschedulable_plugins):
                 self._requeue(qp, now)
@@ -191,9 +197,9 @@ class SchedulingQueue:
     def flush_unschedulable_leftover(self, now: float) -> list[str]:
         """Pods unschedulable for longer than 5 minutes are tried again (every 30 seconds)."""
         moved = []
-        for key in sorted(self.pods):
+        for key in sorted(self.unschedulable):
             qp = self.pods[key]
-            if qp.where == "unschedulable" and now - qp.unschedulable_since > POD_MAX_IN_UNSCHEDULABLE_DURATION:
+            if now - qp.unschedulable_since > POD_MAX_IN_UNSCHEDULABLE_DURATION:
                 self._requeue(qp, now)
                 moved.append(key)
         return moved
