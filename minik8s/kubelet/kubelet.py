@@ -196,8 +196,10 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         """status.images: images on the node, biggest first (at most 50, nodeStatusMaxImages)."""
         out = []
         for ref in self.runtime.list_images():
-            out.append({"names": [_full_ref(ref), ref] if _full_ref(ref) != ref else [ref],
-                        "sizeBytes": self.runtime.image_size(ref)})
+            full = _full_ref(ref)
+            digest = getattr(self.runtime.images.get(ref), "repo_digest", None)
+            names = [n for n in (digest, full) if n]      # RepoDigests, then RepoTags (as the CRI lists them)
+            out.append({"names": names, "sizeBytes": self.runtime.image_size(ref)})
         out.sort(key=lambda i: (-i["sizeBytes"], i["names"][0]))
         return out[:50]
 
