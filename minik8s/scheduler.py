@@ -27,7 +27,7 @@ Students add score plugins with :meth:`Scheduler.add_score_plugin`.
 from __future__ import annotations
 
 from . import errors
-from .api.meta import controller_of, rfc3339
+from .api.meta import controller_of, key_of, rfc3339
 from .component import Component
 from .scheduling import framework, plugins, topology
 from .scheduling.node_info import DEFAULT_SCHEDULER_NAME, NodeInfo, PodInfo
@@ -391,15 +391,20 @@ class Scheduler(Component):
     # --- for notebooks ----------------------------------------------------------------------
     def explain(self, pod) -> framework.Explanation:
         """The filter/score table for ``pod`` (a dict or "ns/name") against the scheduler's
-        current cache, without binding anything."""
+        current cache, without binding anything. Ties are broken with a private RNG, so calling
+        this never changes the cluster's random stream (and so its later decisions)."""
         import random
         if isinstance(pod, str):
             key = pod if "/" in pod else f"default/{pod}"
             pod = self.pods.get(key)
             if pod is None:
                 raise errors.not_found("pods", key.split("/", 1)[1])
+        if (pod.get("spec") or {}).get("nodeName"):
+            # a bound pod: show the choice as the scheduler faced it, before the binding
+            pod = dict(pod, spec={k: v for k, v in pod["spec"].items() if k != "nodeName"})
         nodes = [self.node_infos[n].node for n in self.node_order]
-        assigned = [self.pods.get(k) for k in sorted(self._pod_node)]
+        me = key_of(pod)
+        assigned = [self.pods.get(k) for k in sorted(self._pod_node) if k != me]
         assigned = [p for p in assigned if p is not None]
         return framework.explain(pod, nodes, assigned, rng=random.Random(0), score_plugins=self.score_plugins)
 
