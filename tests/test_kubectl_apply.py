@@ -252,3 +252,40 @@ def test_several_errors_print_as_kubectl_aggregates_them(c):
     assert two[1] == "ensure CRDs are installed first"
     assert two[2].startswith('Error from server (Invalid): error when creating "STDIN": ConfigMap "Bad_Name" '
                              'is invalid: metadata.name: Invalid value: "Bad_Name": ')
+
+
+def test_patch_types_and_messages(c):
+    """kubectl patch: strategic by default, `patched` / `patched (no change)`
+    (https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/)."""
+    c.kubectl("apply -f -", stdin=DEP)
+    assert c.kubectl("""patch deploy web -p '{"spec":{"replicas":4}}'""") == "deployment.apps/web patched\n"
+    assert c.get("deployments", "web")["spec"]["replicas"] == 4
+    assert c.kubectl("""patch deploy web -p '{"spec":{"replicas":4}}'""") == \
+        "deployment.apps/web patched (no change)\n"
+    assert c.kubectl("""patch deploy web --type=merge -p 'spec: {paused: true}'""") == \
+        "deployment.apps/web patched\n"
+    assert c.kubectl("""patch deploy web --type=json -p '[{"op":"replace","path":"/spec/replicas","value":1}]'""") \
+        == "deployment.apps/web patched\n"
+    assert c.get("deployments", "web")["spec"]["replicas"] == 1
+    assert c.kubectl("patch deploy web --type=foo -p '{}'") == \
+        'error: --type must be one of [json merge strategic], not "foo"\n'
+    assert c.kubectl("patch deploy nope -p '{}'") == 'Error from server (NotFound): deployments.apps "nope" not found\n'
+
+
+def test_wait_on_virtual_time(c):
+    """kubectl wait --for=condition / delete / jsonpath advances virtual time only as far as needed
+    (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_wait/)."""
+    c.kubectl("apply -f -", stdin=CM)
+
+    def ready():
+        c.apiserver.patch("configmaps", "cfg", {"metadata": {"labels": {"ready": "yes"}}}, "default")
+    c.clock.call_later(7, ready)
+    assert c.kubectl("wait --for=jsonpath='{.metadata.labels.ready}'=yes cm/cfg") == "configmap/cfg condition met\n"
+    assert c.now == 7
+    assert c.kubectl("wait --for=jsonpath='{.metadata.labels.ready}'=no cm/cfg --timeout=5s") == \
+        "error: timed out waiting for the condition on configmaps/cfg\n"
+    assert c.now == 12
+    c.clock.call_later(3, lambda: c.apiserver.delete("configmaps", "cfg", "default"))
+    assert c.kubectl("wait --for=delete cm/cfg") == "configmap/cfg condition met\n"
+    assert c.now == 15
+    assert c.kubectl("wait --for=condition=Ready pod/nope") == 'Error from server (NotFound): pods "nope" not found\n'
