@@ -177,6 +177,7 @@ def test_crash_loop_status_and_events():
         f"back-off 10s restarting failed container=app pod=crash_default({uid})")
     term = cs["lastState"]["terminated"]
     assert term["exitCode"] == 3 and term["reason"] == "Error"
+    assert cs["containerID"] == term["containerID"]      # describe's "Container ID" during the back-off
     assert cs["restartCount"] == 1 and cs["ready"] is False
     assert ("BackOff", f"Back-off restarting failed container app in pod crash_default({uid})") in \
         pod_events(c, "crash")
@@ -517,3 +518,18 @@ def test_changing_a_pods_image_restarts_its_container():
     assert cs["image"] == "kubelet-test/stubborn:1.0" and "running" in cs["state"]
     assert cs["restartCount"] == 1 and cs["lastState"]["terminated"]["exitCode"] == 0
     assert ("Killing", "Container app definition changed, will be restarted") in pod_events(c, "web")
+
+
+def test_kubectl_get_pods_shows_what_the_kubelet_reported():
+    """kubectl's STATUS and RESTARTS columns for the kubelet's states
+    (https://kubernetes.io/docs/tasks/debug/debug-application/debug-running-pod/)."""
+    c = cluster()
+    c.apply(pod("crash", "kubelet-test/exit:1.0", args=[0, 1]))
+    c.apply(pod("ok", "kubelet-test/exit:1.0", args=[1, 0], restart="Never"))
+    c.apply(pod("err", "kubelet-test/exit:1.0", args=[1, 2], restart="Never"))
+    t0 = c.now
+    run_to(c, t0 + 35)           # restarts at 0, 10, 30: the last one 5 s ago
+    rows = {line.split()[0]: line.split() for line in c.kubectl("get pods").splitlines()[1:]}
+    assert rows["crash"][1:5] == ["0/1", "CrashLoopBackOff", "3", "(5s"]
+    assert rows["ok"][1:4] == ["0/1", "Completed", "0"]
+    assert rows["err"][1:4] == ["0/1", "Error", "0"]

@@ -445,10 +445,10 @@ class PodWorker:
         elif st is not None and st.state == "exited" and rec.waiting is None:
             out["state"] = {"terminated": kl.terminated_state(st)}
         elif st is not None and st.state == "exited":
-            # waiting to be restarted: the exited run is lastState (kubectl shows CrashLoopBackOff)
+            # waiting to be restarted: the exited run is lastState (kubectl shows CrashLoopBackOff);
+            # containerID still names that last container
             out["state"] = {"waiting": _waiting(*rec.waiting)}
             out["lastState"] = {"terminated": kl.terminated_state(st)}
-            out.pop("containerID", None)
         else:
             reason, message = rec.waiting or ("ContainerCreating", None)
             out["state"] = {"waiting": _waiting(reason, message)}
