@@ -85,8 +85,6 @@ def parse_targets(args: list[str]) -> tuple[list[tuple[R.Resource, list[str] | N
             if r not in resources:
                 resources.append(r)
     multi = len(resources) > 1 or "all" in types
-    if names and len(resources) > 1:
-        pass
     targets = [(r, list(names) if names else None) for r in resources]
     single = len(resources) == 1 and len(names) == 1
     return targets, multi, single

@@ -579,7 +579,7 @@ def print_configmap(obj, now, wide):
 
 
 def print_secret(obj, now, wide):
-    n = len(set(obj.get("data") or {}) | set(obj.get("stringData") or {}))
+    n = len(obj.get("data") or {})      # the API server has folded stringData into data
     return [obj["metadata"]["name"], obj.get("type", "Opaque"), str(n), _age(obj, now)]
 
 
