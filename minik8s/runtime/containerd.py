@@ -123,7 +123,9 @@ class Container:
             self.fs.makedirs(working_dir)
         self._cgroup_files()
         self.procs: dict[int, Process] = {}
-        self._path_cache: dict = {}       # (name, $PATH) -> (path, program, file content)
+        # (name, $PATH) -> path where it was found: shared by the image's containers, and
+        # checked against the container's own filesystem before use
+        self._path_cache: dict = img.path_cache
         self._next_pid = 1
         self.state = "created"
         self.exit_code: int | None = None
@@ -152,11 +154,8 @@ class Container:
             "cpu.weight": lambda: f"{cpu_weight(self.cpu_request)}\n",
             "cpu.stat": lambda: self._cpu_stat(),
         }
-        for name, fn in files.items():
-            path = "/sys/fs/cgroup/" + name
-            self.fs.makedirs("/sys/fs/cgroup")
-            self.fs.write(path, "")
-            self.fs.dynamic[path] = fn
+        for name, fn in files.items():        # the files themselves are in every image's rootfs
+            self.fs.dynamic["/sys/fs/cgroup/" + name] = fn
 
     def _cpu_stat(self) -> str:
         cg = self.cgroup
@@ -188,11 +187,13 @@ class Container:
         else:
             search = env.get("PATH", "")
             hit = self._path_cache.get((argv0, search))
-            if hit is not None:          # the last answer, if that file is still a program
+            if hit is not None:          # where it was found last time, if it is still a program there
                 try:
-                    node = self.fs.get(hit[0])
-                    if isinstance(node, File) and node.data is hit[2]:
-                        return hit[0], hit[1]
+                    node = self.fs.get(hit)
+                    prog = self.image.program_for(hit, node.data, self.runtime.programs) \
+                        if isinstance(node, File) else None
+                    if prog is not None:
+                        return hit, prog
                 except FsError:
                     pass
             candidates = [(d or ".") + "/" + argv0 for d in search.split(":")]
@@ -206,7 +207,7 @@ class Container:
             prog = self.image.program_for(path, node.data, self.runtime.programs)
             if prog is not None:
                 if "/" not in argv0:
-                    self._path_cache[(argv0, env.get("PATH", ""))] = (path, prog, node.data)
+                    self._path_cache[(argv0, env.get("PATH", ""))] = path
                 return path, prog
             if node.data.startswith("#!") and node.mode & 0o111:
                 interp = node.data[2:].split("\n", 1)[0].strip().split()

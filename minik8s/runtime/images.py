@@ -42,6 +42,11 @@ _REF = re.compile(r"^(?:(?P<name>[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[.
                   r"(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?$")
 
 
+# cgroup v2 interface files a container sees under /sys/fs/cgroup (containerd.Container fills them).
+CGROUP_FILES = ("memory.max", "memory.current", "memory.events", "memory.oom.group", "cpu.max", "cpu.weight",
+                "cpu.stat")
+
+
 class ImagePullError(Exception):
     """A pull failed; ``str(e)`` is containerd's message, ``code`` the CRI's gRPC status code."""
 
@@ -134,6 +139,7 @@ class Image:
         self.base = base
         self.user = user
         self._rootfs: Dir | None = None      # the unpacked layers, built on first use
+        self.path_cache: dict = {}           # $PATH lookups (see containerd.Container.find_program)
 
     @property
     def id(self) -> str:
@@ -154,6 +160,8 @@ class Image:
     def _build_rootfs(self) -> Dir:
         files = {"/etc/": None, "/tmp/": None, "/root/": None, "/var/": None, "/proc/": None,
                  "/dev/": None, "/dev/null": "", "/bin/": None, "/usr/bin/": None}
+        for name in CGROUP_FILES:          # their content comes from the container's cgroup
+            files["/sys/fs/cgroup/" + name] = ""
         if self.base == "busybox":
             from .busybox import busybox_files
             files.update(busybox_files())
