@@ -257,3 +257,10 @@ def test_yaml_scalars_quoted_as_go_yaml_does():
     assert to_yaml({"a": "80", "b": "true", "c": "", "d": "web", "e": "x: y", "f": "l1\nl2\n", "g": "1e3",
                     "h": None, "i": [], "j": {}}) == (
         'a: "80"\nb: "true"\nc: ""\nd: web\ne: \'x: y\'\nf: |\n  l1\n  l2\ng: "1e3"\nh: null\ni: []\nj: {}\n')
+
+
+def test_jsonpath_escaped_dots_in_keys():
+    """https://kubernetes.io/docs/reference/kubectl/jsonpath/: `\\.` escapes a dot inside a key."""
+    from minik8s.kubectl.jsonpath import render
+    obj = {"metadata": {"labels": {"app.kubernetes.io/name": "web"}}}
+    assert render(r"{.metadata.labels.app\.kubernetes\.io/name}", obj) == "web"

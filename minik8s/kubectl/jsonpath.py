@@ -172,11 +172,7 @@ def _parse_steps(expr: str) -> list:
                 steps.append(("recursive",))
                 i += 2
                 continue
-            i += 1
-            j = i
-            while j < n and expr[j] not in ".[":
-                j += 1
-            name = expr[i:j]
+            name, j = _read_name(expr, i + 1)
             if name == "*":
                 steps.append(("wildcard",))
             elif name:
@@ -201,12 +197,24 @@ def _parse_steps(expr: str) -> list:
         elif c.isspace():
             i += 1
         else:
-            j = i
-            while j < n and expr[j] not in ".[":
-                j += 1
-            steps.append(("field", expr[i:j]))
+            name, j = _read_name(expr, i)
+            steps.append(("field", name))
             i = j
     return steps
+
+
+def _read_name(expr: str, i: int) -> tuple[str, int]:
+    """A field name up to the next ``.`` or ``[``; ``\\.`` is a literal dot
+    (``{.metadata.labels.app\\.kubernetes\\.io/name}``)."""
+    name = ""
+    while i < len(expr) and expr[i] not in ".[":
+        if expr[i] == "\\" and i + 1 < len(expr) and expr[i + 1] == ".":
+            name += "."
+            i += 2
+            continue
+        name += expr[i]
+        i += 1
+    return name, i
 
 
 def parse(tpl: str) -> list:
