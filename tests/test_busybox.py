@@ -311,3 +311,17 @@ def test_tail_f_into_grep_streams(rt):
 
 def test_pipe_into_wc_and_sh(rt):
     assert sh(rt, "printf 'a b\\nc\\n' | wc -w; echo 'echo from stdin' | sh")[1] == "3\nfrom stdin\n"
+
+
+def test_busy_loop_uses_cpu_not_zero_time(rt):
+    """A loop that never waits takes CPU time (1 ms per iteration here) and shows as a full core."""
+    cid = start(rt, "i=0; while true; do i=$((i+1)); done")
+    rt.clock.run(2)
+    assert rt.stats(cid)["cpu"] == 1000
+    assert rt.stats(cid)["cpu_seconds"] == pytest.approx(2.0, abs=0.01)
+
+
+def test_waiting_loops_are_not_charged(rt):
+    cid = start(rt, "while true; do echo tick; sleep 1; done")
+    rt.clock.run(100.5)
+    assert [t for t, _, _ in rt.containers[cid].log][-1] == 100

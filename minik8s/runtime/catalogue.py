@@ -471,10 +471,11 @@ def register_builtin_images() -> None:
                          "/docker-entrypoint.sh": "#!/bin/sh\nexec \"$@\"\n",
                          "/etc/os-release": OS_RELEASE["debian"]})
     for tag in ("2.21", "2.32", "2.39", "2.40", "2.43", "2.45", "2.47", "2.52", "2.53"):
+        # agnhost is built on an Alpine base: it has a shell (e2e tests exec into it)
         _register(f"registry.k8s.io/e2e-test-images/agnhost:{tag}", {"/agnhost": "agnhost"}, "48Mi",
-                  entrypoint=["/agnhost"], cmd=["pause"], base=None)
+                  entrypoint=["/agnhost"], cmd=["pause"])
         _register(f"k8s.gcr.io/e2e-test-images/agnhost:{tag}", {"/agnhost": "agnhost"}, "48Mi",
-                  entrypoint=["/agnhost"], cmd=["pause"], base=None)
+                  entrypoint=["/agnhost"], cmd=["pause"])
     for tag in ("0.1",):
         _register(f"registry.k8s.io/goproxy:{tag}", {"/goproxy": "goproxy"}, "2.4Mi", entrypoint=["/goproxy"],
                   base=None)

@@ -14,7 +14,7 @@ are written against). Register your own::
         proc.print("hello")
         yield proc.sleep(3600)
 
-    @image("my-app:2.0", registry=c.images, base="busybox")   # only cluster c; with a busybox shell
+    @image("my-app:2.0", registry=c.network.registry, base="busybox")   # only cluster c; with a shell
     def my_app2(proc): ...
 
 A pull of a reference the registry does not hold fails with containerd's own

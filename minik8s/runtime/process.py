@@ -29,6 +29,11 @@ What a program may ``yield`` (each is made by a method of :class:`Process`):
 * ``proc.wait(child)``: wait for a child process (``proc.spawn(argv)``) to exit; the yield returns
   its exit status. ``proc.run(argv)`` is spawn + wait.
 * ``proc.forever()``: wait until killed (a server that only answers requests).
+* ``proc.read()``: the next text on stdin (None at end of file); ``yield from proc.read_all()`` reads it all.
+
+Other calls: ``proc.spawn(argv)`` (a child process), ``proc.request(ip, port, path=...)`` (an HTTP
+client in the pod's network namespace), ``proc.fs`` (the container's filesystem), ``proc.env``,
+``proc.hostname``, ``proc.uptime()``, ``proc.kill(pid, sig)``, ``proc.execve(argv, program)``.
 
 Signals follow Linux. SIGKILL always kills (exit status 137 = 128 + 9). Other signals run the
 handler installed with ``proc.on_signal``; without one, the default action terminates the

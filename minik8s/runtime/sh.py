@@ -26,6 +26,7 @@ builtin is). That is POSIX, and the reason many pods take their full grace perio
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 
 from .process import Pipe, ProcessExit, Stream, signal_name
@@ -33,7 +34,12 @@ from .process import Pipe, ProcessExit, Stream, signal_name
 OPERATORS = ("&&", "||", ";;", ">>", "2>&1", ">&2", "1>&2", "&>", "2>>", "2>", "1>>", "1>", ";", "&", "|",
              "(", ")", "<", ">", "\n")
 KEYWORDS = {"if", "then", "elif", "else", "fi", "while", "until", "do", "done", "for", "in", "{", "}", "!"}
+_OP_START = set(o[0] for o in OPERATORS)
 REDIRECTS = {">", ">>", "<", "2>", "2>>", "2>&1", ">&2", "1>&2", "&>", "1>", "1>>"}
+
+
+# CPU-seconds charged for a loop iteration that ran only builtins (see Shell._loop_tick).
+LOOP_ITERATION_CPU = 0.001
 
 
 class ShellSyntaxError(Exception):
@@ -231,7 +237,7 @@ def tokenize(src: str) -> list:
             in_word = True
             i = end + 1
             continue
-        op = next((o for o in OPERATORS if src.startswith(o, i)), None)
+        op = next((o for o in OPERATORS if src.startswith(o, i)), None) if c in _OP_START else None
         if op is not None and not (in_word and op[0] in "12"):
             if op[0] in "12" and (in_word or lit):
                 pass
@@ -475,7 +481,9 @@ class Parser:
         return Simple(assigns, words, redirs)
 
 
+@functools.lru_cache(maxsize=1024)
 def parse(src: str) -> Sequence:
+    """The syntax tree of a script (cached: the tree is never changed by running it)."""
     return Parser(tokenize(src)).parse()
 
 
@@ -797,6 +805,7 @@ class Shell:
             if isinstance(node, Loop):
                 status = 0
                 while True:
+                    waited = self.proc._token
                     c = yield from self.run(node.cond, io)
                     if (c == 0) == node.until:
                         break
@@ -809,7 +818,8 @@ class Shell:
                     except ContinueLoop as cl:
                         if cl.n > 1:
                             raise ContinueLoop(cl.n - 1)
-                    yield from self._loop_tick()
+                    if self.proc._token == waited:
+                        yield from self._loop_tick()
                 return status
             if isinstance(node, For):
                 items = self.params if node.words is None else (yield from self.expand_words(node.words, io))
@@ -841,10 +851,10 @@ class Shell:
         raise AssertionError(type(node))
 
     def _loop_tick(self):
-        """A loop whose body never waits would spin forever at one instant: real CPUs take time."""
-        self._spins = getattr(self, "_spins", 0) + 1
-        if self._spins % 1000 == 0:
-            yield self.proc.compute(0.001)
+        """A loop iteration that waited for nothing (``while true; do echo x; done``) would spin
+        forever at one instant; it costs a millisecond of CPU instead (a slow CPU, to keep the
+        simulation small)."""
+        yield self.proc.compute(LOOP_ITERATION_CPU)
 
     def pipeline(self, node: Pipeline, io: IO):
         """``a | b | c``: one process per stage, connected by pipes, all running at once; the
