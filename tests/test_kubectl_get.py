@@ -33,9 +33,8 @@ def create_pod(c, name, **kw):
 
 def running(c, name, ns="default", ip="10.244.1.5", node="node-1"):
     api = c.apiserver
-    p = api.get("pods", name, ns)
-    p["spec"]["nodeName"] = node
-    api.update("pods", p, ns)
+    api.create("pods", {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name, "namespace": ns},
+                        "target": {"kind": "Node", "name": node}}, ns, subresource="binding")
     api.patch("pods", name, {"status": {"phase": "Running", "podIPs": [{"ip": ip}], "podIP": ip,
                                         "conditions": [{"type": "Ready", "status": "True"}],
                                         "containerStatuses": [{"name": "app", "ready": True, "restartCount": 0,
