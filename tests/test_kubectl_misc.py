@@ -126,3 +126,10 @@ def test_go_wordwrap():
     assert wrap("aaa bbb ccc", 7) == "aaa bbb\nccc"
     assert wrap("a verylongword b", 5) == "a\nverylongword\nb"
     assert wrap("one\ntwo three", 7) == "one\ntwo\nthree"
+
+
+def test_api_server_down(c):
+    """With kube-apiserver stopped kubectl cannot connect and prints the dial error alone."""
+    c.stop("kube-apiserver")
+    assert c.kubectl("get pods") == ("The connection to the server 127.0.0.1:6443 was refused - did you specify "
+                                     "the right host or port?\n")

@@ -42,6 +42,8 @@ def format_error(err: Exception) -> str:
         if isinstance(err, ManifestError):
             msg = err.message
             return msg if msg.startswith("error: ") else "error: " + msg
+        if (err.details or {}).get("connectionRefused"):
+            return err.message              # no server answered: kubectl prints the dial error alone
         if err.message.startswith("the server doesn't have a resource type"):
             return "error: " + err.message
         if err.reason == "Invalid" and err.details:

@@ -116,7 +116,7 @@ def report_errors(errors: list) -> str:
             lines.append(e)
         elif isinstance(e, KubectlError):
             lines.append(str(e))
-        elif isinstance(e, ManifestError):
+        elif isinstance(e, ManifestError) or (e.details or {}).get("connectionRefused"):
             lines.append(e.message)
         else:
             msg = getattr(e, "aggregate_message", None) or e.message
