@@ -133,3 +133,6 @@ def test_api_server_down(c):
     c.stop("kube-apiserver")
     assert c.kubectl("get pods") == ("The connection to the server 127.0.0.1:6443 was refused - did you specify "
                                      "the right host or port?\n")
+    assert c.kubectl("version").splitlines() == [
+        "Client Version: v1.33.0", "Kustomize Version: v5.6.0",
+        "The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?"]
