@@ -219,3 +219,18 @@ def test_redis_and_httpd(rt):
     assert rt.tcp_connect("10.244.1.28", 6379)
     start(rt, "httpd", "10.244.1.29")
     assert rt.http("10.244.1.29", 80, "GET", "/").body == "<html><body><h1>It works!</h1></body></html>\n"
+
+
+def test_get_a_shell_to_a_running_container(rt):
+    """https://kubernetes.io/docs/tasks/debug/debug-application/get-shell-running-container/: write
+    nginx's index.html from inside, then curl localhost."""
+    cid = start(rt, "nginx:1.27", "10.244.1.30")
+    rt.exec_sync(cid, ["sh", "-c", "echo 'Hello shell demo' > /usr/share/nginx/html/index.html"])
+    assert rt.exec_sync(cid, ["curl", "http://localhost/"]).output == "Hello shell demo\n"
+    assert "/etc/hosts" in rt.exec_sync(cid, ["cat", "/proc/mounts"]).output
+    r = rt.exec_sync(cid, ["curl", "-s", "http://localhost:8080/"])
+    assert (r.exit_code, r.output) == (7, "curl: (7) Failed to connect to localhost port 8080 after 0 ms: "
+                                          "Couldn't connect to server\n")
+    assert rt.exec_sync(cid, ["curl", "http://web/"]).output == "curl: (6) Could not resolve host: web\n"
+    rt.resolver = lambda proc, name: "10.244.1.30" if name == "web" else None
+    assert rt.exec_sync(cid, ["curl", "-I", "http://web/"]).output.startswith("HTTP/1.1 200 OK\r\nServer: nginx/")

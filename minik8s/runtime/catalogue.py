@@ -422,6 +422,86 @@ def httpd(proc):
     yield proc.forever()
 
 
+def curl(proc):
+    """curl [-s] [-i] [-I] [-o FILE] [-H 'K: V'] [-X METHOD] [-m SECONDS] URL (the nginx image ships it).
+
+    Host names other than ``localhost`` are resolved by ``runtime.resolver(proc, name)`` if the
+    network module installed one (CoreDNS); exit codes and messages are curl's.
+    """
+    args = proc.argv[1:]
+    method, out_file, headers, include, timeout, url = "GET", None, {}, False, None, None
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-X", "--request"):
+            method, i = args[i + 1], i + 1
+        elif a in ("-o", "--output"):
+            out_file, i = args[i + 1], i + 1
+        elif a in ("-H", "--header"):
+            k, _, v = args[i + 1].partition(":")
+            headers[k.strip()] = v.strip()
+            i += 1
+        elif a in ("-m", "--max-time"):
+            timeout, i = float(args[i + 1]), i + 1
+        elif a in ("-i", "--include"):
+            include = True
+        elif a in ("-I", "--head"):
+            method, include = "HEAD", True
+        elif a.startswith("-"):
+            pass                                  # -s, -S, -f, -L, -v: accepted, not modelled
+        else:
+            url = a
+        i += 1
+    if url is None:
+        proc.error("curl: try 'curl --help' or 'curl --manual' for more information")
+        return 2
+    from .network import ConnectionRefused, NoRouteToHost, Timeout
+    scheme, _, rest = url.partition("://") if "://" in url else ("http", "", url)
+    hostport, _, path = rest.partition("/")
+    host, _, port = hostport.partition(":")
+    port = int(port or (443 if scheme == "https" else 80))
+    ip = host
+    if host == "localhost":
+        ip = "127.0.0.1"
+    elif not host.replace(".", "").isdigit():
+        resolver = getattr(proc.container.runtime, "resolver", None)
+        ip = resolver(proc, host) if resolver is not None else None
+        if ip is None:
+            proc.error(f"curl: (6) Could not resolve host: {host}")
+            return 6
+    headers.setdefault("Host", hostport)
+    headers.setdefault("User-Agent", "curl/7.88.1")
+    headers.setdefault("Accept", "*/*")
+    try:
+        resp = proc.request(ip, port, method, "/" + path, headers, timeout=timeout)
+    except Timeout:
+        yield proc.sleep(timeout)
+        proc.error(f"curl: (28) Operation timed out after {int(timeout * 1000)} milliseconds with 0 bytes received")
+        return 28
+    except NoRouteToHost:
+        proc.error(f"curl: (7) Failed to connect to {host} port {port} after 3071 ms: Couldn't connect to server")
+        return 7
+    except ConnectionRefused:
+        proc.error(f"curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server")
+        return 7
+    if resp.delay:
+        yield proc.sleep(resp.delay)
+    text = ""
+    if include:
+        from http import HTTPStatus
+        try:
+            phrase = HTTPStatus(resp.status).phrase
+        except ValueError:
+            phrase = ""
+        text = f"HTTP/1.1 {resp.status} {phrase}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in resp.headers.items()) + "\r\n"
+    text += resp.body if method != "HEAD" else ""
+    if out_file:
+        proc.fs.write(out_file, resp.body, proc.cwd, uid=proc.uid)
+    else:
+        proc.write(text)
+    return 0
+
+
 def _app(proc):
     from .app import app
     return app(proc)
@@ -430,7 +510,7 @@ def _app(proc):
 # The runtime's command table: program name -> function (busybox applets + the images' programs).
 PROGRAMS = dict(APPLETS)
 PROGRAMS.update({"pause": pause, "nginx": nginx, "agnhost": agnhost, "goproxy": goproxy, "stress": stress,
-                 "vish-stress": vish_stress, "redis-server": redis, "httpd": httpd, "app": _app})
+                 "vish-stress": vish_stress, "redis-server": redis, "httpd": httpd, "app": _app, "curl": curl})
 
 OS_RELEASE = {
     "busybox": None,
@@ -457,7 +537,7 @@ def register_builtin_images() -> None:
         _register(f"gcr.io/google-containers/busybox:{tag}", {}, "1.2Mi", cmd=["sh"])
     for tag, (version, mb) in NGINX_TAGS.items():
         welcome = OLD_WELCOME if version.startswith(("1.14", "1.15", "1.16", "1.17", "1.18")) else NEW_WELCOME
-        _register(f"nginx:{tag}", {"/usr/sbin/nginx": "nginx"}, f"{mb}Mi",
+        _register(f"nginx:{tag}", {"/usr/sbin/nginx": "nginx", "/usr/bin/curl": "curl"}, f"{mb}Mi",
                   entrypoint=["/docker-entrypoint.sh"] if not version.startswith(("1.14", "1.15", "1.16", "1.17", "1.18"))
                   else None, cmd=["nginx", "-g", "daemon off;"],
                   env={"NGINX_VERSION": version.split("-")[0]},

@@ -154,8 +154,20 @@ class Container:
             "cpu.weight": lambda: f"{cpu_weight(self.cpu_request)}\n",
             "cpu.stat": lambda: self._cpu_stat(),
         }
+        self.fs.dynamic["/proc/mounts"] = self._proc_mounts
         for name, fn in files.items():        # the files themselves are in every image's rootfs
             self.fs.dynamic["/sys/fs/cgroup/" + name] = fn
+
+    def _proc_mounts(self) -> str:
+        """/proc/mounts: the overlay root, the kernel filesystems, and every volume and /etc file."""
+        lines = ["overlay / overlay rw,relatime,lowerdir=/var/lib/containerd/snapshots,upperdir=/var/lib/"
+                 f"containerd/{self.id[:12]}/fs 0 0", "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0",
+                 "tmpfs /dev tmpfs rw,nosuid,size=65536k,mode=755 0 0",
+                 "cgroup /sys/fs/cgroup cgroup2 ro,nosuid,nodev,noexec,relatime 0 0"]
+        for path in sorted(self.fs.mounts):
+            _, ro = self.fs.mounts[path]
+            lines.append(f"/dev/sda1 {path} ext4 {'ro' if ro else 'rw'},relatime 0 0")
+        return "\n".join(lines) + "\n"
 
     def _cpu_stat(self) -> str:
         cg = self.cgroup
@@ -356,6 +368,9 @@ class ContainerRuntime:
         # "applet not found".
         self.programs: dict = dict(PROGRAMS)
         self.images: dict[str, object] = {}            # full ref -> Image (the node's image store)
+        # How a process turns a host name into an IP (curl, wget): fn(proc, name) -> ip | None.
+        # The network module installs the resolv.conf/CoreDNS resolver; without it only IPs work.
+        self.resolver = None
         self.sandboxes: dict[str, Sandbox] = {}
         self.containers: dict[str, Container] = {}
         self._subscribers: list = []

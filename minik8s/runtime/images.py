@@ -162,6 +162,7 @@ class Image:
                  "/dev/": None, "/dev/null": "", "/bin/": None, "/usr/bin/": None}
         for name in CGROUP_FILES:          # their content comes from the container's cgroup
             files["/sys/fs/cgroup/" + name] = ""
+        files["/proc/mounts"] = ""
         if self.base == "busybox":
             from .busybox import busybox_files
             files.update(busybox_files())
