@@ -5,8 +5,9 @@ kubectl sends one DELETE per object with the propagation policy of
 ``--grace-period``; ``--force`` with a zero grace period removes a pod at once
 and prints kubectl's warning. With ``--wait`` (the default) kubectl then waits
 until the objects are really gone: here the cluster's virtual clock advances
-until they are, bounded by ``--timeout`` (default: the grace period plus a
-minute)
+until they are, bounded by ``--timeout`` (kubectl's default is a week; here the
+longer of the grace period and 30s, plus a minute, so a stuck finalizer does not
+spin the clock for days)
 (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_delete/,
 https://kubernetes.io/docs/concepts/architecture/garbage-collection/).
 """
