@@ -154,8 +154,14 @@ def watch_status(cluster, res, name: str, namespace: str | None, *, revision: in
     if emit(obj) or not watch:
         return "\n".join(lines)
     seen: list[dict] = []
-    w = api.watch(res, lambda typ, o: seen.append(o) if typ in ("ADDED", "MODIFIED") else None, namespace,
-                  field_selector=f"metadata.name={name}")
+    listed_rv = int(obj["metadata"]["resourceVersion"])
+
+    def on_event(typ, o):
+        # watch from the revision we read (as kubectl's list-then-watch): older events are not news
+        if typ in ("ADDED", "MODIFIED") and int(o["metadata"]["resourceVersion"]) > listed_rv:
+            seen.append(o)
+
+    w = api.watch(res, on_event, namespace, field_selector=f"metadata.name={name}")
     deadline = clock.now + (timeout if timeout > 0 else STATUS_WAIT_CAP)
     try:
         while True:
