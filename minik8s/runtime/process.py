@@ -255,6 +255,7 @@ class Process:
         self._waiters: list[Callable[[int], None]] = []
         self._executing = False
         self._pending_kill: int | None = None
+        self._replacement = None        # a handler's generator waiting to take over (see _run_handler)
         self._token = 0                 # which wait a wake-up belongs to (see interrupt())
         self.on_exit: list[Callable[[], None]] = []    # e.g. close this process's pipe ends
 
@@ -439,11 +440,15 @@ class Process:
         except Killed:
             return
         if out is not None and hasattr(out, "send"):     # a generator: the new main line
+            if self._executing:
+                self._replacement = out                  # switch once the running step yields
+                return
             self._cancel_wait()
+            self._token += 1
             old, self._gen = self._gen, out
-            if old is not None and not self._executing:
+            if old is not None:
                 old.close()
-            self.clock.call_soon(self._resume, None)
+            self._timer = self.clock.call_soon(self._resume, None)
 
     # --- the scheduler -------------------------------------------------------------------
     def start(self, program) -> None:
@@ -499,6 +504,13 @@ class Process:
             self._finish(1, None)
             return
         self._executing = False
+        if not self.alive:                          # its container died under it (the OOM killer)
+            return
+        if self._replacement is not None:           # a signal handler took over the main line
+            old, self._gen, self._replacement = self._gen, self._replacement, None
+            old.close()
+            self._timer = self.clock.call_soon(self._resume, None)
+            return
         if self._pending_kill is not None:          # killed while running, but the program swallowed it
             code, self._pending_kill = self._pending_kill, None
             self._finish(code, "SIGKILL")
