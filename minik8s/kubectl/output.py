@@ -47,6 +47,8 @@ def _repr_str(dumper, s: str):
 
 
 def _repr_float(dumper, f: float):
+    if f != f or f in (float("inf"), float("-inf")):
+        return dumper.represent_float(f)
     if f == int(f) and abs(f) < 1e21:
         return dumper.represent_scalar("tag:yaml.org,2002:int", str(int(f)))
     return dumper.represent_scalar("tag:yaml.org,2002:float", repr(f))
