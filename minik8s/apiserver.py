@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import errors
+from .api import admission, schema
 from .api import resources as R
 from .api.defaults import apply_defaults
 from .api.labels import (field_selector_matches, parse_field_selector, parse_selector,
@@ -127,7 +128,10 @@ class APIServer:
         self.prepare_create: dict[str, Callable[[dict], None]] = {}
         # per-kind delete behaviour: fn(obj, grace) -> grace seconds to use (pods are graceful)
         self.grace_period: dict[str, Callable[[dict, int | None], int]] = {}
+        # per-kind hooks run after a create is stored (e.g. a namespace's default ServiceAccount)
+        self.after_create: dict[str, Callable[[dict], None]] = {}
         store.add_listener(self._on_commit)
+        admission.install(self)       # ServiceAccount, Priority, DefaultTolerationSeconds, ...
 
     # --- plumbing --------------------------------------------------------------------------
     def _check_up(self) -> None:
@@ -210,6 +214,7 @@ class APIServer:
         for k in ("uid", "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
                   "creationTimestamp", "generation", "selfLink"):
             md.pop(k, None)
+        schema.check(obj, strict=False)     # decoding: wrong JSON types, bad quantities (400)
         apply_defaults(obj)
         for plugin in self.mutating_admission:
             plugin("CREATE", res, obj, None)
@@ -231,9 +236,13 @@ class APIServer:
                 raise errors.already_exists(res.plural, md["name"], res.group)
             return obj
         try:
-            return self.store.create(res.plural, key, obj)
+            stored = self.store.create(res.plural, key, obj)
         except KeyExists:
             raise errors.already_exists(res.plural, md["name"], res.group) from None
+        after = self.after_create.get(res.kind)
+        if after:
+            after(stored)
+        return stored
 
     def get(self, resource, name: str, namespace: str | None = None, *,
             subresource: str | None = None) -> dict:
@@ -354,6 +363,7 @@ class APIServer:
                     "metadata.finalizers", "FieldValueForbidden",
                     f"Forbidden: no new finalizers can be added if the object is being deleted, "
                     f"found new finalizers {sorted(added)}")], res.group)
+        schema.check(new, strict=False)
         for plugin in self.mutating_admission:
             plugin("UPDATE", res, new, old)
         causes = validate(new, old)

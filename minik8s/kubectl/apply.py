@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+from ..api import schema, strategic
 from ..api.meta import clone
 from ..api.resources import for_kind
 from ..errors import ApiError
@@ -30,27 +31,21 @@ def last_applied_value(obj: dict) -> str:
     return json.dumps(o, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-def three_way_patch(original: dict | None, modified: dict, current: dict) -> dict:
-    """A merge patch taking ``current`` to ``modified``, deleting what ``original`` had and
-    ``modified`` dropped. Lists are replaced whole."""
-    patch: dict = {}
-    original = original or {}
-    for k in original:
-        if k not in modified and k in current:
-            patch[k] = None
-    for k, v in modified.items():
-        cur = current.get(k)
-        if isinstance(v, dict) and isinstance(cur, dict):
-            sub = three_way_patch(original.get(k) if isinstance(original.get(k), dict) else {}, v, cur)
-            if sub:
-                patch[k] = sub
-        elif cur != v:
-            patch[k] = clone(v)
-    return patch
+def three_way_patch(original: dict | None, modified: dict, current: dict, kind: str | None = None) -> dict:
+    """The strategic merge patch kubectl apply sends (``CreateThreeWayMergePatch``).
+
+    It sets what the new manifest (``modified``) changes relative to the live object
+    (``current``) and deletes what the last applied manifest (``original``) declared and
+    ``modified`` no longer does; lists with merge keys (containers, ports, env, volumes)
+    are merged element by element, and removed elements get ``$patch: delete``.
+    See :func:`minik8s.api.strategic.three_way_patch`.
+    """
+    return strategic.three_way_patch(original, modified, current, kind or modified.get("kind"))
 
 
 def _prepare(cluster, obj: dict, namespace: str | None):
     res = for_kind(obj.get("kind"), obj.get("apiVersion"))
+    schema.check(obj)                  # strict field validation, as kubectl apply asks the server
     obj = clone(obj)
     md = obj.setdefault("metadata", {})
     if res.namespaced:
@@ -85,10 +80,10 @@ def apply_object(cluster, obj: dict, namespace: str | None = None, *, dry_run: b
         return api.create(res, obj, ns, dry_run=dry_run), "created"
     original = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
     original = json.loads(original) if original else None
-    patch = three_way_patch(original, obj, live)
+    patch = three_way_patch(original, obj, live, res.kind)
     if not patch:
         return live, "unchanged"
-    out = api.patch(res, name, patch, ns, patch_type="merge", dry_run=dry_run)
+    out = api.patch(res, name, patch, ns, patch_type="strategic", dry_run=dry_run)
     if out == live:
         return out, "unchanged"
     return out, "configured"
