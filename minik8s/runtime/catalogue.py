@@ -202,6 +202,7 @@ def _go_runtime(proc):
     """A Go program as PID 1 without signal.Notify: the runtime exits 2 on SIGTERM/SIGINT."""
     def die(sig):
         proc.exit(2)
+    proc.allocate(4 * MiB)                # the Go runtime's heap and stacks
     if proc.pid == 1:
         proc.on_signal("SIGTERM", die)
         proc.on_signal("SIGINT", die)
