@@ -275,8 +275,10 @@ class Scheduler(Component):
             self.api.create("pods", binding, pi.namespace, subresource="binding")
         except errors.ApiError as e:
             self._forget_assigned(qp.key)
-            self.diff(f"binding failed: {e.message}")
-            self.event(pod, "Warning", "FailedScheduling", f"Binding rejected: {e.message}")
+            msg = f"binding rejected: {e.message}"
+            self.diff(msg)
+            self.event(pod, "Warning", "FailedScheduling", msg)
+            self._set_condition(pod, msg, reason="SchedulerError")
             self.squeue.add_backoff(qp, self.clock.now)
             return
         self.squeue.done(qp.key)
@@ -355,9 +357,11 @@ class Scheduler(Component):
                 continue
             self.event(vpod, "Normal", "Preempted", f"Preempted by pod {uid} on node {res.node}")
 
-    def _set_condition(self, pod: dict, msg: str, nominate: str | None = None) -> None:
-        """PodScheduled=False, reason Unschedulable (and status.nominatedNodeName when preempting),
-        via the status subresource, only if something changed."""
+    def _set_condition(self, pod: dict, msg: str, nominate: str | None = None,
+                       reason: str = "Unschedulable") -> None:
+        """PodScheduled=False, reason Unschedulable (SchedulerError for errors such as a rejected
+        binding), and status.nominatedNodeName when preempting, via the status subresource,
+        only if something changed."""
         md = pod["metadata"]
         ns = md.get("namespace") or "default"
         try:
@@ -369,7 +373,7 @@ class Scheduler(Component):
         status = cur.setdefault("status", {})
         conds = status.get("conditions") or []
         old = next((c for c in conds if c.get("type") == "PodScheduled"), None)
-        same_cond = (old is not None and old.get("status") == "False" and old.get("reason") == "Unschedulable"
+        same_cond = (old is not None and old.get("status") == "False" and old.get("reason") == reason
                      and old.get("message") == msg)
         same_nom = nominate is None or (status.get("nominatedNodeName") or "") == nominate
         if same_cond and same_nom:
@@ -377,7 +381,7 @@ class Scheduler(Component):
         if not same_cond:
             ltt = old.get("lastTransitionTime") if old and old.get("status") == "False" else rfc3339(self.clock.now)
             new_cond = {"type": "PodScheduled", "status": "False", "lastProbeTime": None,
-                        "lastTransitionTime": ltt, "reason": "Unschedulable", "message": msg}
+                        "lastTransitionTime": ltt, "reason": reason, "message": msg}
             status["conditions"] = [c for c in conds if c.get("type") != "PodScheduled"] + [new_cond]
         if nominate:
             status["nominatedNodeName"] = nominate

@@ -401,9 +401,9 @@ def test_adding_a_toleration_to_a_pending_pod_retries_it():
     add_pod(c, "p")
     c.run(5)
     assert node_of(c, "p") is None
-    c.apiserver.patch("pods", "p", {"spec": {"tolerations": [{"key": "dedicated", "operator": "Equal",
-                                                                "value": "db", "effect": "NoSchedule"}]}},
-                      "default")
+    tolerations = c.get("pods", "p")["spec"].get("tolerations") or []      # only additions are allowed
+    tolerations = tolerations + [{"key": "dedicated", "operator": "Equal", "value": "db", "effect": "NoSchedule"}]
+    c.apiserver.patch("pods", "p", {"spec": {"tolerations": tolerations}}, "default")
     c.run(0)
     assert node_of(c, "p") == "node-1"
 
@@ -572,3 +572,32 @@ def test_pod_affinity_waits_for_the_pod_it_follows():
     c.run(2)
     assert node_of(c, "cache") == "node-2"
     assert node_of(c, "web") == "node-2"
+
+
+def test_rejected_binding_is_reported_and_retried_after_backoff():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/scheduling-framework/#binding-cycle
+    (a failed bind sends the pod back to the queue; the scheduler reports the error)"""
+    from minik8s import errors
+    c = new_cluster()
+    add_node(c, "node-1")
+    c.run(0)
+    real_bind = c.apiserver._bind
+    calls = []
+
+    def flaky_bind(res, binding, namespace):      # the API server refuses the first binding
+        calls.append(c.now)
+        if len(calls) == 1:
+            raise errors.ApiError(500, "InternalError", "etcdserver: request timed out")
+        return real_bind(res, binding, namespace)
+
+    c.apiserver._bind = flaky_bind
+    add_pod(c, "p")
+    c.run(0.5)
+    assert node_of(c, "p") is None
+    ev = events_for(c, "p", "FailedScheduling")[0]
+    assert ev["message"] == "binding rejected: etcdserver: request timed out"
+    cond = [x for x in c.get("pods", "p")["status"]["conditions"] if x["type"] == "PodScheduled"][0]
+    assert (cond["reason"], cond["message"]) == ("SchedulerError", ev["message"])
+    c.run(2)
+    assert node_of(c, "p") == "node-1"
+    assert calls == [0.0, 1.0]                 # retried after the 1 s back-off
