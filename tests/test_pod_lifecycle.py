@@ -533,3 +533,16 @@ def test_kubectl_get_pods_shows_what_the_kubelet_reported():
     assert rows["crash"][1:5] == ["0/1", "CrashLoopBackOff", "3", "(5s"]
     assert rows["ok"][1:4] == ["0/1", "Completed", "0"]
     assert rows["err"][1:4] == ["0/1", "Error", "0"]
+
+
+def test_etc_hosts_inside_the_container():
+    """https://kubernetes.io/docs/tasks/network/customize-hosts-file-for-pods/#default-hosts-file-content"""
+    c = Cluster(nodes=1)
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nginx"},
+             "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}})
+    c.run_until(lambda c: status(c, "nginx").get("phase") == "Running", timeout=60)
+    ip = status(c, "nginx")["podIP"]
+    assert c.exec("nginx", ["cat", "/etc/hosts"]) == (
+        "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+        "fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n"
+        f"{ip}\tnginx\n")
