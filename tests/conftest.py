@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def built_book(tmp_path_factory) -> Path:
     """Build the whole book once per session, executing every chapter afresh; return its html dir.
 
-    The build is the README's (``-W``: warnings are errors) with a private execution cache, so a
-    chapter broken by an engine change fails here even when the reader's cache would hide it.
+    The build is the README's (``-W``: warnings are errors) but executes every chapter (no cache),
+    so a chapter broken by an engine change fails here even when the reader's cache would hide it.
     """
     out = tmp_path_factory.mktemp("book")
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))

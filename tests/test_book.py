@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.book
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_LIMIT = 2_000_000          # bytes: a chapter page, widget state included, stays under 2 MB
+CELL_LIMIT = 3.0                # seconds: no cell of a chapter runs longer (issue 6's figure)
 
 
 def toc_files() -> list[str]:
@@ -105,3 +107,37 @@ def test_intro_shows_a_diagram_a_stepper_and_source(built_book):
     assert "application/vnd.jupyter.widget-state+json" in html
     assert "application/vnd.jupyter.widget-view+json" in html
     assert "minik8s.trace.Step" in html and "observed" in html     # show_source rendered the class
+
+
+def _seconds(start: str, end: str) -> float:
+    from datetime import datetime
+    return (datetime.fromisoformat(end.replace("Z", "+00:00"))
+            - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", toc_files())
+def test_chapter_runs_as_a_notebook_with_no_slow_cell(name, monkeypatch):
+    """Each chapter opens with jupytext and runs top to bottom in a plain kernel (as a reader runs
+    it in Jupyter), and no cell takes longer than 3 s (nbclient's per-cell timings)."""
+    import jupytext
+    import nbclient
+    path = _source(name)
+    nb = jupytext.read(path)
+    monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", record_timing=True,
+                                     resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    timed, slow = 0, []
+    for i, cell in enumerate(nb.cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        if cell.cell_type != "code":
+            continue
+        assert "iopub.execute_input" in timing and "shell.execute_reply" in timing, f"cell {i} has no timing"
+        timed += 1
+        took = _seconds(timing["iopub.execute_input"], timing["shell.execute_reply"])
+        if took > CELL_LIMIT:
+            slow.append(f"cell {i}: {took:.1f} s")
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        assert not errors, f"cell {i} failed"
+    assert not slow, f"{name}: cells over {CELL_LIMIT} s: {slow}"
