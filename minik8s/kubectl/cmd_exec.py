@@ -18,10 +18,23 @@ FLAGS = {"container": "str", "stdin": "bool", "tty": "bool", "quiet": "bool", "n
 ALIASES = {"c": "container", "i": "stdin", "t": "tty", "q": "quiet", "n": "namespace", "f": "filename"}
 
 
+def expand_short_bools(args: list[str], bools: str) -> list[str]:
+    """pflag accepts combined boolean shorthands (``-it`` is ``-i -t``); so does this."""
+    out = []
+    for i, a in enumerate(args):
+        if a == "--":
+            return out + args[i:]
+        if len(a) > 2 and a[0] == "-" and a[1] != "-" and all(ch in bools for ch in a[1:]):
+            out += [f"-{ch}" for ch in a[1:]]
+        else:
+            out.append(a)
+    return out
+
+
 @command("exec", "Execute a command in a container")
 @printed
 def exec_cmd(inv: Invocation) -> str:
-    pos, flags = parse_flags(inv.args, FLAGS, ALIASES, verb="exec")
+    pos, flags = parse_flags(expand_short_bools(inv.args, "itq"), FLAGS, ALIASES, verb="exec")
     command_argv: list[str] = []
     if "--" in pos:
         i = pos.index("--")
