@@ -135,3 +135,22 @@ def test_ttl_seconds_after_finished_deletes_the_job():
     finish_deleting(c)
     c.run(1)
     assert c.list("jobs") == []
+
+
+def test_suspend_deletes_active_pods_and_resume_recreates_them():
+    """#suspending-a-job: suspend: true terminates active pods; condition Suspended (JobSuspended);
+    resuming sets it False (JobResumed) and creates pods again."""
+    c = make_cluster()
+    c.apply(job(completions=2, parallelism=2))
+    c.run(1)
+    assert len(live(c)) == 2
+    c.apiserver.patch("jobs", "pi", {"spec": {"suspend": True}}, "default")
+    c.run(1)
+    assert live(c) == []
+    cond = [x for x in c.get("job", "pi")["status"]["conditions"] if x["type"] == "Suspended"][0]
+    assert (cond["status"], cond["reason"], cond["message"]) == ("True", "JobSuspended", "Job suspended")
+    c.apiserver.patch("jobs", "pi", {"spec": {"suspend": False}}, "default")
+    c.run(1)
+    assert len(live(c)) == 2
+    cond = [x for x in c.get("job", "pi")["status"]["conditions"] if x["type"] == "Suspended"][0]
+    assert (cond["status"], cond["reason"]) == ("False", "JobResumed")

@@ -277,7 +277,7 @@ def _by_creation(rss: list[dict]) -> list[dict]:
 
 def strategy_params(d: dict) -> tuple[object, object]:
     ru = ((d["spec"].get("strategy") or {}).get("rollingUpdate") or {})
-    return ru.get("maxSurge", "25%"), ru.get("maxUnavailable", "25%")
+    return ru.get("maxSurge", P.DEPLOYMENT_MAX_SURGE), ru.get("maxUnavailable", P.DEPLOYMENT_MAX_UNAVAILABLE)
 
 
 def is_rolling(d: dict) -> bool:
@@ -570,7 +570,7 @@ class DeploymentController(Component):
 
     @staticmethod
     def _has_deadline(d: dict) -> bool:
-        pds = d["spec"].get("progressDeadlineSeconds", 600)
+        pds = d["spec"].get("progressDeadlineSeconds", P.DEPLOYMENT_PROGRESS_DEADLINE)
         return pds is not None and pds != 2147483647
 
     # --- scaling ----------------------------------------------------------------------------------
@@ -710,7 +710,7 @@ class DeploymentController(Component):
 
     def cleanup(self, d: dict, olds: list[dict]) -> None:
         """cleanupDeployment: delete old ReplicaSets beyond revisionHistoryLimit (only empty ones)."""
-        limit = d["spec"].get("revisionHistoryLimit", 10)
+        limit = d["spec"].get("revisionHistoryLimit", P.DEPLOYMENT_REVISION_HISTORY)
         if limit is None:
             return
         alive = [r for r in olds if not r["metadata"].get("deletionTimestamp")]
@@ -794,7 +794,7 @@ class DeploymentController(Component):
             return self._requeue_stuck(d, st)
         cond = get_condition(st, "Progressing")
         if cond and cond["reason"] == TIMED_OUT and (get_condition(old, "Progressing") or {}).get("reason") != TIMED_OUT:
-            self.diff(f"no progress for {d['spec'].get('progressDeadlineSeconds', 600)}s: ProgressDeadlineExceeded")
+            self.diff(f"no progress for {d['spec'].get('progressDeadlineSeconds', P.DEPLOYMENT_PROGRESS_DEADLINE)}s: ProgressDeadlineExceeded")
         self._write_status(d, st)
         return None
 
@@ -805,7 +805,7 @@ class DeploymentController(Component):
         if cond["reason"] == TIMED_OUT:
             return True
         since = parse_time(cond["lastUpdateTime"]) or 0
-        return since + d["spec"].get("progressDeadlineSeconds", 600) < self.clock.now
+        return since + d["spec"].get("progressDeadlineSeconds", P.DEPLOYMENT_PROGRESS_DEADLINE) < self.clock.now
 
     def _requeue_stuck(self, d: dict, st: dict) -> Result | None:
         """requeueStuckDeployment: look again when the progress deadline would pass."""
@@ -813,7 +813,7 @@ class DeploymentController(Component):
         if (not self._has_deadline(d) or cond is None or cond["status"] != "True"
                 or cond["reason"] == NEW_RS_AVAILABLE or deployment_complete(d, st)):
             return None
-        after = (parse_time(cond["lastUpdateTime"]) or 0) + d["spec"].get("progressDeadlineSeconds", 600) \
+        after = (parse_time(cond["lastUpdateTime"]) or 0) + d["spec"].get("progressDeadlineSeconds", P.DEPLOYMENT_PROGRESS_DEADLINE) \
             - self.clock.now
         if after < 1:
             return Result(requeue_after=0.005)

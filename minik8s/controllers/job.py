@@ -79,7 +79,8 @@ class JobController(Component):
         for ref in pod["metadata"].get("ownerReferences") or []:
             if ref.get("controller") and ref.get("kind") == "Job":
                 key = f"{pod['metadata']['namespace']}/{ref['name']}"
-                if _phase(pod) == "Failed" and not (old and _phase(old) == "Failed"):
+                raw = (pod.get("status") or {}).get("phase")
+                if raw == "Failed" and not (old and (old.get("status") or {}).get("phase") == "Failed"):
                     self.last_failure[key] = self.clock.now
                 self.enqueue(key)
 
@@ -168,8 +169,22 @@ class JobController(Component):
                     self.event(job, "Warning", finish[1], finish[2])
             self._write(job, st, old_status, active, newly)
             return None if job_finished({"status": st}) else Result(requeue_after=1.0)
-        # 3. keep the right number of pods active.
-        want = 0 if spec.get("suspend") else wanted_active(parallelism, completions, succeeded)
+        # 3. suspended (https://kubernetes.io/docs/concepts/workloads/controllers/job/#suspending-a-job):
+        #    no pods; resumed: the clock for activeDeadlineSeconds starts again.
+        suspended = bool(spec.get("suspend"))
+        cur = next((c for c in st.get("conditions") or [] if c["type"] == "Suspended"), None)
+        if suspended and not (cur and cur["status"] == "True"):
+            self.diff("spec.suspend is true: suspend the Job")
+            self._set_condition(st, "Suspended", "JobSuspended", "Job suspended")
+            st.pop("startTime", None)
+            self.event(job, "Normal", "Suspended", "Job suspended")
+        elif not suspended and cur and cur["status"] == "True":
+            self.diff("spec.suspend is false: resume the Job")
+            self._set_condition(st, "Suspended", "JobResumed", "Job resumed", status="False")
+            st["startTime"] = rfc3339(now)
+            self.event(job, "Normal", "Resumed", "Job resumed")
+        # 4. keep the right number of pods active.
+        want = 0 if suspended else wanted_active(parallelism, completions, succeeded)
         result = None
         if len(active) < want:
             wait = self._backoff_left(key, failed)
@@ -185,7 +200,9 @@ class JobController(Component):
             extra = rank_pods_for_deletion(active, active, now)[: len(active) - want]
             self.diff(f"want {want} active pod(s), have {len(active)}: delete {len(extra)}")
             for p in extra:
-                self._delete_pod(job, p)
+                # Pods the controller removes (suspend, lower parallelism) are not failures:
+                # their tracking finalizer goes first, so they are never counted.
+                self._delete_pod(job, p, release=True)
                 active.remove(p)
         deadline = spec.get("activeDeadlineSeconds")
         if deadline is not None and st.get("startTime"):
@@ -201,10 +218,10 @@ class JobController(Component):
             return 0.0
         return max(0.0, last + backoff_delay(failed) - self.clock.now)
 
-    def _set_condition(self, st: dict, type_: str, reason: str, message: str) -> None:
+    def _set_condition(self, st: dict, type_: str, reason: str, message: str, status: str = "True") -> None:
         ts = rfc3339(self.clock.now)
         conds = [c for c in st.get("conditions") or [] if c["type"] != type_]
-        conds.append({"type": type_, "status": "True", "lastProbeTime": ts, "lastTransitionTime": ts,
+        conds.append({"type": type_, "status": status, "lastProbeTime": ts, "lastTransitionTime": ts,
                       "reason": reason, "message": message})
         st["conditions"] = conds
 
@@ -222,8 +239,12 @@ class JobController(Component):
         self.event(job, "Normal", "SuccessfulCreate", f"Created pod: {out['metadata']['name']}")
         return out
 
-    def _delete_pod(self, job: dict, pod: dict) -> None:
+    def _delete_pod(self, job: dict, pod: dict, release: bool = False) -> None:
         try:
+            if release and P.JOB_TRACKING_FINALIZER in (pod["metadata"].get("finalizers") or []):
+                fins = [f for f in pod["metadata"]["finalizers"] if f != P.JOB_TRACKING_FINALIZER]
+                self.api.patch("pods", pod["metadata"]["name"], {"metadata": {"finalizers": fins or None}},
+                               pod["metadata"]["namespace"])
             self.api.delete("pods", pod["metadata"]["name"], pod["metadata"]["namespace"])
         except errors.ApiError as e:
             if e.code != 404:

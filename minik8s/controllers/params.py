@@ -13,6 +13,10 @@ EXPECTATIONS_TIMEOUT = 300.0         # ExpectationsTimeout: 5 min before unmet e
 
 # --- Deployment (pkg/controller/deployment) -----------------------------------------------
 # https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
+DEPLOYMENT_PROGRESS_DEADLINE = 600   # spec.progressDeadlineSeconds default (#progress-deadline-seconds)
+DEPLOYMENT_REVISION_HISTORY = 10     # spec.revisionHistoryLimit default (#revision-history-limit)
+DEPLOYMENT_MAX_SURGE = "25%"         # spec.strategy.rollingUpdate.maxSurge default (#max-surge)
+DEPLOYMENT_MAX_UNAVAILABLE = "25%"   # spec.strategy.rollingUpdate.maxUnavailable default (#max-unavailable)
 POD_TEMPLATE_HASH_LABEL = "pod-template-hash"                 # DefaultDeploymentUniqueLabelKey
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history"
