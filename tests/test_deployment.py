@@ -296,3 +296,34 @@ def test_end_to_end_rollout_and_undo_with_kubectl():
     assert images == {"nginx:1.27"}
     hist = c.kubectl("rollout history deployment/web")
     assert "2         <none>" in hist and "3         <none>" in hist and "1         <none>" not in hist
+
+
+# --- invariants (hypothesis) ---------------------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_int_or_pct = st.one_of(st.integers(0, 5), st.sampled_from(["0%", "10%", "25%", "50%", "100%"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(desired=st.integers(1, 30), surge=_int_or_pct, unavailable=_int_or_pct, old=st.integers(0, 30))
+def test_rolling_update_invariants(desired, surge, unavailable, old):
+    """#rolling-update-deployment: the total never exceeds replicas + maxSurge (once within it), at least
+    replicas - maxUnavailable stay available, and the rollout always finishes with the new ReplicaSet
+    holding every replica."""
+    if surge in (0, "0%") and unavailable in (0, "0%"):
+        with pytest.raises(ValueError):
+            rolling_update_step(desired, surge, unavailable, (0, 0), [(old, old)])
+        return
+    max_s, max_u = max_surge_and_unavailable(desired, surge, unavailable)
+    new, olds = 0, [old]
+    for _ in range(200):
+        n, o = rolling_update_step(desired, surge, unavailable, (new, new), [(x, x) for x in olds])
+        if (n, o) == (new, olds):
+            break
+        if n + sum(o) > new + sum(olds):                         # a scale-up step
+            assert n + sum(o) <= desired + max_s
+        if n + sum(o) < new + sum(olds) and new + sum(olds) >= desired - min(max_u, desired):
+            assert n + sum(o) >= desired - min(max_u, desired)   # a scale-down keeps enough available
+        new, olds = n, o
+    assert (new, olds) == (desired, [0])
