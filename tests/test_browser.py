@@ -78,7 +78,7 @@ def _pages(root: Path) -> list[str]:
                   if "_sources" not in p.parts and "_static" not in p.parts)
 
 
-def test_every_page_loads_offline_without_console_errors(site, browser):
+def test_every_page_loads_offline_without_console_errors(browser, site):
     base, root = site
     problems = []
     for rel in _pages(root):
@@ -117,7 +117,7 @@ def test_every_page_loads_offline_without_console_errors(site, browser):
     assert not problems, "\n".join(problems)
 
 
-def test_stepper_steps_in_the_static_page(site, browser):
+def test_stepper_steps_in_the_static_page(browser, site):
     base, root = site
     pages = [rel for rel in _pages(root) if "Reconcile stepper" in (root / rel).read_text(encoding="utf-8")
              or "mk8s-nav-" in (root / rel).read_text(encoding="utf-8")]
