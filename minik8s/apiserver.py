@@ -67,6 +67,7 @@ class Watch:
     fields: list
     server: "APIServer" = field(repr=False)
     active: bool = True
+    seq: int = 0
 
     def stop(self) -> None:
         if self.active:
@@ -118,6 +119,7 @@ class APIServer:
         self._watches: list[Watch] = []                   # in registration order
         self._by_resource: dict[str, list[Watch]] = {}    # resource -> watches (no node pin)
         self._by_node: dict[tuple[str, str], list[Watch]] = {}   # (resource, node) -> pinned watches
+        self._watch_seq = 0
         self._pending: list = []      # store events not yet delivered to watches
         self._dispatch_scheduled = False
         self.kubelets: dict[str, object] = {}   # node name -> kubelet server (for log/exec)
@@ -553,6 +555,8 @@ class APIServer:
             self.clock.call_soon(self._dispatch)
 
     def _register(self, w: Watch) -> None:
+        self._watch_seq += 1
+        w.seq = self._watch_seq
         self._watches.append(w)
         node = w.node_name
         if node is None:
@@ -576,8 +580,7 @@ class APIServer:
                      ((ev.prev or {}).get("spec") or {}).get("nodeName")}
             pinned = [w for n in sorted(x for x in nodes if x) for w in self._by_node.get((ev.resource, n), ())]
             if pinned:
-                order = {id(w): i for i, w in enumerate(self._watches)}
-                found = sorted(found + pinned, key=lambda w: order[id(w)])
+                found = sorted(found + pinned, key=lambda w: w.seq)
         return found
 
     def _dispatch(self) -> None:
@@ -585,12 +588,17 @@ class APIServer:
         self._dispatch_scheduled = False
         pending, self._pending = self._pending, []
         for ev in pending:
+            # One copy of the stored object per event, shared by every watch that receives it:
+            # watchers (informer caches) treat delivered objects as read-only, as in client-go.
+            shared = None
             for w in self._watches_for(ev):
                 if not w.active:
                     continue
                 t = w._translate(ev)
                 if t:
-                    w.handler(t[0], clone(t[1]))
+                    if shared is None:
+                        shared = clone(t[1])
+                    w.handler(t[0], shared)
 
     # --- subresources ----------------------------------------------------------------------
     def _bind(self, res: R.Resource, binding: dict, namespace: str | None) -> dict:
