@@ -434,3 +434,58 @@ def test_cgroup_files_inside_the_container(rt):
     unlimited = run(rt, "busybox:1.28", pod="u", ip="10.244.1.42", command=["sleep", "1000"])
     assert rt.exec_sync(unlimited, ["cat", "/sys/fs/cgroup/memory.max"]).output == "max\n"
     assert rt.exec_sync(unlimited, ["cat", "/sys/fs/cgroup/cpu.weight"]).output == "1\n"
+
+
+# --- the node's CPUs under contention -----------------------------------------------------------
+def test_share_cpu_is_weighted_max_min_fair():
+    from minik8s.runtime.cpu import share_cpu
+    assert share_cpu(None, {"a": 3000}, {"a": 1}) == {"a": 3000}
+    assert share_cpu(2000, {"a": 1000, "b": 500}, {"a": 1, "b": 1}) == {"a": 1000, "b": 500}
+    assert share_cpu(1000, {"a": 1000, "b": 1000}, {"a": 3, "b": 1}) == {"a": 750.0, "b": 250.0}
+    assert share_cpu(1000, {"a": 200, "b": 1000}, {"a": 3, "b": 1}) == {"a": 200, "b": 800.0}
+
+
+def test_cpu_weight_from_request():
+    """runc's conversion of the kubelet's cpu.shares (request millicores * 1024 / 1000) to cpu.weight."""
+    from minik8s.runtime.cpu import cpu_weight
+    assert [cpu_weight(None), cpu_weight(100), cpu_weight(1000), cpu_weight(2000)] == [1, 4, 39, 79]
+
+
+def test_busy_containers_share_the_node_by_request():
+    """https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#how-pods-with-resource-limits-are-run:
+    the CPU request is a weight; on a busy 1-core node two busy containers split it 3:1 for
+    requests of 750m and 250m, and a limit caps one even when the node has cores to spare."""
+    rt = ContainerRuntime(Clock(), random.Random(0), "node-1", PodNetwork(), cpu_capacity=1000)
+    a = run(rt, "vish/stress", pod="a", ip="10.244.1.50", args=["-cpus", "1"], cpu_request=750)
+    b = run(rt, "vish/stress", pod="b", ip="10.244.1.51", args=["-cpus", "1"], cpu_request=250)
+    rt.clock.run(10)
+    assert (rt.stats(a)["cpu"], rt.stats(b)["cpu"]) == (750, 250)
+    rt.stop_container(a, 0)
+    rt.clock.run(1)
+    assert rt.stats(b)["cpu"] == 1000
+    # a limit without a request: the API server defaults the request to the limit
+    c = run(rt, "vish/stress", pod="c", ip="10.244.1.52", args=["-cpus", "1"], cpu_limit=300, cpu_request=300)
+    rt.clock.run(1)
+    assert (rt.stats(b)["cpu"], rt.stats(c)["cpu"]) == (700, 300)
+    d = run(rt, "vish/stress", pod="d", ip="10.244.1.55", args=["-cpus", "1"])     # BestEffort: weight 1
+    rt.clock.run(1)
+    assert [rt.stats(x)["cpu"] for x in (b, c, d)] == [636, 300, 64]    # 700 split 10:1
+
+
+def test_contention_slows_a_computation():
+    """2 CPU-seconds on a 1-core node shared with an equally weighted busy neighbour take 4 s."""
+    rt = ContainerRuntime(Clock(), random.Random(0), "node-1", PodNetwork(), cpu_capacity=1000)
+    reg = ImageRegistry(parent=rt.registry)
+    rt.registry = reg
+    ends = []
+
+    @image("example.com/job:1", registry=reg)
+    def job(proc):
+        yield proc.compute(2.0)
+        ends.append(proc.uptime())
+    pulled(rt, "example.com/job:1")
+    run(rt, "vish/stress", pod="hog", ip="10.244.1.53", args=["-cpus", "1"])
+    j = run(rt, "example.com/job:1", pod="job", ip="10.244.1.54")
+    rt.clock.run(10)
+    assert ends == [4.0]
+    assert rt.stats(j)["throttled_seconds"] == 0          # contention is not throttling

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from .fs import File, FileSystem, FsError
 from .images import CATALOGUE, PULL_OVERHEAD, ImagePullError, ImageRegistry, PullFailure, normalize
 from .network import (HttpResponse, NetNamespace, PodNetwork, http_request, tcp_connect)
+from .cpu import NodeCpu, cpu_weight
 from .process import Cgroup, OpenStdin, Process, Stream
 
 # Resident memory a process has before its program allocates anything (a small C program).
@@ -170,6 +171,7 @@ class Container:
         return "\n".join(lines) + "\n"
 
     def _cpu_stat(self) -> str:
+        self.runtime.cpu.account(self.id)
         cg = self.cgroup
         usage = int(cg.cpu_seconds * 1e6)
         periods = int((self.clock.now - (self.started_at or self.clock.now)) / 0.1) if cg.cpu_limit else 0
@@ -271,6 +273,10 @@ class Container:
 
     def process_exited(self, proc: Process) -> None:
         self.sandbox.release(proc)
+        if proc.pid != 1:                 # reaped: gone from the PID table (PID 1 stays for the status)
+            self.procs.pop(proc.pid, None)
+            if proc.parent is not None and proc in proc.parent.children:
+                proc.parent.children.remove(proc)
         if proc.pid == 1 and self.state == "running":
             # the namespace's init died: the kernel kills every other process in it
             for _, p in sorted(self.procs.items()):
@@ -332,11 +338,7 @@ def _not_found(proc: Process, name: str):
     return 127
 
 
-def cpu_weight(request_millis: int | None) -> int:
-    """cgroup v2 cpu.weight from a CPU request: shares = millis * 1024 / 1000 (at least 2, the
-    kubelet's value for no request), converted as runc does: 1 + (shares - 2) * 9999 / 262142."""
-    shares = max(2, (request_millis or 0) * 1024 // 1000)
-    return 1 + ((shares - 2) * 9999) // 262142
+
 
 
 def _script(interp_prog, interp_argv, path):
@@ -351,8 +353,11 @@ class ContainerRuntime:
     """containerd on one node, as the kubelet sees it through the CRI (see HACKING.md)."""
 
     def __init__(self, clock, rng, node_name: str, network: PodNetwork | None = None,
-                 registry: ImageRegistry | None = None):
+                 registry: ImageRegistry | None = None, cpu_capacity: float | None = None):
         self.clock = clock
+        # the node's cores (millicores; None: as many as anyone wants). The kubelet may set
+        # rt.cpu.capacity to the node's CPU capacity so busy pods compete as on a real node.
+        self.cpu = NodeCpu(clock, cpu_capacity)
         self.rng = rng
         self.node_name = node_name
         self.network = network if network is not None else PodNetwork()
@@ -614,8 +619,10 @@ class ContainerRuntime:
     def stats(self, cid: str) -> dict:
         """Memory working set (bytes) and CPU in use (millicores), as cAdvisor reports them."""
         c = self.containers[cid]
+        self.cpu.account(cid)
         running = c.state == "running"
-        return {"memory": c.cgroup.memory if running else 0, "cpu": c.cgroup.running_millis if running else 0,
+        return {"memory": c.cgroup.memory if running else 0,
+                "cpu": int(round(c.cgroup.running_millis)) if running else 0,
                 "cpu_seconds": c.cgroup.cpu_seconds, "throttled_seconds": c.cgroup.throttled_seconds,
                 "nr_throttled": c.cgroup.nr_throttled}
 

@@ -213,10 +213,6 @@ class Cgroup:
         self.running_millis = 0         # CPU in use right now (what metrics-server would sample)
         self.oom_kills = 0
 
-    def rate(self, threads: int) -> int:
-        """Millicores a computation with ``threads`` busy threads gets (the CFS quota caps it)."""
-        want = 1000 * threads
-        return want if self.cpu_limit is None else max(1, min(want, self.cpu_limit))
 
 
 class Process:
@@ -533,12 +529,7 @@ class Process:
         if isinstance(wait, Sleep):
             self._timer = clock.call_later(wait.seconds, self._resume, None)
         elif isinstance(wait, Compute):
-            cg = self.container.cgroup
-            rate = cg.rate(wait.threads)
-            wall = wait.cpu_seconds * 1000.0 / rate
-            cg.running_millis += rate
-            self._compute = (clock.now, wall, rate, wait.threads)
-            self._timer = clock.call_later(wall, self._end_compute)
+            self._compute = self.container.runtime.cpu.start(self, wait.cpu_seconds, wait.threads)
         elif isinstance(wait, WaitChild):
             child = wait.child
             if not child.alive:
@@ -576,29 +567,18 @@ class Process:
         if self.alive and token == self._token and self._timer is None:
             self._timer = self.clock.call_soon(self._resume, code)
 
-    def _end_compute(self) -> None:
-        self._settle_compute()
-        self._resume(None)
-
-    def _settle_compute(self, now: float | None = None) -> None:
-        """Charge the CPU time used (and throttled) by the computation in progress."""
-        if self._compute is None:
-            return
-        start, wall, rate, threads = self._compute
+    def _compute_done(self) -> None:
+        """The node's CPU scheduler finished our computation (see cpu.NodeCpu)."""
         self._compute = None
-        cg = self.container.cgroup
-        ran = min(wall, (self.now if now is None else now) - start)
-        cg.running_millis -= rate
-        cg.cpu_seconds += ran * rate / 1000.0
-        if rate < 1000 * threads:                     # the quota ran out in every 100 ms period
-            cg.throttled_seconds += ran * (1 - rate / (1000.0 * threads))
-            cg.nr_throttled += int(round(ran / 0.1))
+        self._resume(None)
 
     def _cancel_wait(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        self._settle_compute()
+        if self._compute is not None:
+            job, self._compute = self._compute, None
+            self.container.runtime.cpu.cancel(job)
 
     def _die(self, code: int, sig: str | None) -> None:
         """Terminate now: from outside (a timer) or, if the program is running, by unwinding it."""
