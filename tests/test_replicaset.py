@@ -138,3 +138,26 @@ def test_ranking_doubled_up_nodes_then_ready_time_buckets_then_restarts():
     b = _pod("b", node="n2", ready_at=500, restarts=3)
     ranked = rank_pods_for_deletion([a, b], [a, b], now)
     assert [p["metadata"]["name"] for p in ranked] == ["b", "a"]
+
+
+def test_replica_failure_condition_when_pod_creation_is_refused():
+    """replica_set.go: a failed create sets ReplicaFailure=True (reason FailedCreate) and records
+    FailedCreate; it clears once pods can be created."""
+    from minik8s import errors
+    c = make_cluster()
+    refuse = {"on": True}
+
+    def quota(op, res, obj, old):
+        if refuse["on"] and op == "CREATE" and res.kind == "Pod":
+            raise errors.forbidden(f'pods "{obj["metadata"]["name"]}" is forbidden: exceeded quota: compute')
+    c.apiserver.validating_admission.append(quota)
+    c.apply(rs_manifest(replicas=1))
+    c.run(0.5)
+    cond = c.get("rs", "frontend")["status"]["conditions"][0]
+    assert (cond["type"], cond["status"], cond["reason"]) == ("ReplicaFailure", "True", "FailedCreate")
+    assert "exceeded quota" in cond["message"]
+    assert any(e["reason"] == "FailedCreate" and e["message"].startswith("Error creating: ") for e in c.events())
+    refuse["on"] = False
+    c.run(5)
+    st = c.get("rs", "frontend")["status"]
+    assert st["replicas"] == 1 and "conditions" not in st

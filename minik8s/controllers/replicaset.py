@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .. import errors
 from ..api.labels import selector_from_object
-from ..api.meta import key_of, owner_reference
+from ..api.meta import key_of, owner_reference, rfc3339
 from ..component import Component, Result
 from . import params as P
 from .podutil import (PodIndex, is_pod_active, is_pod_available, is_pod_ready, rank_pods_for_deletion,
@@ -137,15 +137,33 @@ class ReplicaSetController(Component):
         active = [p for p in pods if is_pod_active(p)]
         want = rs["spec"].get("replicas", 1)
         self.observe(f"ReplicaSet {name} wants {want} replica(s); {len(active)} active pod(s) match")
+        failure = None
         if self.expectations.satisfied(key) and not rs["metadata"].get("deletionTimestamp"):
-            self.manage_replicas(rs, key, active, want)
+            try:
+                self.manage_replicas(rs, key, active, want)
+            except errors.ApiError as e:
+                failure = e
         status = _compact(replicaset_status(rs, active, self.clock.now))
+        # ReplicaFailure: True while creating or deleting pods fails (e.g. a quota), removed after.
+        conds = [c for c in status.get("conditions") or [] if c["type"] != "ReplicaFailure"]
+        if failure is not None:
+            prev = next((c for c in status.get("conditions") or [] if c["type"] == "ReplicaFailure"), None)
+            reason = "FailedCreate" if len(active) < want else "FailedDelete"
+            conds.append(prev or {   # set once, as upstream (failureCond == nil)
+                "type": "ReplicaFailure", "status": "True", "lastTransitionTime": rfc3339(self.clock.now),
+                "reason": reason, "message": failure.message})
+        if conds:
+            status["conditions"] = conds
+        else:
+            status.pop("conditions", None)
         old = _compact(dict(rs.get("status") or {}))
         if status != old:
             self.diff(f"status replicas={status.get('replicas', 0)} ready={status.get('readyReplicas', 0)} "
                       f"available={status.get('availableReplicas', 0)}")
             new = dict(rs, status=status)
             rs = self.api.update("replicasets", new, ns, subresource="status")
+        if failure is not None:
+            raise failure
         mrs = rs["spec"].get("minReadySeconds") or 0
         st = rs.get("status") or {}
         if (mrs > 0 and st.get("readyReplicas", 0) == want and st.get("availableReplicas", 0) != want):
