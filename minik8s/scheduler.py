@@ -275,7 +275,8 @@ class Scheduler(Component):
             self.api.create("pods", binding, pi.namespace, subresource="binding")
         except errors.ApiError as e:
             self._forget_assigned(qp.key)
-            msg = f"binding rejected: {e.message}"
+            self._move(POD_DELETED)          # the room it was assumed to take is free again
+            msg = f'binding rejected: running Bind plugin "DefaultBinder": {e.message}'
             self.diff(msg)
             self.event(pod, "Warning", "FailedScheduling", msg)
             self._set_condition(pod, msg, reason="SchedulerError")

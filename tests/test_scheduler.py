@@ -595,7 +595,7 @@ def test_rejected_binding_is_reported_and_retried_after_backoff():
     c.run(0.5)
     assert node_of(c, "p") is None
     ev = events_for(c, "p", "FailedScheduling")[0]
-    assert ev["message"] == "binding rejected: etcdserver: request timed out"
+    assert ev["message"] == 'binding rejected: running Bind plugin "DefaultBinder": etcdserver: request timed out'
     cond = [x for x in c.get("pods", "p")["status"]["conditions"] if x["type"] == "PodScheduled"][0]
     assert (cond["reason"], cond["message"]) == ("SchedulerError", ev["message"])
     c.run(2)
