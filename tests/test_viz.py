@@ -375,3 +375,14 @@ def test_build_graph_is_deterministic():
     v = view_of(c)
     assert build_graph(v).source == build_graph(v).source
     assert diagram(c).svg() == diagram(c).svg()
+
+
+def test_stepper_frame_marks_the_node_whose_kubelet_acts():
+    c = Cluster(nodes=0)
+    make_node(c, "node-1")
+    make_node(c, "node-2")
+    make_pod(c, "web-a", node="node-2")
+    graph = build_graph(view_of(c), None, None, highlight="kubelet", highlight_node="node-2", small=True)
+    assert 'label="node-2 (Ready): kubelet acting"' in graph.source
+    assert 'label="node-1 (Ready)"' in graph.source
+    assert "control plane" not in graph.source

@@ -216,12 +216,13 @@ def _controller_owner(obj: dict) -> dict | None:
 
 def build_graph(view: dict, components: list | None = None, kubelets: dict | None = None, *,
                 namespace: str | None = None, highlight: str | None = None,
-                small: bool = False) -> graphviz.Digraph:
+                highlight_node: str | None = None, small: bool = False) -> graphviz.Digraph:
     """A ``graphviz.Digraph`` of the cluster described by ``view`` (see :func:`view_of`).
 
     ``namespace`` limits pods and workloads to one namespace (``None``: all). ``highlight`` names a
-    component (drawn bold) — the one acting in a stepper frame. ``small`` leaves out the control
-    plane except the highlighted component, for step frames.
+    component (drawn bold) — the one acting in a stepper frame; ``highlight_node`` a node (its
+    kubelet acting). ``small`` leaves out the control plane except the highlighted component, and
+    the kubelets, for step frames.
     """
     fontsize = "9" if small else "10"
     g = graphviz.Digraph("cluster_diagram")
@@ -236,7 +237,7 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
 
     # control plane -----------------------------------------------------------------------------
     comps = components or []
-    if comps and (not small or highlight):
+    if comps and (not small or (highlight and any(c[0] == highlight for c in comps))):
         with g.subgraph(name="cluster_control_plane") as cp:
             cp.attr(label="control plane", style="rounded,dashed", color="#888888")
             shown = [c for c in comps if not small or c[0] in (highlight, "kube-apiserver")]
@@ -300,8 +301,10 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
         node = view.get("nodes", {}).get(node_name, {})
         ready = node_ready(node) if node else "Unknown"
         with g.subgraph(name=_id("cluster_node", node_name)) as ng:
-            ng.attr(label=f"{node_name} ({ready})", style="rounded,filled",
-                    fillcolor="#f7f7f7" if ready == "Ready" else "#fbe3e3", color="#666666")
+            acting = node_name == highlight_node
+            ng.attr(label=f"{node_name} ({ready})" + (": kubelet acting" if acting else ""),
+                    style="rounded,filled", fillcolor="#f7f7f7" if ready == "Ready" else "#fbe3e3",
+                    color="#c0392b" if acting else "#666666", penwidth="2.5" if acting else "1")
             if not small:
                 running = kubelets.get(node_name, True)
                 kid = _id("kubelet", node_name)

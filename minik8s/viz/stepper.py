@@ -167,8 +167,13 @@ class Stepper:
                          f'white-space:nowrap">{label}</td><td style="padding:1px 0">{body}</td></tr>')
         parts.append("</table>")
         if self.diagrams:
+            node = None
+            if s.component == "kubelet":          # a kubelet acts on a pod of its own node
+                before = self.frames[i - 1].view if i else {}
+                pod = f.view.get("pods", {}).get(s.key) or before.get("pods", {}).get(s.key) or {}
+                node = (pod.get("spec") or {}).get("nodeName")
             graph = build_graph(f.view, self._components, None, namespace=self.namespace,
-                                highlight=s.component, small=True)
+                                highlight=s.component, highlight_node=node, small=True)
             parts.append(f'<div style="overflow-x:auto">{render_svg(graph, scale=0.8)}</div>')
         parts.append(objects_table(f.view, f.changed, self.namespace))
         parts.append("</div>")
