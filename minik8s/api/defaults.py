@@ -474,6 +474,9 @@ def default_persistentvolume(pv: dict) -> None:
             spec["persistentVolumeReclaimPolicy"] = "Retain"
         if not spec.get("volumeMode"):
             spec["volumeMode"] = "Filesystem"
+        hp = _dict(spec, "hostPath")
+        if hp is not None and hp.get("type") is None:      # SetDefaults_HostPathVolumeSource
+            hp["type"] = ""
     status = pv.get("status")
     if not isinstance(status, dict):
         status = pv["status"] = {}

@@ -119,7 +119,7 @@ def dns1123_subdomain_errors(value: str) -> list[str]:
         errs.append(
             "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
             "'-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "
-            "regex used for validation is '" + DNS1123_SUBDOMAIN_FMT.replace("\\", "\\\\") + "')")
+            "regex used for validation is '" + DNS1123_SUBDOMAIN_FMT + "')")
     return errs
 
 

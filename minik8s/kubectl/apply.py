@@ -16,7 +16,9 @@ import json
 from ..api import schema, strategic
 from ..api.meta import clone
 from ..api.resources import for_kind
-from ..errors import ApiError
+from ..api.defaults import apply_defaults
+from ..api.validation import validate
+from ..errors import ApiError, invalid
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -24,10 +26,10 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 def last_applied_value(obj: dict) -> str:
     """The annotation's value: the manifest as JSON (sorted keys, as Go marshals maps), newline-terminated."""
     o = clone(obj)
-    ann = (o.get("metadata") or {}).get("annotations") or {}
+    md = o.setdefault("metadata", {})
+    ann = md.get("annotations") or {}
     ann.pop(LAST_APPLIED, None)
-    if "annotations" in o.get("metadata", {}) and not ann:
-        o["metadata"].pop("annotations")
+    md["annotations"] = ann          # kubectl leaves an empty map behind: "annotations":{}
     return json.dumps(o, sort_keys=True, separators=(",", ":")) + "\n"
 
 
@@ -90,6 +92,24 @@ def apply_object(cluster, obj: dict, namespace: str | None = None, *, dry_run: b
 
 
 def check_objects(cluster, objs: list[dict], namespace: str | None = None) -> None:
-    """Dry-run every object first, so that one bad document changes nothing at all."""
+    """Dry-run every object first, so that one bad document changes nothing at all.
+
+    An object in a namespace that an earlier document of the same batch creates cannot be
+    dry-run against the server yet (the namespace does not exist); it gets the checks that do
+    not need the namespace: decoding, defaulting and validation.
+    """
+    new_namespaces = set()
     for obj in objs:
+        if isinstance(obj, dict) and obj.get("kind") == "Namespace":
+            new_namespaces.add((obj.get("metadata") or {}).get("name"))
+        md = (obj.get("metadata") or {}) if isinstance(obj, dict) else {}
+        ns = md.get("namespace") or namespace
+        if (ns in new_namespaces and obj.get("kind") != "Namespace"
+                and not cluster.apiserver.exists("namespaces", ns)):
+            res, prepared, _ns = _prepare(cluster, obj, namespace)
+            apply_defaults(prepared)
+            causes = validate(prepared, None)
+            if causes:
+                raise invalid(prepared["kind"], prepared["metadata"]["name"], causes, res.group)
+            continue
         apply_object(cluster, obj, namespace, dry_run=True)
