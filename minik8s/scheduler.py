@@ -265,6 +265,8 @@ class Scheduler(Component):
             self._unschedulable(qp, pod, d)
             return
         # assume: the pod takes its room in the cache now, before the binding is confirmed
+        # (and no longer holds a nominated node's room)
+        self._forget_nominated(qp.key)
         self._forget_assigned(qp.key)
         self.node_infos[d.node].add_pod(pi)
         self._pod_node[qp.key] = d.node
