@@ -325,3 +325,25 @@ def test_waiting_loops_are_not_charged(rt):
     cid = start(rt, "while true; do echo tick; sleep 1; done")
     rt.clock.run(100.5)
     assert [t for t, _, _ in rt.containers[cid].log][-1] == 100
+
+
+def test_sidecar_streaming_tail_from_the_logging_docs(rt):
+    """https://kubernetes.io/docs/concepts/cluster-administration/logging/#streaming-sidecar-container:
+    ``tail -n+1 -F /var/log/1.log`` prints the file from its first line, then follows it (and waits
+    for it to appear)."""
+    cid = start(rt, "mkdir -p /var/log; tail -n+1 -F /var/log/1.log & i=0; while [ $i -lt 3 ]; do echo \"$i\" >> /var/log/1.log; "
+                    "i=$((i+1)); sleep 1; done; sleep 100")
+    rt.clock.run(5)
+    assert rt.logs(cid) == "0\n1\n2\n"
+    assert sh(rt, "printf '1\\n2\\n3\\n' > /f; tail -n +2 /f; tail -n 1 /f")[1] == "2\n3\n3\n"
+
+
+def test_killall(rt):
+    cid = start(rt, "sleep 100 & sleep 200 & wait; echo all gone; read line", stdin=True)
+    rt.clock.run(1)
+    assert rt.exec_sync(cid, ["killall", "-0", "sleep"]).exit_code == 0
+    assert rt.exec_sync(cid, ["killall", "sleep"]).exit_code == 0
+    rt.clock.run(1)
+    assert rt.logs(cid) == "all gone\n"
+    r = rt.exec_sync(cid, ["killall", "-0", "sleep"])
+    assert (r.exit_code, r.output) == (1, "killall: sleep: no process killed\n")

@@ -489,3 +489,32 @@ def test_contention_slows_a_computation():
     rt.clock.run(10)
     assert ends == [4.0]
     assert rt.stats(j)["throttled_seconds"] == 0          # contention is not throttling
+
+
+def test_termination_message_file(rt):
+    """https://kubernetes.io/docs/tasks/debug/debug-application/determine-reason-pod-failure/:
+    the container writes /dev/termination-log and the kubelet reads it after the exit."""
+    cid = run(rt, "busybox:1.28", command=["/bin/sh"], args=["-c", "sleep 10 && echo Sleep expired > /dev/termination-log"])
+    rt.clock.run(11)
+    assert state(rt, cid) == ("exited", 0, "Completed")
+    assert rt.read_file(cid, "/dev/termination-log") == "Sleep expired\n"
+    assert rt.read_file(cid, "/nope") is None
+
+
+def test_prestop_nginx_quit_from_the_lifecycle_docs(rt):
+    """https://kubernetes.io/docs/tasks/configure-pod-container/attach-handler-lifecycle-event/:
+    preStop ``nginx -s quit; while killall -0 nginx; do sleep 1; done`` stops nginx gracefully."""
+    cid = run(rt, "nginx:1.27")
+    rt.clock.run(1)
+    results = []
+    rt.exec_async(cid, ["/bin/sh", "-c", "nginx -s quit; while killall -0 nginx; do sleep 1; done"], results.append)
+    rt.clock.run(2)
+    st = rt.container_status(cid)
+    assert (st.state, st.exit_code) == ("exited", 0)
+    assert "signal 3 (SIGQUIT) received, shutting down" in rt.logs(cid)
+
+
+def test_node_oom_killer_picks_a_container(rt):
+    cid = run(rt, "nginx:1.14.2")
+    rt.oom_kill(cid)
+    assert state(rt, cid) == ("exited", 137, "OOMKilled")

@@ -503,6 +503,33 @@ def ps(proc):
     return 0
 
 
+def killall(proc):
+    """killall [-SIG] NAME...: signal every process of this PID namespace running NAME
+    (``killall -0 nginx`` only checks that one exists)."""
+    args = proc.argv[1:]
+    sig = "SIGTERM"
+    if args and args[0].startswith("-"):
+        spec, args = args[0][1:], args[1:]
+        if spec == "0":
+            sig = None
+        else:
+            try:
+                sig = signal_name(spec)
+            except ValueError:
+                proc.error(f"killall: bad signal name '{spec}'")
+                return 1
+    status = 0
+    for name in args:
+        targets = [p for p in proc.container.ps() if p.argv and posixpath.basename(p.argv[0]) == name]
+        if not targets:
+            proc.error(f"killall: {name}: no process killed")
+            status = 1
+        for p in targets:
+            if sig is not None:
+                p.signal(sig, sender=proc)
+    return status
+
+
 def kill(proc):
     from .sh import IO
     return kill_main(proc, proc.argv, IO(proc.stdout, proc.stderr, proc.stdin))
@@ -541,27 +568,36 @@ def test(proc):
 
 
 def tail(proc):
-    """tail [-n N] [-f] FILE: the last lines; ``-f`` follows the file, checking it every second."""
+    """tail [-n N|+N] [-f|-F] FILE: the last N lines (``+N``: from line N on); ``-f`` follows the
+    file, checking it every second (``-F`` also waits for a file that does not exist yet)."""
     args = proc.argv[1:]
-    n, follow, files = 10, False, []
+    n, from_line, follow, files = 10, None, False, []
     i = 0
     while i < len(args):
         a = args[i]
-        if a == "-f" or a == "-F":
+        if a in ("-f", "-F"):
             follow = True
-        elif a == "-n":
-            n = int(args[i + 1].lstrip("+"))
-            i += 1
         elif a.startswith("-n"):
-            n = int(a[2:].lstrip("+"))
+            value = a[2:] or args[i + 1]
+            i += 0 if a[2:] else 1
+            if value.startswith("+"):
+                from_line = int(value[1:])
+            else:
+                n = int(value)
         elif a.startswith("-") and a[1:].isdigit():
             n = int(a[1:])
         else:
             files.append(a)
         i += 1
-    text, ok = yield from _read_input(proc, files[:1], "tail")
+    if follow and files and "-F" in args and not proc.fs.exists(files[0], proc.cwd):
+        text, ok = "", True               # -F: retry until the file appears
+    else:
+        text, ok = yield from _read_input(proc, files[:1], "tail")
     lines = text.splitlines(keepends=True)
-    proc.write("".join(lines[-n:] if n else []))
+    if from_line is not None:
+        proc.write("".join(lines[max(0, from_line - 1):]))
+    else:
+        proc.write("".join(lines[-n:] if n else []))
     if not follow or not files:
         return 0 if ok else 1
     seen = len(text)
@@ -839,7 +875,7 @@ APPLETS = {
     "sh": _sh, "ash": _sh, "bash": _sh, "busybox": busybox_main,
     "echo": echo, "printf": printf, "sleep": sleep, "cat": cat, "ls": ls, "touch": touch, "mkdir": mkdir,
     "rm": rm, "rmdir": rmdir, "cp": cp, "mv": mv, "date": date, "env": env_, "printenv": printenv,
-    "hostname": hostname, "ps": ps, "kill": kill, "true": true, "false": false, "test": test, "[": test,
+    "hostname": hostname, "ps": ps, "kill": kill, "killall": killall, "true": true, "false": false, "test": test, "[": test,
     "tail": tail, "head": head, "wc": wc, "grep": grep, "seq": seq, "yes": yes, "tee": tee,
     "uname": uname, "id": id_, "whoami": whoami, "pwd": pwd, "chmod": chmod, "basename": basename,
     "dirname": dirname, "nproc": nproc, "free": free, "mount": mount_,

@@ -120,6 +120,21 @@ def nginx(proc):
     if "-v" in args or "-V" in args:
         proc.error(f"nginx version: nginx/{version}")
         return 0
+    if "-s" in args:
+        # nginx -s quit|stop|reload: signal the master process (its PID is in /var/run/nginx.pid)
+        what = args[args.index("-s") + 1] if args.index("-s") + 1 < len(args) else ""
+        sig = {"quit": "SIGQUIT", "stop": "SIGTERM", "reload": "SIGHUP", "reopen": "SIGUSR1"}.get(what)
+        if sig is None:
+            proc.error(f'nginx: invalid option: "-s {what}"')
+            return 1
+        masters = [p for p in proc.container.ps() if p is not proc and p.argv and p.argv[0].endswith("nginx")]
+        if not masters:
+            proc.error(f'{_clock_text(proc, "%Y/%m/%d %H:%M:%S")} [notice] {proc.pid}#{proc.pid}: signal process started')
+            proc.error(f'{_clock_text(proc, "%Y/%m/%d %H:%M:%S")} [error] {proc.pid}#{proc.pid}: open() '
+                       '"/var/run/nginx.pid" failed (2: No such file or directory)')
+            return 1
+        masters[0].signal(sig, sender=proc)
+        return 0
     if "-t" in args:
         proc.error("nginx: the configuration file /etc/nginx/nginx.conf syntax is ok")
         proc.error("nginx: configuration file /etc/nginx/nginx.conf test is successful")

@@ -616,6 +616,23 @@ class ContainerRuntime:
             pass
         return box[0] if box else ExecResult(137, "", timed_out=True)
 
+    def read_file(self, cid: str, path: str) -> str | None:
+        """A file in the container's filesystem, or None (the kubelet reads the termination message,
+        ``terminationMessagePath``, /dev/termination-log by default, when a container exits)."""
+        c = self.containers.get(cid)
+        if c is None:
+            return None
+        try:
+            return c.fs.read(path)
+        except FsError:
+            return None
+
+    def oom_kill(self, cid: str) -> None:
+        """The node's OOM killer picks this container (the kubelet's eviction, issue 5, decides which)."""
+        c = self.containers.get(cid)
+        if c is not None and c.state == "running":
+            c.oom_kill()
+
     def stats(self, cid: str) -> dict:
         """Memory working set (bytes) and CPU in use (millicores), as cAdvisor reports them."""
         c = self.containers[cid]

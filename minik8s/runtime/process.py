@@ -455,8 +455,10 @@ class Process:
         if hasattr(result, "send"):
             self._gen = result
             self._resume(None)
-        else:
+        elif self.pid == 1:      # let the runtime report "started" before the container exits
             self.clock.call_soon(self._finish, int(result or 0) & 0xFF, None)
+        else:                    # a program that never waits has exited by the time fork returns
+            self._finish(int(result or 0) & 0xFF, None)
 
     def _resume(self, value) -> None:
         self._timer = None
