@@ -234,3 +234,36 @@ def test_get_a_shell_to_a_running_container(rt):
     assert rt.exec_sync(cid, ["curl", "http://web/"]).output == "curl: (6) Could not resolve host: web\n"
     rt.resolver = lambda proc, name: "10.244.1.30" if name == "web" else None
     assert rt.exec_sync(cid, ["curl", "-I", "http://web/"]).output.startswith("HTTP/1.1 200 OK\r\nServer: nginx/")
+
+
+def test_perl_pi_job_from_the_jobs_docs(rt):
+    """https://kubernetes.io/docs/concepts/workloads/controllers/job/#running-an-example-job:
+    ``perl -Mbignum=bpi -wle 'print bpi(2000)'`` prints pi to 2000 digits."""
+    cid = start(rt, "perl:5.34.0", "10.244.1.40", command=["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"])
+    rt.clock.run(4)
+    assert rt.container_status(cid).state == "running"          # it computes for 5 CPU-seconds
+    rt.clock.run(2)
+    out = rt.logs(cid).strip()
+    assert rt.container_status(cid).reason == "Completed"
+    assert out.startswith("3.14159265358979323846264338327950288419716939937510")
+    assert len(out) == 2001
+
+
+def test_tutorial_apps(rt):
+    start(rt, "gcr.io/google-samples/kubernetes-bootcamp:v1", "10.244.1.41")
+    assert rt.http("10.244.1.41", 8080).body == "Hello Kubernetes bootcamp! | Running on: web-41 | v=1\n"
+    start(rt, "us-docker.pkg.dev/google-samples/containers/gke/hello-app:2.0", "10.244.1.42")
+    assert rt.http("10.244.1.42", 8080).body == "Hello, world!\nVersion: 2.0.0\nHostname: web-42\n"
+    start(rt, "registry.k8s.io/echoserver:1.4", "10.244.1.43")
+    assert "real path=/x" in rt.http("10.244.1.43", 8080, "GET", "/x").body
+
+
+def test_hpa_example_burns_cpu_per_request(rt):
+    """The HorizontalPodAutoscaler walkthrough's php-apache: load shows up as CPU use."""
+    cid = start(rt, "registry.k8s.io/hpa-example", "10.244.1.44")
+    assert rt.http("10.244.1.44", 80).body == "OK!"
+    rt.clock.run(0.05)
+    assert rt.stats(cid)["cpu"] == 1000
+    rt.clock.run(1)
+    assert rt.stats(cid)["cpu"] == 0
+    assert rt.stats(cid)["cpu_seconds"] == pytest.approx(0.1)

@@ -17,6 +17,10 @@ Each image behaves as its real counterpart does where a reader can see it:
   (https://kubernetes.io/docs/tasks/configure-pod-container/assign-cpu-resource/).
 * ``ubuntu``, ``debian``, ``alpine`` -- a shell as default command (with no terminal it exits at once);
   ``redis`` (TCP 6379), ``httpd`` ("It works!" on 80); ``minik8s/app`` (see ``app.py``).
+* The tutorials' images: ``perl`` (the Job docs' ``print bpi(2000)``), ``registry.k8s.io/nginx-slim``
+  (StatefulSet), ``gcr.io/google-samples/kubernetes-bootcamp`` (Kubernetes Basics),
+  ``.../gke/hello-app``, ``registry.k8s.io/hpa-example`` (each request burns CPU),
+  ``registry.k8s.io/echoserver``, ``quay.io/fluentd_elasticsearch/fluentd`` (DaemonSet).
 
 Go programs (agnhost, goproxy, vish/stress) install no SIGTERM handler; as PID 1 the Go runtime
 still catches the signal and exits with status 2. C programs without a handler (stress) ignore it
@@ -518,6 +522,122 @@ def curl(proc):
     return 0
 
 
+# --- images of the docs' tutorials ---------------------------------------------------------------
+def pi_digits(n: int) -> str:
+    """Pi to ``n`` significant digits, as Perl's ``bpi(n)`` prints it (Machin's formula, integers only)."""
+    guard = 10
+    unity = 10 ** (n + guard)
+
+    def arctan_inv(x: int) -> int:
+        total, term, k, sign = 0, unity // x, 1, 1
+        while term:
+            total += sign * (term // k)
+            term //= x * x
+            k += 2
+            sign = -sign
+        return total
+    pi = 4 * (4 * arctan_inv(5) - arctan_inv(239))
+    digits = str((pi + 5 * 10 ** (guard - 1)) // 10 ** guard)      # rounded to n digits
+    return digits[0] + "." + digits[1:n]
+
+
+def perl(proc):
+    """perl: runs the Job docs' example ``perl -Mbignum=bpi -wle 'print bpi(2000)'`` (and ``-e 'print ...'``
+    of a plain string); CPU time grows with the square of the digits (2000 digits: 5 CPU-seconds)."""
+    import re
+    script = next((a for a in reversed(proc.argv[1:]) if not a.startswith("-")), "")
+    m = re.fullmatch(r"\s*print\s+bpi\((\d+)\)\s*;?\s*", script)
+    if m and "-Mbignum=bpi" in proc.argv:
+        n = int(m.group(1))
+        yield proc.compute(5.0 * (n / 2000) ** 2)
+        proc.print(pi_digits(n))
+        return 0
+    m = re.fullmatch(r"\s*print\s+(['\"])(.*)\1\s*;?\s*", script)
+    if m:
+        proc.write(m.group(2).replace("\\n", "\n") + ("\n" if "-l" in "".join(proc.argv[1:]) else ""))
+        return 0
+    proc.error("minik8s perl runs only the docs' examples (print bpi(N), print 'text')")
+    return 255
+
+
+def kubernetes_bootcamp(proc):
+    """gcr.io/google-samples/kubernetes-bootcamp: the Kubernetes Basics tutorial's Node.js app on 8080."""
+    version = proc.env.get("BOOTCAMP_VERSION", "1")
+    started = _clock_text(proc, "%Y-%m-%dT%H:%M:%S.000Z")
+    proc.print(f"Kubernetes Bootcamp App Started At: {started} | Running On:  {proc.hostname} \n")
+    proc.allocate(20 * MiB)
+    count = [0]
+
+    def hello(req):
+        count[0] += 1
+        proc.print(f"Running On: {proc.hostname} | Total Requests: {count[0]} | App Uptime: {proc.uptime():.3f} "
+                   f"seconds | Log Time: {_clock_text(proc, '%Y-%m-%dT%H:%M:%S.000Z')}")
+        return proc.reply(200, f"Hello Kubernetes bootcamp! | Running on: {proc.hostname} | v={version}\n")
+    proc.listen(8080, hello)
+    yield proc.forever()
+
+
+def hello_app(proc):
+    """us-docker.pkg.dev/google-samples/containers/gke/hello-app: Go; prints version and hostname on $PORT."""
+    _go_runtime(proc)
+    version = proc.env.get("HELLO_VERSION", "1.0.0")
+    port = int(proc.env.get("PORT", "8080"))
+    proc.error(f"{_clock_text(proc, '%Y/%m/%d %H:%M:%S')} Server listening on port {port}")
+
+    def hello(req):
+        proc.error(f"{_clock_text(proc, '%Y/%m/%d %H:%M:%S')} Serving request: {req.path}")
+        return proc.reply(200, f"Hello, world!\nVersion: {version}\nHostname: {proc.hostname}\n")
+    proc.listen(port, hello)
+    yield proc.forever()
+
+
+def php_apache(proc):
+    """registry.k8s.io/hpa-example: every request to port 80 burns CPU (a worker computes 0.1
+    CPU-seconds), so load raises the pod's CPU use -- what the HorizontalPodAutoscaler walkthrough scales on."""
+    proc.allocate(10 * MiB)
+
+    def work(p):
+        yield p.compute(0.1)
+
+    def handle(req):
+        proc.container.spawn(["apache2", "-DFOREGROUND"], proc.env, proc.cwd, proc.stdout, proc.stderr,
+                             parent=proc, program=work)
+        when = _clock_text(proc, "%d/%b/%Y:%H:%M:%S +0000")
+        proc.print(f'{req.client_ip or "-"} - - [{when}] "{req.method} {req.path} HTTP/1.1" 200 3')
+        return proc.reply(200, "OK!", {"X-Served-By": proc.hostname}, delay=0.1)
+
+    def down(sig):
+        proc.exit(0)
+    proc.on_signal("SIGTERM", down)
+    proc.listen(80, handle)
+    yield proc.forever()
+
+
+def echoserver(proc):
+    """registry.k8s.io/echoserver: answers on 8080 with what it received (the hello-minikube tutorial)."""
+    def echo(req):
+        headers = "".join(f"{k.lower()}={v}\n" for k, v in sorted(req.headers.items()))
+        body = (f"\n\nHostname: {proc.hostname}\n\nPod Information:\n\t-no pod information available-\n\n"
+                f"Server values:\n\tserver_version=nginx: 1.13.3 - lua: 10008\n\nRequest Information:\n"
+                f"\tclient_address={req.client_ip}\n\tmethod={req.method}\n\treal path={req.route}\n"
+                f"\tquery={req.path.partition('?')[2]}\n\trequest_version=1.1\n"
+                f"\trequest_scheme=http\n\trequest_uri=http://{req.host}{req.path}\n\n"
+                f"Request Headers:\n{headers}\nRequest Body:\n\t-no body in request-\n\n")
+        return proc.reply(200, body)
+    proc.listen(8080, echo)
+    yield proc.forever()
+
+
+def fluentd(proc):
+    """A log agent (the DaemonSet docs' fluentd-elasticsearch): starts, then tails the node's logs."""
+    proc.print(f"{_clock_text(proc, '%Y-%m-%d %H:%M:%S +0000')} [info]: parsing config file is succeeded "
+               "path=\"/etc/fluent/fluent.conf\"")
+    proc.print(f"{_clock_text(proc, '%Y-%m-%d %H:%M:%S +0000')} [info]: starting fluentd-1.4.2 pid=1 ruby=\"2.6.3\"")
+    proc.allocate(60 * MiB)
+    proc.on_signal("SIGTERM", lambda sig: proc.exit(0))
+    yield proc.forever()
+
+
 def _app(proc):
     from .app import app
     return app(proc)
@@ -526,7 +646,9 @@ def _app(proc):
 # The runtime's command table: program name -> function (busybox applets + the images' programs).
 PROGRAMS = dict(APPLETS)
 PROGRAMS.update({"pause": pause, "nginx": nginx, "agnhost": agnhost, "goproxy": goproxy, "stress": stress,
-                 "vish-stress": vish_stress, "redis-server": redis, "httpd": httpd, "app": _app, "curl": curl})
+                 "vish-stress": vish_stress, "redis-server": redis, "httpd": httpd, "app": _app, "curl": curl,
+                 "perl": perl, "bootcamp": kubernetes_bootcamp, "hello-app": hello_app, "php-apache": php_apache,
+                 "echoserver": echoserver, "fluentd": fluentd})
 
 OS_RELEASE = {
     "busybox": None,
@@ -596,3 +718,25 @@ def register_builtin_images() -> None:
     for tag in ("1.0", "2.0", "latest"):
         _register(f"minik8s/app:{tag}", {"/app": "app"}, "12Mi", entrypoint=["/app"],
                   env={"APP_VERSION": tag})
+    for tag in ("5.34.0", "5.34", "5.36", "5.38", "5.40", "latest", "slim"):      # the Job docs' pi example
+        _register(f"perl:{tag}", {"/usr/local/bin/perl": "perl"}, "330Mi", cmd=["perl", "-de0"])
+    for tag, version in (("0.8", "1.9.12"), ("0.21", "1.13.5"), ("0.24", "1.19.10"), ("0.27", "1.21.6")):
+        welcome = OLD_WELCOME if tag in ("0.8", "0.21") else NEW_WELCOME
+        _register(f"registry.k8s.io/nginx-slim:{tag}", {"/usr/sbin/nginx": "nginx"}, "30Mi",
+                  cmd=["nginx", "-g", "daemon off;"], env={"NGINX_VERSION": version},
+                  files={"/usr/share/nginx/html/index.html": welcome})
+    for tag in ("v1", "v2"):
+        _register(f"gcr.io/google-samples/kubernetes-bootcamp:{tag}", {"/usr/local/bin/node": "bootcamp"}, "80Mi",
+                  cmd=["/bin/sh", "-c", "node server.js"], env={"BOOTCAMP_VERSION": tag[1:]},
+                  files={"/server.js": "// the Kubernetes Basics tutorial's app\n"})
+    for tag, version in (("1.0", "1.0.0"), ("2.0", "2.0.0")):
+        for repo in ("us-docker.pkg.dev/google-samples/containers/gke/hello-app", "gcr.io/google-samples/hello-app"):
+            _register(f"{repo}:{tag}", {"/hello-app": "hello-app"}, "10Mi", entrypoint=["/hello-app"],
+                      env={"HELLO_VERSION": version}, base=None)
+    _register("registry.k8s.io/hpa-example:latest", {"/usr/sbin/apache2": "php-apache"}, "170Mi",
+              cmd=["apache2-foreground"], files={"/usr/local/bin/apache2-foreground": "#!minik8s php-apache\n"})
+    for tag in ("1.4", "1.10"):
+        _register(f"registry.k8s.io/echoserver:{tag}", {"/usr/sbin/echoserver": "echoserver"}, "46Mi",
+                  cmd=["/usr/sbin/echoserver"])
+    _register("quay.io/fluentd_elasticsearch/fluentd:v2.5.2", {"/run.sh": "fluentd"}, "140Mi",
+              cmd=["/run.sh"])
