@@ -293,9 +293,11 @@ def _objects(inv, pos, flags, sub):
     out = []
     for res, name in targets:
         if res.kind not in SUPPORTED[sub]:
-            raise KubectlError(f'error: no {"status viewer" if sub == "status" else "rollbacker" if sub == "undo" else "history viewer" if sub == "history" else "restarter" if sub == "restart" else sub + "r"} '
-                               f"has been implemented for {res.kind}" if sub in ("status", "undo", "history")
-                               else f"error: {qualified(res, name or '')} {sub}ing is not supported")
+            gk = f"{res.kind}.{res.group}" if res.group else res.kind     # schema.GroupKind.String()
+            what = {"status": "status viewer", "history": "history viewer", "undo": "rollbacker"}.get(sub)
+            if what:
+                raise KubectlError(f"error: no {what} has been implemented for {gk}")
+            raise KubectlError(f'error: {res.group_resource} "{name}" {sub.rstrip("e")}ing is not supported')
         if name is None:
             for o in inv.api.list(res, ns, label_selector=flags.get("selector"))["items"]:
                 out.append((res, o))
