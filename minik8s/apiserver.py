@@ -67,6 +67,7 @@ class Watch:
     fields: list
     server: "APIServer" = field(repr=False)
     active: bool = True
+    since: int = 0        # revision the watch starts after: older commits are not delivered live
     seq: int = 0
 
     def stop(self) -> None:
@@ -526,7 +527,7 @@ class APIServer:
         labels = (label_selector if hasattr(label_selector, "matches")
                   else parse_selector(label_selector))
         w = Watch(res, handler, namespace if res.namespaced else None, labels,
-                  self._parse_fields(res, field_selector), self)
+                  self._parse_fields(res, field_selector), self, since=self.store.revision)
         self._register(w)
         if resource_version not in (None, "", "0"):
             try:
@@ -592,7 +593,7 @@ class APIServer:
             # watchers (informer caches) treat delivered objects as read-only, as in client-go.
             shared = None
             for w in self._watches_for(ev):
-                if not w.active:
+                if not w.active or ev.revision <= w.since:
                     continue
                 t = w._translate(ev)
                 if t:
