@@ -333,9 +333,10 @@ class Scheduler(Component):
             self._preempt(pod, res)
             self._forget_nominated(qp.key)
             self.nominated.setdefault(res.node, {})[qp.key] = PodInfo(pod)
-        elif (pod.get("status") or {}).get("nominatedNodeName"):
-            nominate = ""            # preemption cannot help any more: clear the nomination
+        elif res is not None and res.clear_nomination and (pod.get("status") or {}).get("nominatedNodeName"):
+            nominate = ""            # preemption found no candidate any more: clear the nomination
             self._forget_nominated(qp.key)
+        # otherwise (not eligible, e.g. its victims are still terminating) the nomination stands
         self.event(pod, "Warning", "FailedScheduling", msg)
         self._set_condition(pod, msg, nominate)
 

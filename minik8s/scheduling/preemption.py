@@ -107,6 +107,7 @@ class PreemptionResult:
     node: str | None = None
     victims: list = field(default_factory=list)
     message: str = ""              # the PostFilter's message when it could not help
+    clear_nomination: bool = False  # it looked for candidates and found none: drop nominatedNodeName
 
 
 def preempt(pi: PodInfo, node_infos: list[NodeInfo], failed: dict, first_rejection, rng=None) -> PreemptionResult:
@@ -145,4 +146,4 @@ def preempt(pi: PodInfo, node_infos: list[NodeInfo], failed: dict, first_rejecti
         return PreemptionResult(node=node, victims=victims[node])
     all_statuses = [statuses.get(ni.name, (None, P.UNRESOLVABLE, ["Preemption is not helpful for scheduling"]))
                     for ni in node_infos]
-    return PreemptionResult(message=fit_error_message(n, all_statuses))
+    return PreemptionResult(message=fit_error_message(n, all_statuses), clear_nomination=True)
