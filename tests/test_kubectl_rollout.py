@@ -236,3 +236,35 @@ def test_scale_through_the_scale_subresource():
         'Error from server (NotFound): deployments.apps "nope" not found\n'
     c.kubectl("rollout status deployment/nginx-deployment")
     assert len(c.list("pods", selector="app=nginx")) == 5
+
+
+def test_daemonset_history_and_undo_through_controller_revisions():
+    """DaemonSet revisions are ControllerRevisions; undo restores the old template as a new revision
+    (https://kubernetes.io/docs/tasks/manage-daemon/rollback-daemon-set/)."""
+    c = Cluster(nodes=2)
+    c.apply("""
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {name: agent}}
+  template:
+    metadata: {labels: {name: agent}}
+    spec:
+      containers: [{name: agent, image: "nginx:1.14.2"}]
+""")
+    assert c.kubectl("rollout status ds/agent").endswith('daemon set "agent" successfully rolled out\n')
+    assert c.kubectl("rollout undo daemonset/agent") == "error: no last revision to roll back to\n"
+    c.kubectl("set image ds/agent agent=nginx:1.16.1")
+    c.run(5)
+    assert c.kubectl("rollout history daemonset/agent") == (
+        "daemonset.apps/agent \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n")
+    rev1 = c.kubectl("rollout history daemonset/agent --revision=1")
+    assert rev1.startswith("daemonset.apps/agent with revision #1\nPod Template:\n")
+    assert "Image:\tnginx:1.14.2\n" in rev1
+    assert c.kubectl("rollout undo daemonset/agent --to-revision=7") == \
+        "error: unable to find specified revision 7 in history\n"
+    assert c.kubectl("rollout undo daemonset/agent") == "daemonset.apps/agent rolled back\n"
+    assert c.get("daemonsets", "agent")["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.14.2"
+    c.run(5)
+    assert c.kubectl("rollout history ds/agent").splitlines()[2:] == ["2         <none>", "3         <none>", ""]

@@ -275,13 +275,68 @@ def undo(api, d: dict, to_revision: int, dry_run: bool = False) -> str:
     return "rolled back"
 
 
+# --- DaemonSet and StatefulSet history: ControllerRevisions ----------------------------------------
+
+def controller_revisions(api, obj: dict) -> list[dict]:
+    """The ControllerRevisions a DaemonSet/StatefulSet controller keeps, oldest revision first."""
+    uid = obj["metadata"].get("uid")
+    revs = [r for r in api.list("controllerrevisions", obj["metadata"]["namespace"])["items"]
+            if any(ref.get("controller") and ref.get("uid") == uid for ref in r["metadata"].get("ownerReferences") or [])]
+    return sorted(revs, key=lambda r: r.get("revision", 0))
+
+
+def revision_template(rev: dict) -> dict:
+    """applyDaemonSetHistory: the pod template a ControllerRevision stores (its data is a patch)."""
+    tpl = clone(((rev.get("data") or {}).get("spec") or {}).get("template") or {})
+    tpl.pop("$patch", None)
+    return tpl
+
+
+def revisions_history_text(api, obj: dict, revision: int) -> str:
+    """printHistory over ControllerRevisions (polymorphichelpers/history.go)."""
+    revs = {r.get("revision", 0): r for r in controller_revisions(api, obj)}
+    if not revs:
+        return "No rollout history found."
+    if revision > 0:
+        if revision not in revs:
+            raise KubectlError("error: unable to find the specified revision")
+        return print_template(revision_template(revs[revision]))
+    rows = "REVISION\tCHANGE-CAUSE\n" + "".join(
+        f"{r}\t{(revs[r]['metadata'].get('annotations') or {}).get(CHANGE_CAUSE) or '<none>'}\n" for r in sorted(revs))
+    return D.tabwrite(rows)
+
+
+def revisions_undo(api, res, obj: dict, to_revision: int, dry_run: bool = False) -> str:
+    """DaemonSetRollbacker / StatefulSetRollbacker.Rollback."""
+    if to_revision < 0:
+        raise KubectlError(f"error: unable to find specified revision {to_revision} in history")
+    revs = controller_revisions(api, obj)
+    if to_revision == 0 and len(revs) <= 1:
+        raise KubectlError("error: no last revision to roll back to")
+    if to_revision == 0:
+        target = revs[-2]
+    else:
+        target = next((r for r in revs if r.get("revision") == to_revision), None)
+        if target is None:
+            raise KubectlError(f"error: unable to find specified revision {to_revision} in history")
+    tpl = revision_template(target)
+    if dry_run:
+        return print_template(tpl)
+    if D.equal_ignore_hash(tpl, obj["spec"]["template"]) or tpl == obj["spec"]["template"]:
+        return f"skipped rollback (current template already matches revision {to_revision})"
+    api.patch(res, obj["metadata"]["name"], [{"op": "replace", "path": "/spec/template", "value": tpl}],
+              obj["metadata"]["namespace"], patch_type="json")
+    return "rolled back"
+
+
 # --- the command ------------------------------------------------------------------------------
 
 FLAGS = {"revision": "int", "to-revision": "int", "watch": "bool", "timeout": "str", "namespace": "str",
          "selector": "str", "dry-run": "str", "output": "str", "filename": "list"}
 ALIASES = {"w": "watch", "n": "namespace", "l": "selector", "o": "output", "f": "filename"}
-SUPPORTED = {"status": ("Deployment", "DaemonSet", "StatefulSet"), "history": ("Deployment",),
-             "undo": ("Deployment",), "pause": ("Deployment",), "resume": ("Deployment",),
+SUPPORTED = {"status": ("Deployment", "DaemonSet", "StatefulSet"),
+             "history": ("Deployment", "DaemonSet", "StatefulSet"),
+             "undo": ("Deployment", "DaemonSet", "StatefulSet"), "pause": ("Deployment",), "resume": ("Deployment",),
              "restart": ("Deployment", "DaemonSet", "StatefulSet")}
 
 
@@ -325,11 +380,16 @@ def rollout(inv: Invocation) -> str:
                                     timeout=parse_duration(flags.get("timeout", "0"))))
         elif sub == "history":
             rev = flags.get("revision", 0)
-            text = history_text(api, obj, rev)
+            text = (history_text(api, obj, rev) if res.kind == "Deployment"
+                    else revisions_history_text(api, obj, rev))
             head = f"{q} with revision #{rev}" if rev > 0 else f"{q} "
             out.append(f"{head}\n{text}\n")   # the name printer adds a newline after the table
         elif sub == "undo":
-            word = undo(api, obj, flags.get("to-revision", 0), dry_run=flags.get("dry-run") == "client")
+            if res.kind == "Deployment":
+                word = undo(api, obj, flags.get("to-revision", 0), dry_run=flags.get("dry-run") == "client")
+            else:
+                word = revisions_undo(api, res, obj, flags.get("to-revision", 0),
+                                      dry_run=flags.get("dry-run") == "client")
             out.append(word if flags.get("dry-run") == "client" else f"{q} {word}")
         elif sub in ("pause", "resume"):
             paused = bool((obj.get("spec") or {}).get("paused"))
