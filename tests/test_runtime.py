@@ -518,3 +518,32 @@ def test_node_oom_killer_picks_a_container(rt):
     cid = run(rt, "nginx:1.14.2")
     rt.oom_kill(cid)
     assert state(rt, cid) == ("exited", 137, "OOMKilled")
+
+
+def test_swap_instead_of_oom_and_slower(rt):
+    """https://kubernetes.io/docs/concepts/cluster-administration/swap-memory-management/: with swap
+    (memory.swap.max > 0) memory beyond the limit is swapped out instead of OOM-killed, up to the
+    swap limit; the container slows down (the model: 1 + 10 x the swapped fraction)."""
+    reg = ImageRegistry(parent=rt.registry)
+    rt.registry = reg
+    ends = []
+
+    @image("example.com/swapper:1", registry=reg)
+    def swapper(proc):
+        proc.allocate(100 * MiB)                 # with the base RSS: just over a 100 MiB limit
+        yield proc.compute(1.0)
+        ends.append(proc.uptime())
+        proc.allocate(int(proc.env.get("MORE", "0")) * MiB)
+        yield proc.forever()
+    pulled(rt, "example.com/swapper:1")
+    cid = run(rt, "example.com/swapper:1", memory_limit=100 * MiB, swap_limit=50 * MiB)
+    rt.clock.run(5)
+    s = rt.stats(cid)
+    assert state(rt, cid)[0] == "running"
+    assert (s["memory"], s["swap"]) == (100 * MiB, 256 * 1024)
+    assert ends == [pytest.approx(1 + 10 * 0.25 / 100.25)]     # 256 KiB of 100.25 MiB swapped out
+    assert rt.read_file(cid, "/sys/fs/cgroup/memory.swap.max") == f"{50 * MiB}\n"
+    over = run(rt, "example.com/swapper:1", pod="over", ip="10.244.1.60", memory_limit=100 * MiB,
+               swap_limit=50 * MiB, env={"MORE": "60"})
+    rt.clock.run(5)
+    assert state(rt, over) == ("exited", 137, "OOMKilled")

@@ -97,7 +97,7 @@ class Container:
 
     def __init__(self, runtime: "ContainerRuntime", cid: str, sandbox: Sandbox, name: str, img,
                  argv: list[str], env: dict, working_dir: str, mounts, memory_limit, cpu_limit,
-                 memory_request, cpu_request, uid: int, stdin: bool, tty: bool):
+                 memory_request, cpu_request, uid: int, stdin: bool, tty: bool, swap_limit: int = 0):
         self.runtime = runtime
         self.id = cid
         self.sandbox = sandbox
@@ -108,7 +108,7 @@ class Container:
         self.working_dir = working_dir
         self.uid = uid
         self.clock = runtime.clock
-        self.cgroup = Cgroup(memory_limit, cpu_limit)
+        self.cgroup = Cgroup(memory_limit, cpu_limit, swap_limit)
         self.memory_request = memory_request
         self.cpu_request = cpu_request
         self.stdin_open = stdin
@@ -147,7 +147,9 @@ class Container:
         cg = self.cgroup
         files = {
             "memory.max": lambda: f"{cg.memory_limit if cg.memory_limit is not None else 'max'}\n",
-            "memory.current": lambda: f"{cg.memory}\n",
+            "memory.current": lambda: f"{cg.ram}\n",
+            "memory.swap.max": lambda: f"{cg.swap_limit}\n",
+            "memory.swap.current": lambda: f"{cg.swap}\n",
             "memory.events": lambda: f"low 0\nhigh 0\nmax {cg.oom_kills}\noom {cg.oom_kills}\n"
                                      f"oom_kill {cg.oom_kills}\noom_group_kill {cg.oom_kills}\n",
             "memory.oom.group": lambda: "1\n",
@@ -257,9 +259,12 @@ class Container:
     def charge(self, proc: Process, nbytes: int, check: bool = True) -> None:
         """Charge memory to the cgroup; over ``memory.max`` the OOM killer kills the container."""
         cg = self.cgroup
+        swapped = cg.swap
         cg.memory += nbytes
-        if check and nbytes > 0 and cg.memory_limit is not None and cg.memory > cg.memory_limit:
+        if check and nbytes > 0 and cg.memory_limit is not None and cg.memory > cg.memory_limit + cg.swap_limit:
             self.oom_kill(proc)
+        elif cg.swap != swapped and self.runtime.cpu.by_container.get(self.id):
+            self.runtime.cpu.refresh(self.id)          # swapping changes how fast it computes
 
     def oom_kill(self, culprit: Process | None = None) -> None:
         """The kernel's OOM killer, with memory.oom.group: every process of the cgroup gets SIGKILL."""
@@ -469,7 +474,7 @@ class ContainerRuntime:
     def create_container(self, sandbox_id: str, name: str, image: str, command=None, args=None, env=None,
                          working_dir=None, mounts=None, memory_limit=None, cpu_limit=None,
                          memory_request=None, cpu_request=None, tty=False, stdin=False,
-                         run_as_user=None) -> str:
+                         run_as_user=None, swap_limit=None) -> str:
         """Create (not start) a container; ``command``/``args`` override ENTRYPOINT/CMD as Kubernetes does.
 
         https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#notes
@@ -486,7 +491,7 @@ class ContainerRuntime:
         cid = self._new_id("container", sandbox_id, name)
         uid = img.user if run_as_user is None else int(run_as_user)
         c = Container(self, cid, sb, name, img, argv, full_env, working_dir or img.workdir, mounts,
-                      memory_limit, cpu_limit, memory_request, cpu_request, uid, stdin, tty)
+                      memory_limit, cpu_limit, memory_request, cpu_request, uid, stdin, tty, swap_limit or 0)
         self.containers[cid] = c
         sb.containers.append(cid)
         return cid
@@ -638,7 +643,7 @@ class ContainerRuntime:
         c = self.containers[cid]
         self.cpu.account(cid)
         running = c.state == "running"
-        return {"memory": c.cgroup.memory if running else 0,
+        return {"memory": c.cgroup.ram if running else 0, "swap": c.cgroup.swap if running else 0,
                 "cpu": int(round(c.cgroup.running_millis)) if running else 0,
                 "cpu_seconds": c.cgroup.cpu_seconds, "throttled_seconds": c.cgroup.throttled_seconds,
                 "nr_throttled": c.cgroup.nr_throttled}

@@ -109,6 +109,10 @@ class NodeCpu:
         for job in self.by_container.get(cid, []):
             job.settle(self.clock.now)
 
+    def refresh(self, cid: str) -> None:
+        """Container ``cid`` computes at a new speed (it started or stopped swapping)."""
+        self._rebalance(cid, force=True)
+
     def usage(self) -> float:
         """Millicores in use on the node."""
         return sum(j.rate for jobs in self.by_container.values() for j in jobs)
@@ -127,7 +131,7 @@ class NodeCpu:
         limit = jobs[0].container.cgroup.cpu_limit
         return want, want if limit is None else min(want, float(limit))
 
-    def _rebalance(self, changed: str) -> None:
+    def _rebalance(self, changed: str, force: bool = False) -> None:
         """New rates (and finish times) after container ``changed`` started or ended a computation.
 
         While the node has cores to spare only that container's jobs change; once the busy
@@ -148,11 +152,12 @@ class NodeCpu:
         for cid in targets:
             want, capped = self._demand(cid)
             jobs = self.by_container[cid]
-            jobs[0].container.cgroup.running_millis = rates[cid]
+            slow = jobs[0].container.cgroup.slowdown()          # swapped-out memory makes it crawl
+            jobs[0].container.cgroup.running_millis = rates[cid] / slow
             throttled = 1 - capped / want if capped < want else 0.0
             for job in jobs:
-                rate = max(rates[cid] * 1000.0 * job.threads / want, 1e-6)
-                if rate == job.rate and job.timer is not None and throttled == job.throttled:
+                rate = max(rates[cid] * 1000.0 * job.threads / want / slow, 1e-6)
+                if rate == job.rate and job.timer is not None and throttled == job.throttled and not force:
                     continue
                 job.settle(now)
                 job.rate, job.throttled = rate, throttled

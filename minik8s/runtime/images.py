@@ -43,8 +43,8 @@ _REF = re.compile(r"^(?:(?P<name>[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[.
 
 
 # cgroup v2 interface files a container sees under /sys/fs/cgroup (containerd.Container fills them).
-CGROUP_FILES = ("memory.max", "memory.current", "memory.events", "memory.oom.group", "cpu.max", "cpu.weight",
-                "cpu.stat")
+CGROUP_FILES = ("memory.max", "memory.current", "memory.events", "memory.oom.group", "memory.swap.max",
+                "memory.swap.current", "cpu.max", "cpu.weight", "cpu.stat")
 
 
 class ImagePullError(Exception):

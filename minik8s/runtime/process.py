@@ -200,18 +200,39 @@ class Stream:
 class Cgroup:
     """A container's cgroup: memory charged against ``memory.max``, CPU against its quota.
 
-    ``cpu_limit`` is in millicores (``cpu.max`` quota/period x 1000); ``memory_limit`` in bytes.
+    ``cpu_limit`` is in millicores (``cpu.max`` quota/period x 1000); ``memory_limit`` in bytes;
+    ``swap_limit`` (``memory.swap.max``) how much of it may be pushed out to swap beyond the limit
+    (0 unless the kubelet's LimitedSwap gives the container some,
+    https://kubernetes.io/docs/concepts/cluster-administration/swap-memory-management/).
     """
 
-    def __init__(self, memory_limit: int | None = None, cpu_limit: int | None = None):
+    def __init__(self, memory_limit: int | None = None, cpu_limit: int | None = None, swap_limit: int = 0):
         self.memory_limit = memory_limit
         self.cpu_limit = cpu_limit
-        self.memory = 0                 # bytes charged (memory.current)
+        self.swap_limit = swap_limit or 0
+        self.memory = 0                 # bytes the processes hold: in RAM plus swapped out
         self.cpu_seconds = 0.0          # cpu.stat usage_usec, in seconds
         self.throttled_seconds = 0.0    # cpu.stat throttled_usec, in seconds
         self.nr_throttled = 0           # CFS periods (100 ms) in which the group was throttled
         self.running_millis = 0         # CPU in use right now (what metrics-server would sample)
         self.oom_kills = 0
+
+    @property
+    def swap(self) -> int:
+        """Bytes swapped out (memory.swap.current): what does not fit under memory.max."""
+        if self.memory_limit is None or not self.swap_limit:
+            return 0
+        return max(0, min(self.memory - self.memory_limit, self.swap_limit))
+
+    @property
+    def ram(self) -> int:
+        """Bytes in RAM (memory.current): the working set metrics-server reports."""
+        return self.memory - self.swap
+
+    def slowdown(self) -> float:
+        """How much slower the container computes while part of its memory is swapped out: every
+        touch of a swapped page is a disk read. A model: 1 + 10 x the swapped fraction."""
+        return 1.0 + 10.0 * self.swap / self.memory if self.memory and self.swap else 1.0
 
 
 
