@@ -760,6 +760,19 @@ def headers(kind: str, wide: bool) -> list[str]:
     return cols + (wide_cols if wide else [])
 
 
+def column_definitions(kind: str) -> list[dict]:
+    """The server-side Table's ``columnDefinitions`` (meta.k8s.io/v1 TableColumnDefinition) for ``kind``.
+
+    Every column of ``-o wide`` is listed; the wide-only ones have ``priority: 1``, which is how the
+    API server tells kubectl to hide them unless asked (the cells come from ``row(obj, now, True)``).
+    https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables
+    """
+    narrow = set(headers(kind, False))
+    return [{"name": c.title() if c != "NAME" else "Name", "type": "string",
+             "format": "name" if c == "NAME" else "", "description": "",
+             "priority": 0 if c in narrow else 1} for c in headers(kind, True)]
+
+
 def row(obj: dict, now: float, wide: bool) -> list[str]:
     _cols, _w, fn = PRINTERS.get(obj.get("kind", ""), (None, None, default_printer))
     return [str(c) for c in fn(obj, now, wide)]

@@ -1,0 +1,169 @@
+"""``minik8s serve``: the cluster's API server on a real HTTP port, for kubectl and client libraries.
+
+``KubeServer(cluster, port=6443, speed=1)`` serves the Kubernetes REST API of ``cluster`` on
+127.0.0.1 over plain HTTP (no TLS, no authentication: a teaching cluster on the loopback
+interface). The real ``kubectl`` (with the kubeconfig from :func:`kubeconfig`) and the official
+Python client drive it as they drive a real cluster.
+
+Why the standard library's ``ThreadingHTTPServer``: every request gets a thread (so a hundred
+watches can stay open) and every call into the engine takes one lock, so the engine itself stays
+single-threaded and deterministic. Watches, ``logs -f`` and exec's WebSocket are long-lived
+responses on those threads; nothing here needs an ASGI framework or a new dependency.
+
+Time: a driver thread advances the cluster's virtual clock to follow wall time (times ``speed``)
+under the same lock, every :data:`TICK` seconds. With ``speed=0`` the clock only moves when the
+program calls :meth:`KubeServer.run`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from http.server import ThreadingHTTPServer
+
+from .openapi import OpenAPI
+from .rest import RequestHandler
+
+TICK = 0.05    # wall seconds between clock advances
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+class KubeServer:
+    """A running API server for ``cluster`` (start with :meth:`start`, end with :meth:`stop`)."""
+
+    def __init__(self, cluster, port: int = 6443, host: str = "127.0.0.1", speed: float = 1.0,
+                 verbose: bool = False):
+        self.cluster = cluster
+        self.speed = float(speed)
+        self.verbose = verbose
+        self.lock = threading.RLock()
+        self.stopping = False
+        self.openapi = OpenAPI()
+        self.httpd = _HTTPServer((host, port), RequestHandler)
+        self.httpd.kube = self
+        self.host, self.port = self.httpd.server_address[:2]
+        self._threads: list[threading.Thread] = []
+        self._encoded: dict = {}
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # --- the engine, one caller at a time ---------------------------------------------------
+    def call(self, fn, *args, **kw):
+        """Run ``fn`` on the engine under the lock, then deliver what it caused (watch events)."""
+        with self.lock:
+            try:
+                return fn(*args, **kw)
+            finally:
+                self.cluster.clock.run(0)
+
+    def run(self, seconds: float) -> None:
+        """Advance the cluster's virtual time by ``seconds`` (under the lock)."""
+        with self.lock:
+            self.cluster.clock.run(seconds)
+            self._virtual0 += seconds
+
+    def encode_event(self, typ: str, obj: dict) -> bytes:
+        """One watch event as a JSON line; the same event sent to many watches is encoded once."""
+        md = obj.get("metadata") or {}
+        key = (typ, obj.get("kind"), md.get("namespace"), md.get("name"), md.get("resourceVersion"))
+        data = self._encoded.get(key) if md.get("resourceVersion") else None
+        if data is None:
+            data = json.dumps({"type": typ, "object": obj}, separators=(",", ":")).encode() + b"\n"
+            if len(self._encoded) > 20000:
+                self._encoded.clear()
+            self._encoded[key] = data
+        return data
+
+    def _drive(self) -> None:
+        while not self.stopping:
+            time.sleep(TICK)
+            if self.speed <= 0:
+                continue
+            target = self._virtual0 + (time.monotonic() - self._wall0) * self.speed
+            with self.lock:
+                now = self.cluster.clock.now
+                if target > now:
+                    self.cluster.clock.run(target - now)
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def start(self) -> "KubeServer":
+        self._wall0 = time.monotonic()
+        self._virtual0 = self.cluster.clock.now
+        for target in (self.httpd.serve_forever, self._drive):
+            th = threading.Thread(target=target, daemon=True, name=f"minik8s-{target.__name__}")
+            th.start()
+            self._threads.append(th)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving: open watches end, the port is released."""
+        if self.stopping:
+            return
+        self.stopping = True
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        for th in self._threads:
+            th.join(timeout=2)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def kubeconfig(self, context: str = "minik8s") -> str:
+        return kubeconfig(self.url, context)
+
+    def write_kubeconfig(self, path: str, context: str = "minik8s") -> str:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.kubeconfig(context))
+        os.chmod(path, 0o600)
+        return path
+
+    def __repr__(self) -> str:
+        return f"<KubeServer {self.url} speed={self.speed:g}>"
+
+
+def kubeconfig(server_url: str, context: str = "minik8s") -> str:
+    """A kubeconfig (YAML) pointing kubectl at ``server_url``, with no credentials."""
+    return (
+        "apiVersion: v1\n"
+        "kind: Config\n"
+        "clusters:\n"
+        f"- name: {context}\n"
+        "  cluster:\n"
+        f"    server: {server_url}\n"
+        "contexts:\n"
+        f"- name: {context}\n"
+        "  context:\n"
+        f"    cluster: {context}\n"
+        f"    user: {context}\n"
+        "    namespace: default\n"
+        f"current-context: {context}\n"
+        "users:\n"
+        f"- name: {context}\n"
+        "  user: {}\n"
+        "preferences: {}\n"
+    )
+
+
+def serve(cluster, port: int = 6443, *, host: str = "127.0.0.1", speed: float = 1.0,
+          verbose: bool = False) -> KubeServer:
+    """Start serving ``cluster`` in background threads; returns the running :class:`KubeServer`."""
+    return KubeServer(cluster, port, host, speed, verbose).start()
+
+
+__all__ = ["KubeServer", "serve", "kubeconfig"]
