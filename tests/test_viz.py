@@ -386,3 +386,17 @@ def test_stepper_frame_marks_the_node_whose_kubelet_acts():
     assert 'label="node-2 (Ready): kubelet acting"' in graph.source
     assert 'label="node-1 (Ready)"' in graph.source
     assert "control plane" not in graph.source
+
+
+def test_large_clusters_are_summarised_in_frames_and_tables():
+    c = Cluster(nodes=0)
+    make_node(c, "node-1")
+    for i in range(10):
+        make_pod(c, f"web-{i}", node="node-1")
+    src = diagram(c, max_pods=4).source
+    assert src.count("Pending 0/1") == 4 and "+6 more pods" in src and "6 Pending" in src
+    assert diagram(c).source.count("Pending 0/1") == 10                  # no cap by default
+    from minik8s.viz.stepper import objects_table
+    table = objects_table(view_of(c), changed={("pods", "default/web-7")}, max_pod_rows=5)
+    assert "web-7" in table and "web-3" not in table and "9 more pods, unchanged" in table
+    assert "web-3" in objects_table(view_of(c), max_pod_rows=None)

@@ -216,13 +216,16 @@ def _controller_owner(obj: dict) -> dict | None:
 
 def build_graph(view: dict, components: list | None = None, kubelets: dict | None = None, *,
                 namespace: str | None = None, highlight: str | None = None,
-                highlight_node: str | None = None, small: bool = False) -> graphviz.Digraph:
+                highlight_node: str | None = None, small: bool = False, focus=frozenset(),
+                max_pods: int | None = None) -> graphviz.Digraph:
     """A ``graphviz.Digraph`` of the cluster described by ``view`` (see :func:`view_of`).
 
     ``namespace`` limits pods and workloads to one namespace (``None``: all). ``highlight`` names a
     component (drawn bold) — the one acting in a stepper frame; ``highlight_node`` a node (its
     kubelet acting). ``small`` leaves out the control plane except the highlighted component, and
-    the kubelets, for step frames.
+    the kubelets, for step frames. ``max_pods`` caps the pods drawn one by one per node: the rest
+    (except pods whose ``("pods", key)`` is in ``focus``) become one summary box, so a frame of a
+    large cluster stays small.
     """
     fontsize = "9" if small else "10"
     g = graphviz.Digraph("cluster_diagram")
@@ -291,6 +294,7 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
 
     # nodes and their pods -------------------------------------------------------------------------
     pods_by_node: dict[str, list] = {}
+    summarised: dict[str, str] = {}                 # pod uid -> summary box id
     for key in sorted(view.get("pods", {})):
         pod = view["pods"][key]
         if in_ns(pod):
@@ -313,26 +317,55 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
                 if comps:
                     g.edge(kid, "comp_kube_apiserver", style="solid" if running else "dotted", color="#7a8fb3")
             pods = pods_by_node.get(node_name, [])
-            for pod in pods:
-                _pod_node(ng, pod)
+            _draw_pods(ng, _id("more", node_name), pods, focus, max_pods, summarised)
             if not pods and small:
                 ng.node(_id("empty", node_name), "no pods", shape="plaintext", style="")
     unscheduled = pods_by_node.get("", [])
     if unscheduled:
         with g.subgraph(name="cluster_unscheduled") as ug:
             ug.attr(label="not scheduled", style="rounded,dashed", color="#b08800")
-            for pod in unscheduled:
-                _pod_node(ug, pod)
+            _draw_pods(ug, "more_unscheduled", unscheduled, focus, max_pods, summarised)
 
     # ownership edges ------------------------------------------------------------------------------
     owned = [obj for resource, _, obj in workload_nodes]
     owned += [p for pods in pods_by_node.values() for p in pods]
+    edges = set()
     for obj in owned:
         ref = _controller_owner(obj)
         if ref and ref.get("uid") in drawn:
-            g.edge(_id("obj", ref["uid"]), _id("obj", obj["metadata"].get("uid", obj["metadata"]["name"])),
-                   style="dashed", color="#4a6fa5", arrowhead="vee")
+            uid = obj["metadata"].get("uid", obj["metadata"]["name"])
+            target = summarised.get(uid) or _id("obj", uid)
+            edge = (_id("obj", ref["uid"]), target)
+            if edge not in edges:
+                edges.add(edge)
+                g.edge(*edge, style="dashed", color="#4a6fa5", arrowhead="vee")
     return g
+
+
+def _draw_pods(graph, more_id: str, pods: list, focus, max_pods: int | None, summarised: dict):
+    """Draw ``pods`` in ``graph``; past ``max_pods``, unfocused ones go into one summary box."""
+    if max_pods is None or len(pods) <= max_pods:
+        for pod in pods:
+            _pod_node(graph, pod)
+        return pods
+    keep = [p for p in pods if ("pods", _pod_key(p)) in focus]
+    rest = [p for p in pods if ("pods", _pod_key(p)) not in focus]
+    room = max(max_pods - len(keep), 0)
+    keep, rest = keep + rest[:room], rest[room:]
+    for pod in keep:
+        _pod_node(graph, pod)
+    counts: dict[str, int] = {}
+    for pod in rest:
+        counts[pod_category(pod)] = counts.get(pod_category(pod), 0) + 1
+        summarised[pod["metadata"].get("uid", pod["metadata"]["name"])] = more_id
+    text = ", ".join(f"{n} {cat}" for cat, n in sorted(counts.items()))
+    graph.node(more_id, f"+{len(rest)} more pods\\n{text}", fillcolor="#ffffff", style="rounded,filled,dashed")
+    return keep
+
+
+def _pod_key(pod: dict) -> str:
+    md = pod.get("metadata") or {}
+    return f"{md.get('namespace')}/{md.get('name')}"
 
 
 def _component_node(graph, name: str, running: bool, highlighted: bool) -> None:
@@ -405,15 +438,16 @@ class Diagram:
 
 
 def diagram(cluster, namespace: str | None = None, *, control_plane: bool = True,
-            caption: str | None = None) -> Diagram:
+            caption: str | None = None, max_pods: int | None = None) -> Diagram:
     """Draw ``cluster`` as it is now: control plane, nodes with their pods, ownership.
 
     ``namespace`` limits pods and workloads to one namespace (default: all). Pods are coloured by
     :func:`pod_category`: yellow Pending, orange Running but not Ready, green Ready, blue Succeeded,
-    red Failed or crash-looping, grey Terminating.
+    red Failed or crash-looping, grey Terminating. ``max_pods`` draws at most that many pods per
+    node one by one and summarises the rest in one box (for large clusters).
     """
     graph = build_graph(view_of(cluster), components_of(cluster) if control_plane else None,
-                        kubelets_of(cluster), namespace=namespace)
+                        kubelets_of(cluster), namespace=namespace, max_pods=max_pods)
     return Diagram(graph, caption if caption is not None else f"T={cluster.now:g}s")
 
 

@@ -23,6 +23,10 @@ from .diagram import (VIEW_RESOURCES, WORKLOAD_KINDS, build_graph, components_of
                       node_ready, pod_status, ready_count, render_svg, view_of)
 
 
+FRAME_PODS_PER_NODE = 3      # pods drawn one by one per node in a frame; the rest are summarised
+FRAME_POD_ROWS = 12          # pod rows in a frame's table before unchanged ones are summarised
+
+
 @dataclass
 class Frame:
     """One recorded step and the cluster as it was right after it."""
@@ -173,9 +177,10 @@ class Stepper:
                 pod = f.view.get("pods", {}).get(s.key) or before.get("pods", {}).get(s.key) or {}
                 node = (pod.get("spec") or {}).get("nodeName")
             graph = build_graph(f.view, self._components, None, namespace=self.namespace,
-                                highlight=s.component, highlight_node=node, small=True)
+                                highlight=s.component, highlight_node=node, small=True,
+                                focus=f.changed | {("pods", s.key)}, max_pods=FRAME_PODS_PER_NODE)
             parts.append(f'<div style="overflow-x:auto">{render_svg(graph, scale=0.8)}</div>')
-        parts.append(objects_table(f.view, f.changed, self.namespace))
+        parts.append(objects_table(f.view, f.changed, self.namespace, focus={("pods", s.key)}))
         parts.append("</div>")
         return "".join(parts)
 
@@ -235,8 +240,13 @@ class Stepper:
         return f"<Stepper: {len(self.frames)} frames>"
 
 
-def objects_table(view: dict, changed=frozenset(), namespace: str | None = "default") -> str:
-    """An HTML table of the nodes, workloads and pods in ``view``; rows changed in this step are marked."""
+def objects_table(view: dict, changed=frozenset(), namespace: str | None = "default", *,
+                  focus=frozenset(), max_pod_rows: int | None = FRAME_POD_ROWS) -> str:
+    """An HTML table of the nodes, workloads and pods in ``view``; rows changed in this step are marked.
+
+    Past ``max_pod_rows`` pods, only the changed (or ``focus``) pods get a row each; one line counts
+    the others.
+    """
     rows = []
     for key in sorted(view.get("nodes", {})):
         rows.append(("node", key, node_ready(view["nodes"][key]), "", ("nodes", key)))
@@ -249,13 +259,20 @@ def objects_table(view: dict, changed=frozenset(), namespace: str | None = "defa
             ready = f"{st.get('readyReplicas', 0) or 0}/{spec['replicas']}" if "replicas" in spec else ""
             state = "Terminating" if obj["metadata"].get("deletionTimestamp") else ""
             rows.append((short, obj["metadata"]["name"], state, ready, (resource, key)))
-    for key in sorted(view.get("pods", {})):
+    pod_keys = [k for k in sorted(view.get("pods", {}))
+                if namespace is None or view["pods"][k]["metadata"].get("namespace") == namespace]
+    hidden = 0
+    if max_pod_rows is not None and len(pod_keys) > max_pod_rows:
+        shown = [k for k in pod_keys if ("pods", k) in changed or ("pods", k) in focus]
+        hidden = len(pod_keys) - len(shown)
+        pod_keys = shown
+    for key in pod_keys:
         pod = view["pods"][key]
-        if namespace is not None and pod["metadata"].get("namespace") != namespace:
-            continue
         node = (pod.get("spec") or {}).get("nodeName") or "<none>"
         rows.append(("pod", pod["metadata"]["name"], f"{pod_status(pod)} on {node}", ready_count(pod),
                      ("pods", key)))
+    if hidden:
+        rows.append(("pod", f"... {hidden} more pods, unchanged in this step", "", "", None))
     if not rows:
         return '<div style="color:#888">no objects</div>'
     out = ['<table style="border-collapse:collapse;font-size:0.9em">'
