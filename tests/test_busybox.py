@@ -347,3 +347,14 @@ def test_killall(rt):
     assert rt.logs(cid) == "all gone\n"
     r = rt.exec_sync(cid, ["killall", "-0", "sleep"])
     assert (r.exit_code, r.output) == (1, "killall: sleep: no process killed\n")
+
+
+def test_case_statement(rt):
+    script = ('for x in apple b.txt Zed other; do case "$x" in a*) echo "A $x";; *.txt|*.md) echo doc;; '
+              '[A-Z]*) echo upper ;; *) echo "? $x" ;; esac; done; case x in y) echo no; esac; echo end')
+    assert sh(rt, script)[1] == "A apple\ndoc\nupper\n? other\nend\n"
+
+
+def test_here_documents(rt):
+    script = "X=world\ncat <<EOF\nhello $X\n  indented\nEOF\ncat <<'RAW'\nno $X here\nRAW\ncat <<-T > /f\n\ttabbed\n\tT\ncat /f"
+    assert sh(rt, script)[1] == "hello world\n  indented\nno $X here\ntabbed\n"

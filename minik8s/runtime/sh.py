@@ -6,14 +6,14 @@ rm -f /tmp/healthy; sleep 600``). This module reads such a script the way a
 shell does -- tokens, then a syntax tree, then execution -- and runs it as the
 container's process:
 
-* lists ``;`` ``&`` newline, ``&&`` ``||``, pipelines ``|`` (run one stage after the other:
-  a stage sees the whole output of the previous one), ``!``;
-* ``if/elif/else/fi``, ``while``, ``until``, ``for x in ...``, ``{ ...; }``, ``( ... )``,
-  ``break``, ``continue``, functions ``f() { ...; }``;
+* lists ``;`` ``&`` newline, ``&&`` ``||``, pipelines ``|`` (one process per stage, joined by
+  pipes, all running at once), ``!``;
+* ``if/elif/else/fi``, ``while``, ``until``, ``for x in ...``, ``case ... in pat|pat) ...;; esac``,
+  ``{ ...; }``, ``( ... )``, ``break``, ``continue``, functions ``f() { ...; }``;
 * words: ``'single'``, ``"double $VAR"``, ``$VAR`` ``${VAR}`` ``${VAR:-default}`` ``$?`` ``$$`` ``$!``
   ``$#`` ``$1``, ``$(command)`` and backquotes, ``$((arithmetic))``, ``~``; unquoted expansions
   are split into fields (no pathname globbing);
-* redirections ``>`` ``>>`` ``<`` ``2>`` ``2>&1`` ``>&2`` ``&>``;
+* redirections ``>`` ``>>`` ``<`` ``2>`` ``2>&1`` ``>&2`` ``&>``, here-documents ``<<EOF`` ``<<'EOF'`` ``<<-EOF``;
 * builtins (run inside the shell process, like ash's): ``echo printf test [ true false : exit cd pwd
   export unset set shift trap kill wait read eval local return``; every other command is a
   child process found on ``$PATH`` (``ps`` shows it), e.g. ``sleep``, ``cat``, ``ls``.
@@ -26,16 +26,17 @@ builtin is). That is POSIX, and the reason many pods take their full grace perio
 from __future__ import annotations
 
 import ast
+import fnmatch
 import functools
 import operator
 
 from .process import Pipe, ProcessExit, Stream, signal_name
 
-OPERATORS = ("&&", "||", ";;", ">>", "2>&1", ">&2", "1>&2", "&>", "2>>", "2>", "1>>", "1>", ";", "&", "|",
+OPERATORS = ("&&", "||", ";;", "<<-", "<<", ">>", "2>&1", ">&2", "1>&2", "&>", "2>>", "2>", "1>>", "1>", ";", "&", "|",
              "(", ")", "<", ">", "\n")
 KEYWORDS = {"if", "then", "elif", "else", "fi", "while", "until", "do", "done", "for", "in", "{", "}", "!"}
 _OP_START = set(o[0] for o in OPERATORS)
-REDIRECTS = {">", ">>", "<", "2>", "2>>", "2>&1", ">&2", "1>&2", "&>", "1>", "1>>"}
+REDIRECTS = {">", ">>", "<", "<<", "<<-", "2>", "2>>", "2>&1", ">&2", "1>&2", "&>", "1>", "1>>"}
 
 
 # CPU-seconds charged for a loop iteration that ran only builtins (see Shell._loop_tick).
@@ -44,6 +45,15 @@ LOOP_ITERATION_CPU = 0.001
 
 class ShellSyntaxError(Exception):
     pass
+
+
+class HereDoc:
+    """The text of a here-document (``cat <<EOF ... EOF``): expanded like double quotes unless the
+    delimiter was quoted (``<<'EOF'``); ``<<-`` strips leading tabs."""
+
+    def __init__(self, delimiter: str, quoted: bool, strip_tabs: bool):
+        self.delimiter, self.quoted, self.strip_tabs = delimiter, quoted, strip_tabs
+        self.body: str | None = None
 
 
 # --- words -----------------------------------------------------------------------------------
@@ -135,6 +145,7 @@ def tokenize(src: str) -> list:
     parts: list = []
     lit: list[str] = []
     in_word = False
+    pending_heredocs: list[HereDoc] = []
 
     def flush_lit():
         if lit:
@@ -154,6 +165,26 @@ def tokenize(src: str) -> list:
         if c in " \t":
             end_word()
             i += 1
+            continue
+        if c == "\n" and pending_heredocs:
+            end_word()
+            tokens.append("\n")
+            i += 1
+            for doc in pending_heredocs:          # the bodies follow the line that named them
+                lines = []
+                while i <= len(src):
+                    end = src.find("\n", i)
+                    end = len(src) if end < 0 else end
+                    line = src[i:end]
+                    i = end + 1
+                    check = line.lstrip("\t") if doc.strip_tabs else line
+                    if check == doc.delimiter:
+                        break
+                    lines.append(check)
+                    if end >= len(src):
+                        break
+                doc.body = "".join(line + "\n" for line in lines)
+            pending_heredocs.clear()
             continue
         if c == "#" and not in_word:
             while i < len(src) and src[i] != "\n":
@@ -245,6 +276,18 @@ def tokenize(src: str) -> list:
                 end_word()
                 tokens.append(op)
                 i += len(op)
+                if op in ("<<", "<<-"):               # the delimiter word, then the body later
+                    while i < len(src) and src[i] in " \t":
+                        i += 1
+                    j = i
+                    while j < len(src) and src[j] not in " \t\n;&|<>()":
+                        j += 1
+                    raw = src[i:j]
+                    doc = HereDoc(raw.replace("'", "").replace('"', "").replace("\\", ""),
+                                  any(q in raw for q in "'\"\\"), op == "<<-")
+                    tokens.append(doc)
+                    pending_heredocs.append(doc)
+                    i = j
                 continue
         lit.append(c)
         in_word = True
@@ -292,6 +335,11 @@ class For:
 class Group:
     def __init__(self, body, subshell, redirs=None):
         self.body, self.subshell, self.redirs = body, subshell, redirs or []
+
+
+class Case:
+    def __init__(self, word, clauses, redirs=None):
+        self.word, self.clauses, self.redirs = word, clauses, redirs or []   # clauses: [(patterns, body)]
 
 
 class FuncDef:
@@ -344,7 +392,7 @@ class Parser:
                     raise ShellSyntaxError('syntax error: unexpected ";"')
                 self.take()
             tok = self.peek()
-            if tok is None or tok == ")" or self.kw(tok) in stop:
+            if tok is None or tok in (")", ";;") or self.kw(tok) in stop:
                 break
             node = self.and_or()
             bg = False
@@ -352,7 +400,8 @@ class Parser:
                 self.take()
                 bg = True
             items.append((node, bg))
-            if not bg and self.peek() not in (";", "\n", "&", None) and self.peek() != ")" and self.kw() not in stop:
+            if not bg and self.peek() not in (";", "\n", "&", None, ";;") and self.peek() != ")" and \
+                    self.kw() not in stop:
                 tok = self.peek()
                 raise ShellSyntaxError(f"syntax error: unexpected \"{self.kw(tok) or tok}\"")
         return Sequence(items)
@@ -386,6 +435,9 @@ class Parser:
                 out.append((op, None))
             else:
                 target = self.take()
+                if isinstance(target, HereDoc):
+                    out.append((op, target))
+                    continue
                 if not isinstance(target, Word):
                     raise ShellSyntaxError(f"syntax error: unexpected \"{target or 'newline'}\"")
                 out.append((op, target))
@@ -448,7 +500,43 @@ class Parser:
             if self.take() != ")":
                 raise ShellSyntaxError('syntax error: unexpected end of file (expecting ")")')
             return Group(body, True, self.redirs())
-        if k in ("then", "fi", "do", "done", "elif", "else", "}"):
+        if k == "case":
+            self.take()
+            word = self.take()
+            if not isinstance(word, Word):
+                raise ShellSyntaxError("syntax error: unexpected newline")
+            while self.peek() == "\n":
+                self.take()
+            self.expect_kw("in")
+            clauses = []
+            while True:
+                while self.peek() in ("\n", ";"):
+                    self.take()
+                if self.kw() == "esac" or self.peek() is None:
+                    break
+                if self.peek() == "(":
+                    self.take()
+                patterns = []
+                while True:
+                    pat = self.take()
+                    if not isinstance(pat, Word):
+                        raise ShellSyntaxError(f'syntax error: unexpected "{pat}"')
+                    patterns.append(pat)
+                    if self.peek() == "|":
+                        self.take()
+                        continue
+                    break
+                if self.take() != ")":
+                    raise ShellSyntaxError('syntax error: unexpected word (expecting ")")')
+                body = self.sequence(("esac",))
+                clauses.append((patterns, body))
+                if self.peek() == ";;":
+                    self.take()
+                elif self.kw() != "esac":
+                    raise ShellSyntaxError('syntax error: unexpected word (expecting ";;")')
+            self.expect_kw("esac")
+            return Case(word, clauses, self.redirs())
+        if k in ("then", "fi", "do", "done", "elif", "else", "}", "esac"):
             raise ShellSyntaxError(f'syntax error: unexpected "{k}"')
         # function definition: name() { ... }
         if isinstance(self.peek(), Word) and k and self.i + 2 < len(self.toks) and \
@@ -836,6 +924,15 @@ class Shell:
                         if cl.n > 1:
                             raise ContinueLoop(cl.n - 1)
                 return status
+            if isinstance(node, Case):
+                value = "".join((yield from self.expand_word(node.word, io, split=False)))
+                for patterns, body in node.clauses:
+                    for pat in patterns:
+                        text = "".join((yield from self.expand_word(pat, io, split=False)))
+                        glob = text if any(p[0] == "lit" for p in pat.parts) else _escape_glob(text)
+                        if fnmatch.fnmatchcase(value, glob):
+                            return (yield from self.run(body, io))
+                return 0
             if isinstance(node, Group):
                 if node.subshell:
                     sub = self.subshell()
@@ -924,6 +1021,10 @@ class Shell:
             if op in (">&2", "1>&2"):
                 out = err
                 continue
+            if op in ("<<", "<<-"):
+                body = target.body or ""
+                inp = body if target.quoted else (yield from self.expand_text(body, io))
+                continue
             fields = yield from self.expand_word(target, io)
             path = fields[0] if fields else ""
             if op == "<":
@@ -996,6 +1097,11 @@ class Shell:
             status = yield self.proc.wait(child)
         self.status = status
         return status
+
+
+def _escape_glob(text: str) -> str:
+    """A quoted case pattern matches literally."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
 def _single_simple(node):
