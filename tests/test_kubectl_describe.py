@@ -452,3 +452,91 @@ def test_describe_running_pod_end_to_end():
         or "QoS Class:  " in out
     assert "Successfully assigned default/nginx to node-1" in out
     assert "Started container nginx" in out
+
+
+def test_describe_storage_kinds():
+    """StorageClass, PersistentVolume, PersistentVolumeClaim pages (describe.go formats), with the
+    manifests of https://kubernetes.io/docs/tasks/configure-pod-container/configure-persistent-volume-storage/"""
+    c = Cluster(nodes=0)
+    c.stop("kube-controller-manager")
+    a = c.apiserver
+    a.create("storageclasses", {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                                "metadata": {"name": "standard",
+                                             "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+                                "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
+                                "volumeBindingMode": "WaitForFirstConsumer"})
+    a.create("persistentvolumes", {"apiVersion": "v1", "kind": "PersistentVolume",
+                                   "metadata": {"name": "task-pv-volume", "labels": {"type": "local"}},
+                                   "spec": {"storageClassName": "manual", "capacity": {"storage": "10Gi"},
+                                            "accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/mnt/data"},
+                                            "persistentVolumeReclaimPolicy": "Retain"}})
+    a.create("persistentvolumeclaims", {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                                        "metadata": {"name": "task-pv-claim"},
+                                        "spec": {"storageClassName": "manual", "accessModes": ["ReadWriteOnce"],
+                                                 "resources": {"requests": {"storage": "3Gi"}}}})
+    assert c.kubectl("describe sc standard") == (
+        "Name:                  standard\n"
+        "IsDefaultClass:        Yes\n"
+        "Annotations:           storageclass.kubernetes.io/is-default-class=true\n"
+        "Provisioner:           rancher.io/local-path\n"
+        "Parameters:            <none>\n"
+        "AllowVolumeExpansion:  <unset>\n"
+        "MountOptions:          <none>\n"
+        "ReclaimPolicy:         Delete\n"
+        "VolumeBindingMode:     WaitForFirstConsumer\n"
+        "Events:                <none>\n")
+    pv = c.kubectl("describe pv task-pv-volume")
+    assert ("Finalizers:      []\n" in pv or "Finalizers:      [kubernetes.io/pv-protection]\n" in pv)
+    for line in ("StorageClass:    manual\n", "Claim:           \n", "Reclaim Policy:  Retain\n",
+                 "Access Modes:    RWO\n", "Capacity:        10Gi\n", "Node Affinity:   <none>\n", "Source:\n",
+                 "    Type:          HostPath (bare host directory volume)\n", "    Path:          /mnt/data\n",
+                 "    HostPathType:  <none>\n"):
+        assert line in pv, line
+    pvc = c.kubectl("describe pvc task-pv-claim")
+    assert pvc.startswith("Name:          task-pv-claim\nNamespace:     default\nStorageClass:  manual\n")
+    assert "Used By:       <none>\n" in pvc
+
+
+def test_describe_workload_kinds():
+    """Job, CronJob and StatefulSet pages (describe.go formats), with the manifests of the Jobs,
+    CronJob and StatefulSet concept pages."""
+    c = Cluster(nodes=0)
+    c.stop("kube-controller-manager")
+    a = c.apiserver
+    a.create("jobs", {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "pi"},
+                      "spec": {"backoffLimit": 4, "template": {"spec": {
+                          "containers": [{"name": "pi", "image": "perl:5.34.0",
+                                          "command": ["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"]}],
+                          "restartPolicy": "Never"}}}})
+    a.create("cronjobs", {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "hello"},
+                          "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                              "containers": [{"name": "hello", "image": "busybox:1.28",
+                                              "command": ["/bin/sh", "-c", "date; echo Hello"]}],
+                              "restartPolicy": "OnFailure"}}}}}})
+    a.create("statefulsets", {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "web"},
+                              "spec": {"serviceName": "nginx", "replicas": 3,
+                                       "selector": {"matchLabels": {"app": "nginx"}},
+                                       "template": {"metadata": {"labels": {"app": "nginx"}},
+                                                    "spec": {"containers": [{"name": "nginx",
+                                                                             "image": "registry.k8s.io/nginx-slim:0.24",
+                                                                             "ports": [{"containerPort": 80,
+                                                                                        "name": "web"}]}]}},
+                                       "volumeClaimTemplates": [{"metadata": {"name": "www"}, "spec": {
+                                           "accessModes": ["ReadWriteOnce"],
+                                           "resources": {"requests": {"storage": "1Gi"}}}}]}})
+    job = c.kubectl("describe job pi")
+    assert "Backoff Limit:    4\n" in job and "Pods Statuses:    0 Active / 0 Succeeded / 0 Failed\n" in job
+    assert "    Command:\n      perl\n      -Mbignum=bpi\n      -wle\n      print bpi(2000)\n" in job
+    cj = c.kubectl("describe cronjob hello")
+    for line in ("Schedule:                      * * * * *\n", "Concurrency Policy:            Allow\n",
+                 "Suspend:                       False\n", "Time Zone:                     <unset>\n",
+                 "Successful Job History Limit:  3\n", "Failed Job History Limit:      1\n",
+                 "Starting Deadline Seconds:     <unset>\n", "Last Schedule Time:  <unset>\n",
+                 "Active Jobs:         <none>\n"):
+        assert line in cj, line
+    sts = c.kubectl("describe statefulset web")
+    assert "Replicas:           3 desired | 0 total\n" in sts
+    assert "Update Strategy:    RollingUpdate\n  Partition:        0\n" in sts
+    assert "    Port:          80/TCP (web)\n    Host Port:     0/TCP (web)\n" in sts
+    assert ("Volume Claims:\n  Name:          www\n  StorageClass:  \n  Labels:        <none>\n"
+            "  Annotations:   <none>\n  Capacity:      1Gi\n  Access Modes:  [ReadWriteOnce]\n") in sts
