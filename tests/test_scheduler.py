@@ -601,3 +601,22 @@ def test_rejected_binding_is_reported_and_retried_after_backoff():
     c.run(2)
     assert node_of(c, "p") == "node-1"
     assert calls == [0.0, 1.0]                 # retried after the 1 s back-off
+
+
+def _scenario_trace(seed):
+    c = new_cluster(seed)
+    for i in range(1, 5):
+        add_node(c, f"node-{i}", cpu="2", labels={"topology.kubernetes.io/zone": "ab"[i % 2]})
+    add_pod(c, "low", cpu="1500m", priority=1, nodeName="node-1")
+    for i in range(8):
+        add_pod(c, f"p{i}", cpu="300m")
+    c.run(1)
+    add_pod(c, "big", cpu="1800m", priority=100)
+    c.run(5)
+    return "\n".join(str(s) for s in c.trace if s.component == "kube-scheduler")
+
+
+def test_same_seed_same_trace():
+    """Determinism (minik8s's own rule): the same cluster and seed give the same decisions, byte for byte."""
+    a, b = _scenario_trace(3), _scenario_trace(3)
+    assert a == b and "Preempted" in a
