@@ -311,6 +311,8 @@ class APIServer:
         """PUT: replace an object. With ``subresource="status"`` only its status changes."""
         self._check_up()
         res = self.resource(resource)
+        if not isinstance(obj, dict) or not isinstance(obj.get("metadata") or {}, dict):
+            raise errors.bad_request("the body of the request was in an unknown format")
         obj = clone(obj)
         md = obj.get("metadata") or {}
         name = md.get("name")

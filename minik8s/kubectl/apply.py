@@ -18,7 +18,7 @@ from ..api.meta import clone
 from ..api.resources import for_kind
 from ..api.defaults import apply_defaults
 from ..api.validation import validate
-from ..errors import ApiError, invalid
+from ..errors import ApiError, bad_request, invalid
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -26,7 +26,9 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 def last_applied_value(obj: dict) -> str:
     """The annotation's value: the manifest as JSON (sorted keys, as Go marshals maps), newline-terminated."""
     o = clone(obj)
-    md = o.setdefault("metadata", {})
+    if not isinstance(o.get("metadata"), dict):
+        o["metadata"] = {}
+    md = o["metadata"]
     ann = md.get("annotations") or {}
     ann.pop(LAST_APPLIED, None)
     md["annotations"] = ann          # kubectl leaves an empty map behind: "annotations":{}
@@ -46,10 +48,14 @@ def three_way_patch(original: dict | None, modified: dict, current: dict, kind: 
 
 
 def _prepare(cluster, obj: dict, namespace: str | None):
-    res = for_kind(obj.get("kind"), obj.get("apiVersion"))
+    if not isinstance(obj, dict):
+        raise bad_request("the body of the request was in an unknown format")
     schema.check(obj)                  # strict field validation, as kubectl apply asks the server
+    res = for_kind(obj.get("kind"), obj.get("apiVersion"))
     obj = clone(obj)
-    md = obj.setdefault("metadata", {})
+    if not isinstance(obj.get("metadata"), dict):
+        obj["metadata"] = {}           # "metadata: null" decodes as no metadata
+    md = obj["metadata"]
     if res.namespaced:
         ns = md.get("namespace") or namespace or "default"
         if namespace and md.get("namespace") and md["namespace"] != namespace:
@@ -100,9 +106,12 @@ def check_objects(cluster, objs: list[dict], namespace: str | None = None) -> No
     """
     new_namespaces = set()
     for obj in objs:
+        if not isinstance(obj, dict):
+            raise bad_request("the body of the request was in an unknown format")
+        schema.check(obj)
         if isinstance(obj, dict) and obj.get("kind") == "Namespace":
             new_namespaces.add((obj.get("metadata") or {}).get("name"))
-        md = (obj.get("metadata") or {}) if isinstance(obj, dict) else {}
+        md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
         ns = md.get("namespace") or namespace
         if (ns in new_namespaces and obj.get("kind") != "Namespace"
                 and not cluster.apiserver.exists("namespaces", ns)):
