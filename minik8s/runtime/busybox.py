@@ -665,7 +665,8 @@ def grep(proc):
     import re
     flags, args = _split_flags(proc.argv[1:], "ivcqnEFwo")
     if not args:
-        proc.error("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...")
+        proc.error("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\n"
+                   "Usage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...")
         return 2
     pattern, files = args[0], args[1:]
     if "F" in flags:

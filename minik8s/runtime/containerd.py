@@ -24,7 +24,6 @@ lifecycle event generator) learns of them.
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import shlex
 from dataclasses import dataclass
 
@@ -341,9 +340,6 @@ class Container:
 def _not_found(proc: Process, name: str):
     proc.error(f"sh: {name}: not found")
     return 127
-
-
-
 
 
 def _script(interp_prog, interp_argv, path):

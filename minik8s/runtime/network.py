@@ -17,6 +17,7 @@ class PodNetwork:
     def __init__(self):
         self._by_ip: dict[str, object] = {}
         self.dnat: list = []        # destination rewrites (kube-proxy), see route()
+        self.registry = None        # the image registries the cluster's nodes pull from (runtime.images)
 
     def attach(self, ip: str, sandbox) -> None:
         self._by_ip[ip] = sandbox
