@@ -36,6 +36,16 @@ from .scheduling.queue import NODE_EVENTS, POD_ADDED, POD_DELETED, SchedulingQue
 TERMINAL = ("Succeeded", "Failed")
 
 
+# events.k8s.io notes are at most 1 kB; the scheduler cuts longer messages (the condition keeps it all)
+NOTE_LENGTH_LIMIT = 1024
+
+
+def truncate_message(message: str) -> str:
+    if len(message) <= NOTE_LENGTH_LIMIT:
+        return message
+    return message[:NOTE_LENGTH_LIMIT - 3] + "..."
+
+
 def _relevant_node_fields(node: dict) -> tuple:
     """What in a Node can change where pods fit (heartbeats and conditions do not)."""
     st = node.get("status") or {}
@@ -337,7 +347,7 @@ class Scheduler(Component):
             nominate = ""            # preemption found no candidate any more: clear the nomination
             self._forget_nominated(qp.key)
         # otherwise (not eligible, e.g. its victims are still terminating) the nomination stands
-        self.event(pod, "Warning", "FailedScheduling", msg)
+        self.event(pod, "Warning", "FailedScheduling", truncate_message(msg))
         self._set_condition(pod, msg, nominate)
 
     def _preempt(self, pod: dict, res) -> None:
