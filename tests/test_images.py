@@ -209,7 +209,7 @@ def test_pause_exits_zero_on_sigterm(rt):
     rt.stop_container(cid, 30)
     rt.clock.run(0)
     st = rt.container_status(cid)
-    assert (st.exit_code, rt.logs(cid)) == (0, "Shutting down, got signal\n")
+    assert (st.exit_code, rt.logs(cid)) == (0, "Shutting down, got signal: Terminated\n")
 
 
 def test_redis_and_httpd(rt):

@@ -40,9 +40,10 @@ from .process import MiB
 
 
 def pause(proc):
-    """pause.c: sleep forever; exit 0 on SIGINT or SIGTERM ("Shutting down, got signal")."""
+    """pause.c: sleep forever; on SIGINT or SIGTERM ``psignal(signo, "Shutting down, got signal")``
+    and exit 0."""
     def down(sig):
-        proc.error("Shutting down, got signal")
+        proc.error("Shutting down, got signal: " + {"SIGTERM": "Terminated", "SIGINT": "Interrupt"}[sig])
         proc.exit(0)
     proc.on_signal("SIGTERM", down)
     proc.on_signal("SIGINT", down)
@@ -193,15 +194,21 @@ def nginx(proc):
                    f'{len(body.encode())} "-" "{ua}" "-"')
         return proc.reply(status, "" if req.method == "HEAD" else body, headers)
 
-    def fast_shutdown(sig):
-        notice(f"signal {15 if sig == 'SIGTERM' else 2} ({sig}) received, exiting")
+    def shutdown(text, worker_says):
+        notice(text)
+        if new:
+            proc.error(f"{_clock_text(proc, '%Y/%m/%d %H:%M:%S')} [notice] 29#29: {worker_says}")
+            proc.error(f"{_clock_text(proc, '%Y/%m/%d %H:%M:%S')} [notice] 29#29: exit")
+        notice("signal 17 (SIGCHLD) received from 29")
+        notice("worker process 29 exited with code 0")
         notice("exit")
         proc.exit(0)
 
+    def fast_shutdown(sig):
+        shutdown(f"signal {15 if sig == 'SIGTERM' else 2} ({sig}) received, exiting", "exiting")
+
     def graceful(sig):
-        notice("signal 3 (SIGQUIT) received, shutting down")
-        notice("exit")
-        proc.exit(0)
+        shutdown("signal 3 (SIGQUIT) received, shutting down", "gracefully shutting down")
 
     proc.on_signal("SIGTERM", fast_shutdown)
     proc.on_signal("SIGINT", fast_shutdown)
