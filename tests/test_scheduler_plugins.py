@@ -550,3 +550,11 @@ def test_preferred_pod_affinity_scores():
     # raw 80, 0, -20 -> (s - min) / (max - min) * 100 -> 100, 20, 0; weight 2
     assert scores == {"n1": 200, "n2": 40, "n3": 0}
     assert e.node == "n1"
+
+
+def test_explanation_renders_in_a_notebook():
+    """The explain table (kube-scheduler-simulator's view) as HTML: escaped, chosen node marked."""
+    e = F.explain(pod(cpu="1"), [node("a"), node("b", cpu="4")])
+    html = e._repr_html_()
+    assert "<th>NodeResourcesFit</th>" in html and "&lt;- chosen" in html
+    assert e.node == "b"

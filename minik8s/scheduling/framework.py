@@ -287,6 +287,30 @@ class Explanation:
 
     __repr__ = __str__
 
+    def _repr_html_(self) -> str:
+        """The same two tables as HTML (what a notebook shows)."""
+        from html import escape
+
+        def table(head, rows):
+            out = ["<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"]
+            for r in rows:
+                out.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>")
+            return "".join(out) + "</table>"
+
+        parts = ["<b>Filter</b>", table(["NODE"] + self.filter_names,
+                                         [[r["node"]] + [r["filters"][f] for f in self.filter_names]
+                                          for r in self.rows])]
+        scored = [r for r in self.rows if r["total"] is not None]
+        if scored:
+            parts += ["<b>Score (weighted)</b>",
+                      table(["NODE"] + self.score_names + ["TOTAL", ""],
+                            [[r["node"]] + [r["scores"].get(s, "-") for s in self.score_names]
+                             + [r["total"], "&lt;- chosen" if r["chosen"] else ""] for r in scored])]
+        tail = self.decision.message or (f"chosen: {self.decision.node}" if self.decision.node else "")
+        if tail:
+            parts.append(f"<p>{escape(tail)}</p>")
+        return "\n".join(parts)
+
 
 def explain(pod: dict, nodes: list[dict], pods: list[dict] = (), rng=None, score_plugins=None) -> Explanation:
     """Run every filter (without stopping at the first rejection) and every score for ``pod``
