@@ -540,3 +540,25 @@ def test_describe_workload_kinds():
     assert "    Port:          80/TCP (web)\n    Host Port:     0/TCP (web)\n" in sts
     assert ("Volume Claims:\n  Name:          www\n  StorageClass:  \n  Labels:        <none>\n"
             "  Annotations:   <none>\n  Capacity:      1Gi\n  Access Modes:  [ReadWriteOnce]\n") in sts
+
+
+def test_describe_service_account_with_token_and_pull_secret():
+    """kubectl 1.33 lists Image pull secrets, Mountable secrets and Tokens
+    (https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/)."""
+    c = Cluster(nodes=0)
+    c.apiserver.create("serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount",
+                                           "metadata": {"name": "build-robot"},
+                                           "imagePullSecrets": [{"name": "myregistrykey"}]})
+    c.apiserver.create("secrets", {"apiVersion": "v1", "kind": "Secret",
+                                   "metadata": {"name": "build-robot-secret",
+                                                "annotations": {"kubernetes.io/service-account.name": "build-robot"}},
+                                   "type": "kubernetes.io/service-account-token"})
+    assert c.kubectl("describe serviceaccount build-robot") == (
+        "Name:                build-robot\n"
+        "Namespace:           default\n"
+        "Labels:              <none>\n"
+        "Annotations:         <none>\n"
+        "Image pull secrets:  myregistrykey (not found)\n"
+        "Mountable secrets:   <none>\n"
+        "Tokens:              build-robot-secret\n"
+        "Events:              <none>\n")

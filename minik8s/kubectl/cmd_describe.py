@@ -94,7 +94,7 @@ def describe_object(cluster, obj: dict, show_events: bool = True) -> str:
     if kind == "Namespace":
         return D.describe_namespace(obj)
     if kind == "ServiceAccount":
-        return D.describe_service_account(obj, ev, now)
+        return D.describe_service_account(obj, api.list("secrets", ns)["items"], ev, now)
     if kind == "PersistentVolume":
         return D.describe_pv(obj, ev, now)
     if kind == "PersistentVolumeClaim":

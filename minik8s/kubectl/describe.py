@@ -1293,21 +1293,40 @@ def describe_namespace(ns: dict) -> str:
     return w.text()
 
 
-def describe_service_account(sa: dict, events: list | None, now: float) -> str:
+def describe_service_account(sa: dict, secrets: list[dict], events: list | None, now: float) -> str:
+    """describeServiceAccount (kubectl 1.33: image pull secrets, mountable secrets, tokens).
+
+    ``secrets`` are the namespace's Secrets: service-account-token Secrets annotated with this
+    account are its Tokens; referenced Secrets that do not exist are marked ``(not found)``.
+    """
     w = PrefixWriter()
     md = sa["metadata"]
     w.write(0, f"Name:\t{md['name']}\n")
     w.write(0, f"Namespace:\t{md.get('namespace')}\n")
     labels_multiline(w, "Labels", md.get("labels"))
     annotations_multiline(w, "Annotations", md.get("annotations"))
-    names = [s.get("name") for s in sa.get("imagePullSecrets") or []]
-    if not names:
-        w.write(0, "Image pull secrets:\t<none>\n")
-    else:
-        prefix = "Image pull secrets:"
+    existing = {s["metadata"]["name"] for s in secrets}
+    tokens = []
+    for s in secrets:
+        ann = s["metadata"].get("annotations") or {}
+        if s.get("type") == "kubernetes.io/service-account-token" and \
+                ann.get("kubernetes.io/service-account.name") == md["name"] and \
+                ann.get("kubernetes.io/service-account.uid", md.get("uid")) == md.get("uid"):
+            # (the token controller fills in the uid annotation; a Secret without it is matched by name)
+            tokens.append(s["metadata"]["name"])
+    groups = {"Image pull secrets:": [r.get("name") for r in sa.get("imagePullSecrets") or []],
+              "Mountable secrets: ": [r.get("name") for r in sa.get("secrets") or []],
+              "Tokens:            ": tokens}
+    for header in sorted(groups):
+        names = groups[header]
+        if not names:
+            w.write(0, f"{header}\t<none>\n")
+            continue
+        prefix = header
         for n in names:
-            w.write(0, f"{prefix}\t{n}\n")
-            prefix = " " * len("Image pull secrets:")
+            missing = " (not found)" if n not in existing else ""
+            w.write(0, f"{prefix}\t{n}{missing}\n")
+            prefix = " " * 19
     describe_events(events, w, now)
     return w.text()
 
