@@ -305,7 +305,7 @@ class Explanation:
             parts += ["<b>Score (weighted)</b>",
                       table(["NODE"] + self.score_names + ["TOTAL", ""],
                             [[r["node"]] + [r["scores"].get(s, "-") for s in self.score_names]
-                             + [r["total"], "&lt;- chosen" if r["chosen"] else ""] for r in scored])]
+                             + [r["total"], "<- chosen" if r["chosen"] else ""] for r in scored])]
         tail = self.decision.message or (f"chosen: {self.decision.node}" if self.decision.node else "")
         if tail:
             parts.append(f"<p>{escape(tail)}</p>")
