@@ -38,6 +38,8 @@ TERMINAL = ("Succeeded", "Failed")
 
 # events.k8s.io notes are at most 1 kB; the scheduler cuts longer messages (the condition keeps it all)
 NOTE_LENGTH_LIMIT = 1024
+# up to this many nodes the trace shows every node's filter verdict and scores
+TRACE_ALL_NODES = 20
 
 
 def truncate_message(message: str) -> str:
@@ -307,18 +309,37 @@ class Scheduler(Component):
         return topology.default_selector(pod, self.services.list(pi.namespace), owner_obj)
 
     def _trace_decision(self, d) -> None:
-        for name in self.node_order:
-            if name not in d.filters:
-                continue
-            results = d.filters[name]
-            if results and results[-1][1]:
-                self.observe(f"filter {name}: {results[-1][0]} rejects: {'; '.join(results[-1][1])}")
-            else:
-                self.observe(f"filter {name}: passes " + ", ".join(r[0] for r in results))
-        for name in d.feasible:
-            if name in d.scores:
-                parts = ", ".join(f"{p} {s}" for p, s in d.scores[name].items())
-                self.observe(f"score {name}: {parts} = {d.totals[name]}")
+        """Per-node filter verdicts and scores. In clusters of more than TRACE_ALL_NODES nodes the
+        trace groups them: rejections by reason, passing nodes counted, scores of the three best
+        nodes (as kube-scheduler logs its numberOfHighestScoredNodesToReport) and the chosen one."""
+        if len(self.node_order) <= TRACE_ALL_NODES:
+            for name in self.node_order:
+                if name not in d.filters:
+                    continue
+                results = d.filters[name]
+                if results and results[-1][1]:
+                    self.observe(f"filter {name}: {results[-1][0]} rejects: {'; '.join(results[-1][1])}")
+                else:
+                    self.observe(f"filter {name}: passes " + ", ".join(r[0] for r in results))
+            shown = [n for n in d.feasible if n in d.scores]
+        else:
+            groups: dict[str, list[str]] = {}
+            for name in self.node_order:
+                results = d.filters.get(name)
+                if results and results[-1][1]:
+                    why = f"{results[-1][0]} rejects: {'; '.join(results[-1][1])}"
+                    groups.setdefault(why, []).append(name)
+            for why in sorted(groups):
+                names = groups[why]
+                more = f", ... ({len(names)} nodes)" if len(names) > 5 else ""
+                self.observe(f"filter {', '.join(names[:5])}{more}: {why}")
+            self.observe(f"filter: {len(d.feasible)} of {len(self.node_order)} nodes pass "
+                         f"({d.processed} evaluated)")
+            top = sorted(d.totals, key=lambda n: (-d.totals[n], d.feasible.index(n)))[:3]
+            shown = [n for n in d.feasible if n in top or n == d.node]
+        for name in shown:
+            parts = ", ".join(f"{p} {s}" for p, s in d.scores[name].items())
+            self.observe(f"score {name}: {parts} = {d.totals[name]}")
         if d.node is not None:
             if d.totals:
                 best = d.totals[d.node]

@@ -620,3 +620,18 @@ def test_same_seed_same_trace():
     """Determinism (minik8s's own rule): the same cluster and seed give the same decisions, byte for byte."""
     a, b = _scenario_trace(3), _scenario_trace(3)
     assert a == b and "Preempted" in a
+
+
+def test_large_cluster_trace_is_grouped():
+    """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/ (the trace stays readable:
+    rejections grouped by reason, the three best scores and the chosen node)"""
+    c = new_cluster()
+    for i in range(1, 31):
+        add_node(c, f"node-{i:02d}", cpu="1" if i <= 24 else "4")
+    add_pod(c, "web", cpu="2")
+    c.run(1)
+    step = str([s for s in c.trace if s.key == "default/web"][0])
+    assert "filter node-01, node-02, node-03, node-04, node-05, ... (24 nodes): NodeResourcesFit rejects: " \
+           "Insufficient cpu" in step
+    assert "filter: 6 of 30 nodes pass (30 evaluated)" in step
+    assert step.count("observe: score") == 3
