@@ -144,6 +144,7 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
             w.recheck = True              # the status manager compares with the API's copy again
             for rec in w.containers.values():
                 rec.pulling = False       # pulls in flight were lost with the process
+            w.stop_probes()               # probe workers and their results lived in the process
         super().start()
 
     def setup(self) -> None:
@@ -294,6 +295,9 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         """PLEG: a container started or exited; sync its pod."""
         key = self._cid_to_key.get(cid)
         if key is not None and self.running:
+            worker = self.workers.get(key)
+            if worker is not None and event == "exited" and worker.turns:
+                worker.check_turns()
             self.enqueue(key)
 
     def track_container(self, cid: str, key: str) -> None:
@@ -399,8 +403,25 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         return None
 
     # --- helpers the pod worker uses ---------------------------------------------------------------
-    def event_for(self, pod: dict, type_: str, reason: str, message: str, container: str | None = None) -> None:
-        self.event(pod, type_, reason, message, f"spec.containers{{{container}}}" if container else None)
+    def event_for(self, pod: dict, type_: str, reason: str, message: str, container: str | None = None,
+                  init: bool = False) -> None:
+        """An event about ``pod``, pointing at one container (``spec.initContainers{name}`` for init ones)."""
+        where = "initContainers" if init else "containers"
+        self.event(pod, type_, reason, message, f"spec.{where}{{{container}}}" if container else None)
+
+    def post_start_done(self, key: str, name: str, cid: str, err: str | None) -> None:
+        """A postStart hook returned: let the pod worker go on (it was waiting for the hook)."""
+        worker = self.workers.get(key)
+        pod = self.pods.get(key) if self.pods else None
+        if worker is None or pod is None or not self.running:
+            if worker is not None and name in worker.containers:
+                worker.containers[name].hook_pending = False
+            return
+        self.traced(key, worker.post_start_done, pod, name, cid, err)
+        self.enqueue(key)
+
+    def container_created(self, pod: dict, c: dict, cid: str) -> None:
+        """Seam for what the kubelet sets on a new container besides the spec (oom_score_adj, swap)."""
 
     def backoff_key(self, pod: dict, container: str) -> str:
         md = pod["metadata"]

@@ -162,14 +162,27 @@ class ContainerRecord:
     prev_cid: str | None = None         # the last terminated one (``kubectl logs --previous``)
     restart_count: int = 0
     last_terminated: dict | None = None # lastState.terminated
+    last_finished: float | None = None  # when that last terminated container finished (virtual s)
     waiting: tuple | None = None        # (reason, message) while no container runs
     pulling: bool = False               # an image pull is in flight
     pull_gen: int = 0                   # which pull's answer we still wait for
     image_ready: bool = False           # the image is ensured for the next start
     image_id: str = ""
-    stopping: bool = False              # SIGTERM sent for pod termination
+    stopping: bool = False              # being killed (pod termination, failed probe, failed hook)
     image: str = ""                     # the image the current container runs
     replacing: bool = False             # killed because its definition changed: start it again
+    init: bool = False                  # an init container (regular or sidecar)
+    completed: bool = False             # a regular init container that exited 0
+    ever_started: bool = False          # a sidecar that has started once (it no longer blocks init)
+    kill_restart: bool = False          # killed by the kubelet (probe, hook): restart unless Never
+    hook_pending: bool = False          # postStart running: the sync waits for it
+    prestop: bool = False               # preStop hook running
+
+
+def is_sidecar(c: dict) -> bool:
+    """A native sidecar: an init container with ``restartPolicy: Always``
+    (https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/)."""
+    return c.get("restartPolicy") == "Always"
 
 
 @dataclass
@@ -179,7 +192,7 @@ class PodWorker:
     kl: object
     key: str
     uid: str
-    containers: dict = field(default_factory=dict)     # name -> ContainerRecord
+    containers: dict = field(default_factory=dict)     # name -> ContainerRecord (init and app)
     sandbox: object = None
     ip: str | None = None
     start_time: str | None = None
@@ -190,34 +203,170 @@ class PodWorker:
     grace: float | None = None
     last_status: dict | None = None
     recheck: bool = False               # after a kubelet restart: rewrite status others changed meanwhile
+    probes: dict = field(default_factory=dict)         # (container, kind) -> ProbeWorker
+    pod: dict | None = None             # the pod as last synced
+    deleting: bool = False              # deletionTimestamp seen (liveness/startup probes stop)
+    evicted: tuple | None = None        # (reason, message) when the eviction manager killed the pod
+    stopping_sidecars: bool = False     # regular containers are done: sidecars are being stopped
+    turns: dict = field(default_factory=dict)          # sidecar -> (waiting since, grace left)
+    evicted_at: str | None = None
+
+    # --- lookups the prober uses ----------------------------------------------------------------
+    def record(self, name: str, init: bool = False) -> ContainerRecord | None:
+        return self.containers.get(name)
+
+    def spec_of(self, name: str) -> dict | None:
+        spec = (self.pod or {}).get("spec") or {}
+        for c in list(spec.get("initContainers") or []) + list(spec.get("containers") or []):
+            if c["name"] == name:
+                return c
+        return None
+
+    def restart_policy_for(self, c: dict, init: bool) -> str:
+        """A sidecar's own restartPolicy (Always), else the pod's."""
+        if init and is_sidecar(c):
+            return "Always"
+        return ((self.pod or {}).get("spec") or {}).get("restartPolicy") or "Always"
+
+    def probe_result(self, name: str, kind: str) -> str | None:
+        w = self.probes.get((name, kind))
+        if w is None or w.cid is None:
+            return None
+        rec = self.containers.get(name)
+        return w.result if rec is not None and rec.cid == w.cid else None
+
+    def is_started(self, name: str, init: bool = False) -> bool:
+        """containerStatuses[].started: running, and its startup probe (if any) has succeeded."""
+        rec = self.containers.get(name)
+        if rec is None or rec.cid is None or rec.hook_pending:
+            return False
+        if self.kl.runtime.container_status(rec.cid).state != "running":
+            return False
+        if (name, "startup") in self.probes:
+            return self.probe_result(name, "startup") == "Success"
+        return True
 
     # --- the sync: observe -> diff -> act -----------------------------------------------------
     def sync(self, pod: dict) -> float | None:
         """Bring the pod's containers toward its spec. Returns seconds until it must look again."""
         kl = self.kl
+        self.pod = pod
         spec = pod["spec"]
         if self.start_time is None:
             self.start_time = (pod.get("status") or {}).get("startTime") or rfc3339(kl.clock.now)
+        for c in spec.get("initContainers") or []:
+            self.containers.setdefault(c["name"], ContainerRecord(c["name"], init=True))
         for c in spec.get("containers") or []:
             self.containers.setdefault(c["name"], ContainerRecord(c["name"]))
         if self.finished:
             kl.observe(f"pod is {self.last_status.get('phase') if self.last_status else 'finished'}")
             self.write_status(pod)
             return None
+        self.add_probes(pod)
         requeue = []
         if self.sandbox is None:
             self.create_sandbox(pod)
-        if self.init_containers_done(pod, requeue):
+        if any(r.hook_pending for r in self.containers.values()):
+            kl.observe("waiting for a postStart hook")
+            return None
+        if self.stopping_sidecars:
+            self.stop_sidecars(pod)
+        elif self.init_containers_done(pod, requeue):
             for c in spec.get("containers") or []:
                 self.sync_container(pod, c, requeue)
+                if self.containers[c["name"]].hook_pending:
+                    break                       # startContainer blocks on postStart
+            if self.regular_containers_done(pod):
+                self.stopping_sidecars = True
+                self.stop_sidecars(pod)
         status = self.write_status(pod)
-        if status["phase"] in ("Succeeded", "Failed"):
+        if status["phase"] in ("Succeeded", "Failed") and not self.running_containers():
             self.finish(pod)
+        elif status["phase"] == "Failed" and not self.stopping_sidecars:
+            self.stopping_sidecars = True       # an init container failed under restartPolicy Never
+            self.stop_sidecars(pod)
         return min(requeue) if requeue else None
 
+    def add_probes(self, pod: dict) -> None:
+        """prober_manager.AddPod: one worker per container and probe type, created once."""
+        from .prober import PROBE_FIELDS, ProbeWorker
+        spec = pod["spec"]
+        for init, containers in ((True, [c for c in spec.get("initContainers") or [] if is_sidecar(c)]),
+                                 (False, spec.get("containers") or [])):
+            for c in containers:
+                for kind in ("startup", "readiness", "liveness"):
+                    if c.get(PROBE_FIELDS[kind]) and (c["name"], kind) not in self.probes:
+                        w = ProbeWorker(self, c, kind, init=init)
+                        self.probes[(c["name"], kind)] = w
+                        w.start()
+
+    def stop_probes(self) -> None:
+        for key in sorted(self.probes):
+            self.probes[key].stop()
+        self.probes.clear()
+
     def init_containers_done(self, pod: dict, requeue: list) -> bool:
-        """Seam for init containers and native sidecars (issue 5): True when app containers may start."""
+        """computeInitContainerActions: True when app containers may start.
+
+        Regular init containers run one at a time, each to a successful exit; a failed one is
+        restarted under the pod's restartPolicy (with the CrashLoopBackOff back-off) or, with
+        ``Never``, fails the pod. A sidecar (``restartPolicy: Always``) lets the next one start
+        as soon as it has *started* (its startupProbe, if any, succeeded) and is restarted
+        whenever it exits (https://kubernetes.io/docs/concepts/workloads/pods/init-containers/,
+        https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/).
+        """
+        kl = self.kl
+        policy = pod["spec"].get("restartPolicy") or "Always"
+        for c in pod["spec"].get("initContainers") or []:
+            rec = self.containers[c["name"]]
+            if is_sidecar(c):
+                self.sync_container(pod, c, requeue, init=True)
+                if rec.hook_pending:
+                    return False
+                if self.is_started(c["name"], True):
+                    rec.ever_started = True
+                if not rec.ever_started:
+                    kl.observe(f"init container {c['name']} (sidecar) has not started yet")
+                    return False
+                continue
+            if rec.completed:
+                continue
+            if rec.cid is not None:
+                st = kl.runtime.container_status(rec.cid)
+                if st.state == "exited" and st.exit_code == 0 and not rec.kill_restart:
+                    rec.completed = True
+                    kl.diff(f"init container {c['name']} completed")
+                    continue
+                if st.state == "exited" and policy == "Never":
+                    kl.observe(f"init container {c['name']} failed; restartPolicy Never: the pod fails")
+                    return False
+            self.sync_container(pod, c, requeue, init=True)
+            return False
         return True
+
+    def regular_containers_done(self, pod: dict) -> bool:
+        """All app containers exited for good (restartPolicy says no restart): sidecars must stop."""
+        spec = pod["spec"]
+        if not any(is_sidecar(c) for c in spec.get("initContainers") or []):
+            return False
+        policy = spec.get("restartPolicy") or "Always"
+        if policy == "Always":
+            return False
+        for c in spec.get("containers") or []:
+            rec = self.containers[c["name"]]
+            if rec.cid is None:
+                return False
+            st = self.kl.runtime.container_status(rec.cid)
+            if st.state != "exited" or rec.waiting is not None or rec.kill_restart:
+                return False
+            if policy == "OnFailure" and st.exit_code != 0:
+                return False
+        return True
+
+    def stop_sidecars(self, pod: dict) -> None:
+        """The regular containers are done (a Job's pod): stop the sidecars, last one first."""
+        grace = self.termination_grace(pod)
+        self.stop_ordered(pod, grace, self.running_containers())
 
     # --- sandbox ------------------------------------------------------------------------------
     def create_sandbox(self, pod: dict) -> None:
@@ -238,8 +387,8 @@ class PodWorker:
             self.sandbox = None
 
     # --- one container --------------------------------------------------------------------------
-    def sync_container(self, pod: dict, c: dict, requeue: list) -> None:
-        """computePodActions for one app container: start, keep, restart or leave terminated."""
+    def sync_container(self, pod: dict, c: dict, requeue: list, init: bool = False) -> None:
+        """computePodActions for one container: start, keep, kill, restart or leave terminated."""
         kl = self.kl
         rec = self.containers[c["name"]]
         if rec.pulling:
@@ -248,12 +397,16 @@ class PodWorker:
         if rec.cid is not None:
             st = kl.runtime.container_status(rec.cid)
             if st.state in ("running", "created"):
+                if rec.stopping:
+                    return              # being killed; PLEG tells us when it has exited
+                if self.kill_if_unhealthy(pod, c, rec, init):
+                    return
                 if not self.replace_if_changed(pod, c, rec):
                     return
                 st = kl.runtime.container_status(rec.cid)
                 if st.state != "exited":
                     return              # SIGTERM sent; PLEG tells us when it has exited
-            if not self.may_restart(pod, c, rec, st, requeue):
+            if not self.may_restart(pod, c, rec, st, requeue, init):
                 return
             self.retire_container(rec)
             rec.restart_count += 1
@@ -263,6 +416,78 @@ class PodWorker:
                 return
         self.start_container(pod, c, rec, requeue)
 
+    def kill_if_unhealthy(self, pod: dict, c: dict, rec: ContainerRecord, init: bool) -> bool:
+        """A liveness or startup probe turned Failure: kill the container (restarted unless the
+        restartPolicy is Never). Event ``Killing``: ``Container app failed liveness probe, will be
+        restarted``. The probe's own terminationGracePeriodSeconds, if set, replaces the pod's."""
+        for kind in ("liveness", "startup"):
+            if self.probe_result(c["name"], kind) == "Failure":
+                break
+        else:
+            return False
+        restart = self.restart_policy_for(c, init) != "Never"
+        message = f"Container {c['name']} failed {kind} probe" + (", will be restarted" if restart else "")
+        probe = c.get(kind + "Probe") or {}
+        grace = probe.get("terminationGracePeriodSeconds")
+        if grace is None:
+            grace = pod["spec"].get("terminationGracePeriodSeconds", C.DEFAULT_TERMINATION_GRACE_PERIOD)
+        self.kl.diff(f"{c['name']}: {kind} probe failed: kill" + (" and restart" if restart else ""))
+        rec.kill_restart = restart
+        self.kill_container(pod, c, rec, message, grace)
+        return True
+
+    def kill_container(self, pod: dict | None, c: dict | None, rec: ContainerRecord, message: str | None,
+                       grace: float, after_prestop=None) -> None:
+        """killContainer (kuberuntime_container.go): ``Killing`` event, the preStop hook (its time
+        counts against the grace period), then SIGTERM and SIGKILL after what is left of the grace
+        period - never less than 2 s (minimumGracePeriodInSeconds): a preStop hook still running
+        at the end of the grace period gets that one-off 2 s extension.
+
+        ``after_prestop(remaining)`` replaces the plain stop (termination ordering of sidecars).
+        """
+        kl = self.kl
+        rec.stopping = True
+        name = rec.name
+        if pod is not None and message is not None:
+            kl.event_for(pod, "Normal", "Killing", message, name, init=rec.init)
+        hook = ((c or {}).get("lifecycle") or {}).get("preStop")
+        cid = rec.cid
+        started = kl.clock.now
+
+        def stop(remaining):
+            if after_prestop is not None:
+                after_prestop(remaining)
+                return
+            kl.diff(f"{name}: stop (grace period {max(remaining, C.MINIMUM_GRACE_PERIOD):g}s)")
+            kl.runtime.stop_container(cid, max(remaining, C.MINIMUM_GRACE_PERIOD))
+
+        if hook and grace > 0 and pod is not None:
+            rec.prestop = True
+            state = {"done": False}
+
+            def finished(err=None):
+                if state["done"]:
+                    return
+                state["done"] = True
+                rec.prestop = False
+                if err is not None and kl.pods is not None and kl.running:
+                    kl.event_for(pod, "Warning", "FailedPreStopHook", "PreStopHook failed", name, init=rec.init)
+                timer.cancel()
+                stop(grace - int(kl.clock.now - started))
+
+            def expired():
+                if not state["done"]:
+                    state["done"] = True
+                    rec.prestop = False
+                    kl.diff(f"{name}: preStop hook not completed in grace period")
+                    stop(0)
+            timer = kl.clock.call_later(grace, expired)
+            from .lifecycle import run_hook
+            kl.diff(f"{name}: run preStop hook")
+            run_hook(kl.runtime, self.ip, cid, c, hook, kl.format_pod(pod), finished)
+            return
+        stop(grace)
+
     def replace_if_changed(self, pod: dict, c: dict, rec: ContainerRecord) -> bool:
         """A running container whose image was changed in the pod spec is killed and started again.
         True when it has just been told to stop."""
@@ -270,29 +495,45 @@ class PodWorker:
         if rec.image and rec.image != c["image"] and not rec.replacing:
             rec.replacing = True
             kl.diff(f"{c['name']}: image changed {rec.image} -> {c['image']}: restart")
-            kl.event_for(pod, "Normal", "Killing", f"Container {c['name']} definition changed, will be restarted",
-                         c["name"])
-            kl.runtime.stop_container(rec.cid, self.termination_grace(pod))
+            self.kill_container(pod, c, rec, f"Container {c['name']} definition changed, will be restarted",
+                                self.termination_grace(pod))
             return True
         return False
 
-    def may_restart(self, pod: dict, c: dict, rec: ContainerRecord, st, requeue: list) -> bool:
+    def may_restart(self, pod: dict, c: dict, rec: ContainerRecord, st, requeue: list,
+                    init: bool = False) -> bool:
         """An exited container: restart it now (True), later (CrashLoopBackOff) or never (restartPolicy).
 
         The back-off (kuberuntime_manager.go: doBackOff) counts from when the container finished:
-        the first restart is immediate, then 10 s, 20 s, 40 s ... capped at 300 s.
+        the first restart is immediate, then 10 s, 20 s, 40 s ... capped at 300 s. A container the
+        kubelet killed itself (failed liveness probe) is started again in the same sync, so the
+        back-off looks at the container that exited before it.
         """
         kl = self.kl
         name = c["name"]
         if rec.replacing:
             kl.diff(f"{name}: stopped for its new definition: start it again")
             return True
-        restart_policy = pod["spec"].get("restartPolicy") or "Always"
-        if not should_restart(restart_policy, st.exit_code):
+        restart_policy = self.restart_policy_for(c, init)
+        if init and not is_sidecar(c) and restart_policy == "Always":
+            restart_policy = "OnFailure"        # init containers rerun only when they fail
+        killed = rec.kill_restart
+        if killed:
+            if restart_policy == "Never":
+                rec.waiting = None
+                return False
+        elif not should_restart(restart_policy, st.exit_code):
             rec.waiting = None
             return False
         key = kl.backoff_key(pod, name)
-        finished = st.finished_at if st.finished_at is not None else kl.clock.now
+        if killed:
+            finished = rec.last_finished
+            if finished is None:
+                rec.kill_restart = False
+                kl.diff(f"{name}: killed; restartPolicy {restart_policy}: restart")
+                return True
+        else:
+            finished = st.finished_at if st.finished_at is not None else kl.clock.now
         if kl.crash_backoff.in_backoff(key, finished, kl.clock.now):
             delay = kl.crash_backoff.duration(key)
             if rec.waiting is None or rec.waiting[0] != "CrashLoopBackOff":
@@ -300,11 +541,13 @@ class PodWorker:
             rec.waiting = ("CrashLoopBackOff", f"back-off {go_duration(delay)} restarting failed container={name} "
                                                f"pod={kl.format_pod(pod)}")
             kl.event_for(pod, "Warning", "BackOff",
-                         f"Back-off restarting failed container {name} in pod {kl.format_pod(pod)}", name)
+                         f"Back-off restarting failed container {name} in pod {kl.format_pod(pod)}", name,
+                         init=init)
             remaining = finished + delay - kl.clock.now
             requeue.append(min(C.POD_WORKER_ERROR_RESYNC, max(remaining, 0.0)))
             return False
         kl.crash_backoff.next(key, finished, kl.clock.now)
+        rec.kill_restart = False
         kl.diff(f"{name}: exited {st.exit_code}; restartPolicy {restart_policy}: restart")
         return True
 
@@ -320,10 +563,12 @@ class PodWorker:
         kl = self.kl
         st = kl.runtime.container_status(rec.cid)
         rec.last_terminated = kl.terminated_state(st)
+        rec.last_finished = st.finished_at
         if rec.prev_cid is not None:
             kl.forget_container(rec.prev_cid)
             kl.runtime.remove_container(rec.prev_cid)
         rec.prev_cid, rec.cid = rec.cid, None
+        rec.stopping = False
 
     def ensure_image(self, pod: dict, c: dict, rec: ContainerRecord, requeue: list) -> bool:
         """EnsureImageExists (pkg/kubelet/images/image_manager.go): True when the image is ready now."""
@@ -332,17 +577,19 @@ class PodWorker:
         policy = c.get("imagePullPolicy") or default_pull_policy(image)
         present = kl.runtime.has_image(image)
         name = c["name"]
+        init = rec.init
         if policy == "Never" and not present:
             msg = f'Container image "{image}" is not present with pull policy of Never'
             if rec.waiting is None or rec.waiting[0] != "ErrImageNeverPull":
                 kl.diff(f"{name}: {msg}")
             rec.waiting = ("ErrImageNeverPull", msg)
-            kl.event_for(pod, "Warning", "ErrImageNeverPull", msg, name)
-            kl.event_for(pod, "Warning", "Failed", "Error: ErrImageNeverPull", name)
+            kl.event_for(pod, "Warning", "ErrImageNeverPull", msg, name, init=init)
+            kl.event_for(pod, "Warning", "Failed", "Error: ErrImageNeverPull", name, init=init)
             requeue.append(C.POD_WORKER_ERROR_RESYNC)
             return False
         if present and policy != "Always":
-            kl.event_for(pod, "Normal", "Pulled", f'Container image "{image}" already present on machine', name)
+            kl.event_for(pod, "Normal", "Pulled", f'Container image "{image}" already present on machine', name,
+                         init=init)
             rec.image_ready = True
             return True
         key = f"{pod['metadata']['uid']}_{image}"
@@ -350,8 +597,8 @@ class PodWorker:
             last_err = kl.last_pull_error.get(key, "")
             rec.waiting = ("ImagePullBackOff", f'Back-off pulling image "{image}": ErrImagePull: {last_err}')
             kl.diff(f"{name}: image pull in back-off")
-            kl.event_for(pod, "Normal", "BackOff", f'Back-off pulling image "{image}"', name)
-            kl.event_for(pod, "Warning", "Failed", "Error: ImagePullBackOff", name)
+            kl.event_for(pod, "Normal", "BackOff", f'Back-off pulling image "{image}"', name, init=init)
+            kl.event_for(pod, "Warning", "Failed", "Error: ImagePullBackOff", name, init=init)
             remaining = kl.image_backoff.expires(key) - kl.clock.now
             requeue.append(min(C.POD_WORKER_ERROR_RESYNC, max(remaining, 0.0)))
             return False
@@ -360,7 +607,7 @@ class PodWorker:
         gen = rec.pull_gen
         started = kl.clock.now
         kl.diff(f"{name}: pull {image} (imagePullPolicy {policy})")
-        kl.event_for(pod, "Normal", "Pulling", f'Pulling image "{image}"', name)
+        kl.event_for(pod, "Normal", "Pulling", f'Pulling image "{image}"', name, init=init)
         kl.runtime.pull_image(image, lambda err, image_id: kl.pull_done(self.key, name, gen, image, key,
                                                                           started, err, image_id))
         return False
@@ -373,14 +620,15 @@ class PodWorker:
         if rec is None or not rec.pulling or rec.pull_gen != gen:
             return
         rec.pulling = False
+        init = rec.init
         if err:
             err = cri_error(err)
             kl.image_backoff.next(key, kl.clock.now, kl.clock.now)
             kl.last_pull_error[key] = err
             rec.waiting = ("ErrImagePull", err)
             kl.diff(f"{name}: pull of {image} failed: {err}")
-            kl.event_for(pod, "Warning", "Failed", f'Failed to pull image "{image}": {err}', name)
-            kl.event_for(pod, "Warning", "Failed", "Error: ErrImagePull", name)
+            kl.event_for(pod, "Warning", "Failed", f'Failed to pull image "{image}": {err}', name, init=init)
+            kl.event_for(pod, "Warning", "Failed", "Error: ErrImagePull", name, init=init)
             return
         took = go_duration(kl.clock.now - started)
         size = kl.runtime.image_size(image)
@@ -389,18 +637,20 @@ class PodWorker:
         rec.waiting = None
         kl.diff(f"{name}: pulled {image}")
         kl.event_for(pod, "Normal", "Pulled", f'Successfully pulled image "{image}" in {took} ({took} including '
-                                          f"waiting). Image size: {size} bytes.", name)
+                                          f"waiting). Image size: {size} bytes.", name, init=init)
 
     def start_container(self, pod: dict, c: dict, rec: ContainerRecord, requeue: list) -> None:
-        """startContainer (kuberuntime_container.go): create, ``Created`` event, start, ``Started`` event."""
+        """startContainer (kuberuntime_container.go): create, ``Created`` event, start, ``Started`` event,
+        then the postStart hook, which the kubelet waits for."""
         kl = self.kl
         name = c["name"]
+        init = rec.init
         try:
             env = kl.container_env(pod, c, self.ip)
         except ConfigError as e:
             rec.waiting = ("CreateContainerConfigError", str(e))
             kl.diff(f"{name}: {e}")
-            kl.event_for(pod, "Warning", "Failed", f"Error: {e}", name)
+            kl.event_for(pod, "Warning", "Failed", f"Error: {e}", name, init=init)
             requeue.append(C.POD_WORKER_ERROR_RESYNC)
             return
         res = c.get("resources") or {}
@@ -417,16 +667,41 @@ class PodWorker:
         rec.image = c["image"]
         rec.replacing = False
         rec.waiting = None
+        rec.stopping = False
         kl.track_container(cid, self.key)
-        kl.event_for(pod, "Normal", "Created", f"Created container: {name}", name)
+        kl.container_created(pod, c, cid)
+        kl.event_for(pod, "Normal", "Created", f"Created container: {name}", name, init=init)
         kl.runtime.start_container(cid)
-        kl.event_for(pod, "Normal", "Started", f"Started container {name}", name)
+        kl.event_for(pod, "Normal", "Started", f"Started container {name}", name, init=init)
         kl.diff(f"{name}: started container {cid}" + (f" (restart {rec.restart_count})"
                                                       if rec.restart_count else ""))
+        hook = (c.get("lifecycle") or {}).get("postStart")
+        if hook and kl.runtime.container_status(cid).state == "running":
+            rec.hook_pending = True
+            from .lifecycle import run_hook
+            kl.diff(f"{name}: run postStart hook")
+            run_hook(kl.runtime, self.ip, cid, c, hook, kl.format_pod(pod),
+                     lambda err: kl.post_start_done(self.key, name, cid, err))
+
+    def post_start_done(self, pod: dict, name: str, cid: str, err: str | None) -> None:
+        """The postStart hook returned; a failure kills the container (FailedPostStartHook)."""
+        kl = self.kl
+        rec = self.containers.get(name)
+        if rec is None or rec.cid != cid:
+            return
+        rec.hook_pending = False
+        if err is None:
+            kl.diff(f"{name}: postStart hook completed")
+            return
+        c = self.spec_of(name) or {"name": name}
+        kl.diff(f"{name}: postStart hook failed: kill")
+        kl.event_for(pod, "Warning", "FailedPostStartHook", err, name, init=rec.init)
+        rec.kill_restart = self.restart_policy_for(c, rec.init) != "Never"
+        self.kill_container(pod, c, rec, "FailedPostStartHook", self.termination_grace(pod))
 
     # --- status -------------------------------------------------------------------------------
-    def container_status(self, c: dict) -> dict:
-        """containerStatuses[i] for app container ``c``."""
+    def container_status(self, c: dict, init: bool = False, initializing: bool = False) -> dict:
+        """containerStatuses[i] (or initContainerStatuses[i]) for container ``c``."""
         kl = self.kl
         rec = self.containers.get(c["name"]) or ContainerRecord(c["name"])
         out = {"name": c["name"], "image": c["image"], "imageID": rec.image_id, "lastState": {},
@@ -438,10 +713,10 @@ class PodWorker:
             out["containerID"] = C.CONTAINER_ID_PREFIX + rec.cid
             if st.image_id:
                 out["imageID"] = st.image_id
-        if st is not None and st.state == "running":
+        if st is not None and st.state == "running" and not rec.hook_pending:
             out["state"] = {"running": {"startedAt": rfc3339(st.started_at)}}
-            out["ready"] = self.container_ready(c, rec)
-            out["started"] = True
+            out["started"] = self.is_started(c["name"], init)
+            out["ready"] = out["started"] and self.container_ready(c, rec)
         elif st is not None and st.state == "exited" and rec.waiting is None:
             out["state"] = {"terminated": kl.terminated_state(st)}
         elif st is not None and st.state == "exited":
@@ -450,36 +725,70 @@ class PodWorker:
             out["state"] = {"waiting": _waiting(*rec.waiting)}
             out["lastState"] = {"terminated": kl.terminated_state(st)}
         else:
-            reason, message = rec.waiting or ("ContainerCreating", None)
+            default = "PodInitializing" if (initializing or init) else "ContainerCreating"
+            reason, message = rec.waiting or (default, None)
             out["state"] = {"waiting": _waiting(reason, message)}
         return out
 
     def container_ready(self, c: dict, rec: ContainerRecord) -> bool:
-        """Seam for readiness and startup probes (issue 5): no probe means ready once running."""
-        return True
+        """Ready: no readiness probe, or its last result is Success. A started container whose
+        readiness is not known to be Success asks its probe worker for a run now (upstream's
+        manualTriggerCh), so a container is marked ready as soon as the probe can tell."""
+        w = self.probes.get((c["name"], "readiness"))
+        if w is None:
+            return True
+        if self.probe_result(c["name"], "readiness") == "Success":
+            return True
+        w.trigger()
+        return False
 
     def build_status(self, pod: dict, terminal: bool = False) -> dict:
         kl = self.kl
         spec = pod["spec"]
         old = pod.get("status") or {}
-        statuses = [self.container_status(c) for c in spec.get("containers") or []]
-        phase = pod_phase(spec, statuses, terminal=terminal)
+        inits = spec.get("initContainers") or []
+        init_statuses = [self.container_status(c, init=True) for c in inits]
+        init_unfinished = []
+        for c, s in zip(inits, init_statuses):
+            rec = self.containers.get(c["name"])
+            done = (rec is not None and rec.ever_started) if is_sidecar(c) else (rec is not None and rec.completed)
+            if not done:
+                init_unfinished.append(c["name"])
+        app_created = any(self.containers.get(c["name"]) is not None and
+                          (self.containers[c["name"]].cid or self.containers[c["name"]].prev_cid)
+                          for c in spec.get("containers") or [])
+        init_done = app_created or not init_unfinished
+        statuses = [self.container_status(c, initializing=bool(inits) and not init_done)
+                    for c in spec.get("containers") or []]
+        phase = pod_phase(spec, statuses, init_pending=not init_done, terminal=terminal,
+                          init_statuses=init_statuses)
         if self.finished and self.last_status:
             phase = self.last_status["phase"]
         elif phase in ("Succeeded", "Failed") and not terminal and any(
                 r.replacing for r in self.containers.values()):
             phase = "Running"           # a container is being replaced, not finished
         status = {"phase": phase}
+        if self.evicted:
+            phase = status["phase"] = "Failed"
+            status["reason"], status["message"] = self.evicted
         now = rfc3339(kl.clock.now)
-        status["conditions"] = pod_conditions(spec, statuses, phase,
+        sidecar_statuses = [s for c, s in zip(inits, init_statuses) if is_sidecar(c)]
+        status["conditions"] = pod_conditions(spec, sidecar_statuses + statuses, phase,
                                               self.sandbox is not None and not self.finished,
-                                              now, old.get("conditions"))
+                                              now, old.get("conditions"), init_done=init_done,
+                                              init_unfinished=init_unfinished)
+        if self.evicted:
+            status["conditions"].insert(0, {"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
+                                            "lastTransitionTime": self.evicted_at, "reason": "TerminationByKubelet",
+                                            "message": self.evicted[1]})
         status["hostIP"] = kl.node_ip
         status["hostIPs"] = [{"ip": kl.node_ip}]
         if self.ip:
             status["podIP"] = self.ip
             status["podIPs"] = [{"ip": self.ip}]
         status["startTime"] = self.start_time
+        if inits:
+            status["initContainerStatuses"] = init_statuses
         status["containerStatuses"] = statuses
         status["qosClass"] = old.get("qosClass") or qos_class(spec)
         return status
@@ -495,6 +804,7 @@ class PodWorker:
     def finish(self, pod: dict) -> None:
         """The pod reached a terminal phase: tear down its sandbox (PodReadyToStartContainers False)."""
         self.finished = True
+        self.stop_probes()
         self.kl.diff(f"pod is {self.last_status['phase']}: sandbox stopped")
         if self.sandbox is not None:
             self.kl.runtime.stop_pod_sandbox(self.sandbox.id)
@@ -510,12 +820,17 @@ class PodWorker:
         return out
 
     def terminate(self, pod: dict | None, grace: float) -> bool:
-        """Stop every container (SIGTERM, SIGKILL after ``grace``); True once all have exited.
+        """Stop every container; True once all have exited.
 
+        killContainersWithSyncResult: every running container gets its ``Killing`` event and its
+        preStop hook at once; app containers are then sent SIGTERM, while sidecars wait for their
+        turn - after every app container and every later sidecar has exited (the reverse of their
+        order in the spec) - with what is left of the grace period (at least 2 s).
         ``pod`` is None when the object is already gone from the API (force-deleted, or deleted
         while this kubelet was down).
         """
         kl = self.kl
+        self.deleting = True
         for rec in self.containers.values():
             rec.pulling = False
         running = self.running_containers()
@@ -523,17 +838,76 @@ class PodWorker:
         if not self.terminating or shorter:
             self.terminating = True
             self.grace = grace
-            for rec in running:
-                if pod is not None and not shorter:
-                    kl.event_for(pod, "Normal", "Killing", f"Stopping container {rec.name}", rec.name)
-                kl.diff(f"{rec.name}: stop (grace period {grace:g}s)")
-                rec.stopping = True
-                kl.runtime.stop_container(rec.cid, grace)
+            if shorter or pod is None:
+                for rec in running:
+                    kl.diff(f"{rec.name}: stop (grace period {grace:g}s)")
+                    rec.stopping = True
+                    kl.runtime.stop_container(rec.cid, grace)
+            else:
+                for w in self.probes.values():
+                    if w.kind in ("liveness", "startup"):
+                        w.stop()
+                self.stop_ordered(pod, grace, running)
         return not running
+
+    def stop_ordered(self, pod: dict, grace: float, running: list) -> None:
+        """Kill ``running`` with the sidecar termination ordering (terminationOrdering in
+        kuberuntime_termination_order.go)."""
+        kl = self.kl
+        spec = pod["spec"]
+        sidecars = [c["name"] for c in spec.get("initContainers") or [] if is_sidecar(c)]
+        order = {n: i for i, n in enumerate(sidecars)}
+        start = kl.clock.now
+        for rec in sorted(running, key=lambda r: (r.name in order, -order.get(r.name, 0), r.name)):
+            if rec.stopping:
+                continue
+            c = self.spec_of(rec.name)
+            if rec.name in order:
+                after = (lambda r: (lambda remaining: self._sidecar_turn(r, remaining, start)))(rec)
+                self.kill_container(pod, c, rec, f"Stopping container {rec.name}", grace, after_prestop=after)
+            else:
+                self.kill_container(pod, c, rec, f"Stopping container {rec.name}", grace)
+
+    def _sidecar_turn(self, rec: ContainerRecord, remaining: float, start: float) -> None:
+        """waitForTurn: a sidecar is stopped once the app containers and the sidecars after it have
+        exited, or when its grace period has run out (checked again at every container exit)."""
+        kl = self.kl
+        t0 = kl.clock.now
+        self.turns[rec.name] = (t0, remaining)
+        kl.clock.call_later(max(remaining, 0), self.check_turns)
+        self.check_turns()
+
+    def check_turns(self) -> None:
+        """Stop each waiting sidecar whose turn has come (the PLEG calls this on every exit)."""
+        kl = self.kl
+        if not self.turns or self.pod is None:
+            return
+        spec = self.pod["spec"]
+        sidecars = [c["name"] for c in spec.get("initContainers") or [] if is_sidecar(c)]
+        apps = [c["name"] for c in spec.get("containers") or []]
+
+        def alive(n):
+            r = self.containers.get(n)
+            return r is not None and r.cid is not None and kl.runtime.container_status(r.cid).state == "running"
+        for name in sorted(self.turns, key=lambda n: -sidecars.index(n) if n in sidecars else 0):
+            t0, remaining = self.turns[name]
+            rec = self.containers.get(name)
+            if rec is None or not alive(name):
+                del self.turns[name]
+                continue
+            later = sidecars[sidecars.index(name) + 1:] if name in sidecars else []
+            busy = [n for n in apps + later if alive(n)]
+            if busy and kl.clock.now - t0 < remaining:
+                continue
+            del self.turns[name]
+            left = max(remaining - int(kl.clock.now - t0), C.MINIMUM_GRACE_PERIOD)
+            kl.traced(self.key, kl.diff, f"{name}: its turn to stop (grace period {left:g}s)")
+            kl.runtime.stop_container(rec.cid, left)
 
     def cleanup(self) -> None:
         """Remove every container and the sandbox: nothing of the pod is left on the node."""
         kl = self.kl
+        self.stop_probes()
         for name in sorted(self.containers):
             rec = self.containers[name]
             for cid in (rec.cid, rec.prev_cid):

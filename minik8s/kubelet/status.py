@@ -20,21 +20,52 @@ KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "Cont
 
 
 def pod_phase(spec: dict, container_statuses: list[dict], init_pending: bool = False,
-              terminal: bool = False) -> str:
-    """The pod phase, as the kubelet's ``getPhase`` computes it from the app containers.
+              terminal: bool = False, init_statuses: list[dict] | None = None) -> str:
+    """The pod phase, as the kubelet's ``getPhase`` computes it.
 
-    A container waiting for its first start counts as *waiting*; one waiting to be
-    restarted (it has a ``lastState.terminated``) counts as *stopped*. ``terminal``: the
-    pod is being shut down for good (deleted), so stopped containers end it whatever
-    the restartPolicy: Succeeded if all exited 0, else Failed.
+    Regular init containers first: one that failed under ``restartPolicy: Never`` fails the
+    pod; one still to run keeps it Pending. Sidecars (init containers with ``restartPolicy:
+    Always``) count as running containers. A container waiting for its first start counts as
+    *waiting*; one waiting to be restarted (it has a ``lastState.terminated``) counts as
+    *stopped*. ``terminal``: the pod is being shut down for good (deleted), so stopped
+    containers end it whatever the restartPolicy: Succeeded if all exited 0, else Failed.
     """
-    if init_pending:
-        return "Pending"
     restart = spec.get("restartPolicy") or "Always"
+    by_init = {s["name"]: s for s in init_statuses or []}
+    failed_init = pending_init = pending_sidecars = 0
     running = stopped = succeeded = waiting = unknown = 0
-    names = {c["name"] for c in spec.get("containers") or []}
+    for c in spec.get("initContainers") or []:
+        st = by_init.get(c["name"])
+        state = (st or {}).get("state") or {}
+        last = ((st or {}).get("lastState") or {}).get("terminated")
+        if c.get("restartPolicy") == "Always":
+            if st is None:
+                unknown += 1
+            elif "running" in state:
+                running += 1
+                if not st.get("started"):
+                    pending_sidecars += 1
+            elif "waiting" in state and not last:
+                pending_sidecars += 1
+            continue
+        if st is None:
+            pending_init += 1
+        elif "running" in state:
+            pending_init += 1
+        elif "terminated" in state:
+            if state["terminated"].get("exitCode") != 0:
+                failed_init += 1
+        elif "waiting" in state:
+            if last:
+                if last.get("exitCode") != 0:
+                    failed_init += 1
+            else:
+                pending_init += 1
+        else:
+            pending_init += 1
+    names = [c["name"] for c in spec.get("containers") or []]
     by_name = {s["name"]: s for s in container_statuses}
-    for name in sorted(names):
+    for name in names:
         st = by_name.get(name)
         if st is None:
             unknown += 1
@@ -53,6 +84,10 @@ def pod_phase(spec: dict, container_statuses: list[dict], init_pending: bool = F
                 waiting += 1
         else:
             unknown += 1
+    if failed_init > 0 and restart == "Never":
+        return "Failed"
+    if init_pending or pending_init > 0 or (pending_sidecars > 0 and waiting > 0):
+        return "Pending"
     if waiting > 0:
         return "Pending"
     if running > 0 and unknown == 0:
@@ -89,6 +124,9 @@ def pod_conditions(spec: dict, container_statuses: list[dict], phase: str, sandb
                    init_unfinished: list[str] | None = None) -> list[dict]:
     """The kubelet-owned conditions followed by every other condition of the old status.
 
+    ``container_statuses``: the sidecars' statuses then the app containers' (readiness counts
+    both: GenerateContainersReadyCondition in pkg/kubelet/status/generate.go).
+
     Order as the kubelet writes them: PodReadyToStartContainers, Initialized, Ready,
     ContainersReady, then PodScheduled (set by the binding) and any others.
     """
@@ -103,11 +141,6 @@ def pod_conditions(spec: dict, container_statuses: list[dict], phase: str, sandb
         reason = "PodCompleted" if phase == "Succeeded" else "PodFailed"
         ready = _condition("Ready", False, now, reason)
         cready = _condition("ContainersReady", False, now, reason)
-    elif not init_done:
-        ready = _condition("Ready", False, now, "ContainersNotInitialized",
-                           "containers with incomplete status: [" + " ".join(init_unfinished or []) + "]")
-        cready = _condition("ContainersReady", False, now, "ContainersNotInitialized",
-                            "containers with incomplete status: [" + " ".join(init_unfinished or []) + "]")
     elif unready:
         ready = _condition("Ready", False, now, "ContainersNotReady", unready_message(unready))
         cready = _condition("ContainersReady", False, now, "ContainersNotReady", unready_message(unready))
