@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from . import errors
 from .api.meta import controller_of, key_of, rfc3339
+from .api.quantity import format_cpu, format_memory
 from .component import Component
 from .scheduling import framework, plugins, topology
 from .scheduling.node_info import DEFAULT_SCHEDULER_NAME, NodeInfo, PodInfo
@@ -261,8 +262,8 @@ class Scheduler(Component):
             infos = [self._with_nominated(ni, pi) for ni in infos]
         tracing = self._step is not None
         if tracing:
-            self.observe(f"pod {qp.key} priority {pi.priority} requests cpu {pi.requests[0]}m "
-                         f"memory {pi.requests[1]}; attempt {qp.attempts}; {len(infos)} nodes")
+            self.observe(f"pod {qp.key} priority {pi.priority} requests cpu {format_cpu(pi.requests[0])} "
+                         f"memory {format_memory(pi.requests[1])}; attempt {qp.attempts}; {len(infos)} nodes")
         start = self._next_start if infos else 0
         d = framework.schedule(pi, infos, self.rng, self.score_plugins, start=start,
                                image_nodes=self._image_nodes(), record=tracing, filters=self.filters)
