@@ -547,3 +547,33 @@ def test_swap_instead_of_oom_and_slower(rt):
                swap_limit=50 * MiB, env={"MORE": "60"})
     rt.clock.run(5)
     assert state(rt, over) == ("exited", 137, "OOMKilled")
+
+
+def test_share_process_namespace(rt):
+    """https://kubernetes.io/docs/tasks/configure-pod-container/share-process-namespace/: with
+    shareProcessNamespace the pause process is PID 1, every container sees the others' processes
+    and can signal them, and a container's entrypoint is no longer PID 1 -- so a shell without a
+    SIGTERM trap now dies of SIGTERM at once (143) instead of waiting out the grace period."""
+    pulled(rt, "nginx:1.27")
+    pulled(rt, "busybox:1.28")
+    sb = rt.run_pod_sandbox("u", "nginx", "default", "nginx", "10.244.1.70", share_process_namespace=True)
+    web = run(rt, "nginx:1.27", sandbox=sb, name="nginx")
+    shell = run(rt, "busybox:1.28", sandbox=sb, name="shell", command=["sh", "-c", "sleep 3600"])
+    rt.clock.run(1)
+    assert rt.exec_sync(shell, ["ps", "ax"]).output == (
+        "PID   USER     TIME  COMMAND\n"
+        "    1 root      0:00 /pause\n"
+        "    2 root      0:00 nginx: master process nginx -g daemon off;\n"
+        "    3 root      0:00 sh -c sleep 3600\n"
+        "    4 root      0:00 sleep 3600\n"
+        "    5 root      0:00 ps ax\n")
+    assert rt.exec_sync(shell, ["kill", "-HUP", "2"]).exit_code == 0
+    assert "signal 1 (SIGHUP) received, reconfiguring" in rt.logs(web)
+    assert rt.container_status(web).state == "running"
+    t0 = rt.clock.now
+    done = []
+    rt.stop_container(shell, 30, lambda: done.append(rt.clock.now - t0))
+    rt.clock.run(1)
+    assert done == [0] and state(rt, shell) == ("exited", 143, "Error")
+    rt.stop_pod_sandbox(sb.id)
+    assert sb.pause.state == "exited" and rt.container_status(web).state == "exited"

@@ -244,7 +244,7 @@ def kill_main(proc, argv, io) -> int:
             io.stderr.write(f"kill: can't kill pid {a}: No such process\n")
             status = 1
             continue
-        target = proc.container.procs.get(pid)
+        target = proc.container.pidns.get(pid)
         if target is None or not target.alive:
             io.stderr.write(f"kill: can't kill pid {a}: No such process\n")
             status = 1

@@ -168,6 +168,7 @@ def nginx(proc):
         notice("start worker processes")
         notice("start worker process 29")
     proc.allocate(3 * MiB)
+    proc.title = "nginx: master process " + " ".join(proc.argv)
 
     def page(req):
         path = req.route
@@ -210,6 +211,12 @@ def nginx(proc):
     def graceful(sig):
         shutdown("signal 3 (SIGQUIT) received, shutting down", "gracefully shutting down")
 
+    def reload(sig):
+        notice("signal 1 (SIGHUP) received, reconfiguring")
+        notice("reconfiguring")
+        notice("start worker processes")
+
+    proc.on_signal("SIGHUP", reload)
     proc.on_signal("SIGTERM", fast_shutdown)
     proc.on_signal("SIGINT", fast_shutdown)
     proc.on_signal("SIGQUIT", graceful)

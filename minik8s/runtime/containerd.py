@@ -31,10 +31,12 @@ from .fs import File, FileSystem, FsError
 from .images import CATALOGUE, PULL_OVERHEAD, ImagePullError, ImageRegistry, PullFailure, normalize
 from .network import (HttpResponse, NetNamespace, PodNetwork, http_request, tcp_connect)
 from .cpu import NodeCpu, cpu_weight
-from .process import Cgroup, OpenStdin, Process, Stream
+from .process import Cgroup, OpenStdin, PidNamespace, Process, Stream
 
 # Resident memory a process has before its program allocates anything (a small C program).
 BASE_RSS = 256 * 1024
+# The sandbox (infra) container's image: the kubelet's --pod-infra-container-image default in v1.33.
+SANDBOX_IMAGE = "registry.k8s.io/pause:3.10"
 # The first host PID the node hands out to containers (PIDs below belong to systemd, kubelet, ...).
 FIRST_HOST_PID = 4000
 
@@ -82,6 +84,8 @@ class Sandbox(NetNamespace):
         self.etc_resolv = File(resolv_conf)
         self.etc_hostname = File(hostname + "\n")
         self.containers: list[str] = []
+        self.pidns: PidNamespace | None = None   # shared by the pod's containers (shareProcessNamespace)
+        self.pause: "Container | None" = None    # the infra container holding the shared namespaces
 
 
 def default_hosts(hostname: str, ip: str) -> str:
@@ -122,11 +126,13 @@ class Container:
         if not self.fs.exists(working_dir):
             self.fs.makedirs(working_dir)
         self._cgroup_files()
-        self.procs: dict[int, Process] = {}
+        # the PID namespace: the container's own, or the pod's (shareProcessNamespace)
+        self.pidns = sandbox.pidns if sandbox.pidns is not None else PidNamespace()
+        self.own: dict[int, Process] = {}       # the processes in this container's cgroup
+        self.init: Process | None = None          # the entrypoint (PID 1 unless the namespace is shared)
         # (name, $PATH) -> path where it was found: shared by the image's containers, and
         # checked against the container's own filesystem before use
         self._path_cache: dict = img.path_cache
-        self._next_pid = 1
         self.state = "created"
         self.exit_code: int | None = None
         self.reason = ""
@@ -140,6 +146,7 @@ class Container:
         self._oom = False
         self._kill_timer = None
         self._stop_callbacks: list = []
+        self.notify = True                # PLEG events (not for the sandbox's own pause container)
 
     def _cgroup_files(self) -> None:
         """/sys/fs/cgroup as the container sees it (cgroup v2, its own cgroup namespace)."""
@@ -238,11 +245,11 @@ class Container:
 
         ``on_exit``: callbacks run when the process exits (a pipeline closes its pipe ends).
         """
-        pid = self._next_pid
-        self._next_pid += 1
-        proc = Process(self, pid, argv, env, cwd, stdout, stderr, stdin, parent, uid)
+        proc = self.pidns.add(lambda pid: Process(self, pid, argv, env, cwd, stdout, stderr, stdin, parent, uid))
         proc.on_exit = list(on_exit or [])
-        self.procs[pid] = proc
+        self.own[proc.pid] = proc
+        if self.init is None:
+            self.init = proc
         if parent is not None:
             parent.children.append(proc)
         if program is None:
@@ -269,7 +276,7 @@ class Container:
         """The kernel's OOM killer, with memory.oom.group: every process of the cgroup gets SIGKILL."""
         self._oom = True
         self.cgroup.oom_kills += 1
-        victims = [p for _, p in sorted(self.procs.items()) if p.alive and p is not culprit]
+        victims = [p for _, p in sorted(self.own.items()) if p.alive and p is not culprit]
         for p in victims:
             p.signal("SIGKILL")
         if culprit is not None and culprit.alive:
@@ -277,22 +284,26 @@ class Container:
 
     def process_exited(self, proc: Process) -> None:
         self.sandbox.release(proc)
-        if proc.pid != 1:                 # reaped: gone from the PID table (PID 1 stays for the status)
-            self.procs.pop(proc.pid, None)
-            if proc.parent is not None and proc in proc.parent.children:
-                proc.parent.children.remove(proc)
-        if proc.pid == 1 and self.state == "running":
-            # the namespace's init died: the kernel kills every other process in it
-            for _, p in sorted(self.procs.items()):
-                if p.alive and p is not proc:
+        self.pidns.procs.pop(proc.pid, None)       # reaped: gone from the PID table
+        self.own.pop(proc.pid, None)
+        if proc.parent is not None and proc in proc.parent.children:
+            proc.parent.children.remove(proc)
+        if proc is self.init and self.state == "running":
+            # the entrypoint died: the rest of the container goes too (when it was the namespace's
+            # init the kernel kills every process in it; otherwise the runtime kills the cgroup)
+            doomed = self.pidns.ps() if proc.pid == 1 else [p for _, p in sorted(self.own.items())]
+            for p in doomed:
+                if p.alive:
                     p._finish(137, "SIGKILL")
             self._exited(proc.exit_code)
 
     def ps(self) -> list[Process]:
-        return [p for _, p in sorted(self.procs.items()) if p.alive]
+        """The processes this container can see (its PID namespace)."""
+        return self.pidns.ps()
 
     # --- lifecycle ------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, notify: bool = True) -> None:
+        self.notify = notify
         self.state = "running"
         self.started_at = self.clock.now
         self.host_pid = self.runtime._alloc_host_pid()
@@ -307,11 +318,12 @@ class Container:
                             "failed: runc create failed: unable to start container process: exec: "
                             f'"{what}": executable file not found in $PATH: unknown')
             self.finished_at = self.clock.now
-            self.runtime._notify(self.id, "exited")
+            if self.notify:
+                self.runtime._notify(self.id, "exited")
             return
         self.spawn(self.argv, self.env, self.working_dir, self.stream("stdout"), self.stream("stderr"),
                    stdin=OpenStdin() if self.stdin_open else None, uid=self.uid, program=program)
-        if self.state == "running":
+        if self.state == "running" and self.notify:
             self.runtime._notify(self.id, "started")
 
     def _exited(self, code: int) -> None:
@@ -327,7 +339,8 @@ class Container:
             self._kill_timer.cancel()
             self._kill_timer = None
         callbacks, self._stop_callbacks = self._stop_callbacks, []
-        self.runtime._notify(self.id, "exited")
+        if self.notify:
+            self.runtime._notify(self.id, "exited")
         for cb in callbacks:
             cb()
 
@@ -437,7 +450,10 @@ class ContainerRuntime:
 
     # --- pod sandboxes --------------------------------------------------------------------
     def run_pod_sandbox(self, pod_uid: str, name: str, namespace: str, hostname: str, ip: str,
-                        hosts: str | None = None, resolv_conf: str | None = None) -> Sandbox:
+                        hosts: str | None = None, resolv_conf: str | None = None,
+                        share_process_namespace: bool = False) -> Sandbox:
+        """The pod's sandbox. With ``share_process_namespace`` (``spec.shareProcessNamespace``) its
+        containers share one PID namespace whose PID 1 is the sandbox's pause process."""
         sid = self._new_id("sandbox", namespace, name, pod_uid)
         sb = Sandbox(sid, pod_uid, name, namespace, hostname, ip,
                      hosts if hosts is not None else default_hosts(hostname, ip),
@@ -445,6 +461,12 @@ class ContainerRuntime:
         self.sandboxes[sid] = sb
         if ip:
             self.network.attach(ip, sb)
+        if share_process_namespace:
+            sb.pidns = PidNamespace()
+            img = self.registry.resolve(SANDBOX_IMAGE)
+            sb.pause = Container(self, self._new_id("pause", sid), sb, "POD", img, ["/pause"], dict(img.env), "/",
+                                 [], None, None, None, None, 0, False, False)
+            sb.pause.start(notify=False)
         return sb
 
     def stop_pod_sandbox(self, sid: str) -> None:
@@ -455,6 +477,8 @@ class ContainerRuntime:
             c = self.containers.get(cid)
             if c is not None and c.state == "running":
                 self.signal(cid, "SIGKILL")
+        if sb.pause is not None and sb.pause.state == "running":
+            sb.pause.init.signal("SIGTERM")           # pause exits 0 on it
         sb.state = "notready"
         if sb.ip:
             self.network.detach(sb.ip, sb)
@@ -522,8 +546,8 @@ class ContainerRuntime:
         c = self.containers.get(cid)
         if c is None or c.state != "running":
             return
-        init = c.procs.get(1)
-        if init is None:
+        init = c.init
+        if init is None or not init.alive:
             return
         if sig == "SIGKILL":
             # from outside the namespace SIGKILL always works, even on PID 1
@@ -534,8 +558,8 @@ class ContainerRuntime:
     def remove_container(self, cid: str) -> None:
         c = self.containers.pop(cid, None)
         if c is not None:
-            if c.state == "running":
-                c.procs[1]._finish(137, "SIGKILL")
+            if c.state == "running" and c.init is not None:
+                c.init._finish(137, "SIGKILL")
             if cid in c.sandbox.containers:
                 c.sandbox.containers.remove(cid)
 

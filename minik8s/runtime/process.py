@@ -236,6 +236,32 @@ class Cgroup:
 
 
 
+class PidNamespace:
+    """A PID namespace: the process table its members see (PIDs count from 1, the namespace's init).
+
+    Each container has its own, unless the pod sets ``shareProcessNamespace: true``: then every
+    container of the pod joins the sandbox's, where the pause process is PID 1
+    (https://kubernetes.io/docs/tasks/configure-pod-container/share-process-namespace/).
+    """
+
+    def __init__(self):
+        self.procs: dict[int, "Process"] = {}
+        self._next = 1
+
+    def add(self, make) -> "Process":
+        """Give the next PID to ``make(pid)``'s process and list it."""
+        pid = self._next
+        self._next += 1
+        proc = self.procs[pid] = make(pid)
+        return proc
+
+    def get(self, pid: int) -> "Process | None":
+        return self.procs.get(pid)
+
+    def ps(self) -> list["Process"]:
+        return [p for _, p in sorted(self.procs.items()) if p.alive]
+
+
 class Process:
     """One process: a program (generator) running in a container's namespaces.
 
@@ -275,6 +301,7 @@ class Process:
         self._replacement = None        # a handler's generator waiting to take over (see _run_handler)
         self._token = 0                 # which wait a wake-up belongs to (see interrupt())
         self.on_exit: list[Callable[[], None]] = []    # e.g. close this process's pipe ends
+        self.title: str | None = None   # a process title set by the program (setproctitle)
 
     # --- identity and environment (what /proc and the namespaces show) --------------
     @property
@@ -299,14 +326,15 @@ class Process:
 
     @property
     def cmdline(self) -> str:
-        return " ".join(self.argv)
+        """What ps shows: the argv, or the title the program set (nginx: "nginx: master process ...")."""
+        return self.title or " ".join(self.argv)
 
     @property
     def alive(self) -> bool:
         return self.state != "exited"
 
     def uptime(self) -> float:
-        return self.now - (self.started_at or self.now)
+        return self.now - (self.started_at if self.started_at is not None else self.now)
 
     # --- the waits a program yields ----------------------------------------------------
     def sleep(self, seconds: float) -> Sleep:
@@ -418,7 +446,7 @@ class Process:
 
     def kill(self, pid: int, sig: str = "SIGTERM") -> bool:
         """kill(2) within this PID namespace: False if no such process."""
-        target = self.container.procs.get(pid)
+        target = self.container.pidns.get(pid)
         if target is None or not target.alive:
             return False
         target.signal(sig, sender=self)
@@ -434,7 +462,8 @@ class Process:
         sig = signal_name(sig)
         if not self.alive:
             return
-        if sig == "SIGKILL" and self.pid == 1 and sender is not None and sender.container is self.container:
+        if sig == "SIGKILL" and self.pid == 1 and sender is not None and \
+                sender.container.pidns is self.container.pidns:
             return
         if sig == "SIGKILL":
             self._die(128 + 9, "SIGKILL")
@@ -500,6 +529,7 @@ class Process:
             self._executing = False
             self.argv, self.env = e.argv, e.env
             self.handlers.clear()
+            self.title = None
             result = e.program(self)
             if hasattr(result, "send"):
                 self._gen = result
