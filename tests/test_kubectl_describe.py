@@ -562,3 +562,11 @@ def test_describe_service_account_with_token_and_pull_secret():
         "Mountable secrets:   <none>\n"
         "Tokens:              build-robot-secret\n"
         "Events:              <none>\n")
+
+
+def test_quantities_print_in_canonical_form():
+    """resource.Quantity.String() (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/)."""
+    cases = {"1024Mi": "1Gi", "0.5": "500m", "1000m": "1", "1500m": "1500m", "128Mi": "128Mi",
+             "1.5Gi": "1536Mi", "110": "110", "250m": "250m", "0": "0", "1G": "1G"}
+    for given, want in cases.items():
+        assert D.quantity_str(given) == want, given

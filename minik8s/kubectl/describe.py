@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import base64
 import datetime
+from decimal import Decimal
 
 from ..api.labels import selector_from_object
 from ..api.meta import EPOCH, parse_time
-from ..api.quantity import cpu_millis, format_cpu, format_memory, memory_bytes
+from ..api.quantity import (QuantityError, cpu_millis, format_cpu, format_memory, memory_bytes,
+                            parse_quantity)
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_ANNOTATION_LEN = 140
@@ -182,18 +184,34 @@ def print_bool(v) -> str:
     return "True" if v else "False"
 
 
+_DEC_SUFFIX = ((18, "E"), (15, "P"), (12, "T"), (9, "G"), (6, "M"), (3, "k"), (0, ""), (-3, "m"), (-6, "u"),
+               (-9, "n"))
+
+
 def quantity_str(q) -> str:
-    """A quantity as Quantity.String() prints it (cpu fractions become millicores)."""
+    """Quantity.String(): the canonical form (``1024Mi`` -> ``1Gi``, ``0.5`` -> ``500m``, ``1000m`` -> ``1``).
+
+    Binary suffixes stay binary (largest unit with an integer mantissa), everything else is
+    written with the largest decimal SI suffix that keeps the number whole.
+    """
     if q is None:
         return "0"
-    if isinstance(q, (int, float)) and not isinstance(q, bool):
-        if float(q) == int(q):
-            return str(int(q))
-        return format_cpu(cpu_millis(q))
-    s = str(q)
-    if "." in s and s.replace(".", "", 1).isdigit():
-        return format_cpu(cpu_millis(s))
-    return s
+    text = str(q).strip()
+    try:
+        value = parse_quantity(q)
+    except QuantityError:
+        return text
+    if value == 0:
+        return "0"
+    if any(text.endswith(u) for u in ("Ki", "Mi", "Gi", "Ti", "Pi", "Ei")) and value == int(value):
+        return format_memory(int(value))
+    if "e" in text.lower() and not text.lower().endswith("e"):
+        return text              # DecimalExponent quantities keep their form
+    for exp, suffix in _DEC_SUFFIX:
+        scaled = value / (Decimal(10) ** exp)
+        if scaled == scaled.to_integral_value() and abs(scaled) >= 1:
+            return f"{int(scaled)}{suffix}"
+    return text
 
 
 def labels_multiline(w: PrefixWriter, title: str, labels: dict | None, initial: str = "",
