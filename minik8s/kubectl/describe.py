@@ -760,6 +760,11 @@ def node_roles(node: dict) -> list[str]:
     return sorted(roles)
 
 
+def _mem(n: int) -> str:
+    """A sum of memory as Quantity.String() prints it: binary units when exact, else decimal (``200M``)."""
+    return format_memory(n) if n % 1024 == 0 else quantity_str(str(n))
+
+
 def _pct(part: int, whole: int) -> int:
     return int(part / whole * 100) if whole else 0
 
@@ -829,16 +834,16 @@ def describe_node(node: dict, pods: list[dict], lease: dict | None, events: list
         w.write(1, f"{p['metadata'].get('namespace')}\t{p['metadata']['name']}\t\t"
                    f"{format_cpu(req['cpu'])} ({_pct(req['cpu'], acpu)}%)\t"
                    f"{format_cpu(lim['cpu'])} ({_pct(lim['cpu'], acpu)}%)\t"
-                   f"{format_memory(req['memory'])} ({_pct(req['memory'], amem)}%)\t"
-                   f"{format_memory(lim['memory'])} ({_pct(lim['memory'], amem)}%)\t"
+                   f"{_mem(req['memory'])} ({_pct(req['memory'], amem)}%)\t"
+                   f"{_mem(lim['memory'])} ({_pct(lim['memory'], amem)}%)\t"
                    f"{since(p['metadata'].get('creationTimestamp'), now)}\n")
     w.write(0, "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n")
     w.write(1, "Resource\tRequests\tLimits\n")
     w.write(1, "--------\t--------\t------\n")
     w.write(1, f"cpu\t{format_cpu(tot_req['cpu'])} ({_pct(tot_req['cpu'], acpu)}%)\t"
                f"{format_cpu(tot_lim['cpu'])} ({_pct(tot_lim['cpu'], acpu)}%)\n")
-    w.write(1, f"memory\t{format_memory(tot_req['memory'])} ({_pct(tot_req['memory'], amem)}%)\t"
-               f"{format_memory(tot_lim['memory'])} ({_pct(tot_lim['memory'], amem)}%)\n")
+    w.write(1, f"memory\t{_mem(tot_req['memory'])} ({_pct(tot_req['memory'], amem)}%)\t"
+               f"{_mem(tot_lim['memory'])} ({_pct(tot_lim['memory'], amem)}%)\n")
     w.write(1, f"ephemeral-storage\t0 ({_pct(0, aeph)}%)\t0 ({_pct(0, aeph)}%)\n")
     for k in sorted(alloc):
         if k.startswith("hugepages-"):
