@@ -275,6 +275,18 @@ class Cluster:
             data = json.load(f)
         return cls(nodes=clone(data["nodes"]), seed=data["seed"], _snapshot=data, **kw)
 
+    def serve(self, port: int = 6443, *, speed: float = 1.0, kubeconfig: str | None = None, **kw):
+        """Serve this cluster's Kubernetes API on 127.0.0.1:``port`` in the background (``minik8s.server``).
+
+        Returns the running server (``.url``, ``.stop()``); its clock driver advances this cluster's
+        virtual time with wall time times ``speed``. ``kubeconfig`` writes a kubeconfig there.
+        While it runs, touch the cluster only under ``server.lock``."""
+        from .server import serve
+        server = serve(self, port, speed=speed, **kw)
+        if kubeconfig:
+            server.write_kubeconfig(kubeconfig)
+        return server
+
     def diagram(self, namespace: str | None = None, **kw):
         """Draw the cluster as it is now: control plane, nodes with their pods, ownership (minik8s.viz)."""
         from .viz import diagram

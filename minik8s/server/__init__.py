@@ -96,7 +96,11 @@ class KubeServer:
             with self.lock:
                 now = self.cluster.clock.now
                 if target > now:
-                    self.cluster.clock.run(target - now)
+                    try:
+                        self.cluster.clock.run(target - now)
+                    except Exception:        # a bug in a component must not stop the clock for good
+                        import traceback
+                        traceback.print_exc()
 
     # --- lifecycle --------------------------------------------------------------------------
     def start(self) -> "KubeServer":
