@@ -570,3 +570,13 @@ def test_quantities_print_in_canonical_form():
              "1.5Gi": "1536Mi", "110": "110", "250m": "250m", "0": "0", "1G": "1G"}
     for given, want in cases.items():
         assert D.quantity_str(given) == want, given
+
+
+def test_describe_all_category():
+    """`kubectl describe all` expands the "all" category like `kubectl get all`."""
+    c = Cluster(nodes=0)
+    c.stop("kube-controller-manager")
+    _deployment(c)
+    _secret(c)
+    out = c.kubectl("describe all")
+    assert [l for l in out.splitlines() if l.startswith("Name:")] == ["Name:                   nginx-deployment"]

@@ -46,7 +46,15 @@ def split_targets(args: list[str]) -> list[tuple[Resource, str | None]]:
             t, n = a.split("/", 1)
             out.append((resolve(t), n))
         return out
-    types = [resolve(t) for t in args[0].split(",")]
+    types: list[Resource] = []
+    for t in args[0].split(","):
+        if t == "all":              # the "all" category (kubectl describe all)
+            from .cmd_get import ALL_CATEGORY
+            types += [lookup(p) for p in ALL_CATEGORY if lookup(p) not in types]
+        elif t:
+            r = resolve(t)
+            if r not in types:
+                types.append(r)
     if len(args) == 1:
         return [(r, None) for r in types]
     return [(r, n) for r in types for n in args[1:]]
