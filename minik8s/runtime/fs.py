@@ -158,8 +158,11 @@ class FileSystem:
         """Mount ``node`` at ``path``, creating the mount point as ``mount(8)`` callers do."""
         path = posixpath.normpath("/" + path.lstrip("/"))
         parent, name = posixpath.split(path)
-        self.makedirs(parent)
-        pdir, _ = self._lookup(parent, write=True)
+        try:
+            pdir, _ = self._lookup(parent, write=True)
+        except FsError:
+            self.makedirs(parent)
+            pdir, _ = self._lookup(parent, write=True)
         if name and name not in pdir.entries:
             pdir.entries[name] = Dir() if isinstance(node, Dir) else File()
         self.mounts[path] = (node, read_only)

@@ -24,6 +24,7 @@ which the kubelet reports as ``ErrImagePull``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -74,6 +75,7 @@ def parse_size(size) -> int:
     return memory_bytes(size)
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize(ref: str) -> str:
     """The full reference containerd uses: ``nginx`` -> ``docker.io/library/nginx:latest``.
 
