@@ -29,6 +29,7 @@ from .quantity import QUANTITY_ERROR, QuantityError, parse_quantity
 SCHEMA_VERSION = "1.33.0"
 _DEFS: dict | None = None
 _BY_GVK: dict[tuple[str, str], str] = {}
+_ROOTS: dict[str, tuple] = {}
 
 
 def _load() -> dict:
@@ -60,6 +61,13 @@ def definition_for(api_version: str, kind: str) -> str | None:
 
 class _Decode(Exception):
     pass
+
+
+# A definition is compiled once into a small node the walker dispatches on:
+#   (STRUCT, go_name, {field: node}, strict)  (MAP, node)  (ARRAY, node)
+#   (SCALAR, json_kinds, go_type)  (INTSTR, go_type)  (QUANTITY, go_type)  (ANY,)
+STRUCT, MAP, ARRAY, SCALAR, INTSTR, QUANTITY, ANY = range(7)
+_COMPILED: dict = {}
 
 
 def _resolve(schema: dict) -> tuple[dict, str | None]:
@@ -99,72 +107,114 @@ def _go_type(schema: dict) -> str:
     return "string"
 
 
+def _compile(schema: dict, struct: str) -> tuple:
+    """The node for ``schema`` (cached; recursive definitions are filled in after creation)."""
+    s, name = _resolve(schema)
+    key = name or id(schema)
+    node = _COMPILED.get(key)
+    if node is not None:
+        return node
+    go = _go_type(schema)
+    if name and "oneOf" in s:
+        node = (QUANTITY if name.endswith("resource.Quantity") else INTSTR, go)
+    else:
+        types = _types(s)
+        if "properties" in s:
+            fields: dict = {}
+            node = (STRUCT, name.rsplit(".", 1)[-1] if name else struct, fields,
+                    s.get("additionalProperties") is False, go)
+            _COMPILED[key] = node
+            for k, sub in s["properties"].items():
+                fields[k] = _compile(sub, node[1])
+            return node
+        if "object" in types and isinstance(s.get("additionalProperties"), dict):
+            node = (MAP, None, go)
+            _COMPILED[key] = node
+            node = (MAP, _compile(s["additionalProperties"], struct), go)
+        elif "object" in types:
+            node = (SCALAR, ("object",), go)
+        elif "array" in types:
+            node = (ARRAY, None, go)
+            _COMPILED[key] = node
+            node = (ARRAY, _compile(s.get("items") or {}, struct), go)
+        elif types:
+            kinds = set()
+            for t in types:
+                kinds.update({"string": ("string",), "boolean": ("bool",), "integer": ("int",),
+                              "number": ("int", "number")}.get(t, ()))
+            node = (SCALAR, tuple(sorted(kinds)), go)
+        else:
+            node = (ANY,)
+    _COMPILED[key] = node
+    return node
+
+
 def _json_kind(value) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
+    t = type(value)
+    if t is str:
         return "string"
-    if isinstance(value, list):
+    if t is bool:
+        return "bool"
+    if t is int:
+        return "int"
+    if t is float:
+        return "int" if value.is_integer() else "number"
+    if t is list:
         return "array"
-    if isinstance(value, dict):
+    if t is dict:
         return "object"
     return "null"
 
 
-def _walk(value, schema: dict, path: str, gopath: str, struct: str, unknown: list) -> None:
-    """Check ``value`` against ``schema``; ``path`` is how strict errors name it, ``gopath``
+def _mismatch(value, struct: str, gopath: str, go: str) -> _Decode:
+    kind = _json_kind(value)
+    shown = {"int": "number", "bool": "bool"}.get(kind, kind)
+    if kind == "number":
+        shown = f"number {value}"
+    return _Decode(f"json: cannot unmarshal {shown} into Go struct field {struct}.{gopath} of type {go}")
+
+
+def _walk(value, node: tuple, path: str, gopath: str, struct: str, unknown: list) -> None:
+    """Check ``value`` against ``node``; ``path`` is how strict errors name it, ``gopath``
     (no indices) and ``struct`` how type errors do."""
     if value is None:
         return
-    s, name = _resolve(schema)
-    if name:
-        if "oneOf" in s:                      # IntOrString, Quantity: a string or a number
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-                if name.endswith("resource.Quantity"):
-                    try:
-                        parse_quantity(value)
-                    except QuantityError:
-                        raise _Decode(QUANTITY_ERROR) from None
-                return
-            raise _Decode(f"json: cannot unmarshal {_json_kind(value)} into Go struct field "
-                          f"{struct}.{gopath} of type {_go_type(schema)}")
-    types = _types(s)
-    if not types and "properties" not in s:
-        return                                # free-form (RawExtension, JSON)
-    kind = _json_kind(value)
-    ok = (kind == "object" and ("object" in types or "properties" in s)
-          or kind == "array" and "array" in types
-          or kind == "string" and "string" in types
-          or kind == "bool" and "boolean" in types
-          or kind == "number" and ("number" in types or ("integer" in types and float(value).is_integer())))
-    if not ok:
-        shown = kind if not (kind == "number" and "integer" in types) else f"number {value}"
-        raise _Decode(f"json: cannot unmarshal {shown} into Go struct field {struct}.{gopath} "
-                      f"of type {_go_type(schema)}")
-    if kind == "object":
-        props = s.get("properties")
-        if props is not None:
-            sname = name.rsplit(".", 1)[-1] if name else struct
-            for k, v in value.items():
-                sub = props.get(k)
-                p = f"{path}.{k}" if path else k
-                g = f"{gopath}.{k}" if gopath else k
-                if sub is None:
-                    if s.get("additionalProperties") is False:
-                        unknown.append(p)
-                    continue
-                _walk(v, sub, p, g, sname, unknown)
-        else:
-            extra = s.get("additionalProperties")
-            if isinstance(extra, dict):
-                for k, v in value.items():
-                    _walk(v, extra, f"{path}[{k}]", gopath, struct, unknown)
-    elif kind == "array":
-        items = s.get("items") or {}
+    tag = node[0]
+    if tag == STRUCT:
+        if type(value) is not dict:
+            raise _mismatch(value, struct, gopath, node[4])
+        fields = node[2]
+        for k, v in value.items():
+            sub = fields.get(k)
+            if sub is None:
+                if node[3]:
+                    unknown.append(f"{path}.{k}" if path else k)
+                continue
+            if v is not None:
+                _walk(v, sub, f"{path}.{k}" if path else k, f"{gopath}.{k}" if gopath else k, node[1], unknown)
+    elif tag == ARRAY:
+        if type(value) is not list:
+            raise _mismatch(value, struct, gopath, node[2])
         for i, v in enumerate(value):
-            _walk(v, items, f"{path}[{i}]", gopath, struct, unknown)
+            if v is not None:
+                _walk(v, node[1], f"{path}[{i}]", gopath, struct, unknown)
+    elif tag == MAP:
+        if type(value) is not dict:
+            raise _mismatch(value, struct, gopath, node[2])
+        for k, v in value.items():
+            if v is not None:
+                _walk(v, node[1], f"{path}[{k}]", gopath, struct, unknown)
+    elif tag == SCALAR:
+        if _json_kind(value) not in node[1]:
+            raise _mismatch(value, struct, gopath, node[2])
+    elif tag == INTSTR or tag == QUANTITY:
+        if type(value) not in (str, int, float):
+            raise _mismatch(value, struct, gopath, node[1])
+        if tag == QUANTITY:
+            try:
+                parse_quantity(value)
+            except QuantityError:
+                raise _Decode(QUANTITY_ERROR) from None
 
 
 def errors_of(obj: dict, strict: bool = True) -> str | None:
@@ -175,8 +225,11 @@ def errors_of(obj: dict, strict: bool = True) -> str | None:
     if name is None:
         return None
     unknown: list[str] = []
+    root = _ROOTS.get(name)
+    if root is None:
+        root = _ROOTS[name] = _compile(_DEFS[name], name.rsplit(".", 1)[-1])
     try:
-        _walk(obj, {"$ref": f"#/$defs/{name}"}, "", "", name.rsplit(".", 1)[-1], unknown)
+        _walk(obj, root, "", "", name.rsplit(".", 1)[-1], unknown)
     except _Decode as e:
         return str(e)
     if unknown and strict:
