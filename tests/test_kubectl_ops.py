@@ -413,3 +413,15 @@ def test_create_namespace_job_cronjob_service_serviceaccount():
         "    targetPort: 8080\n  selector:\n    app: my-ns\n  type: NodePort\nstatus:\n  loadBalancer: {}\n")
     assert c.kubectl("create serviceaccount build-robot") == "serviceaccount/build-robot created\n"
     assert c.kubectl("create sa build-robot -n dev -o name") == "serviceaccount/build-robot\n"
+
+
+def test_append_hash_matches_kubectl_hash_vectors():
+    """`--append-hash`: kubectl/pkg/util/hash (the vectors of its TestConfigMapHash)."""
+    from minik8s.kubectl.cmd_create_sub import content_hash
+    assert content_hash({"kind": "ConfigMap", "name": "", "data": {}}) == "42745tchd9"
+    assert content_hash({"kind": "ConfigMap", "name": "", "data": {"one": ""}}) == "9g67k2htb6"
+    assert content_hash({"kind": "ConfigMap", "name": "", "data": {"two": "2", "one": "", "three": "3"}}) == \
+        "f5h7t85m9b"
+    c = Cluster(nodes=0)
+    out = c.kubectl("create configmap game --from-literal=one= --append-hash")
+    assert out.startswith("configmap/game-") and out.endswith(" created\n")

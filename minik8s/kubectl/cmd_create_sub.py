@@ -112,17 +112,18 @@ def configmap_obj(inv, name, flags):
     if data:
         obj["data"] = data
     if flags.get("append-hash"):
-        import hashlib
-        h = hashlib.sha256(json.dumps({"kind": "ConfigMap", "name": name, "data": data},
-                                      sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-        obj["metadata"]["name"] = f"{name}-{_encode_hash(h)}"
+        obj["metadata"]["name"] = f"{name}-{content_hash({'kind': 'ConfigMap', 'name': name, 'data': data})}"
     return obj
 
 
-def _encode_hash(hexdigest: str) -> str:
-    """hash.encode: the first 10 hex characters with vowel-like characters mapped away."""
+def content_hash(fields: dict) -> str:
+    """kubectl/pkg/util/hash: sha256 of the object's JSON, first 10 hex digits with 0,1,3,a,e mapped
+    to g,h,k,m,t (the ``--append-hash`` suffix)."""
+    import hashlib
+    h = hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":"),
+                                  ensure_ascii=False).encode()).hexdigest()
     table = {"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"}
-    return "".join(table.get(c, c) for c in hexdigest[:10])
+    return "".join(table.get(c, c) for c in h[:10])
 
 
 def secret_obj(inv, name, flags, kind):
@@ -133,6 +134,9 @@ def secret_obj(inv, name, flags, kind):
             obj["data"] = data
         if flags.get("type"):
             obj["type"] = flags["type"]
+        if flags.get("append-hash"):
+            obj["metadata"]["name"] = f"{name}-" + content_hash(
+                {"kind": "Secret", "type": flags.get("type", ""), "name": name, "data": data})
         return obj
     if kind == "tls":
         if not flags.get("cert") or not flags.get("key"):
