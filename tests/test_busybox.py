@@ -191,7 +191,7 @@ def test_hello_loop_from_the_docs(rt):
     cid = start(rt, "while true; do echo hello; sleep 10;done")
     rt.clock.run(35)
     assert rt.logs(cid) == "hello\n" * 4          # t = 0, 10, 20, 30
-    assert [t for t, _, _ in rt.containers[cid].log] == [0, 10, 20, 30]
+    assert [entry[0] for entry in rt.containers[cid].log] == [0, 10, 20, 30]
 
 
 def test_liveness_exec_command_timeline(rt):
@@ -324,7 +324,7 @@ def test_busy_loop_uses_cpu_not_zero_time(rt):
 def test_waiting_loops_are_not_charged(rt):
     cid = start(rt, "while true; do echo tick; sleep 1; done")
     rt.clock.run(100.5)
-    assert [t for t, _, _ in rt.containers[cid].log][-1] == 100
+    assert [entry[0] for entry in rt.containers[cid].log][-1] == 100
 
 
 def test_sidecar_streaming_tail_from_the_logging_docs(rt):
@@ -358,3 +358,7 @@ def test_case_statement(rt):
 def test_here_documents(rt):
     script = "X=world\ncat <<EOF\nhello $X\n  indented\nEOF\ncat <<'RAW'\nno $X here\nRAW\ncat <<-T > /f\n\ttabbed\n\tT\ncat /f"
     assert sh(rt, script)[1] == "hello world\n  indented\nno $X here\ntabbed\n"
+
+
+def test_logs_keep_an_unfinished_last_line_as_is(rt):
+    assert sh(rt, "echo one; echo -n two")[1] == "one\ntwo"

@@ -141,7 +141,8 @@ class Container:
         self.started_at: float | None = None
         self.finished_at: float | None = None
         self.host_pid: int | None = None
-        self.log: list[tuple[float, str, str]] = []     # (time, "stdout"|"stderr", line)
+        # (time, "stdout"|"stderr", text, complete): complete lines end with a newline
+        self.log: list[tuple[float, str, str, bool]] = []
         self._partial = {"stdout": "", "stderr": ""}
         self._oom = False
         self._kill_timer = None
@@ -192,13 +193,14 @@ class Container:
             buf = self._partial[name] + text
             *lines, self._partial[name] = buf.split("\n")
             for line in lines:
-                self.log.append((self.clock.now, name, line))
+                self.log.append((self.clock.now, name, line, True))
         return Stream(write)
 
     def _flush_logs(self) -> None:
+        """At exit, an unfinished last line is logged as it is (the CRI log marks it partial)."""
         for name in ("stdout", "stderr"):
             if self._partial[name]:
-                self.log.append((self.clock.now, name, self._partial[name]))
+                self.log.append((self.clock.now, name, self._partial[name], False))
                 self._partial[name] = ""
 
     # --- processes ------------------------------------------------------------------
@@ -580,16 +582,19 @@ class ContainerRuntime:
 
     # --- logs, exec, stats ------------------------------------------------------------------
     def logs(self, cid: str, tail: int | None = None, timestamps: bool = False, since: float | None = None) -> str:
-        """What ``kubectl logs`` prints for this container instance."""
+        """What ``kubectl logs`` prints for this container instance: stdout and stderr interleaved as
+        written; a last line without a newline (``echo -n``, a shell prompt) is printed without one.
+        ``since`` is a virtual time; ``timestamps`` prefixes RFC 3339 times as ``--timestamps`` does."""
         c = self.containers[cid]
-        lines = [(t, line) for t, _, line in c.log + [(self.clock.now, s, p) for s, p in c._partial.items() if p]
-                 if since is None or t >= since]
+        pending = [(self.clock.now, s, p, False) for s, p in c._partial.items() if p]
+        lines = [(t, text, done) for t, _, text, done in c.log + pending if since is None or t >= since]
         if tail is not None and tail >= 0:
             lines = lines[-tail:] if tail else []
         if timestamps:
             from ..api.meta import rfc3339_micro
-            return "".join(f"{rfc3339_micro(t).replace('Z', '000Z')} {line}\n" for t, line in lines)
-        return "".join(line + "\n" for _, line in lines)
+            return "".join(f"{rfc3339_micro(t).replace('Z', '000Z')} {text}" + ("\n" if done else "")
+                           for t, text, done in lines)
+        return "".join(text + ("\n" if done else "") for _, text, done in lines)
 
     def exec_async(self, cid: str, argv: list[str], on_done, timeout: float | None = None,
                    stdin: str | None = None) -> None:
