@@ -425,3 +425,43 @@ def test_append_hash_matches_kubectl_hash_vectors():
     c = Cluster(nodes=0)
     out = c.kubectl("create configmap game --from-literal=one= --append-hash")
     assert out.startswith("configmap/game-") and out.endswith(" created\n")
+
+
+def test_drain_filters_as_pure_functions():
+    """pkg/drain/filters.go: which pods drain refuses, warns about or evicts
+    (https://kubernetes.io/docs/tasks/administer-cluster/safely-drain-node/)."""
+    from minik8s.kubectl.cmd_node import pod_delete_status
+
+    def pod(owner=None, empty_dir=False, phase="Running"):
+        md = {"name": "p", "namespace": "default"}
+        if owner:
+            md["ownerReferences"] = [{"kind": owner, "name": "o", "controller": True}]
+        spec = {"volumes": [{"name": "scratch", "emptyDir": {}}]} if empty_dir else {}
+        return {"metadata": md, "spec": spec, "status": {"phase": phase}}
+
+    opts = dict(ignore_daemonsets=False, force=False, delete_emptydir=False, daemonsets={("default", "o")})
+    assert pod_delete_status(pod("ReplicaSet"), **opts) == ("okay", "")
+    assert pod_delete_status(pod(), **opts) == ("error", "Pods declare no controller (use --force to override)")
+    assert pod_delete_status(pod(), **{**opts, "force": True}) == \
+        ("warning", "deleting Pods that declare no controller")
+    assert pod_delete_status(pod("DaemonSet"), **opts) == \
+        ("error", "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)")
+    assert pod_delete_status(pod("DaemonSet"), **{**opts, "ignore_daemonsets": True}) == \
+        ("skip", "ignoring DaemonSet-managed Pods")
+    assert pod_delete_status(pod("ReplicaSet", empty_dir=True), **opts) == \
+        ("error", "Pods with local storage (use --delete-emptydir-data to override)")
+    assert pod_delete_status(pod("ReplicaSet", empty_dir=True), **{**opts, "delete_emptydir": True}) == \
+        ("warning", "deleting Pods with local storage")
+    assert pod_delete_status(pod(phase="Succeeded"), **opts) == ("okay", "")
+
+
+def test_taint_reorganisation_keeps_new_taints_first():
+    """taint.reorganizeTaints: new taints first, then the old ones not replaced."""
+    from minik8s.kubectl.cmd_node import parse_taints, reorganize_taints
+    add, remove = parse_taints(["a=1:NoSchedule", "b:NoExecute-"])
+    assert add == [{"key": "a", "value": "1", "effect": "NoSchedule"}]
+    assert remove == [{"key": "b", "effect": "NoExecute"}]
+    old = [{"key": "b", "effect": "NoExecute"}, {"key": "c", "effect": "NoSchedule"}]
+    op, new, errors = reorganize_taints(old, add, remove, overwrite=False)
+    assert (op, errors) == ("modified", [])
+    assert new == [{"key": "a", "value": "1", "effect": "NoSchedule"}, {"key": "c", "effect": "NoSchedule"}]
