@@ -362,3 +362,35 @@ def test_here_documents(rt):
 
 def test_logs_keep_an_unfinished_last_line_as_is(rt):
     assert sh(rt, "echo one; echo -n two")[1] == "one\ntwo"
+
+
+# --- properties ---------------------------------------------------------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_WORDS = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126, blacklist_characters="'"),
+                 min_size=0, max_size=12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=4))
+def test_single_quotes_keep_any_text(words):
+    """Single quotes preserve every character (POSIX 2.2.2), so printf prints each word unchanged."""
+    rt_ = ContainerRuntime(Clock(), random.Random(0), "node-1", PodNetwork())
+    rt_.images["docker.io/library/busybox:1.28"] = rt_.registry.resolve("busybox:1.28")
+    script = "printf '%s\\n' " + " ".join(f"'{w}'" for w in words)
+    code, out = sh(rt_, script.replace("$", "$$"))
+    assert (code, out) == (0, "".join(w + "\n" for w in words))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(-1000, 1000), st.integers(-1000, 1000), st.sampled_from(["+", "-", "*", "/", "%", "<", "=="]))
+def test_arithmetic_is_c_integer_arithmetic(a, b, op):
+    """$((a op b)) with C semantics: division truncates toward zero, % takes the dividend's sign."""
+    import math
+    rt_ = ContainerRuntime(Clock(), random.Random(0), "node-1", PodNetwork())
+    rt_.images["docker.io/library/busybox:1.28"] = rt_.registry.resolve("busybox:1.28")
+    if op in "/%" and b == 0:
+        return
+    want = {"+": a + b, "-": a - b, "*": a * b, "/": int(a / b) if b else 0,
+            "%": int(math.fmod(a, b)) if b else 0, "<": int(a < b), "==": int(a == b)}[op]
+    assert sh(rt_, f"echo $(( {a} {op} {b} ))") == (0, f"{want}\n")

@@ -639,7 +639,11 @@ class ContainerRuntime:
                 state["timer"] = self.clock.call_later(timeout, expired)
 
     def exec_sync(self, cid: str, argv: list[str], stdin: str | None = None, timeout: float = 60) -> ExecResult:
-        """exec and run the clock until the command ends (or ``timeout`` virtual seconds pass)."""
+        """exec and run the clock until the command ends (or ``timeout`` virtual seconds pass).
+
+        For callers outside the event loop (``kubectl exec`` from a notebook); code running inside a
+        clock callback (a probe, a hook) must use :meth:`exec_async`.
+        """
         box: list[ExecResult] = []
         self.exec_async(cid, argv, box.append, timeout=timeout, stdin=stdin)
         while not box and self.clock.step():
