@@ -207,6 +207,7 @@ class ProbeWorker:
         self.stopped = False
         self.timer = None
         self.last_manual: float | None = None
+        self.last_probe: float | None = None    # when the last probe was sent
         self.probes = 0                         # probes run (for tests and the chapter's counters)
 
     # --- the ticker -------------------------------------------------------------------------
@@ -226,7 +227,11 @@ class ProbeWorker:
     def trigger(self) -> None:
         """``manualTriggerCh``: run the probe now (the status manager asks for a readiness result)."""
         now = self.kl.clock.now
-        if self.stopped or self.in_flight or self.last_manual == now:
+        rec = self.pw.record(self.name, self.init)
+        # the worker reads the status manager's copy, one sync behind: a container it has not
+        # seen at a tick yet is not probed by a manual trigger
+        if self.stopped or self.in_flight or self.last_manual == now or self.last_probe == now \
+                or rec is None or rec.cid is None or rec.cid != self.cid:
             return
         self.last_manual = now
         self.kl.clock.call_soon(self._manual)
@@ -284,6 +289,7 @@ class ProbeWorker:
         if not started and self.kind != "startup":
             return True
         self.in_flight = True
+        self.last_probe = kl.clock.now
         self.probes += 1
         cid = rec.cid
         run_probe(kl.runtime, pw.ip, cid, self.container, self.spec,
