@@ -159,11 +159,13 @@ def pod_log(handler, t, query: dict) -> None:
     tail = int(tail) if tail not in (None, "") else None
     follow = str(_first(query, "follow", "false")).lower() == "true"
     ns = t.namespace or "default"
-    text = kube.call(api.pod_logs, t.name, ns, container, previous=previous, tail=tail)
+    def begin():
+        text = api.pod_logs(t.name, ns, container, previous=previous, tail=tail)
+        return text, (api.pod_logs(t.name, ns, container, previous=previous) if follow else text)
+    text, sent_full = kube.call(begin)
     if not follow:
         return handler.send_bytes(200, text.encode(), "text/plain")
     _start_chunked(handler, "text/plain")
-    sent_full = kube.call(api.pod_logs, t.name, ns, container, previous=previous)
     try:
         _chunk(handler, text.encode())
         while not kube.stopping:
@@ -185,7 +187,7 @@ def pod_log(handler, t, query: dict) -> None:
                 break
             if full.startswith(sent_full):
                 _chunk(handler, full[len(sent_full):].encode())
-            sent_full = full
+                sent_full = full
             if not running:
                 break
     except OSError:
