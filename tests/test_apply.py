@@ -139,3 +139,152 @@ def test_dry_run_writes_nothing(c):
     before = c.store.revision
     _obj, what = apply_object(c, yaml.safe_load(DEPLOY), dry_run=True)
     assert what == "created" and c.store.revision == before
+
+
+# The docs' examples (concepts/workloads/*, services, configuration), in one file.
+DOCS = """apiVersion: v1
+kind: Namespace
+metadata: {name: demo}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: nginx-deployment, namespace: demo, labels: {app: nginx}}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: nginx}}
+  template:
+    metadata: {labels: {app: nginx}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.14.2
+        ports: [{containerPort: 80}]
+        readinessProbe: {httpGet: {path: /, port: 80}, initialDelaySeconds: 5, periodSeconds: 5}
+        env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+        volumeMounts: [{name: cache, mountPath: /cache}]
+      volumes: [{name: cache, emptyDir: {}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: my-service, namespace: demo}
+spec:
+  selector: {app: nginx}
+  ports: [{protocol: TCP, port: 80, targetPort: 9376}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: pi, namespace: demo}
+spec:
+  template:
+    spec:
+      containers:
+      - name: pi
+        image: perl:5.34.0
+        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
+      restartPolicy: Never
+  backoffLimit: 4
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: hello, namespace: demo}
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+          - name: hello
+            image: busybox:1.28
+            imagePullPolicy: IfNotPresent
+            command: [/bin/sh, -c, date; echo Hello from the Kubernetes cluster]
+          restartPolicy: OnFailure
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web, namespace: demo}
+spec:
+  selector: {matchLabels: {app: nginx-sts}}
+  serviceName: "nginx"
+  replicas: 3
+  minReadySeconds: 10
+  template:
+    metadata: {labels: {app: nginx-sts}}
+    spec:
+      terminationGracePeriodSeconds: 10
+      containers:
+      - name: nginx
+        image: registry.k8s.io/nginx-slim:0.24
+        ports: [{containerPort: 80, name: web}]
+        volumeMounts: [{name: www, mountPath: /usr/share/nginx/html}]
+  volumeClaimTemplates:
+  - metadata: {name: www}
+    spec:
+      accessModes: [ "ReadWriteOnce" ]
+      storageClassName: "my-storage-class"
+      resources: {requests: {storage: 1Gi}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: fluentd-elasticsearch, namespace: kube-system, labels: {k8s-app: fluentd-logging}}
+spec:
+  selector: {matchLabels: {name: fluentd-elasticsearch}}
+  template:
+    metadata: {labels: {name: fluentd-elasticsearch}}
+    spec:
+      tolerations:
+      - key: node-role.kubernetes.io/control-plane
+        operator: Exists
+        effect: NoSchedule
+      containers:
+      - name: fluentd-elasticsearch
+        image: quay.io/fluentd_elasticsearch/fluentd:v2.5.2
+        resources:
+          limits: {memory: 200Mi}
+          requests: {cpu: 100m, memory: 200Mi}
+        volumeMounts: [{name: varlog, mountPath: /var/log}]
+      terminationGracePeriodSeconds: 30
+      volumes: [{name: varlog, hostPath: {path: /var/log}}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: mysecret, namespace: demo}
+type: Opaque
+data: {username: YWRtaW4=, password: MWYyZDFlMmU2N2Rm}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: game-demo, namespace: demo}
+data:
+  player_initial_lives: "3"
+  game.properties: |
+    enemy.types=aliens,monsters
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: liveness-exec, namespace: demo, labels: {test: liveness}}
+spec:
+  containers:
+  - name: liveness
+    image: registry.k8s.io/busybox:1.27.2
+    args: [/bin/sh, -c, touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600]
+    livenessProbe:
+      exec: {command: [cat, /tmp/healthy]}
+      initialDelaySeconds: 5
+      periodSeconds: 5
+"""
+
+
+def test_docs_examples_apply_then_reapply_unchanged():
+    """Every example is accepted, and applying the same file again changes nothing: defaulted fields,
+    generated Job selectors and controller-set fields do not count as changes."""
+    c = Cluster(nodes=2)
+    first = c.kubectl("apply -f -", stdin=DOCS)
+    assert first.splitlines() == [
+        "namespace/demo created", "deployment.apps/nginx-deployment created", "service/my-service created",
+        "job.batch/pi created", "cronjob.batch/hello created", "statefulset.apps/web created",
+        "daemonset.apps/fluentd-elasticsearch created", "secret/mysecret created", "configmap/game-demo created",
+        "pod/liveness-exec created"]
+    c.run(30)
+    again = c.kubectl("apply -f -", stdin=DOCS)
+    assert all(line.endswith(" unchanged") for line in again.splitlines()), again

@@ -626,7 +626,8 @@ def selector_matches(sel: dict, labels: dict) -> bool:
     return selector_from_object(sel).matches(labels)
 
 
-def _workload(obj: dict, old: dict | None, kind: str, restart_always: bool = True) -> list[Cause]:
+def _workload(obj: dict, old: dict | None, kind: str, restart_always: bool = True,
+              pod_spec: bool = True) -> list[Cause]:
     """ValidateDeploymentSpec / ReplicaSetSpec / DaemonSetSpec / StatefulSetSpec's shared part."""
     spec = obj.get("spec")
     if not isinstance(spec, dict):
@@ -653,7 +654,14 @@ def _workload(obj: dict, old: dict | None, kind: str, restart_always: bool = Tru
             if not ok:
                 causes.append(invalid_value("spec.template.metadata.labels", _Raw(_go_repr(labels)),
                                             "`selector` does not match template `labels`"))
-    causes += validate_template(template, "spec.template")
+    if pod_spec:
+        causes += validate_template(template, "spec.template")
+    elif isinstance(template, dict):
+        md = template.get("metadata") or {}
+        causes += validate_labels(md.get("labels"), "spec.template.labels")
+        causes += validate_annotations(md.get("annotations"), "spec.template.annotations")
+    else:
+        causes.append(required("spec.template"))
     if isinstance(template, dict) and restart_always:
         rp = (template.get("spec") or {}).get("restartPolicy") if isinstance(template.get("spec"), dict) else None
         if rp and rp != "Always":
@@ -758,7 +766,9 @@ STATEFULSET_UPDATE_FORBIDDEN = (
 @validator("StatefulSet")
 def validate_statefulset(sts: dict, old: dict | None) -> list[Cause]:
     """https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/"""
-    causes = _workload(sts, None, "StatefulSet")
+    # ValidatePodTemplateSpecForStatefulSet checks only the template's labels and annotations
+    # (its volume mounts may name volumeClaimTemplates, which are not pod volumes).
+    causes = _workload(sts, None, "StatefulSet", pod_spec=False)
     spec = sts.get("spec") if isinstance(sts.get("spec"), dict) else {}
     pmp = spec.get("podManagementPolicy")
     if pmp not in ("OrderedReady", "Parallel"):
