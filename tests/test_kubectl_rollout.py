@@ -268,3 +268,36 @@ spec:
     assert c.get("daemonsets", "agent")["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.14.2"
     c.run(5)
     assert c.kubectl("rollout history ds/agent").splitlines()[2:] == ["2         <none>", "3         <none>", ""]
+
+
+def test_describe_deployment_after_a_rolling_update():
+    """`kubectl describe deployments` after `set image`, as on the Deployments page
+    (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#updating-a-deployment)."""
+    c = Cluster(nodes=2)
+    c.apply(NGINX)
+    c.kubectl("rollout status deploy/nginx-deployment")
+    c.kubectl("set image deployment/nginx-deployment nginx=nginx:1.16.1")
+    c.kubectl("rollout status deploy/nginx-deployment")
+    out = c.kubectl("describe deployments")
+    rs = {r["metadata"]["annotations"]["deployment.kubernetes.io/revision"]: r["metadata"]["name"]
+          for r in c.list("replicasets")}
+    assert ("Annotations:            deployment.kubernetes.io/revision: 2\n"
+            "Selector:               app=nginx\n"
+            "Replicas:               3 desired | 3 updated | 3 total | 3 available | 0 unavailable\n"
+            "StrategyType:           RollingUpdate\n"
+            "MinReadySeconds:        0\n"
+            "RollingUpdateStrategy:  25% max unavailable, 25% max surge\n"
+            "Pod Template:\n"
+            "  Labels:  app=nginx\n"
+            "  Containers:\n"
+            "   nginx:\n"
+            "    Image:         nginx:1.16.1\n") in out
+    assert ("Conditions:\n"
+            "  Type           Status  Reason\n"
+            "  ----           ------  ------\n"
+            "  Available      True    MinimumReplicasAvailable\n"
+            "  Progressing    True    NewReplicaSetAvailable\n"
+            f"OldReplicaSets:  {rs['1']} (0/0 replicas created)\n"
+            f"NewReplicaSet:   {rs['2']} (3/3 replicas created)\n"
+            "Events:\n") in out
+    assert f"deployment-controller  Scaled up replica set {rs['1']} from 0 to 3\n" in out
