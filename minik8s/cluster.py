@@ -61,6 +61,7 @@ class Cluster:
     """
 
     def __init__(self, nodes=3, seed: int = 0, *, trace: bool = True, start: bool = True,
+                 scheduler_plugins=(),
                  _snapshot: dict | None = None):
         self.seed = seed
         self.rng = random.Random(seed)                 # the one source of randomness
@@ -79,6 +80,8 @@ class Cluster:
         self.node_specs: list[dict] = []
         self._controller_manager()                     # kube-controller-manager
         self._extra_components()                       # scheduler, kube-proxy, CoreDNS, ...
+        for name, fn, weight in scheduler_plugins:     # readers' own score plugins
+            self.components["kube-scheduler"].add_score_plugin(name, fn, weight)
         if start:
             for comp in self.components.values():
                 comp.start()
@@ -205,6 +208,10 @@ class Cluster:
         result = self.apiserver.pod_exec(pod, namespace, command, container, stdin)
         self.clock.run(0)
         return result.output if hasattr(result, "output") else result
+
+    def explain(self, pod: str, namespace: str = "default"):
+        """Why kube-scheduler would put ``pod`` where it does: each node's filter results and scores."""
+        return self.components["kube-scheduler"].explain(pod if "/" in pod else f"{namespace}/{pod}")
 
     def events(self, namespace: str | None = "default") -> list[dict]:
         evs = self.list("events", namespace)
