@@ -40,6 +40,46 @@ def all_done(c: Cluster, n: int, replicas: int, image: str) -> bool:
     return True
 
 
+def fake_kubelets(c: Cluster, nodes: int) -> None:
+    """Stand-ins for the scheduler and kubelets: every 0.5 s, bind new pods round-robin and mark
+    them Running and Ready; remove pods being deleted. Only through the API server."""
+    from minik8s.api.meta import rfc3339
+    names = [f"node-{i}" for i in range(1, nodes + 1)]
+    for n in names:
+        c.apiserver.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": n}})
+    state = {"i": 0}
+    todo: dict[str, str] = {}     # pod name -> "run" | "remove", fed by a watch (as a kubelet is)
+
+    def on_pod(typ, pod):
+        md = pod["metadata"]
+        if typ == "DELETED":
+            todo.pop(md["name"], None)
+        elif md.get("deletionTimestamp"):
+            todo[md["name"]] = "remove"
+        elif not (pod.get("spec") or {}).get("nodeName"):
+            todo[md["name"]] = "run"
+    c.apiserver.watch("pods", on_pod, "default")
+
+    def tick():
+        for name in sorted(todo):
+            what = todo.pop(name)
+            if what == "remove":
+                c.apiserver.delete("pods", name, "default", grace_period_seconds=0)
+                continue
+            node = names[state["i"] % len(names)]
+            state["i"] += 1
+            c.apiserver.create("pods", {"apiVersion": "v1", "kind": "Binding",
+                                        "metadata": {"name": name, "namespace": "default"},
+                                        "target": {"kind": "Node", "name": node}}, "default", subresource="binding")
+            p = c.apiserver.get("pods", name, "default")
+            now = rfc3339(c.now)
+            p["status"] = dict(p.get("status") or {}, phase="Running", conditions=[
+                {"type": "Ready", "status": "True", "lastProbeTime": None, "lastTransitionTime": now}])
+            c.apiserver.update("pods", p, "default", subresource="status")
+        c.clock.call_later(0.5, tick)
+    c.clock.call_later(0.5, tick)
+
+
 def wait(c: Cluster, args, image: str, step: float = 0.5, limit: float = 3600) -> None:
     """Advance the clock in steps until every Deployment is done (checking after every event
     would cost more than the cluster itself)."""
@@ -57,12 +97,21 @@ def main(argv=None) -> None:
     ap.add_argument("--replicas", type=int, default=100)
     ap.add_argument("--trace", action="store_true", help="keep the reconcile trace (more memory)")
     ap.add_argument("--no-tracemalloc", action="store_true", help="report only the RSS high-water mark")
+    ap.add_argument("--controllers-only", action="store_true",
+                    help="no scheduler or kubelets: the benchmark binds pods and marks them Ready itself "
+                         "(measures the controllers alone)")
     args = ap.parse_args(argv)
     if not args.no_tracemalloc:
         tracemalloc.start()
     t0 = time.perf_counter()
-    c = Cluster(nodes=[{"name": f"node-{i}", "cpu": "64", "memory": "256Gi", "pods": 250}
-                       for i in range(1, args.nodes + 1)], seed=0, trace=args.trace)
+    if args.controllers_only:
+        c = Cluster(nodes=0, seed=0, trace=args.trace)
+        if "kube-scheduler" in c.components:
+            c.stop("kube-scheduler")
+        fake_kubelets(c, args.nodes)
+    else:
+        c = Cluster(nodes=[{"name": f"node-{i}", "cpu": "64", "memory": "256Gi", "pods": 250}
+                           for i in range(1, args.nodes + 1)], seed=0, trace=args.trace)
     t_boot = time.perf_counter() - t0
     for i in range(args.deployments):
         c.apiserver.create("deployments", deployment(i, args.replicas), "default")
