@@ -48,10 +48,9 @@ def exec_cmd(inv: Invocation) -> str:
         raise KubectlError("error: you must specify at least one command for the container")
     ns = flags.get("namespace") or inv.ns()
     api = inv.api
-    note = ""
     if "/" in pos[0]:
         t, n = pos[0].split("/", 1)
-        pod, note = first_pod(api, resolve(t), n, ns)
+        pod, _note = first_pod(api, resolve(t), n, ns)   # exec, unlike logs, does not say which pod
     else:
         pod = api.get("pods", pos[0], ns)
     phase = (pod.get("status") or {}).get("phase")
@@ -67,10 +66,10 @@ def exec_cmd(inv: Invocation) -> str:
                               inv.stdin if flags.get("stdin") else None)
     except ApiError as e:
         from . import format_error
-        raise KubectlError(note + defaulted + format_error(e)) from None
+        raise KubectlError(defaulted + format_error(e)) from None
     output = getattr(result, "output", result)
     code = getattr(result, "exit_code", 0)
-    text = note + defaulted + (output or "")
+    text = defaulted + (output or "")
     if code:
         if text and not text.endswith("\n"):
             text += "\n"
