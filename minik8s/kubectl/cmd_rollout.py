@@ -371,7 +371,11 @@ def rollout(inv: Invocation) -> str:
     pos, flags = parse_flags(inv.args[1:], FLAGS, ALIASES, verb=f"rollout {sub}")
     api = inv.api
     out: list[str] = []
-    for res, obj in _objects(inv, pos, flags, sub):
+    objects = _objects(inv, pos, flags, sub)
+    if sub == "status" and len(objects) != 1:
+        raise KubectlError("error: rollout status is only supported on individual resources and resource "
+                           "collections are not supported yet")
+    for res, obj in objects:
         name, ns = obj["metadata"]["name"], obj["metadata"].get("namespace")
         q = qualified(res, name)
         if sub == "status":
