@@ -394,3 +394,16 @@ def test_arithmetic_is_c_integer_arithmetic(a, b, op):
     want = {"+": a + b, "-": a - b, "*": a * b, "/": int(a / b) if b else 0,
             "%": int(math.fmod(a, b)) if b else 0, "<": int(a < b), "==": int(a == b)}[op]
     assert sh(rt_, f"echo $(( {a} {op} {b} ))") == (0, f"{want}\n")
+
+
+def test_pathname_expansion(rt):
+    """POSIX 2.13.3: unquoted * ? [ match files (sorted); no match leaves the word; quotes disable it."""
+    script = ("mkdir -p /etc/config; touch /etc/config/b.conf /etc/config/a.conf /etc/config/.hidden "
+              "/etc/config/x.txt; echo /etc/config/*.conf; cd /etc/config; echo ?.txt; echo *.none; "
+              "echo '*.conf'; for f in /etc/config/*; do echo $f; done")
+    assert sh(rt, script)[1] == ("/etc/config/a.conf /etc/config/b.conf\nx.txt\n*.none\n*.conf\n"
+                                 "/etc/config/a.conf\n/etc/config/b.conf\n/etc/config/x.txt\n")
+
+
+def test_double_bracket_test(rt):
+    assert sh(rt, "[[ -d /tmp && 1 -lt 2 ]] && echo yes")[1] == "yes\n"

@@ -12,9 +12,9 @@ container's process:
   ``{ ...; }``, ``( ... )``, ``break``, ``continue``, functions ``f() { ...; }``;
 * words: ``'single'``, ``"double $VAR"``, ``$VAR`` ``${VAR}`` ``${VAR:-default}`` ``$?`` ``$$`` ``$!``
   ``$#`` ``$1``, ``$(command)`` and backquotes, ``$((arithmetic))``, ``~``; unquoted expansions
-  are split into fields (no pathname globbing);
+  are split into fields; unquoted ``*`` ``?`` ``[...]`` expand to matching paths;
 * redirections ``>`` ``>>`` ``<`` ``2>`` ``2>&1`` ``>&2`` ``&>``, here-documents ``<<EOF`` ``<<'EOF'`` ``<<-EOF``;
-* builtins (run inside the shell process, like ash's): ``echo printf test [ true false : exit cd pwd
+* builtins (run inside the shell process, like ash's): ``echo printf test [ [[ true false : exit cd pwd
   export unset set shift trap kill wait read eval local return``; every other command is a
   child process found on ``$PATH`` (``ps`` shows it), e.g. ``sleep``, ``cat``, ``ls``.
 
@@ -536,6 +536,17 @@ class Parser:
                     raise ShellSyntaxError('syntax error: unexpected word (expecting ";;")')
             self.expect_kw("esac")
             return Case(word, clauses, self.redirs())
+        if k == "[[":
+            # [[ ... ]]: && and || inside are the test's operators, not the shell's lists
+            words = [self.take()]
+            while True:
+                tok = self.take()
+                if tok is None or tok == "\n":
+                    raise ShellSyntaxError("syntax error: unexpected end of file (expecting \"]]\")")
+                words.append(tok if isinstance(tok, Word) else Word([("lit", tok)]))
+                if isinstance(tok, Word) and tok.literal() == "]]":
+                    break
+            return Simple([], words, self.redirs())
         if k in ("then", "fi", "do", "done", "elif", "else", "}", "esac"):
             raise ShellSyntaxError(f'syntax error: unexpected "{k}"')
         # function definition: name() { ... }
@@ -836,10 +847,41 @@ class Shell:
         return fields
 
     def expand_words(self, words, io: IO):
+        """Words -> fields; an unquoted ``*``, ``?`` or ``[`` makes a field a pathname pattern."""
         out = []
         for w in words:
-            out.extend((yield from self.expand_word(w, io)))
+            fields = yield from self.expand_word(w, io)
+            if any(p[0] == "lit" and any(c in p[1] for c in "*?[") for p in w.parts):
+                for f in fields:
+                    out.extend(self.glob(f) or [f])       # no match: the pattern stays as written
+            else:
+                out.extend(fields)
         return out
+
+    def glob(self, pattern: str) -> list[str]:
+        """Pathname expansion (POSIX 2.13.3): the matching paths, sorted; hidden files need a dot."""
+        fs, cwd = self.proc.fs, self.proc.cwd
+        absolute = pattern.startswith("/")
+        matches = ["/" if absolute else ""]
+        for part in [p for p in pattern.split("/") if p]:
+            nxt = []
+            for base in matches:
+                if not any(c in part for c in "*?["):
+                    cand = base + ("" if base in ("", "/") else "/") + part
+                    if fs.exists(cand or ".", cwd):
+                        nxt.append(cand)
+                    continue
+                try:
+                    names = fs.listdir(base or ".", cwd)
+                except Exception:
+                    continue
+                for name in names:
+                    if name.startswith(".") and not part.startswith("."):
+                        continue
+                    if fnmatch.fnmatchcase(name, part):
+                        nxt.append(base + ("" if base in ("", "/") else "/") + name)
+            matches = nxt
+        return sorted(m for m in matches if m)
 
     # --- running the tree ------------------------------------------------------------------
     def subshell(self) -> "Shell":
@@ -1146,11 +1188,12 @@ def b_printf(sh, argv, io):
 def b_test(sh, argv, io):
     from .busybox import test_expr
     args = argv[1:]
-    if argv[0] == "[":
-        if not args or args[-1] != "]":
-            io.stderr.write("sh: [: missing ]\n")
+    if argv[0] in ("[", "[["):
+        close = "]" if argv[0] == "[" else "]]"
+        if not args or args[-1] != close:
+            io.stderr.write(f"sh: {argv[0]}: missing {close}\n")
             return 2
-        args = args[:-1]
+        args = [{"&&": "-a", "||": "-o"}.get(a, a) for a in args[:-1]] if close == "]]" else args[:-1]
     try:
         return 0 if test_expr(args, sh.proc) else 1
     except ValueError as e:
@@ -1366,7 +1409,7 @@ def b_exec(sh, argv, io):
 
 
 BUILTINS = {
-    "echo": b_echo, "printf": b_printf, "test": b_test, "[": b_test, "true": lambda sh, a, io: 0,
+    "echo": b_echo, "printf": b_printf, "test": b_test, "[": b_test, "[[": b_test, "true": lambda sh, a, io: 0,
     ":": lambda sh, a, io: 0, "false": lambda sh, a, io: 1, "exit": b_exit, "cd": b_cd, "pwd": b_pwd,
     "export": b_export, "unset": b_unset, "set": b_set, "shift": b_shift, "trap": b_trap, "kill": b_kill,
     "wait": b_wait, "read": b_read, "eval": b_eval, "break": b_break, "continue": b_continue,
