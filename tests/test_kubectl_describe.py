@@ -75,7 +75,8 @@ def test_tolerations_of_a_default_pod():
 
 def test_events_table_aggregates_repeats():
     """DescribeEvents: `Age` is `last (xN over first)` for repeated events; the table is a
-    tabwriter block of its own."""
+    tabwriter block of its own; kubectl 1.33 does not print involvedObject.fieldPath (that came
+    in 1.35 with kubernetes/kubernetes#133627)."""
     evs = [
         {"type": "Normal", "reason": "Scheduled", "firstTimestamp": "2025-01-01T00:00:00Z",
          "lastTimestamp": "2025-01-01T00:00:00Z", "count": 1, "source": {"component": "default-scheduler"},
@@ -94,7 +95,7 @@ def test_events_table_aggregates_repeats():
         "  Type     Reason     Age               From               Message\n"
         "  ----     ------     ----              ----               -------\n"
         "  Normal   Scheduled  2m10s             default-scheduler  Successfully assigned default/web to node-1\n"
-        "  Warning  BackOff    30s (x3 over 2m)  kubelet            spec.containers{app}: Back-off restarting "
+        "  Warning  BackOff    30s (x3 over 2m)  kubelet            Back-off restarting "
         "failed container app in pod web_default(uid)\n")
 
 

@@ -328,10 +328,9 @@ def describe_events(events: list[dict] | None, w: PrefixWriter, now: float) -> N
             interval = first
         source = (e.get("source") or {}).get("component") or e.get("reportingController") or \
             e.get("reportingComponent") or ""
+        # kubectl 1.33 prints the message alone; the ``spec.containers{app}: `` prefix came with
+        # kubernetes/kubernetes#133627 (kubectl 1.35)
         message = (e.get("message") or "").strip()
-        fp = (e.get("involvedObject") or {}).get("fieldPath")
-        if fp:
-            message = f"{fp}: {message}"
         w.write(1, f"{e.get('type', '')}\t{e.get('reason', '')}\t{interval}\t{source}\t{message}\n")
 
 
