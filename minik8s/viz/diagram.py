@@ -286,9 +286,7 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
             for resource, short, obj in workload_nodes:
                 md = obj["metadata"]
                 spec, st = obj.get("spec") or {}, obj.get("status") or {}
-                label = f"{short}/{md['name']}"
-                if "replicas" in spec:
-                    label += f"\\n{st.get('readyReplicas', 0) or 0}/{spec.get('replicas')} ready"
+                label = f"{short}/{md['name']}" + _workload_counts(resource, spec, st)
                 wl.node(_id("obj", md.get("uid", md["name"])), label, fillcolor="#eef3fb",
                         style="rounded,filled,dashed" if md.get("deletionTimestamp") else "rounded,filled")
 
@@ -340,6 +338,17 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
                 edges.add(edge)
                 g.edge(*edge, style="dashed", color="#4a6fa5", arrowhead="vee")
     return g
+
+
+def _workload_counts(resource: str, spec: dict, status: dict) -> str:
+    """The READY-style counts ``kubectl get`` shows for a workload, as a second label line."""
+    if resource == "daemonsets":
+        return f"\\n{status.get('numberReady', 0) or 0}/{status.get('desiredNumberScheduled', 0) or 0} ready"
+    if resource == "jobs":
+        return f"\\n{status.get('succeeded', 0) or 0}/{spec.get('completions') or 1} complete"
+    if "replicas" in spec:
+        return f"\\n{status.get('readyReplicas', 0) or 0}/{spec.get('replicas')} ready"
+    return ""
 
 
 def _draw_pods(graph, more_id: str, pods: list, focus, max_pods: int | None, summarised: dict):
