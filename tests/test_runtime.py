@@ -577,3 +577,24 @@ def test_share_process_namespace(rt):
     assert done == [0] and state(rt, shell) == ("exited", 143, "Error")
     rt.stop_pod_sandbox(sb.id)
     assert sb.pause.state == "exited" and rt.container_status(web).state == "exited"
+
+
+def test_containers_are_processes_of_the_node(rt):
+    """What the VMs-vs-containers chapter shows: on the node a container's processes have ordinary
+    PIDs; inside, the entrypoint is PID 1. A pod's containers share net/ipc/uts namespaces
+    (https://kubernetes.io/docs/concepts/workloads/pods/#how-pods-manage-multiple-containers) but
+    each has its own pid and mnt namespace."""
+    sb = rt.run_pod_sandbox("0001-aa", "web", "default", "web", "10.244.1.80")
+    a = run(rt, "busybox:1.28", sandbox=sb, name="app", command=["sh", "-c", "sleep 1000"])
+    b = run(rt, "busybox:1.28", sandbox=sb, name="sidecar", command=["sleep", "1000"])
+    rt.clock.run(1)
+    rows = rt.node_ps().splitlines()
+    assert rows[0].split() == ["PID", "NSPID", "CONTAINER", "POD", "COMMAND"]
+    assert [r.split(None, 4)[1:] for r in rows[1:]] == [
+        ["1", "app", "web", "sh -c sleep 1000"], ["2", "app", "web", "sleep 1000"],
+        ["1", "sidecar", "web", "sleep 1000"]]
+    host_pids = [int(r.split()[0]) for r in rows[1:]]
+    assert host_pids == sorted(host_pids) and min(host_pids) > 1
+    na, nb = rt.namespaces(a), rt.namespaces(b)
+    assert [na[k] == nb[k] for k in ("net", "ipc", "uts", "pid", "mnt")] == [True, True, True, False, False]
+    assert na["cgroup"] == f"/kubepods.slice/kubepods-pod0001_aa.slice/cri-containerd-{a}.scope"

@@ -86,6 +86,8 @@ class Sandbox(NetNamespace):
         self.containers: list[str] = []
         self.pidns: PidNamespace | None = None   # shared by the pod's containers (shareProcessNamespace)
         self.pause: "Container | None" = None    # the infra container holding the shared namespaces
+        self.ns_inodes: dict[str, int] = {}       # net, ipc, uts: the namespaces its containers share
+        self.cgroup_parent = ""
 
 
 def default_hosts(hostname: str, ip: str) -> str:
@@ -127,7 +129,12 @@ class Container:
             self.fs.makedirs(working_dir)
         self._cgroup_files()
         # the PID namespace: the container's own, or the pod's (shareProcessNamespace)
-        self.pidns = sandbox.pidns if sandbox.pidns is not None else PidNamespace()
+        if sandbox.pidns is not None:
+            self.pidns = sandbox.pidns
+        else:
+            self.pidns = PidNamespace()
+            self.pidns.inode = runtime._alloc_ns_inode()
+        self.mnt_inode = runtime._alloc_ns_inode()
         self.own: dict[int, Process] = {}       # the processes in this container's cgroup
         self.init: Process | None = None          # the entrypoint (PID 1 unless the namespace is shared)
         # (name, $PATH) -> path where it was found: shared by the image's containers, and
@@ -248,6 +255,7 @@ class Container:
         ``on_exit``: callbacks run when the process exits (a pipeline closes its pipe ends).
         """
         proc = self.pidns.add(lambda pid: Process(self, pid, argv, env, cwd, stdout, stderr, stdin, parent, uid))
+        proc.host_pid = self.runtime._alloc_host_pid()     # the same process, as the node numbers it
         proc.on_exit = list(on_exit or [])
         self.own[proc.pid] = proc
         if self.init is None:
@@ -308,7 +316,6 @@ class Container:
         self.notify = notify
         self.state = "running"
         self.started_at = self.clock.now
-        self.host_pid = self.runtime._alloc_host_pid()
         path, program = self.find_program(self.argv[0], self.env, self.working_dir) if self.argv else (None, None)
         if program is None:
             # runc cannot exec the entrypoint: the container never runs (kubelet: StartError)
@@ -323,8 +330,9 @@ class Container:
             if self.notify:
                 self.runtime._notify(self.id, "exited")
             return
-        self.spawn(self.argv, self.env, self.working_dir, self.stream("stdout"), self.stream("stderr"),
-                   stdin=OpenStdin() if self.stdin_open else None, uid=self.uid, program=program)
+        init = self.spawn(self.argv, self.env, self.working_dir, self.stream("stdout"), self.stream("stderr"),
+                          stdin=OpenStdin() if self.stdin_open else None, uid=self.uid, program=program)
+        self.host_pid = init.host_pid
         if self.state == "running" and self.notify:
             self.runtime._notify(self.id, "started")
 
@@ -397,6 +405,7 @@ class ContainerRuntime:
         self._subscribers: list = []
         self._seq = 0
         self._host_pid = FIRST_HOST_PID
+        self._ns_inode = 4026532000           # namespace inode numbers start about here on Linux
 
     def _new_id(self, *parts) -> str:
         self._seq += 1
@@ -404,8 +413,39 @@ class ContainerRuntime:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def _alloc_host_pid(self) -> int:
-        self._host_pid += 1 + self._seq % 7
+        self._host_pid += 1
         return self._host_pid
+
+    def _alloc_ns_inode(self) -> int:
+        """A namespace's inode number (what ``ls -l /proc/PID/ns`` shows)."""
+        self._ns_inode += 1
+        return self._ns_inode
+
+    # --- the node's view ---------------------------------------------------------------------
+    def node_ps(self) -> str:
+        """``ps`` on the node: every container's processes, with the node's PIDs next to the PIDs
+        their own namespace gives them -- a container is just processes of the node."""
+        rows = ["  PID  NSPID  CONTAINER            POD                  COMMAND"]
+        procs = []
+        for sb in [self.sandboxes[k] for k in sorted(self.sandboxes)]:
+            for c in ([sb.pause] if sb.pause is not None else []) + \
+                     [self.containers[cid] for cid in sb.containers if cid in self.containers]:
+                procs.extend((p.host_pid, p, c, sb) for p in c.own.values() if p.alive)
+        for host_pid, p, c, sb in sorted(procs, key=lambda x: x[0]):
+            rows.append(f"{host_pid:5d}  {p.pid:5d}  {c.name[:20]:<20} {sb.name[:20]:<20} {p.cmdline}")
+        return "\n".join(rows) + "\n"
+
+    def namespaces(self, cid: str) -> dict:
+        """The container's namespaces as ``ls -l /proc/PID/ns`` names them, and its cgroup.
+
+        A pod's containers share the network, IPC and UTS namespaces (the sandbox's); each has
+        its own mount namespace, and its own PID namespace unless the pod shares one.
+        """
+        c = self.containers[cid]
+        sb = c.sandbox
+        return {"net": f"net:[{sb.ns_inodes['net']}]", "ipc": f"ipc:[{sb.ns_inodes['ipc']}]",
+                "uts": f"uts:[{sb.ns_inodes['uts']}]", "pid": f"pid:[{c.pidns.inode}]",
+                "mnt": f"mnt:[{c.mnt_inode}]", "cgroup": f"{sb.cgroup_parent}/cri-containerd-{c.id}.scope"}
 
     # --- images -------------------------------------------------------------------------
     def image_known(self, ref: str) -> bool:
@@ -453,18 +493,23 @@ class ContainerRuntime:
     # --- pod sandboxes --------------------------------------------------------------------
     def run_pod_sandbox(self, pod_uid: str, name: str, namespace: str, hostname: str, ip: str,
                         hosts: str | None = None, resolv_conf: str | None = None,
-                        share_process_namespace: bool = False) -> Sandbox:
+                        share_process_namespace: bool = False, cgroup_parent: str | None = None) -> Sandbox:
         """The pod's sandbox. With ``share_process_namespace`` (``spec.shareProcessNamespace``) its
-        containers share one PID namespace whose PID 1 is the sandbox's pause process."""
+        containers share one PID namespace whose PID 1 is the sandbox's pause process.
+        ``cgroup_parent``: the pod's cgroup, which the kubelet picks by QoS class
+        (``/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid>.slice``)."""
         sid = self._new_id("sandbox", namespace, name, pod_uid)
         sb = Sandbox(sid, pod_uid, name, namespace, hostname, ip,
                      hosts if hosts is not None else default_hosts(hostname, ip),
                      resolv_conf if resolv_conf is not None else "nameserver 10.96.0.10\n")
         self.sandboxes[sid] = sb
+        sb.ns_inodes = {kind: self._alloc_ns_inode() for kind in ("net", "ipc", "uts")}
+        sb.cgroup_parent = cgroup_parent or f"/kubepods.slice/kubepods-pod{pod_uid.replace('-', '_')}.slice"
         if ip:
             self.network.attach(ip, sb)
         if share_process_namespace:
             sb.pidns = PidNamespace()
+            sb.pidns.inode = self._alloc_ns_inode()
             img = self.registry.resolve(SANDBOX_IMAGE)
             sb.pause = Container(self, self._new_id("pause", sid), sb, "POD", img, ["/pause"], dict(img.env), "/",
                                  [], None, None, None, None, 0, False, False)

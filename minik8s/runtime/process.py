@@ -247,6 +247,7 @@ class PidNamespace:
     def __init__(self):
         self.procs: dict[int, "Process"] = {}
         self._next = 1
+        self.inode = 0                  # its number in /proc/PID/ns/pid (the runtime assigns it)
 
     def add(self, make) -> "Process":
         """Give the next PID to ``make(pid)``'s process and list it."""
@@ -302,6 +303,7 @@ class Process:
         self._token = 0                 # which wait a wake-up belongs to (see interrupt())
         self.on_exit: list[Callable[[], None]] = []    # e.g. close this process's pipe ends
         self.title: str | None = None   # a process title set by the program (setproctitle)
+        self.host_pid: int | None = None    # the same process's PID in the node's namespace
 
     # --- identity and environment (what /proc and the namespaces show) --------------
     @property
