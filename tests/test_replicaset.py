@@ -161,3 +161,24 @@ def test_replica_failure_condition_when_pod_creation_is_refused():
     c.run(5)
     st = c.get("rs", "frontend")["status"]
     assert st["replicas"] == 1 and "conditions" not in st
+
+
+def test_controller_manager_restart_catches_up_without_duplicates():
+    """A stopped kube-controller-manager misses changes; once started again it reconciles every
+    object (level-based), creating exactly the missing pods."""
+    c = make_cluster()
+    c.apply(rs_manifest(replicas=3))
+    c.run(1)
+    c.stop("kube-controller-manager")
+    c.apiserver.patch("rs", "frontend", {"spec": {"replicas": 5}}, "default")
+    c.delete("pod", names(c.list("pods"))[0])
+    c.run(5)
+    assert len(c.list("pods")) == 2
+    c.start("kube-controller-manager")
+    c.run(1)
+    assert len(c.list("pods")) == 5
+    c.stop("kube-controller-manager")
+    c.start("kube-controller-manager")
+    c.run(5)
+    assert len(c.list("pods")) == 5
+    assert c.get("rs", "frontend")["status"]["replicas"] == 5

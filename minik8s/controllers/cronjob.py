@@ -29,6 +29,7 @@ from ..component import Component, Result
 from . import params as P
 from .cronschedule import CronError, parse_schedule
 from .job import job_finished
+from .podutil import resync_later
 
 NEXT_SCHEDULE_DELTA = 0.1          # nextScheduleDelta: look again 100 ms after the schedule time
 UNIX_EPOCH_OFFSET = int(EPOCH.timestamp())
@@ -70,8 +71,10 @@ class CronJobController(Component):
     name = "cronjob-controller"
 
     def setup(self) -> None:
-        self.cronjobs = self.informer("cronjobs", self.enqueue_obj)
-        self.jobs = self.informer("jobs", self.on_job)
+        if not self.informers:
+            self.cronjobs = self.informer("cronjobs", self.enqueue_obj)
+            self.jobs = self.informer("jobs", self.on_job)
+        resync_later(self, self.cronjobs)
 
     def on_job(self, typ, job, old) -> None:
         for ref in job["metadata"].get("ownerReferences") or []:

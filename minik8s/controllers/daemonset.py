@@ -29,7 +29,7 @@ from ..api.meta import clone, key_of, owner_reference
 from ..component import Component, Result
 from . import params as P
 from .deployment import pod_template_hash
-from .podutil import PodIndex, is_pod_available, is_pod_ready, template_pod, tolerates_all
+from .podutil import PodIndex, resync_later, is_pod_available, is_pod_ready, template_pod, tolerates_all
 from .replicaset import Expectations
 
 # AddOrUpdateDaemonPodTolerations (pkg/controller/daemon/util/daemonset_util.go).
@@ -140,12 +140,14 @@ class DaemonSetController(Component):
         return "daemonset-controller"
 
     def setup(self) -> None:
-        self.index = PodIndex()
+        if not self.informers:      # first start; informers and indexes outlive a restart
+            self.index = PodIndex()
+            self.dss = self.informer("daemonsets", self.enqueue_obj)
+            self.nodes = self.informer("nodes", self.on_node)
+            self.pods = self.informer("pods", self.on_pod)
+            self.revisions = self.informer("controllerrevisions")
         self.expectations = Expectations(self.clock)
-        self.dss = self.informer("daemonsets", self.enqueue_obj)
-        self.nodes = self.informer("nodes", self.on_node)
-        self.pods = self.informer("pods", self.on_pod)
-        self.revisions = self.informer("controllerrevisions")
+        resync_later(self, self.dss)
 
     def on_node(self, typ, node, old) -> None:
         if old is not None and typ != "DELETED":

@@ -33,7 +33,7 @@ from ..api.labels import selector_from_object
 from ..api.meta import NAME_ALPHABET, clone, key_of, owner_reference, parse_time, rfc3339
 from ..component import Component, Result
 from . import params as P
-from .podutil import PodIndex, is_pod_active
+from .podutil import PodIndex, resync_later
 
 # Condition reasons (pkg/controller/deployment/util/deployment_util.go).
 NEW_RS_CREATED = "NewReplicaSetCreated"
@@ -344,10 +344,12 @@ class DeploymentController(Component):
     name = "deployment-controller"
 
     def setup(self) -> None:
-        self.rs_index = PodIndex()              # ReplicaSets by controlling Deployment's uid
-        self.deployments = self.informer("deployments", self.enqueue_obj)
-        self.rss = self.informer("replicasets", self.on_rs)
-        self.pods = self.informer("pods", self.on_pod)
+        if not self.informers:      # first start; informers and indexes outlive a restart
+            self.rs_index = PodIndex()              # ReplicaSets by controlling Deployment's uid
+            self.deployments = self.informer("deployments", self.enqueue_obj)
+            self.rss = self.informer("replicasets", self.on_rs)
+            self.pods = self.informer("pods", self.on_pod)
+        resync_later(self, self.deployments)
 
     @property
     def event_source(self) -> str:

@@ -37,15 +37,25 @@ class GarbageCollector(Component):
     SKIP = ("events",)
 
     def setup(self) -> None:
-        self.objects: dict[str, tuple[R.Resource, str]] = {}   # uid -> (resource, informer key)
-        self.dependents: dict[str, set[str]] = {}              # owner uid -> dependent uids
-        self.owners_of: dict[str, list[dict]] = {}             # uid -> its ownerReferences
-        self.caches = {}
-        for res in R.all_resources():
-            if res.plural in self.SKIP:
-                continue
-            inf = self.informer(res.plural, lambda typ, obj, old, res=res: self.on_event(res, typ, obj, old))
-            self.caches[res.plural] = inf
+        if not self.informers:      # first start; the graph outlives a restart, as the caches do
+            self.objects: dict[str, tuple[R.Resource, str]] = {}   # uid -> (resource, informer key)
+            self.dependents: dict[str, set[str]] = {}              # owner uid -> dependent uids
+            self.owners_of: dict[str, list[dict]] = {}             # uid -> its ownerReferences
+            self.caches = {}
+            for res in R.all_resources():
+                if res.plural in self.SKIP:
+                    continue
+                inf = self.informer(res.plural, lambda typ, obj, old, res=res: self.on_event(res, typ, obj, old))
+                self.caches[res.plural] = inf
+        self.after(0, self.resync)
+
+    def resync(self) -> None:
+        """After a (re)start: look again at every object that has owners or awaits a finalizer."""
+        for uid in sorted(self.objects, key=self._item_key):
+            res, k = self.objects[uid]
+            obj = self.caches[res.plural].get(k)
+            if obj and (obj["metadata"].get("ownerReferences") or obj["metadata"].get("deletionTimestamp")):
+                self.enqueue(self._item_key(uid))
 
     # --- the graph ------------------------------------------------------------------------------
     def on_event(self, res: R.Resource, typ: str, obj: dict, old: dict | None) -> None:

@@ -23,7 +23,7 @@ from ..api.labels import selector_from_object
 from ..api.meta import clone, key_of, owner_reference, parse_time, rfc3339
 from ..component import Component, Result
 from . import params as P
-from .podutil import PodIndex, is_pod_ready, rank_pods_for_deletion, template_pod
+from .podutil import PodIndex, resync_later, is_pod_ready, rank_pods_for_deletion, template_pod
 
 
 def backoff_delay(failures: int) -> float:
@@ -68,11 +68,13 @@ class JobController(Component):
     name = "job-controller"
 
     def setup(self) -> None:
-        self.index = PodIndex()
-        self.counted: dict[str, set[str]] = {}       # job uid -> pod uids already counted
-        self.last_failure: dict[str, float] = {}     # job key -> when the last failure was seen
-        self.jobs = self.informer("jobs", self.enqueue_obj)
-        self.pods = self.informer("pods", self.on_pod)
+        if not self.informers:      # first start; informers and indexes outlive a restart
+            self.index = PodIndex()
+            self.counted: dict[str, set[str]] = {}       # job uid -> pod uids already counted
+            self.last_failure: dict[str, float] = {}     # job key -> when the last failure was seen
+            self.jobs = self.informer("jobs", self.enqueue_obj)
+            self.pods = self.informer("pods", self.on_pod)
+        resync_later(self, self.jobs)
 
     def on_pod(self, typ, pod, old) -> None:
         self.index.update(typ, pod)

@@ -67,12 +67,14 @@ class NodeLifecycleController(Component):
         return "node-controller"
 
     def setup(self) -> None:
+        if not self.informers:      # first start; informers and the pod index outlive a restart
+            self.pods_by_node: dict[str, dict[str, dict]] = {}
+            self._node_of: dict[str, str] = {}
+            self.nodes = self.informer("nodes", self.on_node)
+            self.leases = self.informer("leases", self.on_lease, namespace="kube-node-lease")
+            self.pods = self.informer("pods", self.on_pod)
+        # A (re)started controller gives every node a fresh grace period: it has heard nothing yet.
         self.health: dict[str, dict] = {}       # node -> {"probe": t, "heartbeat": str, "ready": status}
-        self.pods_by_node: dict[str, dict[str, dict]] = {}
-        self._node_of: dict[str, str] = {}
-        self.nodes = self.informer("nodes", self.on_node)
-        self.leases = self.informer("leases", self.on_lease, namespace="kube-node-lease")
-        self.pods = self.informer("pods", self.on_pod)
         self.every(P.NODE_MONITOR_PERIOD, self.monitor)
 
     # --- what counts as hearing from a node -----------------------------------------------------

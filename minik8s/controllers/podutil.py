@@ -217,3 +217,16 @@ def slow_start_batches(count: int, initial: int = P.SLOW_START_INITIAL_BATCH) ->
         left -= n
         size *= 2
     return out
+
+
+def resync_later(component, informer) -> None:
+    """After a (re)start, reconcile every cached object once, as a new process's initial LIST would.
+
+    An informer restarted with a warm cache only reports what changed while it was stopped,
+    but a level-based controller must look at everything again (it may have missed its own
+    timers, e.g. a back-off or a deadline)."""
+    def enqueue_all():
+        for obj in informer.list():
+            component.enqueue(f"{obj['metadata']['namespace']}/{obj['metadata']['name']}"
+                              if obj["metadata"].get("namespace") else obj["metadata"]["name"])
+    component.after(0, enqueue_all)

@@ -23,7 +23,7 @@ from ..api.labels import selector_from_object
 from ..api.meta import key_of, owner_reference, rfc3339
 from ..component import Component, Result
 from . import params as P
-from .podutil import (PodIndex, is_pod_active, is_pod_available, is_pod_ready, rank_pods_for_deletion,
+from .podutil import (PodIndex, resync_later, is_pod_active, is_pod_available, is_pod_ready, rank_pods_for_deletion,
                       slow_start_batches, template_pod)
 
 
@@ -85,10 +85,12 @@ class ReplicaSetController(Component):
     name = "replicaset-controller"
 
     def setup(self) -> None:
-        self.index = PodIndex()
-        self.expectations = Expectations(self.clock)
-        self.rs = self.informer("replicasets", self.on_rs)
-        self.pods = self.informer("pods", self.on_pod)
+        if not self.informers:      # first start; informers, their caches and indexes outlive a restart
+            self.index = PodIndex()
+            self.rs = self.informer("replicasets", self.on_rs)
+            self.pods = self.informer("pods", self.on_pod)
+        self.expectations = Expectations(self.clock)     # a new process expects nothing
+        resync_later(self, self.rs)
 
     # --- event handlers: only turn changes into keys -----------------------------------------
     def on_rs(self, typ, rs, old) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from .. import errors
 from ..api.meta import clone, key_of, rfc3339
 from ..component import Component
-from .podutil import tolerates
+from .podutil import resync_later, tolerates
 
 
 def no_execute_taints(node: dict | None) -> list[dict]:
@@ -47,11 +47,13 @@ class TaintEvictionController(Component):
     name = "taint-eviction-controller"
 
     def setup(self) -> None:
+        if not self.informers:      # first start; informers and the pod index outlive a restart
+            self.pods_by_node: dict[str, set[str]] = {}
+            self._node_of: dict[str, str] = {}
+            self.nodes = self.informer("nodes", self.on_node)
+            self.pods = self.informer("pods", self.on_pod)
         self.scheduled: dict[str, tuple[float, float, object]] = {}   # pod key -> (start, trigger, timer)
-        self.pods_by_node: dict[str, set[str]] = {}
-        self._node_of: dict[str, str] = {}
-        self.nodes = self.informer("nodes", self.on_node)
-        self.pods = self.informer("pods", self.on_pod)
+        resync_later(self, self.pods)
 
     def on_stop(self) -> None:
         self.scheduled.clear()

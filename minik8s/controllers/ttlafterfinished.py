@@ -11,6 +11,7 @@ from __future__ import annotations
 from .. import errors
 from ..api.meta import parse_time
 from ..component import Component, Result
+from .podutil import resync_later
 
 
 def finish_time(job: dict) -> float | None:
@@ -24,7 +25,9 @@ class TTLAfterFinishedController(Component):
     name = "ttl-after-finished-controller"
 
     def setup(self) -> None:
-        self.jobs = self.informer("jobs", self.enqueue_obj)
+        if not self.informers:
+            self.jobs = self.informer("jobs", self.enqueue_obj)
+        resync_later(self, self.jobs)
 
     def reconcile(self, key: str):
         job = self.jobs.get(key)
