@@ -694,8 +694,9 @@ class PodWorker:
             kl.diff(f"{name}: postStart hook completed")
             return
         c = self.spec_of(name) or {"name": name}
-        kl.diff(f"{name}: postStart hook failed: kill")
-        kl.event_for(pod, "Warning", "FailedPostStartHook", err, name, init=rec.init)
+        kl.diff(f"{name}: postStart hook failed: kill ({err})")
+        # since 1.26 the event leaves the handler's output out (it may hold secrets)
+        kl.event_for(pod, "Warning", "FailedPostStartHook", "PostStartHook failed", name, init=rec.init)
         rec.kill_restart = self.restart_policy_for(c, rec.init) != "Never"
         self.kill_container(pod, c, rec, "FailedPostStartHook", self.termination_grace(pod))
 
@@ -758,7 +759,9 @@ class PodWorker:
                           (self.containers[c["name"]].cid or self.containers[c["name"]].prev_cid)
                           for c in spec.get("containers") or [])
         init_done = app_created or not init_unfinished
-        statuses = [self.container_status(c, initializing=bool(inits) and not init_done)
+        # a container not created yet waits as PodInitializing in a pod with init containers
+        # (convertToAPIContainerStatuses' default waiting state), else ContainerCreating
+        statuses = [self.container_status(c, initializing=bool(inits))
                     for c in spec.get("containers") or []]
         phase = pod_phase(spec, statuses, init_pending=not init_done, terminal=terminal,
                           init_statuses=init_statuses)
