@@ -204,3 +204,13 @@ def test_malformed_input_does_not_crash_defaulters():
                 {"kind": "Deployment", "spec": {"strategy": 3, "template": []}},
                 {"kind": "Service", "spec": {"ports": [1, None]}}):
         apply_defaults(obj)
+
+
+def test_secret_string_data_is_stored_as_data(c):
+    """https://kubernetes.io/docs/concepts/configuration/secret/#restriction-names-data: stringData is
+    merged into data (and wins), and is never output when reading from the API."""
+    s = _create(c, {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "mysecret"},
+                    "data": {"username": "YWRtaW4=", "password": "b2xk"},
+                    "stringData": {"password": "t0p-Secret"}})
+    assert s["data"] == {"username": "YWRtaW4=", "password": "dDBwLVNlY3JldA=="}
+    assert "stringData" not in s

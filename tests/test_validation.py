@@ -260,3 +260,27 @@ def test_deployment_selector_is_immutable(c):
 def test_canonical_quantity(text, canon):
     """Quantity.String(): https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/"""
     assert canonical_quantity(text) == canon
+
+
+def test_secret_data_must_be_base64(c):
+    """https://kubernetes.io/docs/concepts/configuration/secret/#restriction-names-data (data values are
+    base64; plain text belongs in stringData): Go's decoder rejects it before validation."""
+    e = rejected(c, "secrets", {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                                "data": {"password": "hello"}})
+    assert (e.code, e.message) == (400, 'Secret in version "v1" cannot be handled as a Secret: illegal base64 '
+                                        'data at input byte 4')
+    c.apiserver.create("secrets", {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "ok"},
+                                   "stringData": {"password": "hello"}}, "default")
+
+
+def test_statefulset_may_mount_its_claim_templates(c):
+    """https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#components"""
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "web"},
+           "spec": {"selector": {"matchLabels": {"app": "nginx"}}, "serviceName": "nginx",
+                    "template": {"metadata": {"labels": {"app": "nginx"}},
+                                 "spec": {"containers": [{"name": "nginx", "image": "nginx",
+                                                          "volumeMounts": [{"name": "www", "mountPath": "/www"}]}]}},
+                    "volumeClaimTemplates": [{"metadata": {"name": "www"},
+                                              "spec": {"accessModes": ["ReadWriteOnce"],
+                                                       "resources": {"requests": {"storage": "1Gi"}}}}]}}
+    c.apiserver.create("statefulsets", sts, "default")

@@ -16,6 +16,7 @@ a pointer (probe periods, thresholds). Each kind's defaulter is registered in
 
 from __future__ import annotations
 
+import base64
 from typing import Callable
 
 DEFAULTERS: dict[str, Callable[[dict], None]] = {}
@@ -502,9 +503,21 @@ def default_priorityclass(pc: dict) -> None:
 
 @defaulter("Secret")
 def default_secret(secret: dict) -> None:
-    """SetDefaults_Secret: type Opaque."""
+    """SetDefaults_Secret: type Opaque. Also the v1 conversion: ``stringData`` is merged into
+    ``data`` (base64-encoded, winning over ``data``) and never stored.
+    https://kubernetes.io/docs/concepts/configuration/secret/#restriction-names-data
+    """
     if not secret.get("type"):
         secret["type"] = "Opaque"
+    string_data = secret.get("stringData")
+    if isinstance(string_data, dict):
+        data = secret.get("data")
+        if not isinstance(data, dict):
+            data = secret["data"] = {}
+        for k, v in string_data.items():
+            if isinstance(v, str):
+                data[k] = base64.b64encode(v.encode()).decode()
+        del secret["stringData"]
 
 
 @defaulter("Namespace")

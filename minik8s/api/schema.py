@@ -142,7 +142,7 @@ def _compile(schema: dict, struct: str) -> tuple:
             for t in types:
                 kinds.update({"string": ("string",), "boolean": ("bool",), "integer": ("int",),
                               "number": ("int", "number")}.get(t, ()))
-            node = (SCALAR, tuple(sorted(kinds)), go)
+            node = (SCALAR, tuple(sorted(kinds)), go, s.get("format") == "byte")
         else:
             node = (ANY,)
     _COMPILED[key] = node
@@ -172,6 +172,23 @@ def _mismatch(value, struct: str, gopath: str, go: str) -> _Decode:
     if kind == "number":
         shown = f"number {value}"
     return _Decode(f"json: cannot unmarshal {shown} into Go struct field {struct}.{gopath} of type {go}")
+
+
+_B64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
+def base64_error_at(text: str) -> int | None:
+    """Where Go's base64.StdEncoding gives up on ``text`` (``[]byte`` fields such as Secret data),
+    or None if it decodes: the first character outside the alphabet, or, when the padding is
+    missing, the start of the incomplete last group of four."""
+    body = text.rstrip("=")
+    pad = len(text) - len(body)
+    for i, ch in enumerate(body):
+        if ch not in _B64:
+            return i
+    if pad > 2 or len(text) % 4:
+        return len(text) - len(text) % 4 if len(text) % 4 else len(body)
+    return None
 
 
 def _walk(value, node: tuple, path: str, gopath: str, struct: str, unknown: list) -> None:
@@ -207,6 +224,10 @@ def _walk(value, node: tuple, path: str, gopath: str, struct: str, unknown: list
     elif tag == SCALAR:
         if _json_kind(value) not in node[1]:
             raise _mismatch(value, struct, gopath, node[2])
+        if len(node) > 3 and node[3]:
+            bad = base64_error_at(value)
+            if bad is not None:
+                raise _Decode(f"illegal base64 data at input byte {bad}")
     elif tag == INTSTR or tag == QUANTITY:
         if type(value) not in (str, int, float):
             raise _mismatch(value, struct, gopath, node[1])
