@@ -283,7 +283,7 @@ def test_watch_bookmarks_when_asked(server):
 def test_pod_logs_and_follow(api):
     v1 = client.CoreV1Api(api)
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "talker"},
-           "spec": {"containers": [{"name": "c", "image": "busybox",
+           "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox",
                                     "command": ["sh", "-c", "for i in 1 2 3 4 5; do echo line $i; sleep 1; done"]}]}}
     v1.create_namespaced_pod("default", pod)
     wait_for(lambda: v1.read_namespaced_pod("talker", "default").status.phase in ("Running", "Succeeded"),

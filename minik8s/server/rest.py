@@ -335,10 +335,9 @@ class RequestHandler(BaseHTTPRequestHandler):
                         propagation_policy=opts.get("propagationPolicy"),
                         dry_run="All" in (opts.get("dryRun") or []),
                         preconditions=opts.get("preconditions"))
-        still_there = kube.call(api.exists, t.res, t.name, ns)
-        if still_there:        # graceful deletion or finalizers pending: the object as it now stands
-            return self.send_json(200, out)
         md = out.get("metadata", {})
+        if md.get("deletionTimestamp") and (md.get("finalizers") or md.get("deletionGracePeriodSeconds")):
+            return self.send_json(200, out)    # deletion pending (grace period, finalizers): the object
         return self.send_json(200, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                                     "details": {"name": md.get("name", t.name), "group": t.res.group,
                                                 "kind": t.res.plural, "uid": md.get("uid", "")}})
