@@ -598,3 +598,21 @@ def test_containers_are_processes_of_the_node(rt):
     na, nb = rt.namespaces(a), rt.namespaces(b)
     assert [na[k] == nb[k] for k in ("net", "ipc", "uts", "pid", "mnt")] == [True, True, True, False, False]
     assert na["cgroup"] == f"/kubepods.slice/kubepods-pod0001_aa.slice/cri-containerd-{a}.scope"
+
+
+def test_security_context_users_and_groups(rt):
+    """https://kubernetes.io/docs/tasks/configure-pod-container/security-context/: runAsUser 1000,
+    runAsGroup 3000, fsGroup 2000 -> ps shows user 1000, id prints ``uid=1000 gid=3000 groups=2000``,
+    files created in the fsGroup volume (setgid, group 2000) belong to group 2000."""
+    from minik8s.runtime import Dir
+    vol = Dir(mode=0o2777, gid=2000)
+    cid = run(rt, "busybox:1.28", command=["sh", "-c", "sleep 1h"], run_as_user=1000, run_as_group=3000,
+              supplemental_groups=[2000], mounts=[Mount("/data/demo", vol)])
+    assert rt.exec_sync(cid, ["id"]).output == "uid=1000 gid=3000 groups=2000\n"
+    assert rt.exec_sync(cid, ["ps"]).output.splitlines()[1] == "    1 1000      0:00 sh -c sleep 1h"
+    rt.exec_sync(cid, ["sh", "-c", "echo hello > /data/demo/testfile"])
+    assert rt.exec_sync(cid, ["ls", "-l", "/data/demo"]).output.splitlines()[1].split()[:5] == [
+        "-rw-r--r--", "1", "1000", "2000", "6"]
+    assert rt.exec_sync(cid, ["ls", "-ld", "/data/demo"]).output.split()[0] == "drwxrwsrwx"
+    denied = rt.exec_sync(cid, ["touch", "/etc/x"])
+    assert (denied.exit_code, denied.output) == (1, "touch: /etc/x: Permission denied\n")

@@ -295,6 +295,8 @@ def _mode_string(node) -> str:
     for shift in (6, 3, 0):
         m = (node.mode >> shift) & 7
         bits += ("r" if m & 4 else "-") + ("w" if m & 2 else "-") + ("x" if m & 1 else "-")
+    if node.mode & 0o2000:
+        bits = bits[:5] + ("s" if node.mode & 0o010 else "S") + bits[6:]
     if node.mode & 0o1000:
         bits = bits[:-1] + ("t" if node.mode & 1 else "T")
     return kind + bits
@@ -314,7 +316,9 @@ def ls(proc):
             return name
         size = len(node.data) if isinstance(node, File) else 4096
         t = EPOCH + datetime.timedelta(seconds=int(node.mtime))
-        return f"{_mode_string(node)} {2 if isinstance(node, Dir) else 1:4d} {'root':<8} {'root':<8} " \
+        owner = "root" if node.uid == 0 else str(node.uid)
+        group = "root" if node.gid == 0 else str(node.gid)
+        return f"{_mode_string(node)} {2 if isinstance(node, Dir) else 1:4d} {owner:<8} {group:<8} " \
                f"{size:8d} {t.strftime('%b %e %H:%M')} {name}"
 
     files, dirs = [], []
@@ -775,10 +779,13 @@ def uname(proc):
 
 
 def id_(proc):
-    if proc.uid == 0:
+    """id: uid, gid (runAsGroup) and supplementary groups (fsGroup, supplementalGroups)."""
+    if proc.uid == 0 and proc.gid == 0 and not proc.groups:
         proc.print("uid=0(root) gid=0(root) groups=0(root),10(wheel)")
-    else:
-        proc.print(f"uid={proc.uid} gid={proc.uid} groups={proc.uid}")
+        return 0
+    name = lambda i: f"{i}(root)" if i == 0 else str(i)  # noqa: E731
+    groups = proc.groups or [proc.gid]
+    proc.print(f"uid={name(proc.uid)} gid={name(proc.gid)} groups={','.join(name(g) for g in groups)}")
     return 0
 
 

@@ -112,6 +112,8 @@ class Container:
         self.env = env
         self.working_dir = working_dir
         self.uid = uid
+        self.gid = 0                  # runAsGroup
+        self.groups: list[int] = []   # supplementary groups (fsGroup, supplementalGroups)
         self.clock = runtime.clock
         self.cgroup = Cgroup(memory_limit, cpu_limit, swap_limit)
         self.memory_request = memory_request
@@ -541,7 +543,7 @@ class ContainerRuntime:
     def create_container(self, sandbox_id: str, name: str, image: str, command=None, args=None, env=None,
                          working_dir=None, mounts=None, memory_limit=None, cpu_limit=None,
                          memory_request=None, cpu_request=None, tty=False, stdin=False,
-                         run_as_user=None, swap_limit=None) -> str:
+                         run_as_user=None, swap_limit=None, run_as_group=None, supplemental_groups=None) -> str:
         """Create (not start) a container; ``command``/``args`` override ENTRYPOINT/CMD as Kubernetes does.
 
         https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#notes
@@ -559,6 +561,8 @@ class ContainerRuntime:
         uid = img.user if run_as_user is None else int(run_as_user)
         c = Container(self, cid, sb, name, img, argv, full_env, working_dir or img.workdir, mounts,
                       memory_limit, cpu_limit, memory_request, cpu_request, uid, stdin, tty, swap_limit or 0)
+        c.gid = int(run_as_group) if run_as_group is not None else 0
+        c.groups = sorted(int(g) for g in supplemental_groups or [])
         self.containers[cid] = c
         sb.containers.append(cid)
         return cid

@@ -113,6 +113,12 @@ def tree(files: dict[str, str], mtime: float = 0.0) -> Dir:
     return root
 
 
+def _new_gid(parent: "Dir", uid: int) -> int:
+    """The group of a new file: the directory's if it has the setgid bit (as fsGroup volumes do),
+    else the creator's (its uid here: a teaching simplification of the primary group)."""
+    return parent.gid if parent.mode & 0o2000 else uid
+
+
 def _copy_up(node: Node) -> Node:
     """A container-private copy of an image node (a directory's children stay shared)."""
     if isinstance(node, Dir):
@@ -286,7 +292,7 @@ class FileSystem:
             raise FsError(EISDIR, path)
         if node is None:
             self._check_write(pdir, ro, path, uid)
-            node = pdir.entries[name] = File("", uid=uid, gid=uid)
+            node = pdir.entries[name] = File("", uid=uid, gid=_new_gid(pdir, uid))
         else:
             self._check_write(node, ro, path, uid)
         node.data = node.data + data if append else data
@@ -307,7 +313,7 @@ class FileSystem:
         if name in pdir.entries or full in self.mounts:
             raise FsError(EEXIST, path)
         self._check_write(pdir, ro, path, uid)
-        pdir.entries[name] = Dir(uid=uid, gid=uid, mtime=self._now())
+        pdir.entries[name] = Dir(uid=uid, gid=_new_gid(pdir, uid), mtime=self._now())
 
     def makedirs(self, path: str, uid: int = 0) -> None:
         cur = ""

@@ -304,6 +304,8 @@ class Process:
         self.on_exit: list[Callable[[], None]] = []    # e.g. close this process's pipe ends
         self.title: str | None = None   # a process title set by the program (setproctitle)
         self.host_pid: int | None = None    # the same process's PID in the node's namespace
+        self.gid = parent.gid if parent else container.gid               # runAsGroup
+        self.groups = list(parent.groups if parent else container.groups)  # fsGroup, supplementalGroups
 
     # --- identity and environment (what /proc and the namespaces show) --------------
     @property
