@@ -616,3 +616,22 @@ def test_security_context_users_and_groups(rt):
     assert rt.exec_sync(cid, ["ls", "-ld", "/data/demo"]).output.split()[0] == "drwxrwsrwx"
     denied = rt.exec_sync(cid, ["touch", "/etc/x"])
     assert (denied.exit_code, denied.output) == (1, "touch: /etc/x: Permission denied\n")
+
+
+def test_read_only_root_filesystem(rt):
+    """securityContext.readOnlyRootFilesystem: the image's files cannot be changed; volumes can."""
+    vol = Dir()
+    cid = run(rt, "busybox:1.28", command=["sleep", "100"], read_only_root=True, mounts=[Mount("/scratch", vol)])
+    assert rt.exec_sync(cid, ["touch", "/tmp/x"]).output == "touch: /tmp/x: Read-only file system\n"
+    assert rt.exec_sync(cid, ["touch", "/scratch/x"]).exit_code == 0
+
+
+def test_debug_container_shares_the_target_pid_namespace(rt):
+    """https://kubernetes.io/docs/tasks/debug/debug-application/debug-running-pod/#ephemeral-container:
+    ``kubectl debug --target=app`` joins the app container's PID namespace and sees its processes."""
+    sb = rt.run_pod_sandbox("u", "p", "default", "p", "10.244.1.90")
+    app = run(rt, "nginx:1.27", sandbox=sb, name="app")
+    dbg = run(rt, "busybox:1.28", sandbox=sb, name="debugger", command=["sleep", "100"], target_container=app)
+    out = rt.exec_sync(dbg, ["ps"]).output.splitlines()
+    assert out[1] == "    1 root      0:00 nginx: master process nginx -g daemon off;"
+    assert out[2] == "    2 root      0:00 sleep 100"

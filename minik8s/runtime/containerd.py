@@ -543,7 +543,8 @@ class ContainerRuntime:
     def create_container(self, sandbox_id: str, name: str, image: str, command=None, args=None, env=None,
                          working_dir=None, mounts=None, memory_limit=None, cpu_limit=None,
                          memory_request=None, cpu_request=None, tty=False, stdin=False,
-                         run_as_user=None, swap_limit=None, run_as_group=None, supplemental_groups=None) -> str:
+                         run_as_user=None, swap_limit=None, run_as_group=None, supplemental_groups=None,
+                         read_only_root=False, target_container=None) -> str:
         """Create (not start) a container; ``command``/``args`` override ENTRYPOINT/CMD as Kubernetes does.
 
         https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#notes
@@ -561,6 +562,11 @@ class ContainerRuntime:
         uid = img.user if run_as_user is None else int(run_as_user)
         c = Container(self, cid, sb, name, img, argv, full_env, working_dir or img.workdir, mounts,
                       memory_limit, cpu_limit, memory_request, cpu_request, uid, stdin, tty, swap_limit or 0)
+        if read_only_root:                     # securityContext.readOnlyRootFilesystem
+            c.fs.mounts["/"] = (c.fs.root, True)
+        if target_container is not None:       # an ephemeral container's targetContainerName (kubectl debug)
+            target = self.containers[target_container]
+            c.pidns = target.pidns
         c.gid = int(run_as_group) if run_as_group is not None else 0
         c.groups = sorted(int(g) for g in supplemental_groups or [])
         self.containers[cid] = c
