@@ -471,8 +471,26 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
                 raise
 
     def container_mounts(self, pod: dict, c: dict) -> list:
-        """Seam for volumes (a later issue): the mounts of container ``c``."""
-        return []
+        """The mounts of container ``c``: its ``volumeMounts`` of the pod's volumes.
+
+        Handled here: ``emptyDir`` - one empty directory per pod volume, created when the pod is
+        first set up, shared by every container that mounts it and removed with the pod
+        (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir). Other volume types are
+        the storage module's (seam: override this method).
+        """
+        from ..runtime import Dir, Mount
+        worker = self.workers.get(key_of(pod))
+        volumes = {v.get("name"): v for v in pod["spec"].get("volumes") or []}
+        out = []
+        for vm in c.get("volumeMounts") or []:
+            vol = volumes.get(vm.get("name"))
+            if vol is None or vol.get("emptyDir") is None or worker is None:
+                continue
+            d = worker.volumes.get(vol["name"])
+            if d is None:
+                d = worker.volumes[vol["name"]] = Dir(mode=0o777, mtime=self.clock.now)
+            out.append(Mount(vm["mountPath"], d, bool(vm.get("readOnly")), vm.get("subPath") or None))
+        return out
 
     def __repr__(self) -> str:
         state = "running" if self.running else ("failed: " + self.start_error if self.start_error else "stopped")
