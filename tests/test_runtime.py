@@ -635,3 +635,24 @@ def test_debug_container_shares_the_target_pid_namespace(rt):
     out = rt.exec_sync(dbg, ["ps"]).output.splitlines()
     assert out[1] == "    1 root      0:00 nginx: master process nginx -g daemon off;"
     assert out[2] == "    2 root      0:00 sleep 100"
+
+
+def test_app_ignoring_sigterm_waits_out_the_grace_period(rt):
+    cid = run(rt, "minik8s/app:1.0", env={"SHUTDOWN_DELAY": "ignore"})
+    t0 = rt.clock.now
+    done = []
+    rt.stop_container(cid, 12, lambda: done.append(rt.clock.now - t0))
+    rt.clock.run(20)
+    assert done == [12] and state(rt, cid) == ("exited", 137, "Error")
+
+
+def test_app_crash_endpoint_and_flapping_readiness(rt):
+    cid = run(rt, "minik8s/app:1.0", env={"READY_FLAP": "5"}, ip="10.244.1.95")
+    statuses = []
+    for _ in range(4):
+        statuses.append(rt.http("10.244.1.95", 8080, "GET", "/ready").status)
+        rt.clock.run(5)
+    assert statuses == [200, 503, 200, 503]
+    assert rt.http("10.244.1.95", 8080, "GET", "/crash?code=42").body == "crashing with code 42\n"
+    rt.clock.run(0)
+    assert state(rt, cid) == ("exited", 42, "Error")
