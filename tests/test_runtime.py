@@ -656,3 +656,19 @@ def test_app_crash_endpoint_and_flapping_readiness(rt):
     assert rt.http("10.244.1.95", 8080, "GET", "/crash?code=42").body == "crashing with code 42\n"
     rt.clock.run(0)
     assert state(rt, cid) == ("exited", 42, "Error")
+
+
+def test_memory_backed_emptydir_counts_against_the_limit(rt):
+    """https://kubernetes.io/docs/concepts/storage/volumes/#emptydir: with ``medium: Memory`` the
+    files written count against the container's memory limit."""
+    shm = Dir()
+    shm.tmpfs = True
+    cid = run(rt, "busybox:1.28", command=["sleep", "1000"], memory_limit=2 * MiB, mounts=[Mount("/cache", shm)])
+    before = rt.stats(cid)["memory"]
+    rt.exec_sync(cid, ["sh", "-c", "printf '%01000d' 0 > /cache/a"])
+    assert rt.stats(cid)["memory"] - before == 1000
+    rt.exec_sync(cid, ["rm", "/cache/a"])
+    assert rt.stats(cid)["memory"] == before
+    r = rt.exec_sync(cid, ["sh", "-c", "yes 0123456789012345678901234567890123456789 > /cache/big"])
+    assert r.exit_code == 137
+    assert state(rt, cid) == ("exited", 137, "OOMKilled")

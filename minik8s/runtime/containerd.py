@@ -127,6 +127,7 @@ class Container:
         self.fs.mount("/etc/hostname", sandbox.etc_hostname)
         for m in sorted(mounts or [], key=lambda m: m.path):
             self.fs.mount_volume(m)
+        self.fs.on_tmpfs = lambda delta: self.charge(None, delta)
         if not self.fs.exists(working_dir):
             self.fs.makedirs(working_dir)
         self._cgroup_files()
@@ -289,7 +290,7 @@ class Container:
         self._oom = True
         self.cgroup.oom_kills += 1
         victims = [p for _, p in sorted(self.own.items()) if p.alive and p is not culprit]
-        for p in victims:
+        for p in sorted(victims, key=lambda p: p._executing):   # a running one unwinds: kill it last
             p.signal("SIGKILL")
         if culprit is not None and culprit.alive:
             culprit.signal("SIGKILL")       # raises Killed inside the running program

@@ -47,6 +47,7 @@ class Node:
     """
 
     shared = False
+    tmpfs = False       # a Dir that is a memory-backed volume (emptyDir medium: Memory)
 
     def __init__(self, mode: int, uid: int = 0, gid: int = 0, mtime: float = 0.0):
         self.mode = mode
@@ -113,6 +114,12 @@ def tree(files: dict[str, str], mtime: float = 0.0) -> Dir:
     return root
 
 
+def _size(node: Node) -> int:
+    if isinstance(node, File):
+        return len(node.data)
+    return sum(_size(child) for child in node.entries.values())
+
+
 def _new_gid(parent: "Dir", uid: int) -> int:
     """The group of a new file: the directory's if it has the setgid bit (as fsGroup volumes do),
     else the creator's (its uid here: a teaching simplification of the primary group)."""
@@ -157,6 +164,9 @@ class FileSystem:
         self.root = root
         self.mounts: dict[str, tuple[Node, bool]] = {}
         self.dynamic: dict[str, object] = {}   # path -> fn() -> text: kernel files (/sys/fs/cgroup/...)
+        # fn(delta_bytes): a file on a tmpfs volume grew or shrank. Its pages are memory, charged to
+        # the writer's cgroup (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir).
+        self.on_tmpfs = None
         self._clock = clock
 
     # --- mounting -----------------------------------------------------------------
@@ -182,6 +192,14 @@ class FileSystem:
             # the kubelet creates a missing subPath as a directory
             node = node.entries.setdefault(sub[-1], Dir()) if sub else node
         self.mount(m.path, node, m.read_only)
+
+    def _in_tmpfs(self, full: str) -> bool:
+        """Is ``full`` inside a mounted memory-backed volume?"""
+        best = ""
+        for mp in self.mounts:
+            if (full == mp or full.startswith(mp.rstrip("/") + "/")) and len(mp) > len(best):
+                best = mp
+        return bool(best) and getattr(self.mounts[best][0], "tmpfs", False)
 
     # --- path resolution ----------------------------------------------------------
     def abspath(self, path: str, cwd: str = "/") -> str:
@@ -295,7 +313,10 @@ class FileSystem:
             node = pdir.entries[name] = File("", uid=uid, gid=_new_gid(pdir, uid))
         else:
             self._check_write(node, ro, path, uid)
+        before = len(node.data)
         node.data = node.data + data if append else data
+        if self.on_tmpfs is not None and len(node.data) != before and self._in_tmpfs(full):
+            self.on_tmpfs(len(node.data) - before)
         node.mtime = self._now()
 
     def touch(self, path: str, cwd: str = "/", uid: int = 0) -> None:
@@ -336,6 +357,8 @@ class FileSystem:
             raise FsError(EISDIR, path)
         self._check_write(pdir, ro, path, uid)
         del pdir.entries[name]
+        if self.on_tmpfs is not None and self._in_tmpfs(full):
+            self.on_tmpfs(-_size(node))
 
     def rmdir(self, path: str, cwd: str = "/", uid: int = 0) -> None:
         node = self.get(path, cwd)
