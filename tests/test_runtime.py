@@ -672,3 +672,15 @@ def test_memory_backed_emptydir_counts_against_the_limit(rt):
     r = rt.exec_sync(cid, ["sh", "-c", "yes 0123456789012345678901234567890123456789 > /cache/big"])
     assert r.exit_code == 137
     assert state(rt, cid) == ("exited", 137, "OOMKilled")
+
+
+def test_runs_repeat_exactly():
+    """Determinism: the same operations and seed give the same IDs, PIDs, logs and times."""
+    def scenario():
+        rt_ = ContainerRuntime(Clock(), random.Random(7), "node-1", PodNetwork(), cpu_capacity=1000)
+        a = run(rt_, "busybox:1.28", pod="a", ip="10.244.1.2",
+                command=["sh", "-c", "for i in 1 2 3; do echo $RANDOM $(date +%s); sleep 2; done"])
+        b = run(rt_, "vish/stress", pod="b", ip="10.244.1.3", args=["-cpus", "2"], cpu_limit=1500)
+        rt_.clock.run(10)
+        return a, b, rt_.logs(a), rt_.node_ps(), rt_.stats(b), rt_.container_status(a)
+    assert scenario() == scenario()
