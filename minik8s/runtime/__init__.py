@@ -2,7 +2,9 @@
 
 * ``containerd.py`` -- :class:`ContainerRuntime`, the CRI the kubelet drives (sandboxes, containers,
   logs, exec, stats) and what a container *is*: namespaces plus a cgroup;
-* ``process.py`` -- processes in virtual time and the API image programs are written against;
+* ``process.py`` -- processes in virtual time and the API image programs are written against,
+  PID namespaces, the memory cgroup, pipes and signals; ``cpu.py`` -- the node's CPUs shared by
+  cgroup weight and quota;
 * ``images.py`` -- references, the registry, ``@image`` to register your own; ``catalogue.py`` --
   the built-in images (nginx, busybox, pause, agnhost, ...); ``app.py`` -- the teaching app;
 * ``sh.py`` -- busybox ``sh``; ``busybox.py`` -- its applets; ``fs.py`` -- the mount namespace;
