@@ -407,3 +407,13 @@ def test_pathname_expansion(rt):
 
 def test_double_bracket_test(rt):
     assert sh(rt, "[[ -d /tmp && 1 -lt 2 ]] && echo yes")[1] == "yes\n"
+
+
+@pytest.mark.parametrize("script,message", [
+    ("if true; then echo x", 'sh: syntax error: unexpected end of file (expecting "fi")\n'),
+    ("while true; do echo x", 'sh: syntax error: unexpected end of file (expecting "done")\n'),
+    ("echo 'open", "sh: syntax error: unterminated quoted string\n"),
+])
+def test_syntax_error_messages(rt, script, message):
+    """busybox ash's wording; the shell exits 2."""
+    assert sh(rt, script) == (2, message)

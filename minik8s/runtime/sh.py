@@ -367,14 +367,18 @@ class Parser:
         return tok
 
     def expect_kw(self, word):
+        """Consume keyword ``word`` or fail as ash does: ``syntax error: unexpected end of file
+        (expecting "fi")``, ``syntax error: unexpected "done"``."""
         if self.kw() != word:
             got = self.peek()
-            shown = "end of file" if got is None else (self.kw(got) or got if not isinstance(got, Word) else "word")
-            raise ShellSyntaxError(f"syntax error: unexpected {shown!s}" + ("" if got else f" (expecting \"{word}\")"))
+            if got is None:
+                raise ShellSyntaxError(f'syntax error: unexpected end of file (expecting "{word}")')
+            shown = "newline" if got == "\n" else (self.kw(got) or (got if isinstance(got, str) else "word"))
+            raise ShellSyntaxError(f'syntax error: unexpected "{shown}" (expecting "{word}")')
         self.take()
 
     def skip_newlines(self):
-        while self.peek() == "\n" or self.peek() == ";" and False:
+        while self.peek() == "\n":
             self.take()
 
     def parse(self):
