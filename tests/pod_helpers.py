@@ -12,11 +12,20 @@ from minik8s.runtime.images import image
 
 @image("pods-test/headers:1.0", size="1Mi")
 def headers_server(proc):
-    """Answers 200 on :8080 and logs every request's headers (what a probe sends)."""
+    """Answers 200 on :8080 and logs every request's headers (what a probe sends); exits 1 s
+    after SIGTERM."""
     def handle(req):
         proc.print(f"{req.method} {req.path} " + " ".join(f"{k}={v}" for k, v in sorted(req.headers.items())))
         return proc.reply(200, "ok\n")
-    proc.on_signal("SIGTERM", lambda sig: proc.exit(0))
+
+    def on_term(sig):
+        proc.print(f"SIGTERM at {proc.now:g}")
+
+        def drain(p):
+            yield p.sleep(1)
+            return 0
+        return drain(proc)
+    proc.on_signal("SIGTERM", on_term)
     proc.listen(8080, handle)
     yield proc.forever()
 
@@ -35,7 +44,7 @@ def grpc_server(proc):
     yield proc.forever()
 
 
-@image("pods-test/stubborn:1.0", size="1Mi")
+@image("pods-test/stubborn:1.0", size="1Mi", base="busybox")
 def stubborn(proc):
     """Ignores SIGTERM: only SIGKILL stops it."""
     proc.ignore_signal("SIGTERM")
@@ -53,7 +62,7 @@ def job(proc):
     return code
 
 
-@image("pods-test/slow-term:1.0", size="1Mi")
+@image("pods-test/slow-term:1.0", size="1Mi", base="busybox")
 def slow_term(proc):
     """Takes ``args[0]`` seconds to shut down after SIGTERM, then exits 0; logs when it got it."""
     seconds = float(proc.argv[1]) if len(proc.argv) > 1 else 0

@@ -16,7 +16,10 @@ Handlers: ``exec`` (a command in the container; failure is a non-zero exit), ``h
 
 from __future__ import annotations
 
-from .prober import http_url, resolve_port, USER_AGENT
+from .prober import USER_AGENT, http_url, resolve_port
+
+# NewRequestForHTTPGetAction(..., "lifecycle"): hooks identify as kube-lifecycle/<major>.<minor>
+LIFECYCLE_USER_AGENT = USER_AGENT.replace("kube-probe/", "kube-lifecycle/")
 
 
 def go_quote(s: str) -> str:
@@ -49,9 +52,9 @@ def run_hook(rt, pod_ip: str, cid: str, container: dict, handler: dict, pod_name
                                      f"{go_quote(pod_name)} failed - error: {err}")
             return
         url = http_url(action.get("scheme") or "HTTP", host, port, path)
-        headers = {"User-Agent": USER_AGENT}
+        headers = {"User-Agent": LIFECYCLE_USER_AGENT, "Accept": "*/*"}
         for h in action.get("httpHeaders") or []:
-            headers[h.get("name", "")] = h.get("value", "")
+            headers["-".join(w.capitalize() for w in str(h.get("name", "")).split("-"))] = h.get("value", "")
         try:
             resp = rt.http(host, port, "GET", path or "/", headers=headers)
         except NetworkError as e:
