@@ -77,7 +77,8 @@ class Job:
         cg.cpu_seconds += done
         if self.throttled > 0:
             cg.throttled_seconds += dt * self.throttled
-            cg.nr_throttled += int(round(dt / 0.1))
+            cg.throttled_periods += dt / 0.1     # settle() runs often: keep the fractions
+            cg.nr_throttled = int(cg.throttled_periods + 1e-9)
 
 
 class NodeCpu:

@@ -214,6 +214,7 @@ class Cgroup:
         self.cpu_seconds = 0.0          # cpu.stat usage_usec, in seconds
         self.throttled_seconds = 0.0    # cpu.stat throttled_usec, in seconds
         self.nr_throttled = 0           # CFS periods (100 ms) in which the group was throttled
+        self.throttled_periods = 0.0    # wall time spent throttled / 100 ms (nr_throttled's source)
         self.running_millis = 0         # CPU in use right now (what metrics-server would sample)
         self.oom_kills = 0
 
