@@ -1,0 +1,229 @@
+"""minik8s serve, driven by the real kubectl binary (skipped, saying why, when none is installed).
+
+Each test session gets its own HOME and KUBECACHEDIR: kubectl caches discovery and OpenAPI per
+host:port on disk. kubectl's behaviour is documented at https://kubernetes.io/docs/reference/kubectl/
+(commands) and https://kubernetes.io/docs/reference/using-api/api-concepts/ (what it asks the server).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from minik8s import Cluster
+
+KUBECTL = shutil.which("kubectl")
+pytestmark = pytest.mark.skipif(
+    KUBECTL is None, reason="no kubectl binary on this machine: the real-kubectl tests need one on PATH "
+                            "(tests/test_server.py drives the same server with the Python client)")
+
+DEPLOY = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports:
+        - containerPort: 80
+"""
+
+
+@pytest.fixture(scope="module")
+def kube(tmp_path_factory):
+    home = tmp_path_factory.mktemp("kubectl-home")
+    c = Cluster(nodes=2, seed=0)
+    srv = c.serve(port=0, speed=20, kubeconfig=str(home / "kubeconfig"))
+    env = dict(os.environ, HOME=str(home), KUBECONFIG=str(home / "kubeconfig"),
+               KUBECACHEDIR=str(home / "cache"))
+
+    def run(args: str | list[str], stdin: str | None = None, timeout: float = 60, check: bool = True):
+        p = subprocess.run([KUBECTL] + (args.split() if isinstance(args, str) else args), input=stdin, capture_output=True, text=True,
+                           env=env, timeout=timeout, cwd=str(home))
+        if check and p.returncode != 0:
+            raise AssertionError(f"kubectl {args} exited {p.returncode}:\n{p.stdout}\n{p.stderr}")
+        return p
+    run.server, run.home, run.env = srv, home, env
+    yield run
+    srv.stop()
+
+
+def configmap(name: str, **data) -> str:
+    """A ConfigMap manifest (``kubectl create configmap`` sends protobuf, which this server does not decode)."""
+    body = "".join(f"\n  {k}: \"{v}\"" for k, v in data.items())
+    return f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n" + (f"data:{body}\n" if data else "")
+
+
+def wait_for(pred, timeout=30.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def lines(text: str) -> list[list[str]]:
+    return [ln.split() for ln in text.splitlines() if ln.strip()]
+
+
+def test_version_and_nodes(kube):
+    """The dispatcher runs the kubectl matching the server's minor (33)."""
+    out = kube("version").stdout
+    assert "Server Version: v1.33.0" in out
+    rows = lines(kube("get nodes").stdout)
+    assert rows[0] == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    assert [r[0] for r in rows[1:]] == ["node-1", "node-2"] and all(r[1] == "Ready" for r in rows[1:])
+    wide = kube("get nodes -o wide").stdout.splitlines()[0]
+    assert "INTERNAL-IP" in wide and "CONTAINER-RUNTIME" in wide
+
+
+def test_api_resources_from_discovery(kube):
+    rows = lines(kube("api-resources").stdout)
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name["deployments"][1:] == ["deploy", "apps/v1", "true", "Deployment"]
+    assert by_name["pods"][1:] == ["po", "v1", "true", "Pod"]
+
+
+def test_apply_creates_then_configures_then_unchanged(kube):
+    """kubectl apply: https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/"""
+    (kube.home / "web.yaml").write_text(DEPLOY)
+    assert kube("apply -f web.yaml").stdout == "deployment.apps/web created\n"
+    assert kube("apply -f web.yaml").stdout == "deployment.apps/web unchanged\n"
+    (kube.home / "web.yaml").write_text(DEPLOY.replace("replicas: 2", "replicas: 3"))
+    assert kube("apply -f web.yaml").stdout == "deployment.apps/web configured\n"
+    out = kube("get deploy web -o jsonpath={.spec.replicas}").stdout
+    assert out == "3"
+    wait_for(lambda: kube("get deploy web -o jsonpath={.status.readyReplicas}").stdout == "3",
+             what="3 ready replicas")
+
+
+def test_apply_with_unknown_field_fails_strictly(kube):
+    """Server-side field validation (Strict): https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation"""
+    (kube.home / "typo.yaml").write_text(DEPLOY.replace("name: web", "name: typo").replace(
+        "containerPort: 80", "containerPort: 80\n          protocl: TCP"))
+    p = kube("apply -f typo.yaml", check=False)
+    assert p.returncode == 1
+    assert 'strict decoding error: unknown field "spec.template.spec.containers[0].ports[0].protocl"' in p.stderr
+
+
+def test_get_pods_table_wide_all_namespaces_labels(kube):
+    rows = lines(kube("get pods -l app=web").stdout)
+    assert rows[0] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert len(rows) == 4 and all(r[2] == "Running" for r in rows[1:])
+    wide = kube("get pods -l app=web -o wide").stdout.splitlines()[0].split()
+    assert wide[-6:] == ["IP", "NODE", "NOMINATED", "NODE", "READINESS", "GATES"]
+    allns = lines(kube("get pods -A --show-labels").stdout)
+    assert allns[0][0] == "NAMESPACE" and allns[0][-1] == "LABELS"
+    assert any(r[0] == "default" and "app=web" in r[-1] for r in allns[1:])
+    names = [r[0] for r in lines(kube("get pods -l app=web --sort-by=.metadata.name --no-headers").stdout)]
+    assert names == sorted(names)
+
+
+def test_describe_shows_events(kube):
+    pod = lines(kube("get pods -l app=web --no-headers").stdout)[0][0]
+    out = kube(f"describe pod {pod}").stdout
+    assert out.startswith(f"Name:             {pod}\n")
+    assert "Controlled By:  ReplicaSet/web-" in out
+    assert "Events:" in out and "Scheduled" in out and "Successfully assigned default/" in out
+    dep = kube("describe deployment web").stdout
+    assert "Replicas:               3 desired | 3 updated | 3 total | 3 available | 0 unavailable" in dep
+
+
+def test_logs_and_exec(kube):
+    pod = lines(kube("get pods -l app=web --no-headers").stdout)[0][0]
+    assert "/docker-entrypoint.sh" in kube(f"logs {pod}").stdout
+    assert kube(f"exec {pod} -- cat /etc/hostname").stdout == pod + "\n"
+    p = kube(["exec", pod, "--", "sh", "-c", "echo out; exit 3"], check=False)
+    assert p.returncode == 3 and p.stdout == "out\n"
+    assert p.stderr == "command terminated with exit code 3\n"
+    assert kube(f"exec -i {pod} -- cat", stdin="from stdin\n").stdout == "from stdin\n"
+
+
+def test_logs_follow_streams_until_the_container_ends(kube):
+    (kube.home / "counter.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: counter\nspec:\n  restartPolicy: Never\n"
+        "  containers:\n  - name: c\n    image: busybox\n"
+        "    command: [sh, -c, 'for i in 1 2 3 4 5 6; do echo tick $i; sleep 1; done']\n")
+    kube("apply -f counter.yaml")
+    wait_for(lambda: kube("get pod counter -o jsonpath={.status.phase}").stdout in ("Running", "Succeeded"),
+             what="counter started")
+    out = kube("logs -f counter", timeout=30).stdout
+    assert out.splitlines() == [f"tick {i}" for i in range(1, 7)]
+
+
+def test_scale_and_rollout_history_undo(kube):
+    """Deployments: https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-back-a-deployment"""
+    assert kube("scale deployment web --replicas=2").stdout == "deployment.apps/web scaled\n"
+    assert kube("set image deployment/web nginx=nginx:1.28").stdout == "deployment.apps/web image updated\n"
+    out = kube("rollout status deployment/web --timeout=60s", timeout=90).stdout
+    assert out.splitlines()[-1] == 'deployment "web" successfully rolled out'
+    hist = lines(kube("rollout history deployment/web").stdout)
+    assert hist[0] == ["deployment.apps/web"] and [r[0] for r in hist[2:]] == ["1", "2"]
+    assert kube("rollout undo deployment/web").stdout == "deployment.apps/web rolled back\n"
+    kube("rollout status deployment/web --timeout=60s", timeout=90)
+    rs = lines(kube("get rs -l app=web --no-headers").stdout)
+    assert len(rs) == 2, "undo must reuse the first ReplicaSet, not create a third"
+    image = kube("get deploy web -o jsonpath={.spec.template.spec.containers[0].image}").stdout
+    assert image == "nginx:1.27"
+
+
+def test_run_dry_run_client_and_server(kube):
+    out = kube("run x --image=nginx --dry-run=client -o yaml").stdout
+    assert "kind: Pod" in out and "image: nginx" in out
+    assert kube("run y --image=nginx --dry-run=server").stdout == "pod/y created (server dry run)\n"
+    assert kube("get pod y", check=False).stderr.strip() == 'Error from server (NotFound): pods "y" not found'
+
+
+def test_get_watch_prints_new_rows(kube):
+    env = kube.env
+    proc = subprocess.Popen([KUBECTL, "get", "configmaps", "-w", "--request-timeout=8s"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    kube("apply -f -", stdin=configmap("watched", a="b"))
+    try:
+        out, _err = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _err = proc.communicate()
+    rows = lines(out)
+    assert rows[0] == ["NAME", "DATA", "AGE"]
+    assert ["watched", "1"] == rows[-1][:2]
+
+
+def test_delete_waits_until_gone(kube):
+    kube("apply -f -", stdin=configmap("doomed"))
+    assert kube("delete configmap doomed").stdout == 'configmap "doomed" deleted\n'
+    pod = lines(kube("get pods -l app=web --no-headers").stdout)[0][0]
+    assert kube(f"delete pod {pod}", timeout=90).stdout == f'pod "{pod}" deleted\n'
+    assert kube(f"get pod {pod}", check=False).returncode == 1
+
+
+def test_replace_with_stale_resource_version_conflicts(kube):
+    kube("apply -f -", stdin=configmap("occ", v="1"))
+    stale = kube("get configmap occ -o yaml").stdout
+    kube("patch configmap occ -p {\"data\":{\"v\":\"2\"}}")
+    (kube.home / "stale.yaml").write_text(stale)
+    p = kube("replace -f stale.yaml", check=False)
+    assert p.returncode == 1
+    assert "Operation cannot be fulfilled on configmaps \"occ\": the object has been modified" in p.stderr
+
+
+def test_explain_reads_openapi_v3(kube):
+    out = kube("explain deployment.spec.replicas").stdout
+    assert "FIELD: replicas <integer>" in out
+    assert "Number of desired pods." in out
