@@ -684,3 +684,31 @@ def test_runs_repeat_exactly():
         rt_.clock.run(10)
         return a, b, rt_.logs(a), rt_.node_ps(), rt_.stats(b), rt_.container_status(a)
     assert scenario() == scenario()
+
+
+def test_proc_filesystem_and_capabilities(rt):
+    """https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container:
+    ``cat /proc/1/status`` shows CapEff 00000000a80425fb by default, 00000000aa0435fb with
+    NET_ADMIN and SYS_TIME added."""
+    plain = run(rt, "busybox:1.28", pod="a", ip="10.244.1.100", command=["sleep", "100"])
+    added = run(rt, "busybox:1.28", pod="b", ip="10.244.1.101", command=["sleep", "100"],
+                cap_add=["NET_ADMIN", "SYS_TIME"])
+    status = rt.exec_sync(plain, ["cat", "/proc/1/status"]).output
+    assert "CapEff:\t00000000a80425fb\n" in status and "Name:\tsleep\n" in status
+    assert "CapEff:\t00000000aa0435fb\n" in rt.exec_sync(added, ["cat", "/proc/1/status"]).output
+    assert rt.exec_sync(plain, ["ls", "/proc"]).output == "1\n3\nmeminfo\nmounts\nuptime\n"   # 3: ls itself
+    assert rt.exec_sync(plain, ["cat", "/proc/1/cmdline"]).output == "sleep\x00100\x00"
+    user = run(rt, "busybox:1.28", pod="c", ip="10.244.1.102", command=["sleep", "100"], run_as_user=1000)
+    assert "CapEff:\t0000000000000000\n" in rt.exec_sync(user, ["cat", "/proc/1/status"]).output
+
+
+def test_proc_root_shows_another_containers_files(rt):
+    """With a shared PID namespace, /proc/PID/root is that process's filesystem (the docs'
+    ``ls -l /proc/8/root/etc/nginx``)."""
+    pulled(rt, "nginx:1.27")
+    pulled(rt, "busybox:1.28")
+    sb = rt.run_pod_sandbox("u", "p", "default", "p", "10.244.1.103", share_process_namespace=True)
+    run(rt, "nginx:1.27", sandbox=sb, name="nginx")
+    shell = run(rt, "busybox:1.28", sandbox=sb, name="shell", command=["sleep", "100"])
+    assert rt.exec_sync(shell, ["ls", "/proc/2/root/etc/nginx"]).output == "conf.d\nnginx.conf\n"
+    assert rt.exec_sync(shell, ["ls", "/etc/nginx"]).exit_code == 1

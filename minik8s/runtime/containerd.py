@@ -128,6 +128,8 @@ class Container:
         for m in sorted(mounts or [], key=lambda m: m.path):
             self.fs.mount_volume(m)
         self.fs.on_tmpfs = lambda delta: self.charge(None, delta)
+        self.fs.procfs = self._procfs
+        self.caps = DEFAULT_CAPS                  # the capability bounding set (securityContext.capabilities)
         if not self.fs.exists(working_dir):
             self.fs.makedirs(working_dir)
         self._cgroup_files()
@@ -177,6 +179,45 @@ class Container:
         self.fs.dynamic["/proc/mounts"] = self._proc_mounts
         for name, fn in files.items():        # the files themselves are in every image's rootfs
             self.fs.dynamic["/sys/fs/cgroup/" + name] = fn
+
+    def _procfs(self, parts: list[str]):
+        """/proc as this container sees it: one directory per process of its PID namespace."""
+        from .fs import Dir as FsDir
+
+        def directory(names):
+            d = FsDir(0o555)
+            for n in names:
+                d.entries[n] = File("", 0o444)
+            return d
+        if not parts:
+            return directory([str(p.pid) for p in self.pidns.ps()] + ["meminfo", "mounts", "uptime"])
+        head, rest = parts[0], parts[1:]
+        if head == "mounts" and not rest:
+            return File(self._proc_mounts(), 0o444)
+        if head == "uptime" and not rest:
+            return File(f"{self.clock.now:.2f} {self.clock.now:.2f}\n", 0o444)
+        if head == "meminfo" and not rest:     # the node's memory, not the container's limit
+            return File("MemTotal:        4194304 kB\nMemFree:         "
+                        f"{4194304 - self.cgroup.ram // 1024} kB\n", 0o444)
+        if not head.isdigit():
+            return None
+        proc = self.pidns.get(int(head))
+        if proc is None or not proc.alive:
+            return None
+        if not rest:
+            return directory(["cmdline", "environ", "root", "status"])
+        if rest[0] == "cmdline" and len(rest) == 1:
+            return File("\0".join(proc.argv) + "\0", 0o444)
+        if rest[0] == "environ" and len(rest) == 1:
+            return File("".join(f"{k}={v}\0" for k, v in proc.env.items()), 0o400)
+        if rest[0] == "status" and len(rest) == 1:
+            return File(proc_status(proc), 0o444)
+        if rest[0] == "root":                   # that process's filesystem (its mount namespace)
+            try:
+                return proc.container.fs.get("/" + "/".join(rest[1:]))
+            except FsError:
+                return None
+        return None
 
     def _proc_mounts(self) -> str:
         """/proc/mounts: the overlay root, the kernel filesystems, and every volume and /etc file."""
@@ -368,6 +409,50 @@ def _not_found(proc: Process, name: str):
     return 127
 
 
+# Linux capabilities by bit (include/uapi/linux/capability.h), as securityContext names them.
+CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
+                "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
+                "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
+                "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD",
+                "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
+                "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE"]
+# containerd's default set for a container (oci/spec.go defaultUnixCaps).
+DEFAULT_CAPS = sum(1 << CAPABILITIES.index(c) for c in (
+    "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP", "SETPCAP",
+    "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"))
+ALL_CAPS = (1 << len(CAPABILITIES)) - 1
+
+
+def capability_set(add=None, drop=None, privileged: bool = False) -> int:
+    """The bounding set from ``capabilities: {add: [...], drop: [...]}`` ("ALL" allowed)."""
+    caps = ALL_CAPS if privileged else DEFAULT_CAPS
+    for name in drop or []:
+        caps = 0 if name == "ALL" else caps & ~(1 << CAPABILITIES.index(name.removeprefix("CAP_")))
+    for name in add or []:
+        caps = ALL_CAPS if name == "ALL" else caps | (1 << CAPABILITIES.index(name.removeprefix("CAP_")))
+    return caps
+
+
+def proc_status(proc: Process) -> str:
+    """/proc/PID/status: name, state, PIDs, ids and capabilities (a non-root user's effective and
+    permitted sets are empty; the bounding set stays)."""
+    caps = proc.container.caps
+    eff = caps if proc.uid == 0 else 0
+    state = "R (running)" if proc._compute is not None else "S (sleeping)"
+    name = posixpath_basename(proc.argv[0]) if proc.argv else ""
+    groups = " ".join(str(g) for g in proc.groups)
+    return (f"Name:\t{name[:15]}\nState:\t{state}\nPid:\t{proc.pid}\nPPid:\t{proc.ppid}\n"
+            f"Uid:\t{proc.uid}\t{proc.uid}\t{proc.uid}\t{proc.uid}\n"
+            f"Gid:\t{proc.gid}\t{proc.gid}\t{proc.gid}\t{proc.gid}\nGroups:\t{groups}\n"
+            f"VmRSS:\t{proc.memory // 1024} kB\n"
+            f"CapInh:\t{0:016x}\nCapPrm:\t{eff:016x}\nCapEff:\t{eff:016x}\nCapBnd:\t{caps:016x}\n"
+            f"CapAmb:\t{0:016x}\n")
+
+
+def posixpath_basename(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
 def _script(interp_prog, interp_argv, path):
     """``#!/bin/sh`` scripts: run the interpreter with the script's path as its argument."""
     def run(proc):
@@ -545,7 +630,8 @@ class ContainerRuntime:
                          working_dir=None, mounts=None, memory_limit=None, cpu_limit=None,
                          memory_request=None, cpu_request=None, tty=False, stdin=False,
                          run_as_user=None, swap_limit=None, run_as_group=None, supplemental_groups=None,
-                         read_only_root=False, target_container=None) -> str:
+                         read_only_root=False, target_container=None, cap_add=None, cap_drop=None,
+                         privileged=False) -> str:
         """Create (not start) a container; ``command``/``args`` override ENTRYPOINT/CMD as Kubernetes does.
 
         https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#notes
@@ -563,6 +649,7 @@ class ContainerRuntime:
         uid = img.user if run_as_user is None else int(run_as_user)
         c = Container(self, cid, sb, name, img, argv, full_env, working_dir or img.workdir, mounts,
                       memory_limit, cpu_limit, memory_request, cpu_request, uid, stdin, tty, swap_limit or 0)
+        c.caps = capability_set(cap_add, cap_drop, privileged)
         if read_only_root:                     # securityContext.readOnlyRootFilesystem
             c.fs.mounts["/"] = (c.fs.root, True)
         if target_container is not None:       # an ephemeral container's targetContainerName (kubectl debug)

@@ -167,6 +167,8 @@ class FileSystem:
         # fn(delta_bytes): a file on a tmpfs volume grew or shrank. Its pages are memory, charged to
         # the writer's cgroup (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir).
         self.on_tmpfs = None
+        # fn(parts after /proc) -> Node | None: the proc filesystem, built from the PID namespace
+        self.procfs = None
         self._clock = clock
 
     # --- mounting -----------------------------------------------------------------
@@ -218,10 +220,16 @@ class FileSystem:
         """
         node, ro = self.mounts.get("/", (self.root, False))
         cur = ""
-        for name in [p for p in path.split("/") if p]:
+        parts = [p for p in path.split("/") if p]
+        for i, name in enumerate(parts):
             if not isinstance(node, Dir):
                 raise FsError(ENOTDIR, path)
             cur += "/" + name
+            if cur == "/proc" and self.procfs is not None:
+                found = self.procfs(parts[i + 1:])     # made up on the spot from the kernel's state
+                if found is None:
+                    raise FsError(ENOENT, path)
+                return found, True
             if cur in self.mounts:
                 node, ro = self.mounts[cur]
                 continue
