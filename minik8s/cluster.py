@@ -164,9 +164,12 @@ class Cluster:
 
     def create(self, manifest, namespace: str | None = None) -> list[dict]:
         """``kubectl create -f``: create every object (AlreadyExists if one is there)."""
+        from .api.schema import check
         objs = load_manifests(manifest)
-        out = [self.apiserver.create(o.get("kind", "") and self._resource_for(o), o, namespace)
-               for o in objs]
+        for o in objs:                                 # all or nothing: check every object first
+            check(o)
+            self.apiserver.create(self._resource_for(o), o, namespace, dry_run=True)
+        out = [self.apiserver.create(self._resource_for(o), o, namespace) for o in objs]
         self.clock.run(0)
         return out
 

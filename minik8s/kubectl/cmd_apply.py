@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 
 from ..api import resources as R
+from ..api import schema
 from ..errors import ApiError
 from ..manifests import ManifestError, parse_text
 from . import output
@@ -281,6 +282,7 @@ def create(inv: Invocation) -> str:
             if mode == "client":
                 result = obj
             else:
+                schema.check(obj)      # kubectl create asks the server for strict field validation
                 result = inv.api.create(res, obj, inv.namespace or (obj.get("metadata") or {}).get("namespace")
                                         or inv.ns() if res.namespaced else None, dry_run=(mode == "server"))
         except KubectlError as e:
@@ -329,6 +331,7 @@ def replace(inv: Invocation) -> str:
                         raise
                 inv.api.create(res, obj, ns, dry_run=(mode == "server"))
             elif mode != "client":
+                schema.check(obj)
                 inv.api.update(res, obj, ns, dry_run=(mode == "server"))
         except ApiError as e:
             errors.append(with_source(e, "replacing", source))
