@@ -325,6 +325,8 @@ class Container:
             self.oom_kill(proc)
         elif cg.swap != swapped and self.runtime.cpu.by_container.get(self.id):
             self.runtime.cpu.refresh(self.id)          # swapping changes how fast it computes
+        if check and nbytes > 0 and self.runtime.memory_watch is not None and self.state == "running":
+            self.runtime.memory_watch(self.id)         # the node may be out of memory: the kernel decides
 
     def oom_kill(self, culprit: Process | None = None) -> None:
         """The kernel's OOM killer, with memory.oom.group: every process of the cgroup gets SIGKILL."""
@@ -488,6 +490,9 @@ class ContainerRuntime:
         # How a process turns a host name into an IP (curl, wget): fn(proc, name) -> ip | None.
         # The network module installs the resolv.conf/CoreDNS resolver; without it only IPs work.
         self.resolver = None
+        # fn(cid) called after a container's memory grew: the node-level OOM killer (the kubelet
+        # installs it with the node's capacity and each container's oom_score_adj), or None
+        self.memory_watch = None
         self.sandboxes: dict[str, Sandbox] = {}
         self.containers: dict[str, Container] = {}
         self._subscribers: list = []
