@@ -272,16 +272,20 @@ def test_sh_not_pid_1_dies_of_sigterm(rt):
 
 
 def test_ps_shows_only_this_container(rt):
-    """A PID namespace: the entrypoint is PID 1 and ps lists only this container's processes."""
+    """A PID namespace: the entrypoint is PID 1 and ps lists only this container's processes.
+    Like ash, ``sh -c`` execs its last simple command, so ``sleep 1000`` itself is PID 1."""
     start(rt, "sleep 1000", name="other", ip="10.244.1.9")
     cid = start(rt, "sleep 500 & sleep 1000")
     rt.clock.run(1)
     assert rt.exec_sync(cid, ["ps"]).output == (
         "PID   USER     TIME  COMMAND\n"
-        "    1 root      0:00 sh -c sleep 500 & sleep 1000\n"
+        "    1 root      0:00 sleep 1000\n"
         "    2 root      0:00 sleep 500\n"
-        "    3 root      0:00 sleep 1000\n"
-        "    4 root      0:00 ps\n")
+        "    3 root      0:00 ps\n")
+    keep = start(rt, "sleep 1000; echo done", name="keep", ip="10.244.1.8")   # echo is last: sh stays
+    rt.clock.run(1)
+    assert rt.exec_sync(keep, ["ps"]).output.splitlines()[1:3] == [
+        "    1 root      0:00 sh -c sleep 1000; echo done", "    2 root      0:00 sleep 1000"]
 
 
 # --- pipes --------------------------------------------------------------------------------------

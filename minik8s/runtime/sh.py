@@ -673,15 +673,25 @@ class Shell:
         self.bg_jobs: list = []
 
     # --- the entry points ---------------------------------------------------------------
-    def run_script(self, src: str, io: IO):
-        """Parse and run ``src``; return the exit status (the EXIT trap runs at the end)."""
+    def run_script(self, src: str, io: IO, exec_last: bool = False):
+        """Parse and run ``src``; return the exit status (the EXIT trap runs at the end).
+
+        ``exec_last`` (``sh -c``): like ash, the script's last command, if it is a simple external
+        command and no trap is set, replaces the shell (``sh -c "sleep 1h"`` shows as PID 1
+        ``sleep 1h`` in ps; ``touch /tmp/healthy; ...; sleep 600`` ends as ``sleep 600``).
+        """
         try:
             tree = parse(src)
         except ShellSyntaxError as e:
             io.stderr.write(f"sh: {e}\n")
             return 2
         try:
-            code = yield from self.run(tree, io)
+            if exec_last and tree.items and not tree.items[-1][1] and isinstance(tree.items[-1][0], Simple):
+                yield from self.run(Sequence(tree.items[:-1]), io)
+                self.exec_simple = not self.traps
+                code = yield from self.run(Sequence(tree.items[-1:]), io)
+            else:
+                code = yield from self.run(tree, io)
         except ProcessExit as e:
             code = e.code
         except (BreakLoop, ContinueLoop):
@@ -1449,5 +1459,5 @@ def sh_main(proc):
             yield proc.forever()
         script = (yield from proc.read_all()) if isinstance(proc.stdin, Pipe) else (proc.stdin or "")
         shell = Shell(proc, "sh")
-    code = yield from shell.run_script(script, io)
+    code = yield from shell.run_script(script, io, exec_last=args[:1] == ["-c"])
     return code
