@@ -121,16 +121,28 @@ def watch(handler, t, query: dict, accept: str) -> None:
                         "kind": res.kind, "apiVersion": res.api_version,
                         "metadata": {"resourceVersion": str(kube.cluster.store.revision)}})))
                 continue
-            if typ in ("ERROR", "BOOKMARK") or not as_table:
-                data = kube.encode_event(typ, obj)
-            else:
-                table = tables.to_table(res.kind, [obj], kube.cluster.clock.now, mode,
-                                        {"resourceVersion": obj["metadata"].get("resourceVersion", "")},
-                                        headers=first_table)
-                first_table = False
-                data = json.dumps({"type": typ, "object": table}, separators=(",", ":")).encode() + b"\n"
-            _chunk(handler, data)
-            if typ == "ERROR":
+            batch = [(typ, obj)]
+            while len(batch) < 1000:            # write what is waiting as one chunk
+                try:
+                    batch.append(q.get_nowait())
+                except queue.Empty:
+                    break
+            out = []
+            ended = False
+            for typ, obj in batch:
+                if typ in ("ERROR", "BOOKMARK") or not as_table:
+                    out.append(kube.encode_event(typ, obj))
+                else:
+                    table = tables.to_table(res.kind, [obj], kube.cluster.clock.now, mode,
+                                            {"resourceVersion": obj["metadata"].get("resourceVersion", "")},
+                                            headers=first_table)
+                    first_table = False
+                    out.append(json.dumps({"type": typ, "object": table}, separators=(",", ":")).encode() + b"\n")
+                if typ == "ERROR":
+                    ended = True
+                    break
+            _chunk(handler, b"".join(out))
+            if ended:
                 break
     except OSError:
         handler.close_connection = True
