@@ -214,3 +214,14 @@ def test_secret_string_data_is_stored_as_data(c):
                     "stringData": {"password": "t0p-Secret"}})
     assert s["data"] == {"username": "YWRtaW4=", "password": "dDBwLVNlY3JldA=="}
     assert "stringData" not in s
+
+
+def test_namespaces_are_labelled_with_their_name():
+    """The API server sets kubernetes.io/metadata.name on every namespace and keeps it.
+    https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#automatic-labelling"""
+    from minik8s import Cluster
+    c = Cluster(nodes=0)
+    c.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}})
+    assert c.get("namespace", "team-a", None)["metadata"]["labels"] == {"kubernetes.io/metadata.name": "team-a"}
+    c.kubectl("label ns team-a kubernetes.io/metadata.name=other --overwrite")
+    assert c.get("namespace", "team-a", None)["metadata"]["labels"]["kubernetes.io/metadata.name"] == "team-a"

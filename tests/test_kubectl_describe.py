@@ -394,10 +394,11 @@ def test_describe_node_taints_sorted_by_effect_then_key():
 
 
 def test_describe_namespace():
+    """A real cluster labels every namespace with its name (namespaces.md#automatic-labelling)."""
     c = Cluster(nodes=0)
     assert c.kubectl("describe namespace default") == (
         "Name:         default\n"
-        "Labels:       <none>\n"
+        "Labels:       kubernetes.io/metadata.name=default\n"
         "Annotations:  <none>\n"
         "Status:       Active\n"
         "\n"

@@ -522,7 +522,17 @@ def default_secret(secret: dict) -> None:
 
 @defaulter("Namespace")
 def default_namespace(ns: dict) -> None:
-    """Namespaces carry the ``kubernetes`` finalizer and start Active."""
+    """Namespaces carry the ``kubernetes`` finalizer, start Active, and are labelled with their name.
+
+    The ``kubernetes.io/metadata.name`` label is set by the API server on every namespace
+    (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#automatic-labelling).
+    """
+    md = ns.setdefault("metadata", {})
+    if isinstance(md, dict) and isinstance(md.get("name"), str) and md["name"]:
+        labels = md.get("labels")
+        if not isinstance(labels, dict):
+            labels = md["labels"] = {}
+        labels["kubernetes.io/metadata.name"] = md["name"]
     spec = ns.get("spec")
     if not isinstance(spec, dict):
         spec = ns["spec"] = {}
