@@ -26,6 +26,8 @@ from .apiserver import INITIAL_NAMESPACES, APIServer
 from .clock import Clock
 from .component import Component, Context
 from .manifests import load_manifests
+from .runtime.images import CATALOGUE, ImageRegistry
+from .runtime.images import image as _image
 from .runtime.network import PodNetwork
 from .store import Store
 from .trace import Trace
@@ -73,6 +75,7 @@ class Cluster:
             self.clock.now = float(_snapshot["now"])
         self.apiserver = APIServer(self.store, self.clock, self.rng)   # kube-apiserver
         self.network = PodNetwork()                    # the wire between pods on all nodes
+        self.network.registry = ImageRegistry(parent=CATALOGUE)   # the registry nodes pull from
         self.ctx = Context(self.apiserver, self.clock, self.rng, self.trace, self.network)
         self._bootstrap_namespaces()
         self.components: dict[str, Component] = {}     # control-plane components by name
@@ -211,6 +214,21 @@ class Cluster:
         result = self.apiserver.pod_exec(pod, namespace, command, container, stdin)
         self.clock.run(0)
         return result.output if hasattr(result, "output") else result
+
+    @property
+    def images(self):
+        """This cluster's image registry (the built-in catalogue plus images registered on it)."""
+        return self.network.registry
+
+    def image(self, ref: str, **kw):
+        """Register a Python function as image ``ref`` in this cluster only (a decorator)::
+
+            @c.image("my-app:1.0")
+            def my_app(proc):
+                proc.print("hello")
+                yield proc.sleep(5)
+        """
+        return _image(ref, registry=self.images, **kw)
 
     def explain(self, pod: str, namespace: str = "default"):
         """Why kube-scheduler would put ``pod`` where it does: each node's filter results and scores."""

@@ -127,3 +127,23 @@ def test_same_seed_same_trace_byte_for_byte():
     assert a.trace.to_json() == b.trace.to_json()
     assert a.kubectl("get pods -o wide") == b.kubectl("get pods -o wide")
     assert len(a.trace) > 20
+
+
+def test_a_readers_image_runs_in_its_own_cluster_only():
+    """DESIGN.md: readers register their own image as a Python function."""
+    c = Cluster(nodes=1)
+
+    @c.image("my-app:1.0")
+    def my_app(proc):
+        proc.print("hello from my app")
+        yield proc.sleep(3600)
+
+    c.kubectl("run mine --image=my-app:1.0")
+    c.run(10)
+    assert c.get("pod", "mine")["status"]["phase"] == "Running"
+    assert c.logs("mine") == "hello from my app\n"
+    other = Cluster(nodes=1)
+    other.kubectl("run mine --image=my-app:1.0")
+    other.run(10)
+    waiting = other.get("pod", "mine")["status"]["containerStatuses"][0]["state"]["waiting"]
+    assert waiting["reason"] in ("ErrImagePull", "ImagePullBackOff")
