@@ -165,3 +165,27 @@ class Run:
                 last = v
             self.c.run(step)
         return out
+
+
+@image("pods-test/hog:1.0", size="1Mi", base="busybox")
+def hog(proc):
+    """``args: [start MiB, MiB per second, work CPU-seconds]``: hold memory (growing each second);
+    with a third argument, once it has allocated, compute that much and log how long it took."""
+    from minik8s.runtime.process import MiB
+    start = float(proc.argv[1]) if len(proc.argv) > 1 else 0
+    growth = float(proc.argv[2]) if len(proc.argv) > 2 else 0
+    work = float(proc.argv[3]) if len(proc.argv) > 3 else 0
+    proc.on_signal("SIGTERM", lambda sig: proc.exit(0))
+    proc.allocate(int(start * MiB))
+    if work:
+        t = proc.now
+        yield proc.compute(work)
+        proc.print(f"computed {work:g} CPU-seconds in {proc.now - t:g}s")
+    while True:
+        if growth <= 0:
+            yield proc.forever()
+        yield proc.sleep(1)
+        proc.allocate(int(growth * MiB))
+
+
+PRELOADED.append("pods-test/hog:1.0")

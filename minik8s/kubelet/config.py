@@ -50,6 +50,15 @@ CONTAINER_ID_PREFIX = "containerd://"
 MINIMUM_GRACE_PERIOD = 2                  # a pod removed from the API (force delete) still gets SIGTERM and
                                           # this long (kubelet's minimumGracePeriodInSeconds)
 
+# --- node-pressure eviction (https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/)
+EVICTION_HARD_MEMORY_AVAILABLE = "100Mi"  # evictionHard: memory.available<100Mi (the Linux default)
+EVICTION_MONITORING_PERIOD = 10.0         # evictionMonitoringPeriod (housekeeping interval)
+EVICTION_PRESSURE_TRANSITION_PERIOD = 300.0   # evictionPressureTransitionPeriod: 5m0s
+EVICTION_GRACE_PERIOD = 1                 # hard eviction kills with immediateEvictionGracePeriodSeconds
+
+# --- swap (https://kubernetes.io/docs/concepts/cluster-administration/swap-memory-management/)
+DEFAULT_SWAP_BEHAVIOR = "NoSwap"          # memorySwap.swapBehavior (failSwapOn: true by default)
+
 # --- what `kubectl top node` counts besides the pods (kubelet, containerd, the OS) -----------
 NODE_SYSTEM_CPU_MILLICORES = 60
 NODE_SYSTEM_MEMORY_BYTES = 600 * 2 ** 20

@@ -84,6 +84,9 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         self._ip_next = 2
         self.pods = None
         self.services = None
+        from .eviction import EvictionManager
+        self.eviction = EvictionManager(self)
+        self.runtime.memory_watch = self._memory_watch
 
     def _preload(self, image: str) -> None:
         preload = getattr(self.runtime, "preload_image", None) or getattr(self.runtime, "load_image", None)
@@ -154,6 +157,7 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         self.traced(f"node/{self.node_name}", self.register_node)
         self.every(C.NODE_LEASE_RENEW_INTERVAL, self._traced_lease)
         self.every(C.NODE_STATUS_UPDATE_FREQUENCY, self._traced_status)
+        self.every(C.EVICTION_MONITORING_PERIOD, self._traced_eviction)
         self.after(0, self._resync_workers)
 
     def _resync_workers(self) -> None:
@@ -205,8 +209,30 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         return out[:50]
 
     def node_pressure(self) -> dict:
-        """Seam for eviction (issue 5): {"MemoryPressure": bool, ...}."""
-        return {}
+        """The pressure conditions the eviction manager reports: {"MemoryPressure": bool}."""
+        return {"MemoryPressure": self.eviction.under_pressure()}
+
+    def _traced_eviction(self) -> None:
+        self.traced(f"node/{self.node_name}", self.eviction.synchronize)
+
+    def _memory_watch(self, cid: str) -> None:
+        """The kernel's node-level OOM killer: when the node's memory is exhausted, the container
+        with the highest oom_score (usage per mille of capacity + oom_score_adj) is killed
+        (https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/#node-out-of-memory-behavior)."""
+        from .eviction import oom_victim
+        capacity = self.allocatable()["memory"]
+        victim = oom_victim(self.runtime, capacity, C.NODE_SYSTEM_MEMORY_BYTES)
+        if victim is None:
+            return
+        c = self.runtime.containers[victim]
+        init = c.init
+        self.traced(f"node/{self.node_name}", self.diff,
+                    f"{self.node_name}: out of memory: kernel kills container {c.name} (oom_score_adj "
+                    f"{getattr(c, 'oom_score_adj', 0)})")
+        self.event(self.node_ref(), "Warning", "SystemOOM",
+                   f"System OOM encountered, victim process: {init.argv[0].rsplit('/', 1)[-1] if init else c.name}, "
+                   f"pid: {c.host_pid}")
+        self.runtime.oom_kill(victim)
 
     def _traced_status(self) -> None:
         self.traced(f"node/{self.node_name}", self.update_node_status)
@@ -336,6 +362,9 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         that does not fit is rejected: phase Failed, reason ``OutOfcpu`` / ``OutOfmemory`` / ``OutOfpods``
         (https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename).
         """
+        if not self.eviction.admit(pod):
+            message = "The node had condition: [MemoryPressure]. "
+            return self._reject(worker, pod, "Evicted", message)
         alloc = self.allocatable()
         want = pod_requests(pod["spec"])
         used = {"cpu": 0, "memory": 0, "pods": 0}
@@ -351,18 +380,22 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
                 reason = f"OutOf{res}"
                 message = (f"Pod was rejected: Node didn't have enough resource: {res}, requested: {want[res]}, "
                            f"used: {used[res]}, capacity: {alloc[res]}")
-                self.diff(f"{worker.key}: rejected: {message}")
-                self.event(pod, "Warning", reason, message)
-                status = dict(pod.get("status") or {})
-                status.update({"phase": "Failed", "reason": reason, "message": message})
-                status.setdefault("startTime", rfc3339(self.clock.now))
-                worker.finished = True
-                worker.last_status = status
-                self.write_pod_status(pod, status)
-                return False
+                return self._reject(worker, pod, reason, message)
         worker.admitted = True
         worker.requests = want
         return True
+
+    def _reject(self, worker: PodWorker, pod: dict, reason: str, message: str) -> bool:
+        """A pod admission refused: phase Failed with the reason and message, and a Warning event."""
+        self.diff(f"{worker.key}: rejected: {message}")
+        self.event(pod, "Warning", reason, message)
+        status = dict(pod.get("status") or {})
+        status.update({"phase": "Failed", "reason": reason, "message": message})
+        status.setdefault("startTime", rfc3339(self.clock.now))
+        worker.finished = True
+        worker.last_status = status
+        self.write_pod_status(pod, status)
+        return False
 
     def allocatable(self) -> dict:
         """The node's allocatable CPU (millicores), memory (bytes) and pods."""
@@ -421,7 +454,19 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         self.enqueue(key)
 
     def container_created(self, pod: dict, c: dict, cid: str) -> None:
-        """Seam for what the kubelet sets on a new container besides the spec (oom_score_adj, swap)."""
+        """What the kubelet sets on a new container besides the spec: its oom_score_adj."""
+        from .eviction import oom_score_adj
+        self.runtime.containers[cid].oom_score_adj = oom_score_adj(pod["spec"], c, self.allocatable()["memory"])
+
+    def swap_limit_for(self, pod: dict, c: dict) -> int:
+        """memory.swap.max for container ``c`` under the node's swapBehavior (NoSwap: 0)."""
+        from .eviction import swap_limit
+        if not swap_enabled(self.spec):
+            return 0
+        swap = self.spec.get("swap")
+        total = memory_bytes(swap) if isinstance(swap, str) else 0
+        return swap_limit(pod["spec"], c, self.allocatable()["memory"], total,
+                          self.spec.get("swapBehavior", C.DEFAULT_SWAP_BEHAVIOR))
 
     def backoff_key(self, pod: dict, container: str) -> str:
         md = pod["metadata"]

@@ -267,6 +267,11 @@ class PodWorker:
         requeue = []
         if self.sandbox is None:
             self.create_sandbox(pod)
+        if self.evicted:
+            status = self.write_status(pod)
+            if not self.running_containers():
+                self.finish(pod)
+            return None
         if any(r.hook_pending for r in self.containers.values()):
             kl.observe("waiting for a postStart hook")
             return None
@@ -663,7 +668,7 @@ class PodWorker:
             cpu_limit=cpu_millis(limits["cpu"]) if "cpu" in limits else None,
             memory_request=memory_bytes(requests["memory"]) if "memory" in requests else None,
             cpu_request=cpu_millis(requests["cpu"]) if "cpu" in requests else None,
-            tty=bool(c.get("tty")), stdin=bool(c.get("stdin")))
+            tty=bool(c.get("tty")), stdin=bool(c.get("stdin")), swap_limit=kl.swap_limit_for(pod, c))
         rec.cid = cid
         rec.image = c["image"]
         rec.replacing = False
