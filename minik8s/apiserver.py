@@ -142,7 +142,9 @@ class APIServer:
             raise errors.ApiError(503, "ServiceUnavailable", CONNECTION_REFUSED,
                                   {"connectionRefused": True})
         if not self.etcd_running:
-            raise errors.internal("etcdserver: request timed out")
+            # etcd's error is not an APIStatus: ErrorToAPIStatus makes it a 500 with reason
+            # StatusReasonUnknown (""), which kubectl prints as "Error from server: <message>".
+            raise errors.ApiError(500, "", "etcdserver: request timed out")
 
     @staticmethod
     def resource(resource) -> R.Resource:

@@ -59,3 +59,34 @@ spec:
     c.run(10)
     assert c.kubectl("exec free -- cat /sys/fs/cgroup/cpu.max").split()[0] == "max"
     assert _cpu_stat(c, "free")["nr_throttled"] == 0
+
+
+def test_etcd_down_kubectl_says_what_kubectl_says():
+    """With etcd unreachable the API server answers etcd's own error, which is not an APIStatus:
+    apimachinery's ErrorToAPIStatus turns it into a 500 with an empty (Unknown) reason, and kubectl
+    prints "Error from server: etcdserver: request timed out" (as reported in e.g.
+    https://github.com/kubernetes/kubeadm/issues/3095). Running containers are untouched
+    (https://kubernetes.io/docs/concepts/overview/components/)."""
+    c = Cluster(nodes=1, seed=0)
+    c.kubectl("run web --image=nginx:1.27")
+    c.run(10)
+    c.stop("etcd")
+    assert c.kubectl("get pods") == "Error from server: etcdserver: request timed out\n"
+    c.run(60)
+    c.start("etcd")
+    assert "Running" in c.kubectl("get pod web")
+
+
+def test_api_server_down_connection_refused_and_nothing_changes():
+    """kubectl's error when nothing listens (https://kubernetes.io/docs/reference/kubectl/):
+    'The connection to the server ... was refused'; no controller acts meanwhile."""
+    c = Cluster(nodes=2, seed=0)
+    c.kubectl("create deployment web --image=nginx:1.27 --replicas=2")
+    c.run(20)
+    c.stop("kube-apiserver")
+    out = c.kubectl("scale deployment web --replicas=5")
+    assert out.startswith("The connection to the server 127.0.0.1:6443 was refused")
+    c.run(60)
+    c.start("kube-apiserver")
+    c.run(5)
+    assert len(c.list("pods", selector="app=web")) == 2
