@@ -37,7 +37,11 @@ def serve_main(args) -> int:
     from . import Cluster
     from .server import KubeServer
     if args.state and os.path.exists(args.state):
-        cluster = Cluster.load(args.state)
+        try:
+            cluster = Cluster.load(args.state)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print(f"error: cannot load the cluster saved in {args.state}: {e}", file=sys.stderr)
+            return 1
         origin = f"loaded from {args.state}"
     else:
         cluster = Cluster(nodes=args.nodes, seed=args.seed)

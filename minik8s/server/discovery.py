@@ -84,9 +84,11 @@ def api_group(group: str) -> dict:
 
 def api_group_list() -> dict:
     """GET /apis (legacy): every named group."""
+    from .metrics import api_group as metrics_group
     groups = [api_group(g) for g in sorted(group_versions()) if g]
     for g in groups:
         del g["kind"], g["apiVersion"]
+    groups.append(metrics_group())      # served by metrics-server upstream, by this server here
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
@@ -137,5 +139,8 @@ def aggregated(core: bool) -> dict:
                       "versions": [{"version": v, "freshness": "Current",
                                     "resources": [_discovery_resource(r) for r in resources_in(group, v)]}
                                    for v in versions]})
+    if not core:
+        from .metrics import aggregated_group
+        items.append(aggregated_group())
     return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2",
             "metadata": {}, "items": items}

@@ -25,7 +25,7 @@ from .. import errors
 from ..api import resources as R
 from ..api import schema
 from ..api.patch import ApiUnsupported, apply_patch
-from . import discovery, streams, tables
+from . import discovery, metrics, streams, tables
 
 PATCH_TYPES = {
     "application/json-patch+json": "json",
@@ -34,6 +34,11 @@ PATCH_TYPES = {
 }
 ACCEPTED_PATCH = ("application/json-patch+json, application/merge-patch+json, "
                   "application/strategic-merge-patch+json")
+
+PROTOBUF_UNSUPPORTED = (
+    "the body of the request was in an unknown format - accepted media types include: application/json, "
+    "application/yaml (minik8s does not decode protobuf; generate the object and apply it instead: "
+    "kubectl create ... --dry-run=client -o yaml | kubectl apply -f -)")
 
 
 def not_found_path() -> errors.ApiError:
@@ -168,10 +173,13 @@ class RequestHandler(BaseHTTPRequestHandler):
                 obj = json.loads(body.decode() or "null")
             except ValueError as e:
                 raise errors.bad_request(f"couldn't get version/kind; json parse error: {e}") from None
+        elif ctype == "application/vnd.kubernetes.protobuf":
+            # kubectl's typed clients (create configmap/secret/deployment, expose) send protobuf.
+            raise errors.ApiError(415, "UnsupportedMediaType", PROTOBUF_UNSUPPORTED)
         else:
             raise errors.ApiError(415, "UnsupportedMediaType",
-                                  f'the body of the request was in an unknown format - accepted media types '
-                                  f'include: application/json, application/yaml')
+                                  "the body of the request was in an unknown format - accepted media types "
+                                  "include: application/json, application/yaml")
         return obj
 
     def route(self, method: str, parts: list[str], query: dict, body: bytes) -> None:
@@ -196,6 +204,13 @@ class RequestHandler(BaseHTTPRequestHandler):
             if doc is None:
                 raise not_found_path()
             return self.send_bytes(200, doc)
+        if parts[:3] == ["apis", metrics.GROUP, metrics.VERSION] and method == "GET":
+            out = metrics.route(kube, parts, query)
+            if out is None:
+                raise not_found_path()
+            return self.send_json(200, out)
+        if parts == ["apis", metrics.GROUP] and method == "GET":
+            return self.send_json(200, {"kind": "APIGroup", "apiVersion": "v1", **metrics.api_group()})
         gvs = discovery.group_versions()
         if parts[:1] == ["api"] and len(parts) == 2 and parts[1] in gvs.get("", []) and method == "GET":
             return self.send_json(200, discovery.api_resource_list("", parts[1]))
