@@ -45,12 +45,16 @@ CONTROLLERS = [
     ("ttlafterfinished", "TTLAfterFinishedController"),  # deletes finished Jobs after their TTL
     ("cronjob", "CronJobController"),                # Jobs on a schedule
     ("daemonset", "DaemonSetController"),            # one pod per eligible node
+    ("endpointslice", "EndpointSliceController"),    # Service -> EndpointSlices of its ready pods
+    ("endpoints", "EndpointsController"),            # the legacy v1 Endpoints view
 ]
 
 # Control-plane components outside kube-controller-manager, in start order:
 # (module under minik8s, class name); each class is built as cls(ctx).
 COMPONENTS = [
     ("scheduler", "Scheduler"),
+    ("network.coredns", "CoreDNS"),                  # cluster DNS at 10.96.0.10
+    ("network.cloud_controller_manager", "CloudControllerManager"),   # LoadBalancer IPs
 ]
 
 
@@ -63,7 +67,7 @@ class Cluster:
     """
 
     def __init__(self, nodes=3, seed: int = 0, *, trace: bool = True, start: bool = True,
-                 scheduler_plugins=(),
+                 scheduler_plugins=(), proxy_mode: str = "iptables",
                  _snapshot: dict | None = None):
         self.seed = seed
         self.rng = random.Random(seed)                 # the one source of randomness
@@ -78,6 +82,9 @@ class Cluster:
         self.network.registry = ImageRegistry(parent=CATALOGUE)   # the registry nodes pull from
         self.ctx = Context(self.apiserver, self.clock, self.rng, self.trace, self.network)
         self._bootstrap_namespaces()
+        self._bootstrap_services()                     # ClusterIP/NodePort allocators; kubernetes, kube-dns
+        self.proxy_mode = proxy_mode                   # kube-proxy --proxy-mode: iptables | ipvs
+        self.kube_proxies: dict[str, Component] = {}   # node name -> kube-proxy
         self.components: dict[str, Component] = {}     # control-plane components by name
         self.kubelets: dict[str, Component] = {}       # node name -> kubelet
         self.node_specs: list[dict] = []
@@ -98,6 +105,11 @@ class Cluster:
             if not self.store.peek("namespaces", ns):
                 self.apiserver.create("namespaces", {"apiVersion": "v1", "kind": "Namespace",
                                                      "metadata": {"name": ns}})
+
+    def _bootstrap_services(self) -> None:
+        from .network import ipam
+        ipam.install(self.apiserver, ipam.derived_rng(self.seed, "service-ip-allocator"))
+        ipam.bootstrap_services(self.apiserver)
 
     def _controller_manager(self) -> None:
         import importlib
@@ -128,8 +140,11 @@ class Cluster:
         self.kubelets[spec["name"]] = kubelet
         self.node_specs.append(spec)
         self.apiserver.kubelets[spec["name"]] = kubelet
+        from .network.kube_proxy import node_network
+        self.kube_proxies[spec["name"]] = node_network(self.ctx, kubelet, self.proxy_mode)   # kube-proxy
         if start:
             kubelet.start()
+            self.kube_proxies[spec["name"]].start()
         return kubelet
 
     # --- time ------------------------------------------------------------------------------
@@ -244,6 +259,10 @@ class Cluster:
             if node not in self.kubelets:
                 raise KeyError(f"no node {node!r}: nodes are {', '.join(sorted(self.kubelets))}")
             return self.kubelets[node]
+        if name == "kube-proxy":
+            if node not in self.kube_proxies:
+                raise KeyError(f"no node {node!r}: nodes are {', '.join(sorted(self.kube_proxies))}")
+            return self.kube_proxies[node]
         if name in self.components:
             return self.components[name]
         raise KeyError(f"no component {name!r}; components: "
@@ -285,7 +304,8 @@ class Cluster:
         self.clock.run(0)
 
     def _resync_all(self) -> None:
-        for comp in list(self.components.values()) + list(self.kubelets.values()):
+        for comp in list(self.components.values()) + list(self.kubelets.values()) + \
+                list(self.kube_proxies.values()):
             comp.resync()
 
     # --- persistence -----------------------------------------------------------------------
@@ -314,6 +334,25 @@ class Cluster:
         if kubeconfig:
             server.write_kubeconfig(kubeconfig)
         return server
+
+    # --- the network, from a notebook ------------------------------------------------------
+    def http(self, url: str, from_pod: str | None = None, namespace: str = "default", **kw):
+        """An HTTP request from ``from_pod`` (else from outside the cluster): DNS, kube-proxy, the
+        endpoint. Returns the HttpResponse (``.status``, ``.headers``, ``.body``); network failures
+        raise NetworkError in Go's words. See minik8s.network.client."""
+        from .network import client
+        return client.http(self, url, from_pod, namespace, **kw)
+
+    def dns(self, name: str, from_pod: str | None = None, namespace: str = "default", qtype: str = "A"):
+        """Resolve ``name`` as ``from_pod``'s resolver would (its resolv.conf search list and ndots);
+        returns a Resolution (``.ips``, ``.tried``, ``.queries``, ``.answer``)."""
+        from .network import client
+        return client.dns(self, name, from_pod, namespace, qtype)
+
+    def port_forward(self, target: str, ports, namespace: str = "default"):
+        """``kubectl port-forward pod/web 8080:80``: a handle whose ``.get(path)`` reaches the pod."""
+        from .network import client
+        return client.port_forward(self, target, ports, namespace)
 
     def diagram(self, namespace: str | None = None, **kw):
         """Draw the cluster as it is now: control plane, nodes with their pods, ownership (minik8s.viz)."""
