@@ -336,3 +336,72 @@ def test_openapi_v3_patch_lists_field_validation(server):
     assert dep["x-kubernetes-group-version-kind"] == [{"group": "apps", "kind": "Deployment", "version": "v1"}]
     containers = doc["components"]["schemas"]["io.k8s.api.core.v1.PodSpec"]["properties"]["containers"]
     assert containers["x-kubernetes-patch-merge-key"] == "name"
+
+
+def test_interactive_shell_over_a_terminal(api):
+    """kubectl exec -it POD -- sh: the server echoes what is typed and runs each line on Enter."""
+    v1 = client.CoreV1Api(api)
+    v1.create_namespaced_pod("default", {"metadata": {"name": "shell"}, "spec": {"containers": [
+        {"name": "c", "image": "busybox", "command": ["sleep", "3600"]}]}})
+    wait_for(lambda: v1.read_namespaced_pod("shell", "default").status.phase == "Running", what="shell running")
+    ws = stream(v1.connect_get_namespaced_pod_exec, "shell", "default", command=["sh"], stdin=True,
+                stdout=True, stderr=True, tty=True, _preload_content=False)
+    ws.write_stdin("echo hi there\r")
+    text = ""
+    deadline = time.monotonic() + 5
+    while "hi there\r\n/ # " not in text and time.monotonic() < deadline:
+        ws.update(timeout=0.5)
+        text += ws.read_stdout(timeout=0.1) or ""
+    assert text == "/ # echo hi there\r\nhi there\r\n/ # "
+    ws.write_stdin("exit 4\r")
+    ws.run_forever(timeout=5)
+    assert ws.returncode == 4
+
+
+def test_metrics_api_for_kubectl_top(server, api):
+    """metrics.k8s.io: https://kubernetes.io/docs/tasks/debug/debug-cluster/resource-metrics-pipeline/"""
+    code, _h, groups = raw(server, "/apis")
+    assert "metrics.k8s.io" in [g["name"] for g in groups["groups"]]
+    code, _h, nodes = raw(server, "/apis/metrics.k8s.io/v1beta1/nodes")
+    assert code == 200 and nodes["kind"] == "NodeMetricsList"
+    assert [n["metadata"]["name"] for n in nodes["items"]] == ["node-1", "node-2"]
+    assert nodes["items"][0]["usage"]["memory"].endswith("Ki")
+    code, _h, pm = raw(server, "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/shell")
+    assert code == 200 and pm["kind"] == "PodMetrics" and pm["containers"][0]["name"] == "c"
+    code, _h, missing = raw(server, "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/nope")
+    assert code == 404
+
+
+def test_watch_as_table_sends_columns_once(server):
+    """kubectl get -w: every event's object is a one-row Table; column definitions come first."""
+    req = urllib.request.Request(server.url + "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1",
+                                 headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"})
+    with urllib.request.urlopen(req) as r:
+        events = [json.loads(x) for x in r.read().splitlines() if x.strip()]
+    assert events and all(e["object"]["kind"] == "Table" and len(e["object"]["rows"]) == 1 for e in events)
+    assert events[0]["object"]["columnDefinitions"][0]["name"] == "Name"
+    assert all(not e["object"]["columnDefinitions"] for e in events[1:])
+
+
+def test_watch_ends_when_the_apiserver_stops(server, api):
+    """c.stop("kube-apiserver") ends open watches, as a restarting API server drops its connections."""
+    v1 = client.CoreV1Api(api)
+    done = threading.Event()
+
+    def consume():
+        for _ev in watch.Watch().stream(v1.list_namespaced_secret, "kube-public", timeout_seconds=30):
+            pass
+        done.set()
+    th = threading.Thread(target=consume, daemon=True)
+    th.start()
+    time.sleep(0.5)
+    with server.lock:
+        server.cluster.stop("kube-apiserver")
+    try:
+        assert done.wait(5)
+        code, _h, status = raw(server, "/api/v1/namespaces")
+        assert code == 503
+    finally:
+        with server.lock:
+            server.cluster.start("kube-apiserver")
+    assert raw(server, "/api/v1/namespaces")[0] == 200

@@ -113,7 +113,7 @@ def watch(handler, t, query: dict, accept: str) -> None:
             try:
                 typ, obj = q.get(timeout=min(0.5, deadline - now))
             except queue.Empty:
-                if peer_closed(handler):
+                if peer_closed(handler) or not w.active:    # client gone, or kube-apiserver stopped
                     break
                 if bookmarks and time.monotonic() >= next_bookmark:
                     next_bookmark = time.monotonic() + BOOKMARK_EVERY
