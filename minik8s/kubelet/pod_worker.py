@@ -4,25 +4,25 @@ The kubelet runs one *pod worker* for every pod bound to its node
 (pkg/kubelet/pod_workers.go). Each sync of a pod does what the kubelet's
 ``SyncPod`` and ``computePodActions`` do (pkg/kubelet/kuberuntime/kuberuntime_manager.go):
 
-1. **sandbox** - create the pod sandbox once: its network namespace, the pod IP
+1. **probes** - ``AddPod``: one probe worker per container and probe type (``prober.py``);
+2. **sandbox** - create the pod sandbox once: its network namespace, the pod IP
    (from the node's podCIDR), the hostname (the pod's name), ``/etc/hosts``;
-2. **init containers** - (none yet: the seam :meth:`PodWorker.init_containers_done`);
-3. **containers** - for each app container decide one action:
-   *start* it (pull its image first if the pull policy says so), *leave* it
-   running, *restart* it (restartPolicy and the CrashLoopBackOff back-off allow it), or
-   *leave it terminated*;
-4. **status** - write ``pod.status`` through the ``status`` subresource.
+3. **init containers** - :meth:`PodWorker.init_containers_done`: regular init containers one at
+   a time, each to success; native sidecars (``restartPolicy: Always``) started in order and
+   kept running (https://kubernetes.io/docs/concepts/workloads/pods/init-containers/,
+   https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/);
+4. **containers** - for each app container decide one action:
+   *start* it (pull its image first if the pull policy says so; then its postStart hook),
+   *leave* it running, *kill* it (failed liveness/startup probe), *restart* it (restartPolicy
+   and the CrashLoopBackOff back-off allow it), or *leave it terminated*;
+5. **status** - write ``pod.status`` through the ``status`` subresource (readiness from the
+   probes, ``initContainerStatuses``, conditions, phase).
 
-Deleting a pod (``deletionTimestamp`` set) switches the worker to *terminating*:
-``Killing`` events, SIGTERM then SIGKILL after the grace period (the runtime sends
-the signals), and once every container has stopped the pod object is deleted for
-good. Docs: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/
-
-Seams for what comes next (issue 5), each a method to override or fill in:
-``PodWorker.init_containers_done`` (init containers, native sidecars),
-``PodWorker.container_ready`` (readiness/startup probes), ``PodWorker.terminate``
-(preStop hooks, sidecar shutdown order), ``Kubelet.node_pressure`` (eviction signals),
-``Kubelet.container_mounts`` (volumes), ``Kubelet.start`` (the failSwapOn check).
+Deleting a pod (``deletionTimestamp`` set) switches the worker to *terminating*
+(:meth:`PodWorker.terminate`): ``Killing`` events, preStop hooks, SIGTERM then SIGKILL after
+the grace period (the runtime sends the signals), sidecars last and in reverse order; once
+every container has stopped the pod object is deleted for good.
+Docs: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/
 
 The worker never calls the API server itself: it asks its kubelet (``self.kl``),
 which owns the client, the event recorder, the back-off and the runtime.
@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from ..api.meta import rfc3339
 from ..api.quantity import cpu_millis, memory_bytes
 from . import config as C
+from ..network import dns_config
 from .status import pod_conditions, pod_phase, qos_class
 
 
@@ -383,7 +384,7 @@ class PodWorker:
         self.sandbox = kl.runtime.run_pod_sandbox(
             md["uid"], md["name"], md.get("namespace", "default"), hostname, self.ip,
             hosts=hosts_file(pod, self.ip, kl.cluster_domain),
-            resolv_conf=resolv_conf(pod, kl.cluster_dns, kl.cluster_domain))
+            resolv_conf=dns_config.resolv_conf_for(pod, kl.cluster_dns, kl.cluster_domain))   # network/dns_config.py
         kl.diff(f"no sandbox: created {self.sandbox.id} with IP {self.ip}")
 
     def remove_sandbox(self) -> None:
