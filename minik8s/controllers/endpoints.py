@@ -51,6 +51,22 @@ def endpoint_subsets(svc: dict, pods: list[dict]) -> list[dict]:
     return out
 
 
+def endpoints_labels(svc: dict) -> dict:
+    labels = dict(sorted((svc["metadata"].get("labels") or {}).items()))
+    labels["endpoints.kubernetes.io/managed-by"] = "endpoint-controller"
+    if (svc.get("spec") or {}).get("clusterIP") == "None":
+        labels["service.kubernetes.io/headless"] = ""
+    return labels
+
+
+def endpoints_object(svc: dict, subsets: list[dict], now: float) -> dict:
+    md = svc["metadata"]
+    return {"apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": md["name"], "namespace": md.get("namespace", "default"),
+                         "labels": endpoints_labels(svc), "annotations": {TRIGGER_TIME: rfc3339(now)}},
+            "subsets": subsets}
+
+
 class EndpointsController(Component):
     """Keeps ``Endpoints/<svc>`` equal to the Service's matching pods."""
 
@@ -86,17 +102,11 @@ class EndpointsController(Component):
             return None                       # selector-less: the user's own Endpoints
         pods = self.pods.list(namespace=ns, selector=selector_from_map(sel))
         subsets = endpoint_subsets(svc, pods)
-        labels = dict(sorted((svc["metadata"].get("labels") or {}).items()))
-        labels["endpoints.kubernetes.io/managed-by"] = "endpoint-controller"
-        if svc["spec"].get("clusterIP") == "None":
-            labels["service.kubernetes.io/headless"] = ""
+        labels = endpoints_labels(svc)
         self.observe(f"{len(pods)} pods match {key}")
         if cur is None:
             self.diff(f"no Endpoints {key}: create with {sum(len(s.get('addresses', [])) for s in subsets)} ready")
-            self.api.create("endpoints", {"apiVersion": "v1", "kind": "Endpoints",
-                                          "metadata": {"name": name, "namespace": ns, "labels": labels,
-                                                       "annotations": {TRIGGER_TIME: rfc3339(self.clock.now)}},
-                                          "subsets": subsets}, ns)
+            self.api.create("endpoints", endpoints_object(svc, subsets, self.clock.now), ns)
             return None
         if (cur.get("subsets") or []) == subsets and cur["metadata"].get("labels") == labels:
             return None

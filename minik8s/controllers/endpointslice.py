@@ -107,6 +107,22 @@ def desired_slices(svc: dict, pods: list[dict], max_per_slice: int = NP.MAX_ENDP
     return out
 
 
+def slice_object(svc: dict, want: dict, now: float) -> dict:
+    """A new EndpointSlice for ``svc`` holding ``want`` (one item of :func:`desired_slices`)."""
+    md = svc["metadata"]
+    labels = {k: v for k, v in sorted((md.get("labels") or {}).items())
+              if k not in (SERVICE_NAME_LABEL, MANAGED_BY_LABEL, HEADLESS_LABEL)}
+    labels[MANAGED_BY_LABEL] = MANAGED_BY
+    labels[SERVICE_NAME_LABEL] = md["name"]
+    if (svc.get("spec") or {}).get("clusterIP") == "None":
+        labels[HEADLESS_LABEL] = ""
+    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"generateName": md["name"] + "-", "namespace": md.get("namespace", "default"),
+                         "labels": labels, "ownerReferences": [owner_reference(svc)],
+                         "annotations": {TRIGGER_TIME: rfc3339(now)}},
+            "addressType": "IPv4", "endpoints": want["endpoints"], "ports": want["ports"]}
+
+
 class EndpointSliceController(Component):
     """Keeps each selector Service's EndpointSlices equal to its matching pods."""
 
@@ -160,7 +176,7 @@ class EndpointSliceController(Component):
         ready = sum(1 for w in want for e in w["endpoints"] if e["conditions"]["ready"])
         self.observe(f"{len(pods)} pods match {key}: {n_eps} endpoints, {ready} ready; {len(existing)} slices")
         for i, w in enumerate(want):
-            body = self.slice_object(svc, w)
+            body = slice_object(svc, w, self.clock.now)
             if i < len(existing):
                 cur = existing[i]
                 if (cur.get("endpoints") or []) == w["endpoints"] and cur.get("ports") == w["ports"] and \
@@ -181,17 +197,3 @@ class EndpointSliceController(Component):
             self.api.delete("endpointslices", cur["metadata"]["name"], ns)
         return None
 
-    def slice_object(self, svc: dict, want: dict) -> dict:
-        md = svc["metadata"]
-        labels = {k: v for k, v in sorted((md.get("labels") or {}).items())
-                  if k not in (SERVICE_NAME_LABEL, MANAGED_BY_LABEL, HEADLESS_LABEL)}
-        labels[MANAGED_BY_LABEL] = MANAGED_BY
-        labels[SERVICE_NAME_LABEL] = md["name"]
-        if (svc.get("spec") or {}).get("clusterIP") == "None":
-            labels[HEADLESS_LABEL] = ""
-        obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-               "metadata": {"generateName": md["name"] + "-", "namespace": md.get("namespace", "default"),
-                            "labels": labels, "ownerReferences": [owner_reference(svc)],
-                            "annotations": {TRIGGER_TIME: rfc3339(self.clock.now)}},
-               "addressType": "IPv4", "endpoints": want["endpoints"], "ports": want["ports"]}
-        return obj

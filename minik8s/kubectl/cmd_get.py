@@ -159,6 +159,8 @@ def get(inv: Invocation) -> str:
     text = render(inv, groups, flags, multi, single)
     all_objs = [o for _r, objs in groups for o in objs]
     out = text
+    if any(r.kind == "Endpoints" for r, _n in targets):   # the API server's warning header (KEP-4974)
+        out = "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n" + out
     # kubectl says "No resources found" only for tables (the human-readable printer), when it wrote
     # nothing and had no error; yaml/json/name/jsonpath/custom-columns go through printGeneric.
     if fmt in ("", "wide") and not text and not errors and not flags.get("ignore-not-found") and not flags.get("watch-only"):

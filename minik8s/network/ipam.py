@@ -22,6 +22,7 @@ import ipaddress
 import random
 
 from .. import errors
+from ..api.meta import random_suffix
 from ..api.validation import _Raw, invalid_value
 from . import params as P
 
@@ -228,5 +229,18 @@ def bootstrap_services(apiserver) -> None:
                          "ports": [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
                                    {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
                                    {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}]}})
+        # kube-dns has no CoreDNS pods here (the CoreDNS component stands in for them): its
+        # controllers' objects exist from the start, as in a booted cluster
+        from ..controllers.endpoints import endpoints_object
+        from ..controllers.endpointslice import SERVICE_NAME_LABEL, desired_slices, slice_object
+        dns = apiserver.store.peek("services", "kube-system/kube-dns")
+        now = apiserver.clock.now
+        if not any((s["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL) == "kube-dns"
+                   for _k, s in apiserver.store.iter_raw("endpointslices")):
+            es = slice_object(dns, desired_slices(dns, [])[0], now)
+            es["metadata"]["name"] = "kube-dns-" + random_suffix(apiserver.rng)
+            apiserver.create("endpointslices", es)
+        if not apiserver.store.peek("endpoints", "kube-system/kube-dns"):
+            apiserver.create("endpoints", endpoints_object(dns, [], now))
     finally:
         apiserver.rng = saved
