@@ -405,3 +405,44 @@ def test_watch_ends_when_the_apiserver_stops(server, api):
         with server.lock:
             server.cluster.start("kube-apiserver")
     assert raw(server, "/api/v1/namespaces")[0] == 200
+
+
+def _start_cli(tmp_path, state):
+    import subprocess
+    import sys
+    kc = tmp_path / "kubeconfig"
+    proc = subprocess.Popen([sys.executable, "-m", "minik8s", "serve", "--port", "0", "--nodes", "1",
+                             "--kubeconfig", str(kc), "--state", str(state)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    first = proc.stdout.readline()
+    assert first.startswith("minik8s API server at http://127.0.0.1:"), first + proc.stderr.read()
+    url = first.split()[4]
+    assert f"server: {url}" in kc.read_text()
+    return proc, url
+
+
+def test_cli_serve_saves_on_ctrl_c_and_reloads(tmp_path):
+    """python -m minik8s serve --state FILE: Ctrl-C stops cleanly and saves; the next start reloads it."""
+    import signal
+    state = tmp_path / "cluster.json"
+    proc, url = _start_cli(tmp_path, state)
+    try:
+        cfg = client.Configuration()
+        cfg.host = url
+        v1 = client.CoreV1Api(client.ApiClient(cfg))
+        v1.create_namespaced_config_map("default", {"metadata": {"name": "kept"}, "data": {"k": "v"}})
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert f"cluster saved to {state}" in out and "Traceback" not in err
+    proc, url = _start_cli(tmp_path, state)
+    try:
+        cfg = client.Configuration()
+        cfg.host = url
+        v1 = client.CoreV1Api(client.ApiClient(cfg))
+        assert v1.read_namespaced_config_map("kept", "default").data == {"k": "v"}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
