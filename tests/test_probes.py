@@ -294,3 +294,14 @@ def test_liveness_probes_stop_when_the_pod_is_deleted():
     r.run_to(19)
     assert not r.when("Killing", "Container app failed liveness probe, will be restarted")
     assert r.cs()["restartCount"] == 0
+
+
+def test_teaching_app_answers_grpc_health_probes():
+    """The teaching app serves grpc.health.v1.Health on its port: NOT_SERVING once /healthz turns bad.
+    https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-grpc-liveness-probe"""
+    c = cluster()
+    r = Run(c, pod("g", [app({"HEALTHZ_FAIL_AFTER": 12},
+                             livenessProbe={"grpc": {"port": 8080}, "periodSeconds": 5, "failureThreshold": 1})]))
+    r.run_to(15.001)
+    assert r.when("Unhealthy", 'Liveness probe failed: service unhealthy (responded with "NOT_SERVING")') == [15]
+    assert r.cs()["restartCount"] == 1

@@ -27,7 +27,8 @@ MESSAGE                Hello        first word of the ``/`` reply
 =====================  ===========  ==========================================================
 
 Endpoints: ``/`` -> ``Hello from <hostname> (v<APP_VERSION>)``, ``/healthz``, ``/ready``,
-``/hostname``, ``/version``, ``/crash?code=N`` (exits with N at once). Every request is logged
+``/hostname``, ``/version``, ``/crash?code=N`` (exits with N at once), and the gRPC health service
+(``grpc.health.v1.Health/Check``: SERVING while ``/healthz`` is healthy, for grpc probes). Every request is logged
 to stdout; lifecycle lines (``starting``, ``listening on :8080``, ``exiting with code 3``) too.
 """
 
@@ -109,6 +110,9 @@ def app(proc):
         elif route == "/ready":
             status = ready_status(cfg, t)
             resp = proc.reply(status, "ready\n" if status == 200 else "not ready\n", delay=float(cfg["READY_DELAY"]))
+        elif route == "/grpc.health.v1.Health/Check":
+            # the gRPC health service a grpc probe calls: SERVING while /healthz is 200
+            resp = proc.reply(200, "SERVING" if healthz_status(cfg, t) == 200 else "NOT_SERVING")
         elif route == "/hostname":
             resp = proc.reply(200, proc.hostname + "\n")
         elif route == "/version":
