@@ -87,6 +87,8 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         from .eviction import EvictionManager
         self.eviction = EvictionManager(self)
         self.runtime.memory_watch = self._memory_watch
+        from ..storage.volumes import VolumeManager
+        self.volume_manager = VolumeManager(self)      # the pod volumes and the node's own disk
 
     def _preload(self, image: str) -> None:
         preload = getattr(self.runtime, "preload_image", None) or getattr(self.runtime, "load_image", None)
@@ -352,6 +354,14 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
                 return None      # finished (or rejected) before this kubelet knew it: nothing to run
             if not self.admit(worker, pod):
                 return None
+        # WaitForAttachAndMount (minik8s/storage/volumes.py): no container starts before the
+        # pod's volumes are set up; meanwhile the pod shows ContainerCreating
+        wait = self.volume_manager.setup(pod) if not worker.finished else None
+        if wait is not None:
+            worker.pod = pod
+            worker.start_time = worker.start_time or (pod.get("status") or {}).get("startTime") or rfc3339(self.clock.now)
+            worker.write_status(pod)
+            return Result(requeue_after=wait)
         delay = worker.sync(pod)
         return Result(requeue_after=delay) if delay is not None else None
 
@@ -516,26 +526,10 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
                 raise
 
     def container_mounts(self, pod: dict, c: dict) -> list:
-        """The mounts of container ``c``: its ``volumeMounts`` of the pod's volumes.
-
-        Handled here: ``emptyDir`` - one empty directory per pod volume, created when the pod is
-        first set up, shared by every container that mounts it and removed with the pod
-        (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir). Other volume types are
-        the storage module's (seam: override this method).
-        """
-        from ..runtime import Dir, Mount
-        worker = self.workers.get(key_of(pod))
-        volumes = {v.get("name"): v for v in pod["spec"].get("volumes") or []}
-        out = []
-        for vm in c.get("volumeMounts") or []:
-            vol = volumes.get(vm.get("name"))
-            if vol is None or vol.get("emptyDir") is None or worker is None:
-                continue
-            d = worker.volumes.get(vol["name"])
-            if d is None:
-                d = worker.volumes[vol["name"]] = Dir(mode=0o777, mtime=self.clock.now)
-            out.append(Mount(vm["mountPath"], d, bool(vm.get("readOnly")), vm.get("subPath") or None))
-        return out
+        """The mounts of container ``c``: its ``volumeMounts`` of the pod's volumes, as the
+        storage module's volume manager set them up (``minik8s/storage/volumes.py``:
+        emptyDir shared by the pod's containers, hostPath, configMap, secret, PVC, ...)."""
+        return self.volume_manager.mounts(pod, c)
 
     def __repr__(self) -> str:
         state = "running" if self.running else ("failed: " + self.start_error if self.start_error else "stopped")

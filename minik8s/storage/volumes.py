@@ -1,0 +1,418 @@
+"""The kubelet's volume manager: the directories a pod's containers mount.
+
+Before the kubelet starts a pod's containers it waits until every volume of the pod is
+attached and mounted (``WaitForAttachAndMount`` in pkg/kubelet/volumemanager). A volume here
+is a :class:`~minik8s.runtime.Dir` (or a :class:`~minik8s.runtime.File` for a ``subPath`` of one
+file) that the runtime mounts into each container at ``mountPath``
+(https://kubernetes.io/docs/concepts/storage/volumes/). Where each type's data lives decides
+when it dies:
+
+* ``emptyDir`` - a fresh directory per pod, shared by its containers, kept across container
+  restarts, gone with the pod; ``medium: Memory`` is a tmpfs whose files count against the
+  writing container's memory limit;
+* ``hostPath`` - a directory of the *node* (:attr:`VolumeManager.node_root`): it outlives the pod
+  and is shared by the pods of that node only; ``type`` is checked (``DirectoryOrCreate``, ...);
+* ``configMap`` / ``secret`` / ``downwardAPI`` / ``projected`` - files the kubelet writes, one per
+  key (``items`` pick keys and paths, ``defaultMode``/``mode`` set permissions), refreshed every
+  sync period (:data:`SYNC_FREQUENCY`) - never for a ``subPath`` mount, which keeps the file it
+  got (https://kubernetes.io/docs/concepts/configuration/configmap/#mounted-configmaps-are-updated-automatically);
+* ``persistentVolumeClaim`` - the bound PersistentVolume's data: a ``hostPath``/``local`` PV is a
+  directory of the node; any other PV (csi, nfs, ...) is a disk of the cluster's storage backend
+  (:func:`disks`), which outlives pods and nodes
+  (https://kubernetes.io/docs/concepts/storage/persistent-volumes/).
+
+A volume that cannot be set up (a missing ConfigMap, an unbound claim) keeps the pod in
+``ContainerCreating`` with a ``FailedMount`` event in the kubelet's words, retried with the
+exponential back-off of the operation executor (500 ms doubling to 2 min 2 s).
+"""
+
+from __future__ import annotations
+
+import base64
+import posixpath
+
+from .. import errors
+from ..runtime import Dir, File, Mount
+
+SYNC_FREQUENCY = 60.0              # kubelet --sync-frequency: mounted ConfigMaps/Secrets refresh this often
+MOUNT_BACKOFF_INITIAL = 0.5        # nestedpendingoperations: initialDurationBeforeRetry
+MOUNT_BACKOFF_MAX = 122.0          # maxDurationBeforeRetry (2m2s)
+DEFAULT_MODE = 0o644               # configMap/secret/downwardAPI defaultMode (420)
+CSI_DRIVER = "minik8s.io/hostpath"  # the simulated CSI driver of the dynamic provisioner
+
+
+class MountError(Exception):
+    """A volume could not be set up; ``str()`` is the kubelet's message after ``SetUp failed ...: ``."""
+
+
+def disks(ctx) -> dict:
+    """The cluster's storage backend: disk name -> :class:`Dir`. Volumes that are not node-local
+    (the provisioner's CSI volumes, nfs, ...) live here, so their data outlives pods and nodes.
+    It belongs to one cluster (kept on its Context), never shared between two clusters."""
+    d = getattr(ctx, "disks", None)
+    if d is None:
+        d = {}
+        ctx.disks = d
+    return d
+
+
+# --- small pure functions a chapter can show ----------------------------------------------------
+
+def config_files(data: dict, items: list | None, default_mode: int | None, optional: bool,
+                 what: str, name: str) -> dict:
+    """The files of a configMap/secret volume: ``{relative path: (text, mode)}``.
+
+    Without ``items`` every key becomes a file named after it; with ``items`` only those keys,
+    at their ``path``, each with its own ``mode`` if given. A missing key is an error unless the
+    volume is ``optional`` (https://kubernetes.io/docs/concepts/storage/volumes/#configmap).
+    """
+    mode = DEFAULT_MODE if default_mode is None else int(default_mode)
+    if not items:
+        return {k: (data[k], mode) for k in sorted(data)}
+    out = {}
+    for it in items:
+        key = it.get("key")
+        if key not in data:
+            if optional:
+                continue
+            raise MountError(f'configmap references non-existent config key: {key}' if what == "configmap"
+                             else f'references non-existent secret key: {key}')
+        out[it.get("path") or key] = (data[key], int(it["mode"]) if it.get("mode") is not None else mode)
+    return out
+
+
+def downward_value(pod: dict, item: dict) -> str:
+    """One downwardAPI file: a ``fieldRef`` (labels and annotations as ``key="value"`` lines,
+    sorted) or a ``resourceFieldRef`` (https://kubernetes.io/docs/concepts/workloads/pods/downward-api/)."""
+    md = pod["metadata"]
+    if item.get("fieldRef"):
+        path = item["fieldRef"].get("fieldPath", "")
+        if path in ("metadata.labels", "metadata.annotations"):
+            src = md.get(path.split(".")[1]) or {}
+            return "\n".join(f'{k}="{src[k]}"' for k in sorted(src))
+        for prefix in ("metadata.labels", "metadata.annotations"):
+            if path.startswith(prefix + "['") and path.endswith("']"):
+                return str((md.get(prefix.split(".")[1]) or {}).get(path[len(prefix) + 2:-2], ""))
+        simple = {"metadata.name": md.get("name"), "metadata.namespace": md.get("namespace"),
+                  "metadata.uid": md.get("uid")}
+        return str(simple.get(path) or "")
+    ref = item.get("resourceFieldRef") or {}
+    from ..api.quantity import cpu_millis, memory_bytes
+    target = next((c for c in pod["spec"].get("containers") or [] if c["name"] == ref.get("containerName")),
+                  (pod["spec"].get("containers") or [{}])[0])
+    kind, _, resource = (ref.get("resource") or "").partition(".")
+    value = ((target.get("resources") or {}).get(kind) or {}).get(resource)
+    if value is None:
+        return "0"
+    divisor = ref.get("divisor") or "1"
+    if resource == "cpu":
+        return str(-(-cpu_millis(str(value)) // cpu_millis(str(divisor))))
+    return str(-(-memory_bytes(str(value)) // memory_bytes(str(divisor))))
+
+
+def hostpath_check(node_root: Dir, path: str, typ: str, now: float = 0.0):
+    """The node's file or directory at ``path`` for a hostPath volume of ``type`` ``typ``,
+    created for ``DirectoryOrCreate`` (mode 0755) / ``FileOrCreate`` (0644), and for an empty
+    type when missing (as the runtime creates a bind-mount source); ``Directory``, ``File``,
+    ``Socket``, ... must already exist as that
+    (https://kubernetes.io/docs/concepts/storage/volumes/#hostpath-volume-types)."""
+    parts = [p for p in path.split("/") if p]
+    node = node_root
+    for i, name in enumerate(parts):
+        if not isinstance(node, Dir):
+            raise MountError(f"hostPath type check failed: {path} is not a directory")
+        child = node.entries.get(name)
+        if child is None:
+            last = i == len(parts) - 1
+            if typ in ("DirectoryOrCreate", "", None) or (typ == "FileOrCreate" and not last):
+                child = node.entries[name] = Dir(0o755, mtime=now)
+            elif typ == "FileOrCreate":
+                child = node.entries[name] = File("", 0o644, mtime=now)
+            elif typ == "Directory":
+                raise MountError(f"hostPath type check failed: {path} is not a directory")
+            elif typ == "File":
+                raise MountError(f"hostPath type check failed: {path} is not a file")
+            else:
+                raise MountError(f"hostPath type check failed: {path} is not a {typ.lower()}")
+        node = child
+    if typ in ("Directory", "DirectoryOrCreate") and not isinstance(node, Dir):
+        raise MountError(f"hostPath type check failed: {path} is not a directory")
+    if typ in ("File", "FileOrCreate") and not isinstance(node, File):
+        raise MountError(f"hostPath type check failed: {path} is not a file")
+    return node
+
+
+def write_files(d: Dir, files: dict, now: float) -> None:
+    """Replace the contents of ``d`` with ``files`` (the atomic writer's swap of ``..data``): new
+    File objects, so a ``subPath`` mount of an old file keeps seeing the old content."""
+    d.entries = {}
+    for rel in sorted(files):
+        text, mode = files[rel]
+        parts = [p for p in rel.split("/") if p]
+        cur = d
+        for name in parts[:-1]:
+            nxt = cur.entries.get(name)
+            if not isinstance(nxt, Dir):
+                nxt = cur.entries[name] = Dir(0o755, mtime=now)
+            cur = nxt
+        cur.entries[parts[-1]] = File(text, mode, mtime=now)
+
+
+class PodVolumes:
+    """What the volume manager keeps for one pod (by uid): its mounted volumes."""
+
+    def __init__(self, uid: str):
+        self.uid = uid
+        self.dirs: dict[str, object] = {}        # volume name -> Dir/File
+        self.sources: dict[str, dict] = {}       # volume name -> what its files were built from (refresh)
+        self.backoff: dict[str, tuple] = {}      # volume name -> (next try at, delay)
+        self.refresh_timer = None
+
+
+class VolumeManager:
+    """One kubelet's volume manager. ``node_root`` is the node's own filesystem (hostPath, local PVs)."""
+
+    def __init__(self, kubelet):
+        self.kl = kubelet
+        self.node_root = Dir(0o755)
+        self.pods: dict[str, PodVolumes] = {}
+
+    # --- WaitForAttachAndMount ----------------------------------------------------------------
+    def setup(self, pod: dict) -> float | None:
+        """Mount every volume of ``pod``. None when all are ready, else seconds until the next try
+        (each failure is a ``FailedMount`` Warning event, as the kubelet's reconciler reports it)."""
+        kl = self.kl
+        uid = pod["metadata"]["uid"]
+        self.forget_orphans()
+        pv = self.pods.get(uid)
+        if pv is None:
+            pv = self.pods[uid] = PodVolumes(uid)
+        now = kl.clock.now
+        wait = None
+        for vol in pod["spec"].get("volumes") or []:
+            name = vol.get("name")
+            if name in pv.dirs:
+                continue
+            nxt, delay = pv.backoff.get(name, (0.0, 0.0))
+            if now < nxt:
+                wait = min(wait or nxt - now, nxt - now)
+                continue
+            try:
+                pv.dirs[name] = self.set_up(pod, vol, pv)
+                pv.backoff.pop(name, None)
+                kl.diff(f"volume {name}: mounted")
+            except MountError as e:
+                delay = MOUNT_BACKOFF_INITIAL if not delay else min(delay * 2, MOUNT_BACKOFF_MAX)
+                pv.backoff[name] = (now + delay, delay)
+                msg = str(e)
+                kl.observe(f"volume {name}: {msg}")
+                kl.event(pod, "Warning", getattr(e, "reason", "FailedMount"),
+                         msg if getattr(e, "whole", False) else
+                         f'MountVolume.SetUp failed for volume "{name}" : {msg}')
+                wait = min(wait or delay, delay)
+        if pv.sources and pv.refresh_timer is None:
+            pv.refresh_timer = kl.clock.call_later(SYNC_FREQUENCY, self._refresh, uid)
+        return wait
+
+    def mounts(self, pod: dict, c: dict) -> list:
+        """Container ``c``'s ``volumeMounts`` as runtime Mounts (mountPath, readOnly, subPath)."""
+        pv = self.pods.get(pod["metadata"]["uid"])
+        out = []
+        if pv is None:
+            return out
+        for vm in c.get("volumeMounts") or []:
+            node = pv.dirs.get(vm.get("name"))
+            if node is None:
+                continue
+            read_only = bool(vm.get("readOnly")) or vm.get("name") in pv.sources   # configMap & co are read-only
+            sub = vm.get("subPath") or None
+            if sub and isinstance(node, Dir):
+                target = node
+                for part in [p for p in sub.split("/") if p]:
+                    nxt = target.entries.get(part) if isinstance(target, Dir) else None
+                    if nxt is None and isinstance(target, Dir):
+                        nxt = target.entries[part] = Dir(0o755, mtime=self.kl.clock.now)
+                    target = nxt
+                out.append(Mount(vm["mountPath"], target, read_only))   # a bind mount of that entry now
+            else:
+                out.append(Mount(vm["mountPath"], node, read_only))
+        return out
+
+    def forget_orphans(self) -> None:
+        """Volumes of pods the kubelet no longer runs are torn down (emptyDir data is gone)."""
+        live = {w.uid for w in self.kl.workers.values()}
+        for uid in sorted(self.pods):
+            if uid not in live:
+                pv = self.pods.pop(uid)
+                if pv.refresh_timer is not None:
+                    pv.refresh_timer.cancel()
+                for name in sorted(pv.dirs):
+                    self._detach(pv, name)
+
+    # --- one volume ---------------------------------------------------------------------------
+    def set_up(self, pod: dict, vol: dict, pv: PodVolumes):
+        kl = self.kl
+        now = kl.clock.now
+        name = vol["name"]
+        if "emptyDir" in vol:
+            d = Dir(0o777, mtime=now)
+            if (vol.get("emptyDir") or {}).get("medium") == "Memory":
+                d.tmpfs = True
+            return d
+        if "hostPath" in vol:
+            hp = vol["hostPath"] or {}
+            return hostpath_check(self.node_root, hp.get("path", "/"), hp.get("type") or "", now)
+        if any(k in vol for k in ("configMap", "secret", "downwardAPI", "projected")):
+            d = Dir(0o777 if "projected" in vol else 0o755, mtime=now)
+            files = self.projected_files(pod, vol)
+            write_files(d, files, now)
+            pv.sources[name] = vol
+            return d
+        if "persistentVolumeClaim" in vol:
+            return self.claim_dir(pod, vol)
+        raise MountError(f"volume type of {name} is not supported by minik8s")
+
+    def projected_files(self, pod: dict, vol: dict) -> dict:
+        """The files of a configMap, secret, downwardAPI or projected volume, read now."""
+        ns = pod["metadata"].get("namespace", "default")
+        if "projected" in vol:
+            spec = vol["projected"] or {}
+            out = {}
+            for src in spec.get("sources") or []:
+                out.update(self._source_files(pod, ns, src, spec.get("defaultMode")))
+            return out
+        return self._source_files(pod, ns, vol, None)
+
+    def _source_files(self, pod, ns, src, default_mode) -> dict:
+        for key, kind, what in (("configMap", "configmaps", "configmap"), ("secret", "secrets", "secret")):
+            if key not in src:
+                continue
+            ref = src[key] or {}
+            obj_name = ref.get("name") if key == "configMap" else (ref.get("secretName") or ref.get("name"))
+            try:
+                obj = self.kl.api.get(kind, obj_name, ns)
+            except errors.ApiError as e:
+                if e.code != 404:
+                    raise MountError(e.message) from None
+                if ref.get("optional"):
+                    return {}
+                raise MountError(f'{what} "{obj_name}" not found') from None
+            data = dict(obj.get("data") or {})
+            if key == "secret":      # base64 in the API, plain bytes in the container
+                data = {k: base64.b64decode(v).decode("utf-8", "replace") for k, v in data.items()}
+            elif obj.get("binaryData"):
+                for k, v in obj["binaryData"].items():
+                    data[k] = base64.b64decode(v).decode("utf-8", "replace")
+            mode = ref.get("defaultMode", default_mode)
+            return config_files(data, ref.get("items"), mode, bool(ref.get("optional")), what, obj_name)
+        if "downwardAPI" in src:
+            spec = src["downwardAPI"] or {}
+            mode = spec.get("defaultMode", default_mode)
+            mode = DEFAULT_MODE if mode is None else int(mode)
+            return {it["path"]: (downward_value(pod, it), int(it.get("mode", mode)))
+                    for it in spec.get("items") or []}
+        if "serviceAccountToken" in src:
+            tok = src["serviceAccountToken"] or {}
+            sa = pod["spec"].get("serviceAccountName") or "default"
+            return {tok.get("path", "token"): (_token(pod, sa), DEFAULT_MODE if default_mode is None
+                                                else int(default_mode))}
+        return {}
+
+    def _refresh(self, uid: str) -> None:
+        """Every sync period: rewrite the files of the pod's configMap/secret/downwardAPI volumes."""
+        kl = self.kl
+        pv = self.pods.get(uid)
+        if pv is None:
+            return
+        pv.refresh_timer = None
+        worker = next((w for w in kl.workers.values() if w.uid == uid), None)
+        if worker is None:
+            self.forget_orphans()
+            return
+        pv.refresh_timer = kl.clock.call_later(SYNC_FREQUENCY, self._refresh, uid)
+        if not kl.running or kl.pods is None:
+            return             # a stopped kubelet refreshes nothing
+        pod = kl.pods.get(worker.key)
+        if pod is None:
+            return
+        for name in sorted(pv.sources):
+            try:
+                files = self.projected_files(pod, pv.sources[name])
+            except MountError:
+                continue       # the object went away: the files stay as they were
+            d = pv.dirs[name]
+            old = {_rel: (f.data, f.mode) for _rel, f in _walk(d)}
+            if old != files:
+                kl.traced(worker.key, kl.diff, f"volume {name}: files updated")
+                write_files(d, files, kl.clock.now)
+
+    # --- persistentVolumeClaim ----------------------------------------------------------------
+    def claim_dir(self, pod: dict, vol: dict):
+        """The bound PV's data directory (waits while the claim is missing or unbound)."""
+        api = self.kl.api
+        ns = pod["metadata"].get("namespace", "default")
+        claim = (vol.get("persistentVolumeClaim") or {}).get("claimName")
+        try:
+            pvc = api.get("persistentvolumeclaims", claim, ns)
+        except errors.ApiError:
+            e = MountError(f'persistentvolumeclaim "{claim}" not found')
+            raise e from None
+        if (pvc.get("status") or {}).get("phase") != "Bound" or not (pvc.get("spec") or {}).get("volumeName"):
+            raise MountError(f'PVC {ns}/{claim} is not bound')
+        try:
+            pvo = api.get("persistentvolumes", pvc["spec"]["volumeName"])
+        except errors.ApiError:
+            raise MountError(f'persistentvolume "{pvc["spec"]["volumeName"]}" not found') from None
+        return self.volume_data(pvo, pod)
+
+    def volume_data(self, pvo: dict, pod: dict):
+        """Where a PV's bytes are: the node's directory (hostPath, local) or a backend disk."""
+        spec = pvo.get("spec") or {}
+        now = self.kl.clock.now
+        if "hostPath" in spec:
+            hp = spec["hostPath"] or {}
+            return hostpath_check(self.node_root, hp.get("path", "/"), hp.get("type") or "", now)
+        if "local" in spec:
+            path = (spec["local"] or {}).get("path", "/")
+            try:
+                return hostpath_check(self.node_root, path, "Directory", now)
+            except MountError:
+                raise MountError(f'path "{path}" does not exist') from None
+        store = disks(self.kl.ctx)
+        handle = disk_name(pvo)
+        d = store.get(handle)
+        if d is None:
+            d = store[handle] = Dir(0o777, mtime=now)
+        return d
+
+    def _detach(self, pv: PodVolumes, name: str) -> None:
+        pv.dirs.pop(name, None)
+
+
+def disk_name(pvo: dict) -> str:
+    """The backend disk of a non-local PV: its CSI volumeHandle, else the PV's name."""
+    spec = pvo.get("spec") or {}
+    return (spec.get("csi") or {}).get("volumeHandle") or pvo["metadata"]["name"]
+
+
+def _walk(d: Dir, prefix: str = ""):
+    for name in sorted(d.entries):
+        node = d.entries[name]
+        rel = posixpath.join(prefix, name) if prefix else name
+        if isinstance(node, Dir):
+            yield from _walk(node, rel)
+        else:
+            yield rel, node
+
+
+def _token(pod: dict, sa: str) -> str:
+    """A projected service account token: a JWT-shaped string naming the pod and account
+    (minik8s has no token signer; nothing verifies it)."""
+    def b64(s: str) -> str:
+        return base64.urlsafe_b64encode(s.encode()).decode().rstrip("=")
+    md = pod["metadata"]
+    claims = ('{"aud":["https://kubernetes.default.svc.cluster.local"],"iss":"https://kubernetes.default.svc'
+              f'.cluster.local","kubernetes.io":{{"namespace":"{md.get("namespace")}","pod":{{"name":"{md["name"]}",'
+              f'"uid":"{md.get("uid")}"}},"serviceaccount":{{"name":"{sa}"}}}},"sub":"system:serviceaccount:'
+              f'{md.get("namespace")}:{sa}"}}')
+    return b64('{"alg":"RS256","kid":"minik8s"}') + "." + b64(claims) + "." + b64("unsigned")
