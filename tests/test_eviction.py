@@ -57,6 +57,10 @@ def test_memory_pressure_condition_taint_and_eviction_of_the_pod_over_its_reques
     assert r.when("Evicted", st["message"]) == [90]
     assert [e[1] for e in r.events if e[2] == "Evicted"] == ["Warning"]
     assert c.get("pods", "db")["status"]["phase"] == "Running"
+    node_events = [(e["type"], e["reason"], e["message"]) for e in c.events(None)
+                   if e["involvedObject"]["kind"] == "Node"]
+    assert ("Warning", "EvictionThresholdMet", "Attempting to reclaim memory") in node_events
+    assert ("Normal", "NodeHasInsufficientMemory", "Node node-1 status is now: NodeHasInsufficientMemory") in node_events
 
 
 def test_memory_pressure_lasts_the_transition_period():

@@ -4,8 +4,9 @@
   every ``evictionMonitoringPeriod`` (10 s) it observes ``memory.available`` (capacity minus the
   working set of everything on the node); below the hard threshold ``memory.available<100Mi``
   the node reports ``MemoryPressure=True`` (the node lifecycle controller then taints it
-  ``node.kubernetes.io/memory-pressure:NoSchedule``) and the kubelet evicts one pod per
-  cycle, chosen by :func:`rank_for_memory_pressure`: pods using more than they requested
+  ``node.kubernetes.io/memory-pressure:NoSchedule``), records ``EvictionThresholdMet``
+  (``Attempting to reclaim memory``) on the node and evicts one pod per cycle (never a critical
+  one), chosen by :func:`rank_for_memory_pressure`: pods using more than they requested
   first, then lower priority, then the largest usage above requests. The evicted pod gets phase
   ``Failed``, reason ``Evicted``, a ``DisruptionTarget`` condition, an ``Evicted`` event, and is
   killed with a 1 s grace period. The condition stays True for
@@ -26,6 +27,7 @@ from . import config as C
 from .status import qos_class
 
 GUARANTEED_OOM_SCORE_ADJ = -997
+SYSTEM_CRITICAL_PRIORITY = 2000000000       # scheduling.SystemCriticalPriority
 BESTEFFORT_OOM_SCORE_ADJ = 1000
 
 
@@ -61,7 +63,7 @@ def swap_limit(pod_spec: dict, container: dict, node_memory: int, swap_available
         return 0
     if qos_class(pod_spec) != "Burstable":
         return 0
-    if (pod_spec.get("priority") or 0) >= 2000000000:
+    if (pod_spec.get("priority") or 0) >= SYSTEM_CRITICAL_PRIORITY:
         return 0
     res = container.get("resources") or {}
     req = (res.get("requests") or {}).get("memory")
@@ -208,6 +210,7 @@ class EvictionManager:
                    f"{format_memory(self.threshold)}: memory pressure")
         if not was:
             kl.update_node_status()
+        kl.event(kl.node_ref(), "Warning", "EvictionThresholdMet", "Attempting to reclaim memory")
         candidates = []
         usage_by_key = dict(self.pod_usage())
         for key in sorted(kl.workers):
@@ -215,6 +218,8 @@ class EvictionManager:
             pod = kl.pods.get(key) if kl.pods else None
             if pod is None or w.finished or w.evicted or w.terminating or not usage_by_key.get(key):
                 continue
+            if (pod["spec"].get("priority") or 0) >= SYSTEM_CRITICAL_PRIORITY:
+                continue                # critical pods are never evicted (kubelettypes.IsCriticalPod)
             candidates.append((pod, sum(usage_by_key[key].values())))
         if not candidates:
             return
