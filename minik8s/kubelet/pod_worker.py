@@ -210,7 +210,6 @@ class PodWorker:
     evicted: tuple | None = None        # (reason, message) when the eviction manager killed the pod
     stopping_sidecars: bool = False     # regular containers are done: sidecars are being stopped
     turns: dict = field(default_factory=dict)          # sidecar -> (waiting since, grace left)
-    volumes: dict = field(default_factory=dict)        # emptyDir volume name -> its directory
     evicted_at: str | None = None
 
     # --- lookups the prober uses ----------------------------------------------------------------
