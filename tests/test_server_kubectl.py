@@ -327,3 +327,43 @@ def test_seed_chapter_commands_print_the_same_with_the_real_kubectl(frozen):
     srv.run(15)
     assert real("get rs,pods") == ours("get rs,pods")
     assert len(c.list("pods", selector="app=web")) == 5
+
+
+def test_exec_interactive_shell_on_a_terminal(kube):
+    """kubectl exec -it POD -- sh (https://kubernetes.io/docs/tasks/debug/debug-application/get-shell-running-container/)."""
+    import pty
+    import select
+    (kube.home / "bb.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bb\nspec:\n  containers:\n  - name: c\n"
+        "    image: busybox\n    command: [sleep, '3600']\n")
+    kube("apply -f bb.yaml")
+    wait_for(lambda: kube("get pod bb -o jsonpath={.status.phase}").stdout == "Running", what="bb running")
+    pid, fd = pty.fork()
+    if pid == 0:                                   # the child: kubectl on a terminal
+        os.execvpe(KUBECTL, [KUBECTL, "exec", "-it", "bb", "--", "sh"], kube.env)
+    out = b""
+
+    def read_until(marker: bytes, timeout: float = 10) -> None:
+        nonlocal out
+        end = time.monotonic() + timeout
+        while marker not in out and time.monotonic() < end:
+            r, _, _ = select.select([fd], [], [], 0.1)
+            if r:
+                try:
+                    out += os.read(fd, 4096)
+                except OSError:
+                    return
+    read_until(b"/ # ")
+    os.write(fd, b"echo hello\r")
+    read_until(b"hello\r\n/ # ")
+    os.write(fd, b"exit 5\r")
+    read_until(b"\x00", timeout=5)
+    _pid, status = os.waitpid(pid, 0)
+    assert out.startswith(b"/ # echo hello\r\nhello\r\n/ # exit 5\r\n")
+    assert os.waitstatus_to_exitcode(status) == 5
+
+
+def test_port_forward_is_refused_with_a_reason(kube):
+    p = kube("port-forward pod/bb 18080:80", check=False, timeout=30)
+    assert p.returncode == 1
+    assert "pods/portforward is not supported by minik8s" in p.stderr

@@ -40,6 +40,16 @@ PROTOBUF_UNSUPPORTED = (
     "application/yaml (minik8s does not decode protobuf; generate the object and apply it instead: "
     "kubectl create ... --dry-run=client -o yaml | kubectl apply -f -)")
 
+# Subresources the engine has no model for, and what to do instead.
+UNSUPPORTED_SUBRESOURCES = {
+    "portforward": "pods have no real network to forward to; reach a port from inside the cluster with "
+                   "kubectl exec POD -- wget -qO- http://localhost:PORT/",
+    "proxy": "there is no real network to proxy to; use kubectl exec POD -- wget -qO- http://SERVICE/",
+    "attach": "attach to a container's console is not modelled; use kubectl logs -f or kubectl exec",
+    "ephemeralcontainers": "ephemeral containers (kubectl debug) are not modelled",
+    "resize": "in-place pod resize is not modelled",
+}
+
 
 def not_found_path() -> errors.ApiError:
     return errors.ApiError(404, "NotFound", "the server could not find the requested resource")
@@ -239,6 +249,9 @@ class RequestHandler(BaseHTTPRequestHandler):
             if method not in ("GET", "POST"):
                 raise method_not_allowed()
             return streams.pod_exec(self, t, query)
+        if t.subresource in UNSUPPORTED_SUBRESOURCES:
+            raise errors.bad_request(f"{res.plural}/{t.subresource} is not supported by minik8s: "
+                                     + UNSUPPORTED_SUBRESOURCES[t.subresource])
         if t.name is None:                                    # a collection
             if method == "GET":
                 if truthy(first(query, "watch", "false")):
