@@ -446,3 +446,19 @@ def test_cli_serve_saves_on_ctrl_c_and_reloads(tmp_path):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=20)
+
+
+def test_websocket_framing_follows_rfc_6455():
+    """The handshake example of RFC 6455 section 1.3, and a masked client frame read back."""
+    import io
+    from minik8s.server import websocket as ws
+    assert ws.accept_key("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+    assert ws.choose_protocol("v4.channel.k8s.io, v5.channel.k8s.io") == "v5.channel.k8s.io"
+    assert ws.choose_protocol("base64.channel.k8s.io") is None
+    payload = bytes([0]) + b"x" * 300                      # stdin channel, a 16-bit length
+    mask = b"\x01\x02\x03\x04"
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    frame = bytes([0x82, 0x80 | 126]) + len(payload).to_bytes(2, "big") + mask + masked
+    assert ws.read_message(io.BytesIO(frame), io.BytesIO()) == (ws.OP_BINARY, payload)
+    out = ws.encode_frame(b"\x01hi")
+    assert out == b"\x82\x03\x01hi"                        # server frames are not masked

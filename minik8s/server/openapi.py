@@ -101,6 +101,8 @@ class OpenAPI:
             if n in schemas or n not in defs:
                 continue
             schemas[n] = to_openapi(defs[n])
+            for prop in ("apiVersion", "kind"):     # kubernetes-validate pins these with an enum;
+                (schemas[n].get("properties") or {}).get(prop, {}).pop("enum", None)   # upstream does not
             todo.extend(_refs(defs[n]))
         return {"openapi": "3.0.0",
                 "info": {"title": "Kubernetes", "version": "v1.33.0"},
