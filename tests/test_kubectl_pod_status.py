@@ -141,3 +141,20 @@ def test_init_container_statuses_in_describe_and_get():
     app = out[out.index("Containers:\n  app:"):]
     assert "    State:          Waiting\n      Reason:       PodInitializing\n" in app
     assert "  Initialized                 False \n" in out
+
+
+def test_a_watch_sees_error_before_each_restart():
+    """SyncPod writes the status it observed before it acts, so ``kubectl get pods -w`` shows Error
+    between a crash and the restart (then CrashLoopBackOff while the back-off holds it).
+    https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-restarts"""
+    from minik8s.kubectl.printers import pod_status_reason
+    c = cluster()
+    seen = []
+    c.apiserver.watch("pods", lambda t, p: seen.append((round(c.now, 3),) + tuple(
+        pod_status_reason(p)[i] for i in (0, 4))), "default")
+    r = Run(c, pod("crash", [{"name": "main", "image": "pods-test/job:1.0", "args": ["1", "3"]}]))
+    r.run_to(14)
+    changes = [x for i, x in enumerate(seen) if i == 0 or seen[i - 1][1:] != x[1:]]
+    assert changes == [(0, "Pending", 0), (0, "Running", 0), (1, "Error", 0), (1, "Running", 1),
+                       (2, "Error", 1), (2, "CrashLoopBackOff", 1), (12, "Running", 2), (13, "Error", 2),
+                       (13, "CrashLoopBackOff", 2)]

@@ -275,6 +275,11 @@ class PodWorker:
         if any(r.hook_pending for r in self.containers.values()):
             kl.observe("waiting for a postStart hook")
             return None
+        if self.last_status is not None:
+            # SyncPod writes the status it observed before acting (generateAPIPodStatus, then
+            # computePodActions): a container that just crashed is reported terminated (Error)
+            # before it is restarted, so watchers see it, as they do on a real node
+            self.write_status(pod)
         if self.stopping_sidecars:
             self.stop_sidecars(pod)
         elif self.init_containers_done(pod, requeue):
