@@ -112,3 +112,18 @@ def test_describe_shows_init_containers_section():
     section = out[out.index("Init Containers:"):out.index("Containers:\n  app:")]
     assert "    State:          Terminated\n      Reason:       Completed\n      Exit Code:    0\n" in section
     assert "    Ready:          False\n    Restart Count:  0\n" in section
+
+
+def test_a_watch_sees_init_error_then_init_crash_loop_back_off():
+    """``kubectl get pods -w``: Init:Error after each failure, then Init:CrashLoopBackOff during the
+    back-off. https://kubernetes.io/docs/tasks/debug/debug-application/debug-init-containers/#understanding-pod-status"""
+    from minik8s.kubectl.printers import pod_status_reason
+    c = cluster()
+    seen = []
+    c.apiserver.watch("pods", lambda t, p: seen.append((round(c.now, 3), pod_status_reason(p)[0])), "default")
+    r = Run(c, pod("bad", [bb("app", "sleep 3600")], init=[bb("init", "sleep 1; exit 3")]))
+    r.run_to(14)
+    changes = [x for i, x in enumerate(seen) if i == 0 or seen[i - 1][1] != x[1]]
+    assert changes == [(0, "Pending"), (0, "Init:0/1"), (1, "Init:Error"), (1, "Init:0/1"), (2, "Init:Error"),
+                       (2, "Init:CrashLoopBackOff"), (12, "Init:0/1"), (13, "Init:Error"),
+                       (13, "Init:CrashLoopBackOff")]
