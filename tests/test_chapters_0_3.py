@@ -90,3 +90,140 @@ def test_api_server_down_connection_refused_and_nothing_changes():
     c.start("kube-apiserver")
     c.run(5)
     assert len(c.list("pods", selector="app=web")) == 2
+
+
+TWO = """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: two
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27
+  - name: shell
+    image: busybox:1.36
+    command: ["sleep", "3600"]
+"""
+
+
+def test_pod_containers_share_net_ipc_uts_but_not_pid_or_mnt():
+    """A Pod's containers share the network, IPC and UTS namespaces and have their own PID and
+    mount namespaces unless shareProcessNamespace is set
+    (https://kubernetes.io/docs/concepts/workloads/pods/#how-pods-manage-multiple-containers,
+    https://kubernetes.io/docs/tasks/configure-pod-container/share-process-namespace/). Chapter 1 shows it."""
+    c = Cluster(nodes=1, seed=0)
+    c.apply(TWO)
+    c.run(20)
+    pod = c.get("pod", "two")
+    rt = c.kubelets[pod["spec"]["nodeName"]].runtime
+    ns = {cs["name"]: rt.namespaces(cs["containerID"].split("://")[1]) for cs in pod["status"]["containerStatuses"]}
+    for kind in ("net", "ipc", "uts"):
+        assert ns["web"][kind] == ns["shell"][kind], kind
+    for kind in ("pid", "mnt"):
+        assert ns["web"][kind] != ns["shell"][kind], kind
+    assert c.kubectl("exec two -c shell -- ps").splitlines()[1].split()[:1] == ["1"]
+    assert c.kubectl("exec two -c shell -- hostname") == "two\n"
+    assert "Welcome to nginx!" in c.kubectl("exec two -c shell -- wget -qO- http://localhost/")
+
+
+def test_memory_limit_is_memory_max_and_oom_kills_with_137():
+    """limits.memory becomes memory.max; a container allocating past it is OOM-killed: reason
+    OOMKilled, exit code 137 (https://kubernetes.io/docs/tasks/configure-pod-container/assign-memory-resource/)."""
+    c = Cluster(nodes=1, seed=0)
+    c.apply("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: memory-hog
+spec:
+  containers:
+  - name: stress
+    image: polinux/stress
+    command: ["stress"]
+    args: ["--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"]
+    resources:
+      limits:
+        memory: 100Mi
+""")
+    c.run(15)
+    cs = c.get("pod", "memory-hog")["status"]["containerStatuses"][0]
+    assert cs["lastState"]["terminated"]["reason"] == "OOMKilled"
+    assert cs["lastState"]["terminated"]["exitCode"] == 137
+    assert cs["restartCount"] >= 1
+
+
+RS = """
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+"""
+
+
+def _node_ready(c, name):
+    return [x for x in c.get("node", name)["status"]["conditions"] if x["type"] == "Ready"][0]["status"]
+
+
+def test_kubelet_down_node_unknown_after_grace_then_pods_evicted_after_300s():
+    """Chapter 2's timeline: heartbeats stop; after node-monitor-grace-period (50 s) Ready is Unknown
+    and the node is tainted unreachable:NoExecute; pods tolerate it for 300 s (DefaultTolerationSeconds),
+    then are deleted and replaced elsewhere
+    (https://kubernetes.io/docs/concepts/architecture/nodes/#node-status,
+    https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions)."""
+    c = Cluster(nodes=3, seed=0)
+    c.apply(RS)
+    c.run(15)
+    on2 = [p["metadata"]["name"] for p in c.list("pods", selector="app=web") if p["spec"]["nodeName"] == "node-2"]
+    assert on2
+    c.stop("kubelet", node="node-2")
+    c.run(35)
+    assert _node_ready(c, "node-2") == "True"          # not yet: the grace period is 50 s
+    c.run(25)
+    assert _node_ready(c, "node-2") == "Unknown"
+    assert "node-2   NotReady" in c.kubectl("get nodes")
+    taints = {(t["key"], t["effect"]) for t in c.get("node", "node-2")["spec"].get("taints", [])}
+    assert ("node.kubernetes.io/unreachable", "NoExecute") in taints
+    c.run(240)                                          # ~300 s after the taint: not yet evicted
+    assert all(not c.get("pod", n)["metadata"].get("deletionTimestamp") for n in on2)
+    c.run(70)
+    assert all(c.get("pod", n)["metadata"].get("deletionTimestamp") for n in on2)
+    running = [p for p in c.list("pods", selector="app=web")
+               if not p["metadata"].get("deletionTimestamp") and p["status"].get("phase") == "Running"]
+    assert len(running) == 3 and all(p["spec"]["nodeName"] != "node-2" for p in running)
+
+
+def test_scheduler_down_pending_controller_manager_down_not_replaced():
+    """Chapter 2: without kube-scheduler new pods stay Pending (no nodeName); without
+    kube-controller-manager a deleted pod is not replaced (https://kubernetes.io/docs/concepts/overview/components/)."""
+    c = Cluster(nodes=2, seed=0)
+    c.apply(RS)
+    c.run(15)
+    c.stop("kube-scheduler")
+    c.kubectl("scale rs web --replicas=4")
+    c.run(30)
+    pending = [p for p in c.list("pods", selector="app=web") if not p["spec"].get("nodeName")]
+    assert len(pending) == 1 and pending[0]["status"]["phase"] == "Pending"
+    c.start("kube-scheduler")
+    c.run(10)
+    assert all(p["spec"].get("nodeName") for p in c.list("pods", selector="app=web"))
+    c.stop("kube-controller-manager")
+    c.kubectl(f"delete pod {c.list('pods', selector='app=web')[0]['metadata']['name']}")
+    c.run(30)
+    assert len(c.list("pods", selector="app=web")) == 3
+    c.start("kube-controller-manager")
+    c.run(10)
+    assert len(c.list("pods", selector="app=web")) == 4
