@@ -126,6 +126,17 @@ def test_oom_score_adj_per_qos(containers, want):
     assert oom_score_adj(spec, containers[0], memory_bytes("4Gi")) == want
 
 
+def test_sidecar_oom_score_adj_is_not_above_the_app_containers():
+    """pkg/kubelet/qos/policy.go: a sidecar's adjustment matches or falls below the regular
+    containers' (computed from the smallest regular memory request)."""
+    app = ctr(requests={"memory": "1Gi"})
+    side = dict(ctr("proxy", requests={"memory": "100Mi"}), restartPolicy="Always")
+    spec = {"containers": [app], "initContainers": [side]}
+    assert oom_score_adj(spec, side, memory_bytes("4Gi")) == 750
+    assert oom_score_adj({"priorityClassName": "system-node-critical", "containers": [ctr()]}, ctr(),
+                         memory_bytes("4Gi")) == -997
+
+
 def test_kubelet_sets_oom_score_adj_on_each_container():
     c = cluster(memory="4Gi")
     Run(c, pod("b", [ctr(requests={"memory": "1Gi"})])).run_to(0.1)

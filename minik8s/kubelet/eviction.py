@@ -33,16 +33,27 @@ BESTEFFORT_OOM_SCORE_ADJ = 1000
 
 def oom_score_adj(pod_spec: dict, container: dict, memory_capacity: int) -> int:
     """GetContainerOOMScoreAdjust: Guaranteed -997, BestEffort 1000, Burstable
-    ``1000 - 1000 * request / capacity`` (integer division) clamped to [3, 999]
+    ``1000 - 1000 * request / capacity`` (integer division) clamped to [3, 999]; a sidecar gets
+    at most the score of the regular container with the smallest request; system-node-critical -997
     (https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/#node-out-of-memory-behavior)."""
+    if pod_spec.get("priorityClassName") == "system-node-critical":
+        return GUARANTEED_OOM_SCORE_ADJ         # IsNodeCriticalPod: the last to be killed
     qos = qos_class(pod_spec)
     if qos == "Guaranteed":
         return GUARANTEED_OOM_SCORE_ADJ
     if qos == "BestEffort":
         return BESTEFFORT_OOM_SCORE_ADJ
-    req = ((container.get("resources") or {}).get("requests") or {}).get("memory")
-    request = memory_bytes(req) if req is not None else 0
-    adj = 1000 - (1000 * request) // memory_capacity
+
+    def request(c):
+        req = ((c.get("resources") or {}).get("requests") or {}).get("memory")
+        return memory_bytes(req) if req is not None else 0
+    adj = 1000 - (1000 * request(container)) // memory_capacity
+    if container.get("restartPolicy") == "Always" and any(
+            c.get("name") == container.get("name") for c in pod_spec.get("initContainers") or []):
+        # a sidecar's score matches or falls below the regular containers' (the smallest request)
+        regular = [request(c) for c in pod_spec.get("containers") or []]
+        if regular:
+            adj = min(adj, 1000 - (1000 * min(regular)) // memory_capacity)
     if adj < 1000 + GUARANTEED_OOM_SCORE_ADJ:
         return 1000 + GUARANTEED_OOM_SCORE_ADJ
     if adj == BESTEFFORT_OOM_SCORE_ADJ:
