@@ -111,7 +111,8 @@ def test_describe_shows_init_containers_section():
     assert out.index("Init Containers:\n  init:\n") < out.index("Containers:\n  app:\n")
     section = out[out.index("Init Containers:"):out.index("Containers:\n  app:")]
     assert "    State:          Terminated\n      Reason:       Completed\n      Exit Code:    0\n" in section
-    assert "    Ready:          False\n    Restart Count:  0\n" in section
+    # an init container that exited 0 is Ready (prober_manager.go: UpdatePodStatus)
+    assert "    Ready:          True\n    Restart Count:  0\n" in section
 
 
 def test_a_watch_sees_init_error_then_init_crash_loop_back_off():

@@ -731,6 +731,8 @@ class PodWorker:
             out["ready"] = out["started"] and self.container_ready(c, rec)
         elif st is not None and st.state == "exited" and rec.waiting is None:
             out["state"] = {"terminated": kl.terminated_state(st)}
+            # prober_manager.UpdatePodStatus: a regular init container that exited 0 is ready
+            out["ready"] = init and not is_sidecar(c) and out["state"]["terminated"]["exitCode"] == 0
         elif st is not None and st.state == "exited":
             # waiting to be restarted: the exited run is lastState (kubectl shows CrashLoopBackOff);
             # containerID still names that last container
