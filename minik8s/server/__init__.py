@@ -73,7 +73,6 @@ class KubeServer:
         """Advance the cluster's virtual time by ``seconds`` (under the lock)."""
         with self.lock:
             self.cluster.clock.run(seconds)
-            self._virtual0 += seconds
 
     def encode_event(self, typ: str, obj: dict) -> bytes:
         """One watch event as a JSON line; the same event sent to many watches is encoded once."""
@@ -88,24 +87,27 @@ class KubeServer:
         return data
 
     def _drive(self) -> None:
+        """Advance virtual time by the wall time elapsed since the last tick, times ``speed``.
+
+        Increments, not a fixed mapping: when something else moved the clock ahead (an exec that
+        ran ``sleep 600`` runs the clock until it ends), time goes on from there instead of
+        standing still until wall time catches up."""
+        last = time.monotonic()
         while not self.stopping:
             time.sleep(TICK)
+            now = time.monotonic()
+            elapsed, last = now - last, now
             if self.speed <= 0:
                 continue
-            target = self._virtual0 + (time.monotonic() - self._wall0) * self.speed
             with self.lock:
-                now = self.cluster.clock.now
-                if target > now:
-                    try:
-                        self.cluster.clock.run(target - now)
-                    except Exception:        # a bug in a component must not stop the clock for good
-                        import traceback
-                        traceback.print_exc()
+                try:
+                    self.cluster.clock.run(elapsed * self.speed)
+                except Exception:        # a bug in a component must not stop the clock for good
+                    import traceback
+                    traceback.print_exc()
 
     # --- lifecycle --------------------------------------------------------------------------
     def start(self) -> "KubeServer":
-        self._wall0 = time.monotonic()
-        self._virtual0 = self.cluster.clock.now
         for target in (self.httpd.serve_forever, self._drive):
             th = threading.Thread(target=target, daemon=True, name=f"minik8s-{target.__name__}")
             th.start()
