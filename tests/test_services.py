@@ -160,3 +160,12 @@ def test_port_forward_reaches_the_pod_without_a_service():
     assert resp.status == 200 and resp.body.strip() == pf.pod
     assert repr(pf).splitlines()[:3] == ["Forwarding from 127.0.0.1:8080 -> 8080",
                                          "Forwarding from [::1]:8080 -> 8080", "Handling connection for 8080"]
+
+
+def test_kubectl_port_forward_then_localhost():
+    """kubectl port-forward deployment/web 8080:8080 prints kubectl's lines; localhost:8080 reaches a pod."""
+    c = cluster_with(web(1))
+    assert c.kubectl("port-forward deployment/web 8080:8080") == (
+        "Forwarding from 127.0.0.1:8080 -> 8080\nForwarding from [::1]:8080 -> 8080\n")
+    assert c.http("http://localhost:8080/").body.startswith("Hello from web-")
+    assert c.kubectl("port-forward pod/nope 9000:80") == 'Error from server (NotFound): pods "nope" not found\n'

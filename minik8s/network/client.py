@@ -30,6 +30,14 @@ def pod_sandbox(cluster, name: str, namespace: str = "default"):
     return sandbox
 
 
+def forwards(cluster) -> dict:
+    """local port -> the PortForward ``kubectl port-forward`` left open in this cluster's notebook."""
+    fw = getattr(cluster, "_port_forwards", None)
+    if fw is None:
+        fw = cluster._port_forwards = {}
+    return fw
+
+
 def dns(cluster, name: str, from_pod: str | None = None, namespace: str = "default", qtype: str = "A"):
     """Resolve ``name`` from ``from_pod`` (its /etc/hosts and resolv.conf) or from a node."""
     if from_pod is None:
@@ -42,6 +50,8 @@ def http(cluster, url: str, from_pod: str | None = None, namespace: str = "defau
          headers: dict | None = None, body: str = "", timeout: float | None = None):
     """One HTTP request over the cluster network; returns the HttpResponse or raises NetworkError."""
     host, port, path = parse_url(url)
+    if from_pod is None and host in ("localhost", "127.0.0.1") and port in forwards(cluster):
+        return forwards(cluster)[port].request(method, path, headers, body)
     sb = pod_sandbox(cluster, from_pod, namespace) if from_pod is not None else None
     ip = host
     if host == "localhost" and sb is not None:
@@ -113,7 +123,11 @@ def port_forward(cluster, target: str, ports, namespace: str = "default") -> Por
                                  f"strconv.ParseUint: parsing \"{local}\": invalid syntax")
     pod_name = name
     remote_port = remote
-    if kind != "pod":
+    if kind == "pod":
+        phase = (cluster.apiserver.get("pods", name, namespace).get("status") or {}).get("phase")
+        if phase != "Running":
+            raise errors.bad_request(f"unable to forward port because pod is not running. Current status={phase}")
+    else:
         obj = cluster.apiserver.get(kind + "s", name, namespace)
         if kind == "service":
             sel = selector_from_map((obj.get("spec") or {}).get("selector") or {})
@@ -122,8 +136,7 @@ def port_forward(cluster, target: str, ports, namespace: str = "default") -> Por
         pods = [p for p in cluster.apiserver.list("pods", namespace, label_selector=sel)["items"]
                 if (p.get("status") or {}).get("phase") == "Running"]
         if not pods:
-            raise errors.bad_request("error: unable to forward port because pod is not running. "
-                                     "Current status=Pending")
+            raise errors.bad_request("unable to forward port because pod is not running. Current status=Pending")
         pod = pods[0]
         pod_name = pod["metadata"]["name"]
         if kind == "service":
