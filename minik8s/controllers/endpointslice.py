@@ -68,8 +68,9 @@ def endpoint_ports(svc: dict, pod: dict) -> list[dict]:
     return out
 
 
-def endpoint_for_pod(pod: dict, svc: dict) -> dict:
-    """The EndpointSlice endpoint describing ``pod`` (podToEndpoint)."""
+def endpoint_for_pod(pod: dict, svc: dict, zone: str | None = None) -> dict:
+    """The EndpointSlice endpoint describing ``pod`` (podToEndpoint); ``zone`` is its node's
+    ``topology.kubernetes.io/zone`` label."""
     md = pod["metadata"]
     spec = pod.get("spec") or {}
     terminating = bool(md.get("deletionTimestamp"))
@@ -84,10 +85,13 @@ def endpoint_for_pod(pod: dict, svc: dict) -> dict:
         ep["nodeName"] = spec["nodeName"]
     ep["targetRef"] = {"kind": "Pod", "namespace": md.get("namespace", "default"), "name": md["name"],
                        "uid": md.get("uid", "")}
+    if zone:
+        ep["zone"] = zone
     return ep
 
 
-def desired_slices(svc: dict, pods: list[dict], max_per_slice: int = NP.MAX_ENDPOINTS_PER_SLICE) -> list[dict]:
+def desired_slices(svc: dict, pods: list[dict], max_per_slice: int = NP.MAX_ENDPOINTS_PER_SLICE,
+                   zones: dict | None = None) -> list[dict]:
     """The (ports, endpoints) of every slice the Service should have: endpoints grouped by their
     resolved ports, at most ``max_per_slice`` each, in a stable order. At least one (a placeholder)."""
     groups: dict[str, tuple[list, list]] = {}
@@ -96,7 +100,8 @@ def desired_slices(svc: dict, pods: list[dict], max_per_slice: int = NP.MAX_ENDP
             continue
         ports = endpoint_ports(svc, pod)
         key = repr([(p["name"], p["port"], p["protocol"]) for p in ports])
-        groups.setdefault(key, (ports, []))[1].append(endpoint_for_pod(pod, svc))
+        zone = (zones or {}).get((pod.get("spec") or {}).get("nodeName"))
+        groups.setdefault(key, (ports, []))[1].append(endpoint_for_pod(pod, svc, zone))
     out = []
     for key in sorted(groups):
         ports, eps = groups[key]
@@ -139,6 +144,17 @@ class EndpointSliceController(Component):
         self.services = self.informer("services", self.enqueue_obj)
         self.pods = self.informer("pods", self.on_pod)
         self.slices = self.informer("endpointslices", self.on_slice)
+        self.nodes = self.informer("nodes")
+        self._selectors: dict[str, tuple[str, object]] = {}     # svc key -> (resourceVersion, Selector)
+
+    def selector(self, svc: dict):
+        """The Service's parsed selector, cached per resourceVersion."""
+        md = svc["metadata"]
+        key, rv = f"{md.get('namespace')}/{md['name']}", md.get("resourceVersion")
+        hit = self._selectors.get(key)
+        if hit is None or hit[0] != rv:
+            hit = self._selectors[key] = (rv, selector_from_map(svc["spec"]["selector"]))
+        return hit[1]
 
     def on_pod(self, typ, pod, old):
         ns = pod["metadata"].get("namespace")
@@ -146,8 +162,7 @@ class EndpointSliceController(Component):
         if old is not None:
             labels.append(old["metadata"].get("labels") or {})
         for svc in self.services.list(namespace=ns):
-            sel = (svc.get("spec") or {}).get("selector")
-            if sel and any(selector_from_map(sel).matches(lb) for lb in labels):
+            if (svc.get("spec") or {}).get("selector") and any(self.selector(svc).matches(lb) for lb in labels):
                 self.enqueue(f"{ns}/{svc['metadata']['name']}")
 
     def on_slice(self, typ, es, old):
@@ -169,9 +184,10 @@ class EndpointSliceController(Component):
                 self.diff(f"service {key} gone or without selector: delete slice {s['metadata']['name']}")
                 self.api.delete("endpointslices", s["metadata"]["name"], ns)
             return None
-        sel = selector_from_map(svc["spec"]["selector"])
-        pods = self.pods.list(namespace=ns, selector=sel)
-        want = desired_slices(svc, pods)
+        pods = self.pods.list(namespace=ns, selector=self.selector(svc))
+        zones = {n["metadata"]["name"]: (n["metadata"].get("labels") or {}).get("topology.kubernetes.io/zone")
+                 for n in self.nodes.list()}
+        want = desired_slices(svc, pods, zones=zones)
         n_eps = sum(len(w["endpoints"]) for w in want)
         ready = sum(1 for w in want for e in w["endpoints"] if e["conditions"]["ready"])
         self.observe(f"{len(pods)} pods match {key}: {n_eps} endpoints, {ready} ready; {len(existing)} slices")
