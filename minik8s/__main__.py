@@ -4,8 +4,10 @@
                             [--state FILE] [--seed N]
     KUBECONFIG=./kubeconfig kubectl get nodes
 
-The cluster's clock follows wall time (times ``--speed``). ``--state FILE`` reloads the cluster
-saved there (if the file exists) and saves it again on exit, so nothing is lost between runs.
+The cluster's clock follows wall time (times ``--speed``); a new cluster's clock starts at the
+current time, so its timestamps are real UTC times (``--from-epoch``: at 2025-01-01T00:00:00Z, as
+``Cluster()`` does). ``--state FILE`` reloads the cluster saved there (if the file exists) and
+saves it again on exit, so nothing is lost between runs; time stands still while it is saved.
 Ctrl-C stops the server cleanly.
 """
 
@@ -29,8 +31,29 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--speed", type=float, default=1.0, help="virtual seconds per wall second")
     s.add_argument("--kubeconfig", default="./kubeconfig", help="where to write the kubeconfig")
     s.add_argument("--state", default=None, help="load the cluster from FILE if it exists; save it on exit")
+    s.add_argument("--from-epoch", action="store_true",
+                   help="start a new cluster's clock at minik8s's epoch (2025-01-01T00:00:00Z) instead of now")
     s.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return p
+
+
+def new_cluster(nodes: int, seed: int, wall_clock: bool = True):
+    """A new cluster; with ``wall_clock`` its virtual clock starts at the current time.
+
+    Virtual time t is the timestamp ``EPOCH + t`` (``minik8s.api.meta``). kubectl computes some
+    ages itself from its own clock (describe's Events, ``kubectl events``), so a served cluster
+    whose clock starts at the epoch would show events "690d" old; starting it at now (and running
+    at ``--speed 1``) makes every timestamp a real UTC time. The cluster boots exactly as
+    ``Cluster(nodes, seed)`` does, only later on the clock.
+    """
+    import time as _time
+    from . import Cluster
+    from .api.meta import EPOCH
+    from .store import Store
+    if not wall_clock:
+        return Cluster(nodes=nodes, seed=seed)
+    start = float(int(_time.time() - EPOCH.timestamp()))
+    return Cluster(nodes=nodes, seed=seed, _snapshot={"store": Store().snapshot(), "now": start})
 
 
 def serve_main(args) -> int:
@@ -44,7 +67,7 @@ def serve_main(args) -> int:
             return 1
         origin = f"loaded from {args.state}"
     else:
-        cluster = Cluster(nodes=args.nodes, seed=args.seed)
+        cluster = new_cluster(args.nodes, args.seed, wall_clock=not args.from_epoch)
         origin = f"{args.nodes} nodes, seed {args.seed}"
     try:
         server = KubeServer(cluster, args.port, args.host, args.speed, args.verbose)

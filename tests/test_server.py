@@ -431,7 +431,11 @@ def test_cli_serve_saves_on_ctrl_c_and_reloads(tmp_path):
         cfg = client.Configuration()
         cfg.host = url
         v1 = client.CoreV1Api(client.ApiClient(cfg))
-        v1.create_namespaced_config_map("default", {"metadata": {"name": "kept"}, "data": {"k": "v"}})
+        made = v1.create_namespaced_config_map("default", {"metadata": {"name": "kept"}, "data": {"k": "v"}})
+        # a new served cluster's clock starts at the current time: kubectl's own age arithmetic works
+        import datetime
+        skew = abs((datetime.datetime.now(datetime.timezone.utc) - made.metadata.creation_timestamp).total_seconds())
+        assert skew < 60
     finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
