@@ -130,3 +130,13 @@ def test_deleting_the_service_deletes_its_slices_and_endpoints():
     c.run(1)
     assert slices_of(c, "web") == []
     assert not c.apiserver.exists("endpoints", "web", "default")
+
+
+def test_endpoints_carry_their_nodes_zone():
+    """EndpointSlice topology: zone comes from the node's topology.kubernetes.io/zone label."""
+    from minik8s import Cluster
+    c = Cluster(nodes=[{"name": "node-1", "labels": {"topology.kubernetes.io/zone": "zone-a"}}])
+    c.apply(web(1))
+    c.run(30)
+    [e] = slices_of(c, "web")[0]["endpoints"]
+    assert e["zone"] == "zone-a" and e["nodeName"] == "node-1"

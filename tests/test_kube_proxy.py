@@ -152,3 +152,17 @@ def test_no_endpoints_is_a_reject_rule_in_the_filter_table():
     text = c.component("kube-proxy", "node-1").iptables_save("filter")
     assert '--comment "default/web:http has no endpoints"' in text and "-j REJECT" in text
     assert "Connection refused" in c.exec("client", "wget -qO- http://web")
+
+
+def test_same_seed_same_choices_and_clusters_do_not_share_rules():
+    """Determinism: the endpoint choices come from the cluster's seeded RNG only."""
+    def run(seed):
+        c = cluster_with(web(3), CLIENT, seed=seed)
+        return c, [c.http("http://web/hostname", from_pod="client").body for _ in range(50)]
+    a, seq_a = run(5)
+    b, seq_b = run(5)
+    assert seq_a == seq_b
+    a.delete("service", "web")
+    a.run(1)
+    assert b.http("http://web/", from_pod="client").status == 200       # b's rules untouched by a
+    assert not a.dns("web", from_pod="client").ok and b.dns("web", from_pod="client").ok
