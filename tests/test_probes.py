@@ -305,3 +305,22 @@ def test_teaching_app_answers_grpc_health_probes():
     r.run_to(15.001)
     assert r.when("Unhealthy", 'Liveness probe failed: service unhealthy (responded with "NOT_SERVING")') == [15]
     assert r.cs()["restartCount"] == 1
+
+
+def test_docs_grpc_liveness_example_with_etcd():
+    """The docs' etcd pod with a grpc liveness probe on 2379 (initialDelaySeconds 10): healthy, so it
+    is probed from 10 s on and never restarted.
+    https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-grpc-liveness-probe"""
+    c = cluster(images=["registry.k8s.io/etcd:3.5.1-0"])
+    r = Run(c, pod("etcd-with-grpc", [{
+        "name": "etcd", "image": "registry.k8s.io/etcd:3.5.1-0",
+        "command": ["/usr/local/bin/etcd", "--data-dir", "/var/lib/etcd", "--listen-client-urls",
+                    "http://0.0.0.0:2379", "--advertise-client-urls", "http://127.0.0.1:2379", "--log-level", "debug"],
+        "ports": [{"containerPort": 2379}],
+        "livenessProbe": {"grpc": {"port": 2379}, "initialDelaySeconds": 10}}]))
+    r.run_to(60)
+    w = c.kubelets["node-1"].workers["default/etcd-with-grpc"].probes[("etcd", "liveness")]
+    assert w.probes == 6 and w.result == "Success"          # at 10, 20, 30, 40, 50 and 60
+    assert r.cs()["restartCount"] == 0 and not r.when("Unhealthy")
+    assert "    Liveness:       grpc <pod>:2379  delay=10s timeout=1s period=10s #success=1 #failure=3\n" in \
+        c.kubectl("describe pod etcd-with-grpc")

@@ -320,6 +320,25 @@ def goproxy(proc):
     yield proc.forever()
 
 
+def etcd(proc):
+    """etcd (the docs' gRPC liveness probe example): serves clients on the port of
+    ``--listen-client-urls`` (2379) and the gRPC health service there, answering SERVING."""
+    _go_runtime(proc)
+    url = _flag(proc.argv[1:], "listen-client-urls", "http://localhost:2379")
+    port = int(url.rsplit(":", 1)[-1].split("/")[0])
+
+    def handle(req):
+        if req.route == "/grpc.health.v1.Health/Check":
+            return proc.reply(200, "SERVING")
+        if req.route == "/health":
+            return proc.reply(200, '{"health":"true","reason":""}')
+        return proc.reply(404, "404 page not found\n")
+    proc.listen(port, handle)
+    proc.error(f'{{"level":"info","msg":"serving client traffic insecurely; this is strongly discouraged!",'
+               f'"address":"[::]:{port}"}}')
+    yield proc.forever()
+
+
 # --- stress -------------------------------------------------------------------------------------
 def _stress_bytes(text: str) -> int:
     units = {"b": 1, "k": 1024, "m": MiB, "g": 1024 * MiB}
@@ -662,7 +681,7 @@ PROGRAMS = dict(APPLETS)
 PROGRAMS.update({"pause": pause, "nginx": nginx, "agnhost": agnhost, "goproxy": goproxy, "stress": stress,
                  "vish-stress": vish_stress, "redis-server": redis, "httpd": httpd, "app": _app, "curl": curl,
                  "perl": perl, "bootcamp": kubernetes_bootcamp, "hello-app": hello_app, "php-apache": php_apache,
-                 "echoserver": echoserver, "fluentd": fluentd})
+                 "echoserver": echoserver, "fluentd": fluentd, "etcd": etcd})
 
 OS_RELEASE = {
     "busybox": None,
@@ -712,6 +731,9 @@ def register_builtin_images() -> None:
         _register(f"registry.k8s.io/goproxy:{tag}", {"/goproxy": "goproxy"}, "2.4Mi", entrypoint=["/goproxy"],
                   base=None)
         _register(f"k8s.gcr.io/goproxy:{tag}", {"/goproxy": "goproxy"}, "2.4Mi", entrypoint=["/goproxy"], base=None)
+    for tag in ("3.5.1-0", "3.5.21-0", "3.5.16-0"):          # the gRPC probe example's image
+        _register(f"registry.k8s.io/etcd:{tag}", {"/usr/local/bin/etcd": "etcd"}, "57Mi",
+                  entrypoint=None, cmd=["/usr/local/bin/etcd"], base=None)
     _register("polinux/stress:latest", {"/usr/bin/stress": "stress"}, "4Mi", cmd=["stress"])
     _register("polinux/stress:1.0.4", {"/usr/bin/stress": "stress"}, "4Mi", cmd=["stress"])
     _register("vish/stress:latest", {"/stress": "vish-stress"}, "1.6Mi", entrypoint=["/stress"], base=None)
