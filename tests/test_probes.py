@@ -324,3 +324,20 @@ def test_docs_grpc_liveness_example_with_etcd():
     assert r.cs()["restartCount"] == 0 and not r.when("Unhealthy")
     assert "    Liveness:       grpc <pod>:2379  delay=10s timeout=1s period=10s #success=1 #failure=3\n" in \
         c.kubectl("describe pod etcd-with-grpc")
+
+
+def test_docs_tcp_liveness_and_readiness_example_with_goproxy():
+    """The docs' goproxy pod: tcpSocket readiness and liveness on 8080, initialDelaySeconds 15,
+    periodSeconds 10: the ticks at 10 are too early, the first probes run at 20 and it turns ready.
+    https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-tcp-liveness-probe"""
+    c = cluster(images=["registry.k8s.io/goproxy:0.1"])
+    probe = {"tcpSocket": {"port": 8080}, "initialDelaySeconds": 15, "periodSeconds": 10}
+    r = Run(c, pod("goproxy", [{"name": "goproxy", "image": "registry.k8s.io/goproxy:0.1",
+                                "ports": [{"containerPort": 8080}],
+                                "readinessProbe": dict(probe), "livenessProbe": dict(probe)}]))
+    r.run_to(19.9)
+    assert r.cs()["ready"] is False
+    r.run_to(20.001)
+    assert r.cs()["ready"] is True and r.get_pods()[1:3] == ["1/1", "Running"]
+    r.run_to(60)
+    assert r.cs()["restartCount"] == 0 and not r.when("Unhealthy")
