@@ -166,3 +166,28 @@ def test_same_seed_same_choices_and_clusters_do_not_share_rules():
     a.run(1)
     assert b.http("http://web/", from_pod="client").status == 200       # b's rules untouched by a
     assert not a.dns("web", from_pod="client").ok and b.dns("web", from_pod="client").ok
+
+
+def test_rule_syncs_are_at_most_once_per_min_sync_period():
+    """kube-proxy --iptables-min-sync-period=1s: a change right after a sync waits for the period's end."""
+    c = cluster_with(CLIENT)
+    c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "m"},
+             "spec": {"ports": [{"name": "http", "port": 80}]}})
+
+    def write_slice(ips):
+        body = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                "metadata": {"name": "m-1", "labels": {"kubernetes.io/service-name": "m"}},
+                "addressType": "IPv4", "ports": [{"name": "http", "port": 8080}],
+                "endpoints": [{"addresses": [ip]} for ip in ips]}
+        c.apply(body)
+    c.run(5)
+    proxy = c.component("kube-proxy", "node-1")
+    key = (c.get("service", "m")["spec"]["clusterIP"], 80)
+    write_slice(["10.244.9.1"])                     # first change after a quiet period: synced at once
+    assert [e["ip"] for e in proxy.cluster[key].cluster_eps] == ["10.244.9.1"]
+    c.run(0.25)
+    write_slice(["10.244.9.1", "10.244.9.2"])       # 0.25 s later: waits until 1 s after the last sync
+    c.run(0.5)
+    assert len(proxy.cluster[key].cluster_eps) == 1
+    c.run(0.25)
+    assert len(proxy.cluster[key].cluster_eps) == 2

@@ -171,17 +171,29 @@ class KubeProxy(Component):
         self.external: dict[tuple[str, int], ServicePortRule] = {}  # (external/LB IP, port) -> rule
         self._slices_of: dict[str, set[str]] = {}          # service key -> slice keys
         self._dirty: set[str] = set()
+        self._sync_pending = False
+        self._last_sync: float | None = None
         self.syncs = 0
         Router.install(ctx.network).add(self)
 
     def setup(self):
+        self._sync_pending = False
         self.services = self.informer("services", self.on_service)
         self.slices = self.informer("endpointslices", self.on_slice)
+
+    def request_sync(self) -> None:
+        """Sync now, or -- within ``minSyncPeriod`` (1 s) of the last sync -- once that period is over,
+        covering every change seen meanwhile (kube-proxy's BoundedFrequencyRunner)."""
+        if self._sync_pending:
+            return
+        self._sync_pending = True
+        last = self._last_sync
+        self.queue.add_after("sync", 0.0 if last is None else last + P.KUBE_PROXY_MIN_SYNC_PERIOD - self.clock.now)
 
     # --- watch handlers: note what changed, sync once ---------------------------------------------
     def on_service(self, typ, svc, old):
         self._dirty.add(f"{svc['metadata'].get('namespace')}/{svc['metadata']['name']}")
-        self.enqueue("sync")
+        self.request_sync()
 
     def on_slice(self, typ, es, old):
         ns = es["metadata"].get("namespace")
@@ -195,9 +207,10 @@ class KubeProxy(Component):
                 if typ != "DELETED" and obj is es:
                     self._slices_of.setdefault(svc_key, set()).add(key)
                 self._dirty.add(svc_key)
-        self.enqueue("sync")
+        self.request_sync()
 
     def reconcile(self, key):
+        self._sync_pending, self._last_sync = False, self.clock.now
         dirty, self._dirty = sorted(self._dirty), set()
         self.observe(f"{len(dirty)} services changed")
         for svc_key in dirty:

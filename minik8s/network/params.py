@@ -14,3 +14,5 @@ DNS_TTL = 30                           # CoreDNS kubernetes plugin ttl (kubeadm 
 LB_POOL = ["192.0.2.10", "192.0.2.11", "192.0.2.12", "192.0.2.13", "192.0.2.14",
            "192.0.2.15", "192.0.2.16", "192.0.2.17"]   # the fake cloud's external IPs (TEST-NET-1)
 KUBE_PROXY_MODE = "iptables"           # kube-proxy --proxy-mode (Linux default)
+KUBE_PROXY_MIN_SYNC_PERIOD = 1.0      # kube-proxy iptables.minSyncPeriod: rule syncs at most once a second
+COREDNS_CACHE_SECONDS = 30             # kubeadm Corefile: cache 30 (answers, and NXDOMAINs, reused 30 s)
