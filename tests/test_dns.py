@@ -171,3 +171,22 @@ def test_dns_policy_default_pods_do_not_see_cluster_names():
     c.run(10)
     assert not c.dns("web", from_pod="outside").ok
     assert c.dns("example.com", from_pod="outside").ips == ["93.184.215.14"]
+
+
+def test_coredns_caches_answers_and_denials_for_30_seconds():
+    """kubeadm's Corefile has `cache 30`: a deleted Service still resolves until the answer expires,
+    and a name looked up before its Service exists stays NXDOMAIN as long."""
+    c = cluster_with(web(1), CLIENT)
+    first = c.dns("web.default.svc.cluster.local.", from_pod="client")
+    assert first.answer.records[0].ttl == 30
+    c.delete("service", "web")
+    c.run(10)
+    again = c.dns("web.default.svc.cluster.local.", from_pod="client")
+    assert again.ok and again.answer.records[0].ttl == 20                 # the TTL counts down
+    c.run(21)
+    assert c.dns("web.default.svc.cluster.local.", from_pod="client").answer.rcode == "NXDOMAIN"
+    c.apply(web(1)[1])
+    c.run(1)
+    assert not c.dns("web.default.svc.cluster.local.", from_pod="client").ok   # the denial is cached
+    c.run(30)
+    assert c.dns("web.default.svc.cluster.local.", from_pod="client").ok

@@ -165,6 +165,7 @@ def test_same_seed_same_choices_and_clusters_do_not_share_rules():
     a.delete("service", "web")
     a.run(1)
     assert b.http("http://web/", from_pod="client").status == 200       # b's rules untouched by a
+    a.run(30)                                                             # past CoreDNS's cache
     assert not a.dns("web", from_pod="client").ok and b.dns("web", from_pod="client").ok
 
 

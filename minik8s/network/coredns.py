@@ -127,6 +127,8 @@ class CoreDNS(Component):
         self.upstream = install_upstream(ctx.network)
         self._slices_of: dict[str, set[str]] = {}
         self.queries = 0
+        self.cache_seconds = P.COREDNS_CACHE_SECONDS      # the cache plugin (0: off)
+        self._cache: dict[tuple[str, str], tuple[float, Answer]] = {}
 
     def setup(self):
         self.services = self.informer("services")
@@ -134,6 +136,7 @@ class CoreDNS(Component):
         dns_servers(self.ctx.network)[self.ip] = self
 
     def on_stop(self):
+        self._cache.clear()                                 # a restarted CoreDNS starts cold
         servers = dns_servers(self.ctx.network)
         if servers.get(self.ip) is self:
             del servers[self.ip]
@@ -169,8 +172,25 @@ class CoreDNS(Component):
 
     # --- answering --------------------------------------------------------------------------
     def query(self, name: str, qtype: str = "A") -> Answer:
-        """Answer one question, as CoreDNS would (see the module docstring for the records)."""
+        """Answer one question, from the cache (``cache 30``: answers and denials are kept for their
+        TTL, at most 30 s, with the TTL counting down) or from :meth:`lookup`."""
         self.queries += 1
+        key = (name.rstrip(".").lower(), qtype)
+        now = self.clock.now
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > now:
+            expires, ans = hit
+            left = max(1, int(expires - now))
+            return Answer(ans.rcode, [Record(r.name, r.type, r.data, min(r.ttl, left)) for r in ans.records])
+        ans = self.lookup(name, qtype)
+        if self.cache_seconds > 0 and ans.rcode in (NOERROR, NXDOMAIN):
+            ttl = min([self.cache_seconds] + [r.ttl for r in ans.records])
+            self._cache[key] = (now + ttl, ans)
+        return ans
+
+    def lookup(self, name: str, qtype: str = "A") -> Answer:
+        """Answer one question from the watched Services and EndpointSlices (the kubernetes plugin),
+        or forward it upstream (see the module docstring for the records)."""
         qname = name.rstrip(".").lower()
         zone = self.domain
         if qtype == "PTR" and qname.endswith(".in-addr.arpa"):
@@ -213,7 +233,7 @@ class CoreDNS(Component):
             target = fqdn(spec.get("externalName", "").lower())
             records = [Record(fqdn(qname), "CNAME", target)]
             if qtype == "A":
-                records += self.query(target, "A").records     # CoreDNS resolves the target for the client
+                records += self.lookup(target, "A").records    # CoreDNS resolves the target for the client
             return Answer(NOERROR, records)
         if spec.get("clusterIP") == "None":
             ips = [ip for ip, _e, _p in self.endpoints(ns, name)]
