@@ -174,3 +174,21 @@ def test_force_delete_removes_the_object_at_once():
     kl = c.kubelets["node-1"]
     r.run_to(3.1)                   # minimumGracePeriodInSeconds: SIGKILL 2 s later
     assert not kl.workers and not [x for x in kl.runtime.containers.values() if x.state == "running"]
+
+
+def test_active_deadline_seconds_fails_the_pod():
+    """activeDeadlineSeconds: once the pod has been active that long the kubelet fails it (reason
+    DeadlineExceeded, event DeadlineExceeded) and stops its containers.
+    https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-phase"""
+    c = cluster()
+    r = Run(c, pod("short", [dict(name="app", image="nginx:1.27")], activeDeadlineSeconds=30))
+    r.run_to(29.9)
+    assert r.status()["phase"] == "Running"
+    r.run_to(30.001)
+    st = r.status()
+    assert (st["phase"], st["reason"], st["message"]) == (
+        "Failed", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline")
+    assert r.when("DeadlineExceeded", "Pod was active on the node longer than the specified deadline") == [30]
+    assert r.when("Killing", "Stopping container app") == [30]
+    # printPod lets a terminated container's reason override status.reason: nginx exited 0 on SIGTERM
+    assert r.get_pods()[1:3] == ["0/1", "Completed"]

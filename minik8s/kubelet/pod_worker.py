@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..api.meta import rfc3339
+from ..api.meta import parse_time, rfc3339
 from ..api.quantity import cpu_millis, memory_bytes
 from . import config as C
 from ..network import dns_config
@@ -207,7 +207,7 @@ class PodWorker:
     probes: dict = field(default_factory=dict)         # (container, kind) -> ProbeWorker
     pod: dict | None = None             # the pod as last synced
     deleting: bool = False              # deletionTimestamp seen (liveness/startup probes stop)
-    evicted: tuple | None = None        # (reason, message) when the eviction manager killed the pod
+    evicted: tuple | None = None        # (reason, message): the kubelet failed the pod (Evicted, DeadlineExceeded)
     stopping_sidecars: bool = False     # regular containers are done: sidecars are being stopped
     turns: dict = field(default_factory=dict)          # sidecar -> (waiting since, grace left)
     evicted_at: str | None = None
@@ -275,6 +275,8 @@ class PodWorker:
         if any(r.hook_pending for r in self.containers.values()):
             kl.observe("waiting for a postStart hook")
             return None
+        if self.past_active_deadline(pod, requeue):
+            return min(requeue) if requeue else None
         if self.last_status is not None:
             # SyncPod writes the status it observed before acting (generateAPIPodStatus, then
             # computePodActions): a container that just crashed is reported terminated (Error)
@@ -297,6 +299,32 @@ class PodWorker:
             self.stopping_sidecars = True       # an init container failed under restartPolicy Never
             self.stop_sidecars(pod)
         return min(requeue) if requeue else None
+
+    def past_active_deadline(self, pod: dict, requeue: list) -> bool:
+        """activeDeadlineSeconds (pkg/kubelet/active_deadline.go): a pod that has been active on the
+        node that long is failed - phase Failed, reason DeadlineExceeded - and its containers are
+        stopped with the pod's grace period
+        (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-phase)."""
+        deadline = pod["spec"].get("activeDeadlineSeconds")
+        if not deadline or self.evicted:
+            return False
+        kl = self.kl
+        started = parse_time(self.start_time)
+        if started is None or kl.clock.now - started < deadline:
+            if started is not None:
+                requeue.append(started + deadline - kl.clock.now)
+            return False
+        message = "Pod was active on the node longer than the specified deadline"
+        kl.diff(f"active for {deadline}s: {message}")
+        kl.event(pod, "Normal", "DeadlineExceeded", message)
+        self.evicted = ("DeadlineExceeded", message)
+        self.evicted_at = rfc3339(kl.clock.now)
+        self.stop_probes()
+        self.stop_ordered(pod, self.termination_grace(pod), self.running_containers())
+        self.write_status(pod)
+        if not self.running_containers():
+            self.finish(pod)
+        return True
 
     def add_probes(self, pod: dict) -> None:
         """prober_manager.AddPod: one worker per container and probe type, created once."""
@@ -793,7 +821,7 @@ class PodWorker:
                                               self.sandbox is not None and not self.finished,
                                               now, old.get("conditions"), init_done=init_done,
                                               init_unfinished=init_unfinished)
-        if self.evicted:
+        if self.evicted and self.evicted[0] == "Evicted":
             status["conditions"].insert(0, {"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
                                             "lastTransitionTime": self.evicted_at, "reason": "TerminationByKubelet",
                                             "message": self.evicted[1]})
