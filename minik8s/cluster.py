@@ -45,6 +45,7 @@ CONTROLLERS = [
     ("ttlafterfinished", "TTLAfterFinishedController"),  # deletes finished Jobs after their TTL
     ("cronjob", "CronJobController"),                # Jobs on a schedule
     ("daemonset", "DaemonSetController"),            # one pod per eligible node
+    ("statefulset", "StatefulSetController"),        # ordered pods web-0, web-1 with their own claims
     ("endpointslice", "EndpointSliceController"),    # Service -> EndpointSlices of its ready pods
     ("endpoints", "EndpointsController"),            # the legacy v1 Endpoints view
 ]
@@ -55,6 +56,8 @@ COMPONENTS = [
     ("scheduler", "Scheduler"),
     ("network.coredns", "CoreDNS"),                  # cluster DNS at 10.96.0.10
     ("network.cloud_controller_manager", "CloudControllerManager"),   # LoadBalancer IPs
+    ("storage.pv_controller", "PersistentVolumeController"),   # binds claims to volumes (in kube-controller-manager)
+    ("storage.provisioner", "HostPathProvisioner"),  # dynamic volumes; the default StorageClass
 ]
 
 

@@ -333,7 +333,14 @@ class EventRecorder:
                 "eventTime": None, "reportingComponent": self.component,
                 "reportingInstance": self.host or "",
             }
-            self.api.create("events", ev, ns)
+            for _ in range(8):      # two components naming an event at the same virtual nanosecond
+                try:
+                    self.api.create("events", ev, ns)
+                    break
+                except errors.ApiError as e:
+                    if e.code != 409:
+                        raise
+                    name = ev["metadata"]["name"] = f"{md['name']}.{self._name_suffix()}"
             self._seen[agg] = name
             self._record_trace(ref, type_, reason, message)
         except errors.ApiError:

@@ -30,9 +30,9 @@ from . import errors
 from .api.meta import controller_of, key_of, rfc3339
 from .api.quantity import format_cpu, format_memory
 from .component import Component
-from .scheduling import framework, plugins, topology
+from .scheduling import framework, plugins, topology, volumebinding
 from .scheduling.node_info import DEFAULT_SCHEDULER_NAME, NodeInfo, PodInfo
-from .scheduling.queue import NODE_EVENTS, POD_ADDED, POD_DELETED, SchedulingQueue
+from .scheduling.queue import NODE_EVENTS, POD_ADDED, POD_DELETED, VOLUME_EVENTS, SchedulingQueue
 
 TERMINAL = ("Succeeded", "Failed")
 
@@ -114,6 +114,10 @@ class Scheduler(Component):
             self.services = self.informer("services")
             self.replicasets = self.informer("replicasets")
             self.statefulsets = self.informer("statefulsets")
+            # VolumeBinding (scheduling/volumebinding.py): claims, volumes and classes
+            self.pvcs, self.pvs, self.storage_classes = (
+                self.informer(r, lambda *a: self._move(VOLUME_EVENTS))
+                for r in ("persistentvolumeclaims", "persistentvolumes", "storageclasses"))
         self.every(1.0, self._flush_backoff)
         self.every(30.0, self._flush_leftover)
         self._kick()
@@ -255,6 +259,7 @@ class Scheduler(Component):
             self.squeue.done(qp.key)
             return
         pi = PodInfo(pod)
+        pi.volumes = volumebinding.pre_filter(pod, self.pvcs, self.pvs, self.storage_classes)
         if not (pod.get("spec") or {}).get("topologySpreadConstraints"):
             pi.default_selector = self._default_selector(pod, pi)
         infos = [self.node_infos[n] for n in self.node_order]
@@ -287,6 +292,7 @@ class Scheduler(Component):
                    "metadata": {"name": pi.name, "namespace": pi.namespace},
                    "target": {"apiVersion": "v1", "kind": "Node", "name": d.node}}
         try:
+            volumebinding.pre_bind(self.api, pod, d.node, pi.volumes)   # WaitForFirstConsumer claims
             self.api.create("pods", binding, pi.namespace, subresource="binding")
         except errors.ApiError as e:
             self._forget_assigned(qp.key)

@@ -134,12 +134,13 @@ def test_graceful_delete_of_a_bound_pod(c):
 
 
 def test_default_storage_class(c):
-    """https://kubernetes.io/docs/concepts/storage/persistent-volumes/#defaultstorageclass"""
+    """https://kubernetes.io/docs/concepts/storage/persistent-volumes/#defaultstorageclass
+    (the cluster starts with its own default class ``standard``; with several defaults the newest wins)"""
     c.apiserver.create("storageclasses", {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
-                                          "metadata": {"name": "standard", "annotations": {
+                                          "metadata": {"name": "local-path", "annotations": {
                                               "storageclass.kubernetes.io/is-default-class": "true"}},
                                           "provisioner": "rancher.io/local-path"})
     pvc = c.apiserver.create("persistentvolumeclaims", {
         "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "c"},
         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}, "default")
-    assert pvc["spec"]["storageClassName"] == "standard"
+    assert pvc["spec"]["storageClassName"] == "local-path"

@@ -463,7 +463,7 @@ def test_describe_storage_kinds():
     c.stop("kube-controller-manager")
     a = c.apiserver
     a.create("storageclasses", {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
-                                "metadata": {"name": "standard",
+                                "metadata": {"name": "local-path",   # the cluster's own default is "standard"
                                              "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
                                 "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
                                 "volumeBindingMode": "WaitForFirstConsumer"})
@@ -476,8 +476,8 @@ def test_describe_storage_kinds():
                                         "metadata": {"name": "task-pv-claim"},
                                         "spec": {"storageClassName": "manual", "accessModes": ["ReadWriteOnce"],
                                                  "resources": {"requests": {"storage": "3Gi"}}}})
-    assert c.kubectl("describe sc standard") == (
-        "Name:                  standard\n"
+    assert c.kubectl("describe sc local-path") == (
+        "Name:                  local-path\n"
         "IsDefaultClass:        Yes\n"
         "Annotations:           storageclass.kubernetes.io/is-default-class=true\n"
         "Provisioner:           rancher.io/local-path\n"

@@ -295,10 +295,10 @@ class Admission:
                     if ((sc["metadata"].get("annotations") or {}).get(DEFAULT_STORAGE_CLASS_ANNOTATION)
                         == "true")]
         if defaults:
-            # The newest default wins (pkg/volume/util GetDefaultClass); ties by name.
-            defaults.sort(key=lambda sc: (sc["metadata"].get("creationTimestamp", ""),
-                                          sc["metadata"]["name"]))
-            spec["storageClassName"] = defaults[-1]["metadata"]["name"]
+            # The newest default wins (pkg/volume/util GetDefaultClass); ties by name, ascending.
+            newest = max(sc["metadata"].get("creationTimestamp", "") for sc in defaults)
+            spec["storageClassName"] = min(sc["metadata"]["name"] for sc in defaults
+                                           if sc["metadata"].get("creationTimestamp", "") == newest)
 
     # --- registry strategies ---------------------------------------------------------------
     def prepare_pod(self, pod: dict) -> None:

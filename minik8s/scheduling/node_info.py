@@ -112,7 +112,7 @@ class PodInfo:
     __slots__ = ("pod", "key", "name", "namespace", "priority", "requests", "nonzero",
                  "ports", "tolerations", "node_selector", "required_terms", "preferred_terms",
                  "images", "n_containers", "labels", "label_key", "state", "default_selector",
-                 "has_affinity")
+                 "has_affinity", "volumes")
 
     def __init__(self, pod: dict):
         self.pod = pod
@@ -141,6 +141,7 @@ class PodInfo:
         aff = spec.get("affinity") or {}
         self.has_affinity = bool(aff.get("podAffinity") or aff.get("podAntiAffinity"))
         self.default_selector = None          # PodTopologySpread's system-default selector, if any
+        self.volumes = None                   # VolumeBinding's PreFilter state (scheduling/volumebinding.py)
 
 
 def as_pod_info(pod) -> PodInfo:

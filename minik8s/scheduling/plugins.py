@@ -183,6 +183,7 @@ def fits(pod, node) -> list[str]:
 
 from . import interpod as I  # noqa: E402
 from . import topology as T  # noqa: E402  (PodTopologySpread uses the filters above)
+from . import volumebinding as V  # noqa: E402
 
 
 def _spread_code(reasons):
@@ -199,6 +200,7 @@ FILTERS = [
      lambda pi: bool(pi.node_selector) or pi.required_terms is not None),
     ("NodePorts", node_ports, UNSCHEDULABLE, lambda pi: bool(pi.ports)),
     ("NodeResourcesFit", fits, UNSCHEDULABLE, None),
+    ("VolumeBinding", V.volume_binding, UNRESOLVABLE, V.needs_filter),   # scheduling/volumebinding.py
     ("PodTopologySpread", T.pod_topology_spread, _spread_code, T.needs_filter),
     ("InterPodAffinity", I.inter_pod_affinity, I._filter_code, I.needs_filter),
 ]

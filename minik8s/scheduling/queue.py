@@ -28,7 +28,9 @@ POD_MAX_IN_UNSCHEDULABLE_DURATION = 300.0
 NODE_EVENTS = "node"          # node added or changed
 POD_DELETED = "assigned-pod"  # a pod assigned to a node went away (or shrank)
 POD_ADDED = "assigned-pod-added"   # a pod was assigned to a node, or an assigned pod's labels changed
+VOLUME_EVENTS = "volume"      # a PersistentVolume, claim or StorageClass was added or changed
 PLUGIN_EVENTS = {
+    "VolumeBinding": {NODE_EVENTS, VOLUME_EVENTS},
     "NodeUnschedulable": {NODE_EVENTS},
     "NodeName": {NODE_EVENTS},
     "TaintToleration": {NODE_EVENTS},
