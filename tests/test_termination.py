@@ -192,3 +192,33 @@ def test_active_deadline_seconds_fails_the_pod():
     assert r.when("Killing", "Stopping container app") == [30]
     # printPod lets a terminated container's reason override status.reason: nginx exited 0 on SIGTERM
     assert r.get_pods()[1:3] == ["0/1", "Completed"]
+
+
+def test_termination_message_from_the_termination_log():
+    """A container writes why it ended to /dev/termination-log: the kubelet puts it in
+    state.terminated.message (kubectl describe shows it as Message).
+    https://kubernetes.io/docs/tasks/debug/debug-application/determine-reason-pod-failure/"""
+    c = cluster()
+    r = Run(c, pod("termination-demo", [bb("termination-demo-container",
+                                           "sleep 10 && echo Sleep expired > /dev/termination-log")],
+                   restartPolicy="Never"))
+    r.run_to(10.5)
+    term = r.cs()["state"]["terminated"]
+    assert term["message"] == "Sleep expired\n" and term["reason"] == "Completed"
+    # describe writes the message as it is: its newline ends the tabwriter block, as in kubectl
+    assert "      Reason:   Completed\n      Message:  Sleep expired\n\n      Exit Code:    0\n" in \
+        c.kubectl("describe pod termination-demo")
+
+
+def test_fallback_to_logs_on_error():
+    """terminationMessagePolicy FallbackToLogsOnError: a failed container with an empty termination
+    log gets the tail of its output as the message.
+    https://kubernetes.io/docs/tasks/debug/debug-application/determine-reason-pod-failure/#customizing-the-termination-message"""
+    c = cluster()
+    r = Run(c, pod("fallback", [bb("app", "echo starting; echo 'panic: no config' >&2; exit 2",
+                                   terminationMessagePolicy="FallbackToLogsOnError")], restartPolicy="Never"))
+    r.run_to(1)
+    assert r.cs()["state"]["terminated"]["message"] == "starting\npanic: no config\n"
+    r2 = Run(c, pod("nofallback", [bb("app", "echo starting; exit 2")], restartPolicy="Never"))
+    r2.run_to(1)
+    assert "message" not in r2.cs()["state"]["terminated"]

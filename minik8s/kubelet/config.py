@@ -45,6 +45,12 @@ POD_WORKER_ERROR_RESYNC = 10.0            # a sync that ended in an error is ret
 # --- termination (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination)
 DEFAULT_TERMINATION_GRACE_PERIOD = 30     # used when a pod leaves terminationGracePeriodSeconds unset
 
+# --- termination messages (https://kubernetes.io/docs/tasks/debug/debug-application/determine-reason-pod-failure/)
+TERMINATION_MESSAGE_PATH = "/dev/termination-log"   # terminationMessagePath default
+MAX_TERMINATION_MESSAGE_LENGTH = 4096     # kubecontainer.MaxContainerTerminationMessageLength
+MAX_TERMINATION_MESSAGE_LOG_LINES = 80    # FallbackToLogsOnError: the last 80 lines ...
+MAX_TERMINATION_MESSAGE_LOG_LENGTH = 2048 # ... or 2048 bytes, whichever is smaller
+
 # --- container ids as the CRI reports them -----------------------------------------------------
 CONTAINER_ID_PREFIX = "containerd://"
 MINIMUM_GRACE_PERIOD = 2                  # a pod removed from the API (force delete) still gets SIGTERM and

@@ -601,7 +601,7 @@ class PodWorker:
         """The exited container becomes ``lastState`` (and the one kept for ``logs --previous``)."""
         kl = self.kl
         st = kl.runtime.container_status(rec.cid)
-        rec.last_terminated = kl.terminated_state(st)
+        rec.last_terminated = self.terminated(self.spec_of(rec.name), st)
         rec.last_finished = st.finished_at
         if rec.prev_cid is not None:
             kl.forget_container(rec.prev_cid)
@@ -758,18 +758,36 @@ class PodWorker:
             out["started"] = self.is_started(c["name"], init)
             out["ready"] = out["started"] and self.container_ready(c, rec)
         elif st is not None and st.state == "exited" and rec.waiting is None:
-            out["state"] = {"terminated": kl.terminated_state(st)}
+            out["state"] = {"terminated": self.terminated(c, st)}
             # prober_manager.UpdatePodStatus: a regular init container that exited 0 is ready
             out["ready"] = init and not is_sidecar(c) and out["state"]["terminated"]["exitCode"] == 0
         elif st is not None and st.state == "exited":
             # waiting to be restarted: the exited run is lastState (kubectl shows CrashLoopBackOff);
             # containerID still names that last container
             out["state"] = {"waiting": _waiting(*rec.waiting)}
-            out["lastState"] = {"terminated": kl.terminated_state(st)}
+            out["lastState"] = {"terminated": self.terminated(c, st)}
         else:
             default = "PodInitializing" if (initializing or init) else "ContainerCreating"
             reason, message = rec.waiting or (default, None)
             out["state"] = {"waiting": _waiting(reason, message)}
+        return out
+
+    def terminated(self, c: dict | None, st) -> dict:
+        """``state.terminated`` with the termination message (kuberuntime: getTerminationMessage):
+        the content of ``terminationMessagePath`` (default /dev/termination-log, at most 4096
+        bytes); with ``terminationMessagePolicy: FallbackToLogsOnError``, a failed container
+        with no message gets the tail of its log (last 80 lines, at most 2048 bytes)
+        (https://kubernetes.io/docs/tasks/debug/debug-application/determine-reason-pod-failure/)."""
+        kl = self.kl
+        out = kl.terminated_state(st)
+        c = c or {}
+        text = kl.runtime.read_file(st.id, c.get("terminationMessagePath") or C.TERMINATION_MESSAGE_PATH) or ""
+        text = text[:C.MAX_TERMINATION_MESSAGE_LENGTH]
+        if not text and c.get("terminationMessagePolicy") == "FallbackToLogsOnError" and out["exitCode"] != 0:
+            lines = kl.runtime.logs(st.id).splitlines(keepends=True)[-C.MAX_TERMINATION_MESSAGE_LOG_LINES:]
+            text = "".join(lines)[-C.MAX_TERMINATION_MESSAGE_LOG_LENGTH:]
+        if text:
+            out["message"] = text
         return out
 
     def container_ready(self, c: dict, rec: ContainerRecord) -> bool:
