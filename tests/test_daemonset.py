@@ -130,3 +130,17 @@ def test_rolling_update_respects_max_unavailable():
     st = status(c)
     assert st["updatedNumberScheduled"] == 3 and st["numberAvailable"] == 3 and rounds == 3
     assert len(c.list("controllerrevisions", "kube-system")) == 2
+
+
+def test_end_to_end_with_real_kubelets_follows_a_joining_node():
+    """With the scheduler and kubelets: one Running daemon pod per node, also on a node added later."""
+    from minik8s import Cluster
+    c = Cluster(nodes=3, seed=2)
+    m = ds_manifest(image="busybox:1.36")
+    m["spec"]["template"]["spec"]["containers"][0]["command"] = ["sh", "-c", "sleep 100000"]
+    c.apply(m)
+    c.run_until(lambda c: status(c).get("numberAvailable") == 3, timeout=120)
+    c.add_node("node-4")
+    c.run_until(lambda c: status(c).get("numberAvailable") == 4, timeout=120)
+    nodes = sorted(p["spec"]["nodeName"] for p in ds_pods(c))
+    assert nodes == ["node-1", "node-2", "node-3", "node-4"]

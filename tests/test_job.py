@@ -154,3 +154,18 @@ def test_suspend_deletes_active_pods_and_resume_recreates_them():
     assert len(live(c)) == 2
     cond = [x for x in c.get("job", "pi")["status"]["conditions"] if x["type"] == "Suspended"][0]
     assert (cond["status"], cond["reason"]) == ("False", "JobResumed")
+
+
+def test_end_to_end_job_runs_to_completion_on_real_kubelets():
+    """With the scheduler and kubelets: completions 3, parallelism 2; kubectl shows 3/3."""
+    from minik8s import Cluster
+    c = Cluster(nodes=2, seed=4)
+    m = job(completions=3, parallelism=2)
+    m["spec"]["template"]["spec"]["containers"][0].update(image="busybox:1.36", command=["sh", "-c", "sleep 5"])
+    c.apply(m)
+    c.run_until(lambda c: "Complete" in conds(c), timeout=120)
+    st = c.get("job", "pi")["status"]
+    assert st["succeeded"] == 3 and st.get("failed", 0) == 0
+    assert all("finalizers" not in p["metadata"] for p in pods_of(c))
+    out = c.kubectl("get jobs")
+    assert "3/3" in out and "Complete" in out
