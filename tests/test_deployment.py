@@ -327,3 +327,23 @@ def test_rolling_update_invariants(desired, surge, unavailable, old):
             assert n + sum(o) >= desired - min(max_u, desired)   # a scale-down keeps enough available
         new, olds = n, o
     assert (new, olds) == (desired, [0])
+
+
+def test_replica_failure_shows_on_the_deployment():
+    """#failed-deployment: "insufficient quota" shows as a ReplicaFailure condition (FailedCreate)."""
+    from minik8s import errors
+    c = make_cluster()
+
+    def quota(op, res, obj, old):
+        if op == "CREATE" and res.kind == "Pod":
+            raise errors.forbidden(f'pods "{obj["metadata"]["name"]}" is forbidden: exceeded quota: compute')
+    c.apiserver.validating_admission.append(quota)
+    c.apply(deploy(replicas=2))
+    c.run(1)
+    conds = {x["type"]: x for x in c.get("deploy", "web")["status"]["conditions"]}
+    assert (conds["ReplicaFailure"]["status"], conds["ReplicaFailure"]["reason"]) == ("True", "FailedCreate")
+    assert "exceeded quota" in conds["ReplicaFailure"]["message"]
+    c.apiserver.validating_admission.remove(quota)
+    c.run(5)
+    conds = {x["type"] for x in c.get("deploy", "web")["status"]["conditions"]}
+    assert "ReplicaFailure" not in conds

@@ -792,6 +792,17 @@ class DeploymentController(Component):
                 msg = f'ReplicaSet "{rs_name}" has timed out progressing.' if rs_name else \
                     f'Deployment "{d["metadata"]["name"]}" has timed out progressing.'
                 set_condition(st, "Progressing", "False", TIMED_OUT, msg, now)
+        # getReplicaFailures: a ReplicaSet that cannot create pods (e.g. quota) shows on the Deployment.
+        failure = None
+        for rs in [r for r in [new] + olds if r is not None]:
+            failure = next((c for c in (rs.get("status") or {}).get("conditions") or []
+                            if c["type"] == "ReplicaFailure"), None)
+            if failure:
+                break
+        if failure:
+            set_condition(st, "ReplicaFailure", failure["status"], failure["reason"], failure["message"], now)
+        else:
+            remove_condition(st, "ReplicaFailure")
         if _compact_status(st) == _compact_status(old):
             return self._requeue_stuck(d, st)
         cond = get_condition(st, "Progressing")
