@@ -347,3 +347,21 @@ def test_replica_failure_shows_on_the_deployment():
     c.run(5)
     conds = {x["type"] for x in c.get("deploy", "web")["status"]["conditions"]}
     assert "ReplicaFailure" not in conds
+
+
+def test_rolling_update_waits_for_min_ready_seconds():
+    """#min-ready-seconds: a new pod counts as available only after minReadySeconds; with maxUnavailable 0
+    no old pod goes before that (the ReplicaSet looks again minReadySeconds + 1 s after readiness)."""
+    c = make_cluster()
+    c.apply(deploy(replicas=2, surge=1, unavailable=0, minReadySeconds=10))
+    c.run(1); run_all(c); c.run(12)
+    assert c.get("deploy", "web")["status"]["availableReplicas"] == 2
+    set_image(c, "nginx:1.28")
+    c.run(1)
+    assert rs_sizes(c) == (2, 1)
+    run_all(c)
+    t_ready = c.now
+    c.run(10.5)
+    assert rs_sizes(c) == (2, 1)          # ready, not yet available
+    c.run(t_ready + 11.5 - c.now)
+    assert rs_sizes(c)[0] == 1            # available now: one old pod may go

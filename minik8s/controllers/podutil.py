@@ -39,13 +39,14 @@ def pod_ready_time(pod: dict) -> float | None:
 
 
 def is_pod_available(pod: dict, min_ready_seconds: int, now: float) -> bool:
-    """Ready for at least ``min_ready_seconds`` (IsPodAvailable)."""
+    """Ready for more than ``min_ready_seconds`` (IsPodAvailable: readyTime + minReadySeconds is
+    strictly before now)."""
     if not is_pod_ready(pod):
         return False
     if not min_ready_seconds:
         return True
     t = pod_ready_time(pod)
-    return t is not None and t + min_ready_seconds <= now
+    return t is not None and t + min_ready_seconds < now
 
 
 def is_pod_active(pod: dict) -> bool:
