@@ -169,3 +169,29 @@ def test_end_to_end_job_runs_to_completion_on_real_kubelets():
     assert all("finalizers" not in p["metadata"] for p in pods_of(c))
     out = c.kubectl("get jobs")
     assert "3/3" in out and "Complete" in out
+
+
+def test_indexed_completion_mode():
+    """#completion-mode: Indexed — pods <job>-<index>-<random> with the completion index annotation,
+    label, hostname and JOB_COMPLETION_INDEX; status.completedIndexes compresses runs of three."""
+    from minik8s.controllers.job import format_indexes, parse_indexes
+    assert format_indexes([1, 3, 4, 5, 7]) == "1,3-5,7" and format_indexes([0, 1]) == "0,1"
+    assert parse_indexes("1,3-5,7") == {1, 3, 4, 5, 7}
+    c = make_cluster()
+    c.apply(job(completions=3, parallelism=2, completionMode="Indexed"))
+    c.run(1)
+    pods = sorted(live(c), key=lambda p: p["metadata"]["name"])
+    assert [p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] for p in pods] == ["0", "1"]
+    assert pods[0]["metadata"]["name"].startswith("pi-0-") and pods[0]["spec"]["hostname"] == "pi-0"
+    env = pods[0]["spec"]["containers"][0]["env"]
+    assert env[-1]["name"] == "JOB_COMPLETION_INDEX"
+    run_pod(c, pods[1], phase="Succeeded", ready=False)
+    c.run(1)
+    st = c.get("job", "pi")["status"]
+    assert st["completedIndexes"] == "1" and st["succeeded"] == 1
+    (new,) = [p for p in live(c) if p["metadata"]["name"].startswith("pi-2-")]
+    for p in live(c):
+        run_pod(c, p, phase="Succeeded", ready=False)
+    c.run(1)
+    st = c.get("job", "pi")["status"]
+    assert st["completedIndexes"] == "0-2" and st["succeeded"] == 3 and "Complete" in conds(c)

@@ -40,6 +40,41 @@ def wanted_active(parallelism: int, completions: int | None, succeeded: int) -> 
     return max(0, min(parallelism, completions - succeeded))
 
 
+COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"
+
+
+def format_indexes(indexes) -> str:
+    """status.completedIndexes: sorted, three or more consecutive numbers as ``first-last``
+    (1, 3, 4, 5, 7 -> ``"1,3-5,7"``)."""
+    out, run = [], []
+    for i in sorted(set(indexes)):
+        if run and i == run[-1] + 1:
+            run.append(i)
+            continue
+        if run:
+            out.append(f"{run[0]}-{run[-1]}" if len(run) >= 3 else ",".join(map(str, run)))
+        run = [i]
+    if run:
+        out.append(f"{run[0]}-{run[-1]}" if len(run) >= 3 else ",".join(map(str, run)))
+    return ",".join(out)
+
+
+def parse_indexes(text: str | None) -> set[int]:
+    out: set[int] = set()
+    for part in (text or "").split(","):
+        if "-" in part:
+            a, b = part.split("-", 1)
+            out.update(range(int(a), int(b) + 1))
+        elif part:
+            out.add(int(part))
+    return out
+
+
+def _index_of(pod: dict) -> int | None:
+    v = (pod["metadata"].get("annotations") or {}).get(COMPLETION_INDEX)
+    return int(v) if v is not None and v.isdigit() else None
+
+
 def _phase(pod: dict) -> str | None:
     """The pod's phase; a deleted pod whose kubelet is done with it (grace 0) counts as Failed."""
     ph = (pod.get("status") or {}).get("phase")
@@ -113,6 +148,17 @@ class JobController(Component):
                   and not p["metadata"].get("deletionTimestamp")]
         terminating = [p for p in pods if p["metadata"].get("deletionTimestamp")
                        and _phase(p) not in ("Succeeded", "Failed")]
+        indexed = spec.get("completionMode") == "Indexed"
+        if indexed:
+            # https://kubernetes.io/docs/concepts/workloads/controllers/job/#completion-mode :
+            # each index 0..completions-1 must succeed once; succeeded counts indexes.
+            done_idx = parse_indexes(st.get("completedIndexes"))
+            done_idx |= {_index_of(p) for p in pods if _phase(p) == "Succeeded" and _index_of(p) is not None
+                         and _index_of(p) < (spec.get("completions") or 0)}
+            st["completedIndexes"] = format_indexes(done_idx)
+            if not st["completedIndexes"]:
+                st.pop("completedIndexes")
+            st["succeeded"] = len(done_idx)
         succeeded, failed = st.get("succeeded", 0), st.get("failed", 0)
         completions = spec.get("completions")
         parallelism = spec.get("parallelism", 1)
@@ -196,8 +242,14 @@ class JobController(Component):
             else:
                 n = want - len(active)
                 self.diff(f"want {want} active pod(s), have {len(active)}: create {n}")
-                for _ in range(n):
-                    active.append(self._create_pod(job))
+                if indexed:
+                    busy = {_index_of(p) for p in active} | done_idx
+                    free = [i for i in range(completions or 0) if i not in busy][:n]
+                    for i in free:
+                        active.append(self._create_pod(job, i))
+                else:
+                    for _ in range(n):
+                        active.append(self._create_pod(job))
         elif len(active) > want:
             extra = rank_pods_for_deletion(active, active, now)[: len(active) - want]
             self.diff(f"want {want} active pod(s), have {len(active)}: delete {len(extra)}")
@@ -227,10 +279,23 @@ class JobController(Component):
                       "reason": reason, "message": message})
         st["conditions"] = conds
 
-    def _create_pod(self, job: dict) -> dict:
+    def _create_pod(self, job: dict, index: int | None = None) -> dict:
         ns, name, uid = job["metadata"]["namespace"], job["metadata"]["name"], job["metadata"]["uid"]
         labels = {P.JOB_CONTROLLER_UID_LABEL: uid, P.JOB_NAME_LABEL: name, "controller-uid": uid, "job-name": name}
-        pod = template_pod(job["spec"]["template"], f"{name}-", ns, owner_reference(job), labels)
+        prefix = f"{name}-"
+        if index is not None:
+            labels[COMPLETION_INDEX] = str(index)
+            prefix = f"{name}-{index}-"
+        pod = template_pod(job["spec"]["template"], prefix, ns, owner_reference(job), labels)
+        if index is not None:
+            # The index as an annotation, the JOB_COMPLETION_INDEX variable and the hostname.
+            pod["metadata"].setdefault("annotations", {})[COMPLETION_INDEX] = str(index)
+            pod["spec"]["hostname"] = f"{name}-{index}"
+            for cont in pod["spec"].get("containers") or []:
+                env = cont.setdefault("env", [])
+                if not any(e.get("name") == "JOB_COMPLETION_INDEX" for e in env):
+                    env.append({"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {
+                        "apiVersion": "v1", "fieldPath": f"metadata.annotations['{COMPLETION_INDEX}']"}}})
         pod["metadata"]["finalizers"] = sorted(set(pod["metadata"].get("finalizers") or [])
                                                | {P.JOB_TRACKING_FINALIZER})
         try:
