@@ -367,3 +367,43 @@ def test_port_forward_is_refused_with_a_reason(kube):
     p = kube("port-forward pod/bb 18080:80", check=False, timeout=30)
     assert p.returncode == 1
     assert "pods/portforward is not supported by minik8s" in p.stderr
+
+
+CREATE_COMMANDS = [
+    "create deployment made --image=nginx:1.27 --replicas=2 --port=80",
+    "create namespace made",
+    "create configmap made --from-literal=k=v",
+    "create secret generic made --from-literal=password=s3cret",
+    "create serviceaccount made",
+    "create service nodeport made --tcp=80:8080",
+    "create job made --image=busybox",
+    "create cronjob made --image=busybox --schedule=*/5_*_*_*_*",
+    "create priorityclass made --value=0 --description=teaching",
+]
+
+
+def _contains(big, small, path="") -> list[str]:
+    """Paths where ``small`` (kubectl's --dry-run=client object) is not part of ``big`` (the stored one)."""
+    if isinstance(small, dict):
+        if not isinstance(big, dict):
+            return [path]
+        return [p for k, v in small.items() if v not in (None, {}) for p in _contains(big.get(k), v, f"{path}.{k}")]
+    if isinstance(small, list):
+        if not isinstance(big, list) or len(big) != len(small):
+            return [path]
+        return [p for i, (b, s) in enumerate(zip(big, small)) for p in _contains(b, s, f"{path}[{i}]")]
+    return [] if big == small else [path]
+
+
+@pytest.mark.parametrize("command", CREATE_COMMANDS)
+def test_kubectl_create_sends_protobuf_and_the_object_is_what_it_meant(kube, command):
+    """kubectl create <kind> sends protobuf; the stored object holds every field of its --dry-run=client JSON."""
+    import json
+    args = [a.replace("_", " ") for a in command.split()]
+    expected = json.loads(kube(args + ["--dry-run=client", "-o", "json"]).stdout)
+    out = kube(args).stdout
+    assert out.rstrip().endswith("created")
+    kind_arg = {"service": "service", "secret": "secret"}.get(args[1], args[1])
+    got = json.loads(kube(["get", kind_arg, "made", "-o", "json"]).stdout)
+    expected.pop("status", None)
+    assert _contains(got, expected) == []

@@ -25,7 +25,7 @@ from .. import errors
 from ..api import resources as R
 from ..api import schema
 from ..api.patch import ApiUnsupported, apply_patch
-from . import discovery, metrics, streams, tables
+from . import discovery, metrics, protobuf, streams, tables
 
 PATCH_TYPES = {
     "application/json-patch+json": "json",
@@ -34,11 +34,6 @@ PATCH_TYPES = {
 }
 ACCEPTED_PATCH = ("application/json-patch+json, application/merge-patch+json, "
                   "application/strategic-merge-patch+json")
-
-PROTOBUF_UNSUPPORTED = (
-    "the body of the request was in an unknown format - accepted media types include: application/json, "
-    "application/yaml (minik8s does not decode protobuf; generate the object and apply it instead: "
-    "kubectl create ... --dry-run=client -o yaml | kubectl apply -f -)")
 
 # Subresources the engine has no model for, and what to do instead.
 UNSUPPORTED_SUBRESOURCES = {
@@ -184,8 +179,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             except ValueError as e:
                 raise errors.bad_request(f"couldn't get version/kind; json parse error: {e}") from None
         elif ctype == "application/vnd.kubernetes.protobuf":
-            # kubectl's typed clients (create configmap/secret/deployment, expose) send protobuf.
-            raise errors.ApiError(415, "UnsupportedMediaType", PROTOBUF_UNSUPPORTED)
+            # kubectl's typed clients (create deployment|namespace|configmap|secret|service|job...) send protobuf
+            obj = protobuf.decode(body)
         else:
             raise errors.ApiError(415, "UnsupportedMediaType",
                                   "the body of the request was in an unknown format - accepted media types "
