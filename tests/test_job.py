@@ -195,3 +195,34 @@ def test_indexed_completion_mode():
     c.run(1)
     st = c.get("job", "pi")["status"]
     assert st["completedIndexes"] == "0-2" and st["succeeded"] == 3 and "Complete" in conds(c)
+
+
+def _fail_with(c, pod, code):
+    run_pod(c, pod, phase="Failed", ready=False)
+    p = c.get("pod", pod["metadata"]["name"])
+    p["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] = code
+    c.apiserver.update("pods", p, "default", subresource="status")
+
+
+def test_pod_failure_policy_fail_job_and_ignore():
+    """#pod-failure-policy: exit code 42 -> FailJob at once; a DisruptionTarget pod -> Ignore (not counted)."""
+    policy = {"rules": [
+        {"action": "FailJob", "onExitCodes": {"containerName": "pi", "operator": "In", "values": [42]}},
+        {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]}]}
+    c = make_cluster()
+    c.apply(job(backoff=6, podFailurePolicy=policy))
+    c.run(1)
+    (p,) = live(c)
+    run_pod(c, p, phase="Failed", ready=False)
+    q = c.get("pod", p["metadata"]["name"])
+    q["status"]["conditions"].append({"type": "DisruptionTarget", "status": "True", "reason": "EvictionByEvictionAPI"})
+    c.apiserver.update("pods", q, "default", subresource="status")
+    c.run(1)
+    assert "failed" not in c.get("job", "pi")["status"] and len(live(c)) == 1
+    (p,) = live(c)
+    _fail_with(c, p, 42)
+    c.run(1)
+    reason, msg = conds(c)["Failed"]
+    assert reason == "PodFailurePolicy"
+    assert msg == (f"Container pi for pod default/{p['metadata']['name']} failed with exit code 42 "
+                   f"matching FailJob rule at index 0")

@@ -75,6 +75,37 @@ def _index_of(pod: dict) -> int | None:
     return int(v) if v is not None and v.isdigit() else None
 
 
+def match_pod_failure_policy(policy: dict | None, pod: dict) -> tuple[str, str] | None:
+    """The first podFailurePolicy rule a failed pod matches: (action, message), or None.
+
+    https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-failure-policy :
+    ``onExitCodes`` (In/NotIn, optionally one container) or ``onPodConditions``; actions
+    FailJob, Ignore (not counted against backoffLimit), Count, FailIndex.
+    """
+    st = pod.get("status") or {}
+    md = pod["metadata"]
+    for i, rule in enumerate((policy or {}).get("rules") or []):
+        codes = rule.get("onExitCodes")
+        if codes:
+            for cs in (st.get("initContainerStatuses") or []) + (st.get("containerStatuses") or []):
+                if codes.get("containerName") and codes["containerName"] != cs.get("name"):
+                    continue
+                code = ((cs.get("state") or {}).get("terminated") or {}).get("exitCode")
+                if code is None or code == 0:
+                    continue
+                hit = code in codes.get("values", []) if codes.get("operator") == "In" else \
+                    code not in codes.get("values", [])
+                if hit:
+                    return rule["action"], (f"Container {cs['name']} for pod {md['namespace']}/{md['name']} "
+                                            f"failed with exit code {code} matching {rule['action']} rule at index {i}")
+        for pc in rule.get("onPodConditions") or []:
+            for c in st.get("conditions") or []:
+                if c.get("type") == pc.get("type") and c.get("status") == pc.get("status", "True"):
+                    return rule["action"], (f"Pod {md['namespace']}/{md['name']} has condition {c['type']} "
+                                            f"matching {rule['action']} rule at index {i}")
+    return None
+
+
 def _phase(pod: dict) -> str | None:
     """The pod's phase; a deleted pod whose kubelet is done with it (grace 0) counts as Failed."""
     ph = (pod.get("status") or {}).get("phase")
@@ -141,6 +172,15 @@ class JobController(Component):
             if ph in ("Succeeded", "Failed") and P.JOB_TRACKING_FINALIZER in (p["metadata"].get("finalizers") or []):
                 if p["metadata"]["uid"] not in counted:
                     counted.add(p["metadata"]["uid"])
+                    match = match_pod_failure_policy(spec.get("podFailurePolicy"), p) if ph == "Failed" else None
+                    if match and match[0] == "Ignore":
+                        self.observe(f"pod {p['metadata']['name']} failed; podFailurePolicy: Ignore")
+                        newly.append(p)
+                        continue
+                    if match and match[0] in ("FailJob", "FailIndex") and not _cond(job, "FailureTarget"):
+                        self.diff(match[1])
+                        self._set_condition(st, "FailureTarget", "PodFailurePolicy", match[1])
+                        self.event(job, "Warning", "PodFailurePolicy", match[1])
                     st["succeeded" if ph == "Succeeded" else "failed"] = \
                         st.get("succeeded" if ph == "Succeeded" else "failed", 0) + 1
                 newly.append(p)
@@ -173,8 +213,8 @@ class JobController(Component):
         finish = None
         if _cond(job, "SuccessCriteriaMet"):
             finish = ("Complete",)
-        elif _cond(job, "FailureTarget"):
-            c = _cond(job, "FailureTarget")
+        elif _cond(job, "FailureTarget") or _cond({"status": st}, "FailureTarget"):
+            c = _cond(job, "FailureTarget") or _cond({"status": st}, "FailureTarget")
             finish = ("Failed", c["reason"], c["message"])
         else:
             restarts = 0
