@@ -14,6 +14,11 @@ https://kubernetes.io/docs/concepts/workloads/controllers/job/ — the real one 
 * otherwise keep ``min(parallelism, completions - succeeded)`` pods active, creating new
   ones after the pod failure back-off (10 s, 20 s, 40 s, ... capped at 6 min)
   (https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-backoff-failure-policy).
+
+``completionMode: Indexed`` gives each pod an index (``<job>-<index>-<random>``, the
+``batch.kubernetes.io/job-completion-index`` annotation, ``JOB_COMPLETION_INDEX``) and the Job
+completes when every index has succeeded; ``podFailurePolicy`` rules can fail the Job at once
+or ignore a failure; ``suspend`` removes the active pods until the Job is resumed.
 """
 
 from __future__ import annotations
