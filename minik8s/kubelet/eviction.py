@@ -184,10 +184,9 @@ class EvictionManager:
         return kl.allocatable()["memory"] - used
 
     def under_pressure(self) -> bool:
-        """MemoryPressure as the node reports it: the threshold met now or within the transition period."""
+        """MemoryPressure as the node reports it: the threshold was met at the last look, or at a look
+        within the transition period (the manager's nodeConditions, updated by :meth:`synchronize`)."""
         now = self.kl.clock.now
-        if self.available() < self.threshold:
-            self.last_pressure = now
         return self.last_pressure is not None and now - self.last_pressure < C.EVICTION_PRESSURE_TRANSITION_PERIOD
 
     def admit(self, pod: dict) -> bool:
@@ -213,7 +212,7 @@ class EvictionManager:
         was = self.last_pressure is not None and kl.clock.now - self.last_pressure < \
             C.EVICTION_PRESSURE_TRANSITION_PERIOD
         if available >= self.threshold:
-            if was != self.under_pressure():
+            if was and not self.under_pressure():
                 kl.update_node_status()
             return
         self.last_pressure = kl.clock.now

@@ -324,8 +324,10 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         key = self._cid_to_key.get(cid)
         if key is not None and self.running:
             worker = self.workers.get(key)
-            if worker is not None and event == "exited" and worker.turns:
-                worker.check_turns()
+            if worker is not None and event == "exited":
+                worker.exited = True
+                if worker.turns:
+                    worker.check_turns()
             self.enqueue(key)
 
     def track_container(self, cid: str, key: str) -> None:
@@ -410,9 +412,13 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
     def allocatable(self) -> dict:
         """The node's allocatable CPU (millicores), memory (bytes) and pods."""
         spec = self.spec
-        return {"cpu": cpu_millis(str(spec.get("cpu", C.DEFAULT_CPU))),
-                "memory": memory_bytes(str(spec.get("memory", C.DEFAULT_MEMORY))),
-                "pods": int(spec.get("pods", C.DEFAULT_PODS))}
+        key = (spec.get("cpu"), spec.get("memory"), spec.get("pods"))
+        if getattr(self, "_alloc_key", None) != key:
+            self._alloc_key = key
+            self._alloc = {"cpu": cpu_millis(str(spec.get("cpu", C.DEFAULT_CPU))),
+                           "memory": memory_bytes(str(spec.get("memory", C.DEFAULT_MEMORY))),
+                           "pods": int(spec.get("pods", C.DEFAULT_PODS))}
+        return dict(self._alloc)
 
     def _sync_terminating(self, worker: PodWorker, pod: dict) -> Result | None:
         grace = worker.termination_grace(pod)

@@ -210,6 +210,7 @@ class PodWorker:
     evicted: tuple | None = None        # (reason, message): the kubelet failed the pod (Evicted, DeadlineExceeded)
     stopping_sidecars: bool = False     # regular containers are done: sidecars are being stopped
     turns: dict = field(default_factory=dict)          # sidecar -> (waiting since, grace left)
+    exited: bool = False                # the PLEG saw a container exit since the last sync
     evicted_at: str | None = None
 
     # --- lookups the prober uses ----------------------------------------------------------------
@@ -277,11 +278,12 @@ class PodWorker:
             return None
         if self.past_active_deadline(pod, requeue):
             return min(requeue) if requeue else None
-        if self.last_status is not None:
+        if self.exited and self.last_status is not None:
             # SyncPod writes the status it observed before acting (generateAPIPodStatus, then
             # computePodActions): a container that just crashed is reported terminated (Error)
             # before it is restarted, so watchers see it, as they do on a real node
             self.write_status(pod)
+        self.exited = False
         if self.stopping_sidecars:
             self.stop_sidecars(pod)
         elif self.init_containers_done(pod, requeue):
