@@ -107,13 +107,14 @@ def oom_victim(rt, capacity: int, system: int) -> str | None:
 
 
 def pod_memory_request(pod_spec: dict) -> int:
-    """The sum of the app containers' memory requests (what ``exceedMemoryRequests`` compares with)."""
-    total = 0
-    for c in pod_spec.get("containers") or []:
-        req = ((c.get("resources") or {}).get("requests") or {}).get("memory")
-        if req is not None:
-            total += memory_bytes(req)
-    return total
+    """podRequest (eviction helpers.go): max(sum of the containers' memory requests, the largest
+    init container request) - what ``exceedMemoryRequests`` compares the usage with."""
+    def req(c):
+        v = ((c.get("resources") or {}).get("requests") or {}).get("memory")
+        return memory_bytes(v) if v is not None else 0
+    apps = sum(req(c) for c in pod_spec.get("containers") or [])
+    inits = max([req(c) for c in pod_spec.get("initContainers") or []] or [0])
+    return max(apps, inits)
 
 
 def rank_for_memory_pressure(pods: list[tuple[dict, int]]) -> list[tuple[dict, int]]:
