@@ -150,9 +150,10 @@ class HostPathProvisioner(Component):
         self.event(pvc, "Normal", "ProvisioningSucceeded", f"Successfully provisioned volume {name}")
         return None
 
-    def expand(self, pvc: dict, sc: dict) -> Result | None:
-        """The external resizer: a bound claim asks for more than its volume has."""
-        pv = self.pvs.get(pvc["spec"]["volumeName"])
+    def expand(self, pvc: dict, sc: dict, pv: dict | None = None) -> Result | None:
+        """The external resizer: a bound claim asks for more than its volume has; once the volume
+        has grown, the claim's status.capacity follows (the filesystem resize)."""
+        pv = pv or self.pvs.get(pvc["spec"]["volumeName"])
         if pv is None or not sc.get("allowVolumeExpansion"):
             return None
         want = storage_request(pvc)
@@ -172,9 +173,9 @@ class HostPathProvisioner(Component):
         new_pv = clone(pv)
         new_pv["spec"]["capacity"]["storage"] = size
         self.diff(f"expand volume {pv['metadata']['name']} to {size}")
-        self.api.update("persistentvolumes", new_pv)
+        new_pv = self.api.update("persistentvolumes", new_pv)
         self.event(pvc, "Normal", "VolumeResizeSuccessful", "Resize volume succeeded")
-        return None
+        return self.expand(pvc, sc, new_pv)
 
     def sync_volume(self, pv: dict) -> Result | None:
         """A released ``Delete`` volume this provisioner made: delete its disk, then the PV."""
