@@ -176,3 +176,17 @@ def test_busybox_sidecar_ignores_sigterm_and_holds_the_pod_for_the_grace_period(
     assert r.get_pods()[2] == "Terminating"
     r.run_to(12.01)                 # SIGKILL at 2 + 10
     assert not c.list("pods")
+
+
+def test_failed_init_container_under_never_stops_the_sidecars_and_fails_the_pod():
+    """restartPolicy Never and a regular init container fails after a sidecar started: the pod
+    fails (Init:Error) and the kubelet stops the sidecar.
+    https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#sidecar-containers-and-pod-lifecycle"""
+    c = cluster()
+    r = Run(c, pod("f", [bb("app", "sleep 3600")],
+                   init=[dict(name="proxy", image="nginx:1.27", restartPolicy="Always"), bb("migrate", "sleep 2; exit 1")],
+                   restartPolicy="Never"))
+    assert r.trace(6) == [(0, ("1/2", "Init:1/2")), (2, ("0/2", "Init:Error"))]
+    assert r.status()["phase"] == "Failed"
+    assert r.when("Killing", "Stopping container proxy") == [2]
+    assert "terminated" in r.cs("proxy", init=True)["state"]
