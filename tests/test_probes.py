@@ -341,3 +341,16 @@ def test_docs_tcp_liveness_and_readiness_example_with_goproxy():
     assert r.cs()["ready"] is True and r.get_pods()[1:3] == ["1/1", "Running"]
     r.run_to(60)
     assert r.cs()["restartCount"] == 0 and not r.when("Unhealthy")
+
+
+def test_probe_timelines_are_deterministic():
+    """Same manifests, same seed: the same events at the same virtual times."""
+    def once():
+        c = cluster()
+        r = Run(c, pod("web", [app({"HEALTHZ_FAIL_AFTER": 12, "READY_FLAP": 7},
+                                   livenessProbe={"httpGet": {"path": "/healthz", "port": 8080}, "periodSeconds": 3},
+                                   readinessProbe={"httpGet": {"path": "/ready", "port": 8080}, "periodSeconds": 2})]))
+        r.run_to(120)
+        return r.events, r.cs()["restartCount"]
+    first, second = once(), once()
+    assert first == second and first[1] >= 3
