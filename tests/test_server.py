@@ -505,3 +505,21 @@ def test_protobuf_body_as_kubectl_create_sends_it(server):
         urllib.request.urlopen(req)
     assert e.value.code == 415
     assert "field 99 of ConfigMap (the object) is not known to minik8s" in json.loads(e.value.read())["message"]
+
+
+def test_watch_from_a_compacted_revision_is_410_gone(tmp_path):
+    """A resourceVersion older than etcd's history: an ERROR event with a 410 Expired Status
+    (https://kubernetes.io/docs/reference/using-api/api-concepts/#410-gone-responses)."""
+    c = Cluster(nodes=0, seed=0)
+    c.save(str(tmp_path / "c.json"))
+    loaded = Cluster.load(str(tmp_path / "c.json"))        # a restored etcd keeps no history
+    srv = loaded.serve(port=0, speed=0)
+    try:
+        with urllib.request.urlopen(srv.url + "/api/v1/namespaces?watch=true&resourceVersion=1") as r:
+            events = [json.loads(x) for x in r.read().splitlines() if x.strip()]
+    finally:
+        srv.stop()
+    assert len(events) == 1 and events[0]["type"] == "ERROR"
+    status = events[0]["object"]
+    assert (status["kind"], status["code"], status["reason"]) == ("Status", 410, "Expired")
+    assert status["message"].startswith("too old resource version: 1 (")
