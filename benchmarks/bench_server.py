@@ -40,7 +40,6 @@ def make_pods(c: Cluster, n: int) -> None:
 def bench_table(srv, requests: int, clients: int) -> float:
     host, port = srv.host, srv.port
     per = requests // clients
-    sizes = []
 
     def client():
         conn = http.client.HTTPConnection(host, port)
@@ -49,7 +48,6 @@ def bench_table(srv, requests: int, clients: int) -> float:
             r = conn.getresponse()
             body = r.read()
             assert r.status == 200, body[:200]
-            sizes.append(len(body))
             # kubectl get follows the continue token: one table of 1,000 rows is two pages of 500
             cont = json.loads(body)["metadata"].get("continue")
             if cont:
@@ -133,21 +131,6 @@ def bench_watches(srv, c: Cluster, watches: int, writes: int, writers: int) -> d
         w.ready.wait(30)
     names = max(1, writes // 10)          # 10 % creates, then updates of those objects
 
-    def writer(k):
-        conn = http.client.HTTPConnection(srv.host, srv.port)
-        for i in range(k, writes, writers):
-            if i < names:
-                body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{i}"},
-                        "data": {"n": "0"}}
-                conn.request("POST", "/api/v1/namespaces/bench/configmaps", json.dumps(body),
-                             {"Content-Type": "application/json"})
-            else:
-                conn.request("PATCH", f"/api/v1/namespaces/bench/configmaps/cm-{i % names}",
-                             json.dumps({"data": {"n": str(i)}}), {"Content-Type": "application/merge-patch+json"})
-            r = conn.getresponse()
-            r.read()
-            assert r.status in (200, 201), r.status
-        conn.close()
     t0 = time.perf_counter()
     # creates first (so updates find their object), then the updates from several writers
     first = threading.Thread(target=lambda: [writer_one(srv, i) for i in range(names)])

@@ -22,7 +22,6 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from .. import errors
-from ..api import resources as R
 from ..api import schema
 from ..api.patch import ApiUnsupported, apply_patch
 from . import discovery, metrics, protobuf, streams, tables
