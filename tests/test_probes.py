@@ -354,3 +354,28 @@ def test_probe_timelines_are_deterministic():
         return r.events, r.cs()["restartCount"]
     first, second = once(), once()
     assert first == second and first[1] >= 3
+
+
+def test_readiness_gate_holds_ready_until_its_condition_is_true():
+    """readinessGates: Ready needs the named condition True as well as ready containers; the
+    kubelet says why not (ReadinessGatesNotReady).
+    https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-readiness-gate"""
+    c = cluster()
+    r = Run(c, pod("gated", [app()], readinessGates=[{"conditionType": "www.example.com/feature-1"}]))
+    r.run_to(1)
+    ready = r.cond("Ready")
+    assert (ready["status"], ready["reason"], ready["message"]) == (
+        "False", "ReadinessGatesNotReady",
+        'corresponding condition of pod readiness gate "www.example.com/feature-1" does not exist.')
+    assert r.cond("ContainersReady")["status"] == "True"
+    c.apiserver.patch("pods", "gated", {"status": {"conditions": [
+        {"type": "www.example.com/feature-1", "status": "False"}]}}, "default", patch_type="strategic",
+        subresource="status")
+    r.run_to(2)
+    assert r.cond("Ready")["message"] == ('the status of pod readiness gate "www.example.com/feature-1" is not '
+                                          '"True", but False')
+    c.apiserver.patch("pods", "gated", {"status": {"conditions": [
+        {"type": "www.example.com/feature-1", "status": "True"}]}}, "default", patch_type="strategic",
+        subresource="status")
+    r.run_to(3)
+    assert r.cond("Ready")["status"] == "True"

@@ -315,7 +315,7 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
             md, omd = pod["metadata"], old["metadata"]
             if (pod.get("spec") == old.get("spec") and md.get("deletionTimestamp") == omd.get("deletionTimestamp")
                     and md.get("deletionGracePeriodSeconds") == omd.get("deletionGracePeriodSeconds")
-                    and md.get("uid") == omd.get("uid")):
+                    and md.get("uid") == omd.get("uid") and not _gate_changed(pod, old)):
                 return
         self.enqueue(key_of(pod))
 
@@ -540,6 +540,17 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
     def __repr__(self) -> str:
         state = "running" if self.running else ("failed: " + self.start_error if self.start_error else "stopped")
         return f"<Kubelet {self.node_name} {state}, {len(self.workers)} pods>"
+
+
+def _gate_changed(pod: dict, old: dict) -> bool:
+    """A condition a readiness gate names was changed by someone else: Ready must be recomputed."""
+    gates = {g.get("conditionType") for g in (pod.get("spec") or {}).get("readinessGates") or []}
+    if not gates:
+        return False
+    def pick(p):
+        return sorted((c.get("type"), c.get("status")) for c in (p.get("status") or {}).get("conditions") or []
+                      if c.get("type") in gates)
+    return pick(pod) != pick(old)
 
 
 def _strip_heartbeats(status: dict) -> dict:

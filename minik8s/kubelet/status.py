@@ -147,6 +147,10 @@ def pod_conditions(spec: dict, container_statuses: list[dict], phase: str, sandb
     else:
         ready = _condition("Ready", True, now)
         cready = _condition("ContainersReady", True, now)
+    if ready["status"] == "True":
+        gates = readiness_gate_messages(spec, old_conditions)
+        if gates:
+            ready = _condition("Ready", False, now, "ReadinessGatesNotReady", ", ".join(gates))
     conds += [ready, cready]
     old_by_type = {c.get("type"): c for c in old_conditions or []}
     for c in conds:
@@ -157,6 +161,22 @@ def pod_conditions(spec: dict, container_statuses: list[dict], phase: str, sandb
     if not any(c.get("type") == "PodScheduled" for c in others):
         others.insert(0, _condition("PodScheduled", True, now))
     return conds + others
+
+
+def readiness_gate_messages(spec: dict, conditions: list[dict] | None) -> list[str]:
+    """Why the pod's readiness gates hold Ready back (GeneratePodReadyCondition): each gate needs a
+    condition of its type with status True, set by some other controller
+    (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-readiness-gate)."""
+    by_type = {c.get("type"): c for c in conditions or []}
+    out = []
+    for gate in spec.get("readinessGates") or []:
+        ctype = gate.get("conditionType")
+        c = by_type.get(ctype)
+        if c is None:
+            out.append(f'corresponding condition of pod readiness gate "{ctype}" does not exist.')
+        elif c.get("status") != "True":
+            out.append(f'the status of pod readiness gate "{ctype}" is not "True", but {c.get("status")}')
+    return out
 
 
 def pod_requests(spec: dict) -> dict:
