@@ -326,3 +326,29 @@ def test_volume_expansion_needs_allow_volume_expansion():
     c.run(5)
     assert c.get("pv", bound_to(c, "grow"))["spec"]["capacity"]["storage"] == "2Gi"
     assert c.get("pvc", "grow")["status"]["capacity"]["storage"] == "2Gi"
+
+
+def test_read_write_once_volume_multi_attach_error():
+    """ReadWriteOnce: the volume can be mounted read-write by a single node; a pod on a second
+    node waits with a Multi-Attach error until the first node lets go
+    (persistent-volumes/#access-modes)."""
+    c = Cluster(nodes=2)
+    c.apply([pv("disk", "1Gi", ["ReadWriteOnce"]), pvc("data", "1Gi"),
+             user("first", "data", "echo one > /data/f; sleep 3600", node_selector={"kubernetes.io/hostname": "node-1"})])
+    running(c, "first")
+    c.apply(user("second", "data", node_selector={"kubernetes.io/hostname": "node-2"}))
+    c.run(10)
+    assert phase(c, "pod", "second") == "Pending"
+    assert ("FailedAttachVolume", 'Multi-Attach error for volume "disk" Volume is already used by pod(s) first') \
+        in events(c, "second")
+    c.delete("pod", "first")
+    gone(c, "first")
+    running(c, "second", timeout=180)
+    assert c.exec("second", "cat /data/f") == "one\n"
+    # ReadWriteMany volumes attach to many nodes at once
+    c.apply([pv("shared", "1Gi", ["ReadWriteMany"]), pvc("many", "1Gi", ["ReadWriteMany"])])
+    c.run(16)
+    c.apply([user("m1", "many", node_selector={"kubernetes.io/hostname": "node-1"}),
+             user("m2", "many", node_selector={"kubernetes.io/hostname": "node-2"})])
+    running(c, "m1")
+    running(c, "m2")

@@ -56,6 +56,16 @@ def disks(ctx) -> dict:
     return d
 
 
+def attachments(ctx) -> dict:
+    """Which nodes each backend disk is attached to, for which pods: disk -> {node: {pod uid}}
+    (what the attach/detach controller's VolumeAttachments record)."""
+    a = getattr(ctx, "volume_attachments", None)
+    if a is None:
+        a = {}
+        ctx.volume_attachments = a
+    return a
+
+
 # --- small pure functions a chapter can show ----------------------------------------------------
 
 def config_files(data: dict, items: list | None, default_mode: int | None, optional: bool,
@@ -166,6 +176,7 @@ class PodVolumes:
         self.dirs: dict[str, object] = {}        # volume name -> Dir/File
         self.sources: dict[str, dict] = {}       # volume name -> what its files were built from (refresh)
         self.backoff: dict[str, tuple] = {}      # volume name -> (next try at, delay)
+        self.attached: dict[str, str] = {}       # volume name -> backend disk attached for it
         self.refresh_timer = None
 
 
@@ -269,7 +280,7 @@ class VolumeManager:
             pv.sources[name] = vol
             return d
         if "persistentVolumeClaim" in vol:
-            return self.claim_dir(pod, vol)
+            return self.claim_dir(pod, vol, pv)
         raise MountError(f"volume type of {name} is not supported by minik8s")
 
     def projected_files(self, pod: dict, vol: dict) -> dict:
@@ -347,7 +358,7 @@ class VolumeManager:
                 write_files(d, files, kl.clock.now)
 
     # --- persistentVolumeClaim ----------------------------------------------------------------
-    def claim_dir(self, pod: dict, vol: dict):
+    def claim_dir(self, pod: dict, vol: dict, pv: PodVolumes):
         """The bound PV's data directory (waits while the claim is missing or unbound)."""
         api = self.kl.api
         ns = pod["metadata"].get("namespace", "default")
@@ -363,7 +374,48 @@ class VolumeManager:
             pvo = api.get("persistentvolumes", pvc["spec"]["volumeName"])
         except errors.ApiError:
             raise MountError(f'persistentvolume "{pvc["spec"]["volumeName"]}" not found') from None
-        return self.volume_data(pvo, pod)
+        d = self.volume_data(pvo, pod)
+        if "hostPath" not in pvo["spec"] and "local" not in pvo["spec"]:
+            self.attach(pvo, pod, pv, vol["name"])
+        return d
+
+    def attach(self, pvo: dict, pod: dict, pv: PodVolumes, name: str) -> None:
+        """Attach a backend disk to this node. A ReadWriteOnce disk attaches to one node at a time:
+        a pod elsewhere gets a Multi-Attach error until the pods using it there are gone
+        (https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes)."""
+        table = attachments(self.kl.ctx)
+        disk = disk_name(pvo)
+        nodes = table.setdefault(disk, {})
+        modes = set((pvo.get("spec") or {}).get("accessModes") or [])
+        if not modes & {"ReadWriteMany", "ReadOnlyMany"}:
+            others = sorted(n for n, uids in nodes.items() if uids and n != self.kl.node_name)
+            if others:
+                # the attach/detach controller detaches the disk once the pods using it are deleted
+                live = {p["metadata"]["uid"] for p in self.kl.api.list("pods").get("items", [])}
+                for n in others:
+                    nodes[n] &= live
+                others = [n for n in others if nodes[n]]
+            if others:
+                users = sorted(self._pods_using(disk, others, pod["metadata"].get("namespace")))
+                e = MountError(f'Multi-Attach error for volume "{pvo["metadata"]["name"]}" Volume is already used by '
+                               f'pod(s) {", ".join(users)}' if users else
+                               f'Multi-Attach error for volume "{pvo["metadata"]["name"]}" Volume is already '
+                               "exclusively attached to one node and can't be attached to another")
+                e.reason, e.whole = "FailedAttachVolume", True
+                raise e
+        nodes.setdefault(self.kl.node_name, set()).add(pod["metadata"]["uid"])
+        pv.attached[name] = disk
+
+    def _pods_using(self, disk: str, nodes: list, namespace: str) -> list:
+        """Names of the pods (of ``namespace``) that hold ``disk`` on ``nodes``."""
+        uids = set()
+        for n in nodes:
+            uids |= attachments(self.kl.ctx)[disk].get(n, set())
+        out = []
+        for pod in self.kl.api.list("pods", namespace).get("items", []):
+            if pod["metadata"].get("uid") in uids:
+                out.append(pod["metadata"]["name"])
+        return out
 
     def volume_data(self, pvo: dict, pod: dict):
         """Where a PV's bytes are: the node's directory (hostPath, local) or a backend disk."""
@@ -387,6 +439,12 @@ class VolumeManager:
 
     def _detach(self, pv: PodVolumes, name: str) -> None:
         pv.dirs.pop(name, None)
+        disk = pv.attached.pop(name, None)
+        if disk is not None:
+            nodes = attachments(self.kl.ctx).get(disk, {})
+            nodes.get(self.kl.node_name, set()).discard(pv.uid)
+            if not nodes.get(self.kl.node_name):
+                nodes.pop(self.kl.node_name, None)
 
 
 def disk_name(pvo: dict) -> str:
