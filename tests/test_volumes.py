@@ -290,3 +290,23 @@ def test_pure_helpers():
                                                    "divisor": "1Mi"}}) == "64"
     assert downward_value(p, {"resourceFieldRef": {"containerName": "c", "resource": "limits.cpu",
                                                    "divisor": "1m"}}) == "500"
+
+
+def test_emptydir_size_limit_evicts_the_pod():
+    """An emptyDir with sizeLimit: when its usage exceeds the limit the kubelet evicts the pod
+    (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir-configuration-example,
+    https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/)."""
+    c = Cluster(nodes=1)
+    c.apply(pod("filler", [box("app", "sleep 3600", [{"name": "cache", "mountPath": "/cache"}])],
+                [{"name": "cache", "emptyDir": {"sizeLimit": "1k"}}]))
+    running(c, "filler")
+    c.exec("filler", "sh -c 'echo small > /cache/a'")
+    c.run(20)
+    assert phase(c, "filler") == "Running"
+    c.exec("filler", "sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do "
+                     "echo 0123456789012345678901234567890123456789012345678901234567890123 >> /cache/big; done'")
+    c.run(11)
+    st = c.get("pod", "filler")["status"]
+    assert (st["phase"], st["reason"]) == ("Failed", "Evicted")
+    assert st["message"] == 'Usage of EmptyDir volume "cache" exceeds the limit "1k". '
+    assert ("Evicted", st["message"]) in events(c, "filler")

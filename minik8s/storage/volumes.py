@@ -37,6 +37,7 @@ from ..runtime import Dir, File, Mount
 SYNC_FREQUENCY = 60.0              # kubelet --sync-frequency: mounted ConfigMaps/Secrets refresh this often
 MOUNT_BACKOFF_INITIAL = 0.5        # nestedpendingoperations: initialDurationBeforeRetry
 MOUNT_BACKOFF_MAX = 122.0          # maxDurationBeforeRetry (2m2s)
+LIMIT_CHECK_PERIOD = 10.0          # the eviction manager's housekeeping interval (evictionMonitoringPeriod)
 DEFAULT_MODE = 0o644               # configMap/secret/downwardAPI defaultMode (420)
 CSI_DRIVER = "minik8s.io/hostpath"  # the simulated CSI driver of the dynamic provisioner
 
@@ -178,6 +179,7 @@ class PodVolumes:
         self.backoff: dict[str, tuple] = {}      # volume name -> (next try at, delay)
         self.attached: dict[str, str] = {}       # volume name -> backend disk attached for it
         self.refresh_timer = None
+        self.limit_timer = None                  # the sizeLimit check of its emptyDirs
 
 
 class VolumeManager:
@@ -223,6 +225,8 @@ class VolumeManager:
                 wait = min(wait or delay, delay)
         if pv.sources and pv.refresh_timer is None:
             pv.refresh_timer = kl.clock.call_later(SYNC_FREQUENCY, self._refresh, uid)
+        if pv.limit_timer is None and size_limits(pod):
+            pv.limit_timer = kl.clock.call_later(LIMIT_CHECK_PERIOD, self._check_limits, uid)
         return wait
 
     def mounts(self, pod: dict, c: dict) -> list:
@@ -255,8 +259,9 @@ class VolumeManager:
         for uid in sorted(self.pods):
             if uid not in live:
                 pv = self.pods.pop(uid)
-                if pv.refresh_timer is not None:
-                    pv.refresh_timer.cancel()
+                for t in (pv.refresh_timer, pv.limit_timer):
+                    if t is not None:
+                        t.cancel()
                 for name in sorted(pv.dirs):
                     self._detach(pv, name)
 
@@ -328,6 +333,46 @@ class VolumeManager:
             return {tok.get("path", "token"): (_token(pod, sa), DEFAULT_MODE if default_mode is None
                                                 else int(default_mode))}
         return {}
+
+    def _check_limits(self, uid: str) -> None:
+        """localStorageEviction for emptyDir: a pod whose emptyDir holds more than its ``sizeLimit``
+        is evicted (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir-configuration-example)."""
+        kl = self.kl
+        pv = self.pods.get(uid)
+        if pv is None:
+            return
+        pv.limit_timer = None
+        worker = next((w for w in kl.workers.values() if w.uid == uid), None)
+        if worker is None:
+            return
+        pv.limit_timer = kl.clock.call_later(LIMIT_CHECK_PERIOD, self._check_limits, uid)
+        pod = kl.pods.get(worker.key) if kl.running and kl.pods is not None else None
+        if pod is None or worker.evicted or worker.finished or worker.terminating:
+            return
+        for name, limit_text, limit in size_limits(pod):
+            d = pv.dirs.get(name)
+            used = sum(len(f.data) for _rel, f in _walk(d)) if isinstance(d, Dir) else 0
+            if used > limit:
+                msg = f'Usage of EmptyDir volume "{name}" exceeds the limit "{limit_text}". '
+                kl.traced(worker.key, self.evict, worker, pod, msg)
+                return
+
+    def evict(self, worker, pod: dict, msg: str) -> None:
+        """evictPod, as the eviction manager does it: Evicted event and status, containers killed."""
+        from ..api.meta import rfc3339
+        from ..kubelet import config as KC
+        kl = self.kl
+        kl.diff(f"evict {worker.key}: {msg.strip()}")
+        kl.event(pod, "Warning", "Evicted", msg)
+        worker.evicted = ("Evicted", msg)
+        worker.evicted_at = rfc3339(kl.clock.now)
+        worker.stop_probes()
+        for rec in worker.running_containers():
+            rec.stopping = True
+            rec.kill_restart = False
+            kl.event_for(pod, "Normal", "Killing", f"Stopping container {rec.name}", rec.name, init=rec.init)
+            kl.runtime.stop_container(rec.cid, KC.EVICTION_GRACE_PERIOD)
+        worker.write_status(pod)
 
     def _refresh(self, uid: str) -> None:
         """Every sync period: rewrite the files of the pod's configMap/secret/downwardAPI volumes."""
@@ -445,6 +490,17 @@ class VolumeManager:
             nodes.get(self.kl.node_name, set()).discard(pv.uid)
             if not nodes.get(self.kl.node_name):
                 nodes.pop(self.kl.node_name, None)
+
+
+def size_limits(pod: dict) -> list:
+    """``[(volume, sizeLimit text, bytes)]`` of the pod's emptyDir volumes with a ``sizeLimit``."""
+    from ..api.quantity import memory_bytes
+    out = []
+    for v in pod["spec"].get("volumes") or []:
+        limit = (v.get("emptyDir") or {}).get("sizeLimit") if "emptyDir" in v else None
+        if limit is not None:
+            out.append((v["name"], str(limit), memory_bytes(str(limit))))
+    return out
 
 
 def disk_name(pvo: dict) -> str:
