@@ -523,3 +523,17 @@ def test_watch_from_a_compacted_revision_is_410_gone(tmp_path):
     status = events[0]["object"]
     assert (status["kind"], status["code"], status["reason"]) == ("Status", 410, "Expired")
     assert status["message"].startswith("too old resource version: 1 (")
+
+
+def test_streaming_list_ends_initial_events_with_a_bookmark(server):
+    """sendInitialEvents=true: https://kubernetes.io/docs/reference/using-api/api-concepts/#streaming-lists"""
+    url = (server.url + "/api/v1/namespaces?watch=true&sendInitialEvents=true&allowWatchBookmarks=true"
+           "&resourceVersionMatch=NotOlderThan&timeoutSeconds=1")
+    with urllib.request.urlopen(url) as r:
+        events = [json.loads(x) for x in r.read().splitlines() if x.strip()]
+    end = [i for i, e in enumerate(events) if e["type"] == "BOOKMARK"
+           and e["object"]["metadata"].get("annotations", {}).get("k8s.io/initial-events-end") == "true"]
+    assert end, events
+    added = [e["object"]["metadata"]["name"] for e in events[:end[0]]]
+    assert {"default", "kube-system", "kube-public", "kube-node-lease"} <= set(added)
+    assert all(e["type"] == "ADDED" for e in events[:end[0]])

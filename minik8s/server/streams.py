@@ -5,6 +5,8 @@
   ``resourceVersion`` (or with ``"0"``) the stream starts with an ADDED event for every existing
   object; with one, it replays every change after it (410 Expired if it is too old).
   ``allowWatchBookmarks=true`` adds BOOKMARK events carrying only a resourceVersion;
+  ``sendInitialEvents=true`` (a streaming list) ends the initial ADDED events with a BOOKMARK
+  annotated ``k8s.io/initial-events-end``;
   ``timeoutSeconds`` ends the stream. kubectl's ``get -w`` asks for Table objects: each event
   then carries a one-row Table.
 * **pods/log** with ``follow=true`` streams the container's output as it grows.
@@ -88,14 +90,19 @@ def watch(handler, t, query: dict, accept: str) -> None:
     rv = _first(query, "resourceVersion")
     q: queue.SimpleQueue = queue.SimpleQueue()
 
+    initial = str(_first(query, "sendInitialEvents", "false")).lower() == "true"
+
     def start():
         list_rv = rv
-        if rv in (None, "", "0"):            # "start at most recent": synthetic ADDED first
+        if rv in (None, "", "0") or initial:  # "start at most recent": synthetic ADDED first
             lst = api.list(res, t.namespace, label_selector=_first(query, "labelSelector"),
                            field_selector=_first(query, "fieldSelector"))
             for obj in lst["items"]:
                 q.put(("ADDED", obj))
             list_rv = lst["metadata"]["resourceVersion"]
+            if initial:                      # a streaming list: say where the initial state ends
+                q.put(("BOOKMARK", {"kind": res.kind, "apiVersion": res.api_version, "metadata": {
+                    "resourceVersion": list_rv, "annotations": {"k8s.io/initial-events-end": "true"}}}))
         return api.watch(res, lambda typ, obj: q.put((typ, obj)), t.namespace, resource_version=list_rv,
                          label_selector=_first(query, "labelSelector"),
                          field_selector=_first(query, "fieldSelector"))
