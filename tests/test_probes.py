@@ -379,3 +379,30 @@ def test_readiness_gate_holds_ready_until_its_condition_is_true():
         subresource="status")
     r.run_to(3)
     assert r.cond("Ready")["status"] == "True"
+
+
+def test_readiness_moves_the_pod_in_and_out_of_the_service_endpoints():
+    """A pod failing readiness is taken out of its Service's endpoints (notReadyAddresses) while it
+    keeps running; ready again, it is back in.
+    https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-probes"""
+    c = cluster()
+    web = pod("web", [app({"READY_AFTER": 12, "READY_FLAP": 20},
+                          readinessProbe={"httpGet": {"path": "/ready", "port": 8080}, "periodSeconds": 5,
+                                          "failureThreshold": 1})])
+    web["metadata"]["labels"] = {"app": "web"}
+    c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+             "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}})
+    r = Run(c, web)
+
+    def addresses():
+        subsets = c.get("endpoints", "web").get("subsets") or [{}]
+        return ([a["ip"] for a in subsets[0].get("addresses") or []],
+                [a["ip"] for a in subsets[0].get("notReadyAddresses") or []])
+    r.run_to(5)
+    ip = r.status()["podIP"]
+    assert addresses() == ([], [ip])
+    r.run_to(15.5)                       # /ready is 200 from 12: the probe at 15 passes
+    assert addresses() == ([ip], [])
+    r.run_to(35.5)                       # 503 from 32: the probe at 35 fails (failureThreshold 1)
+    assert addresses() == ([], [ip])
+    assert r.cs()["restartCount"] == 0 and "running" in r.cs()["state"]
