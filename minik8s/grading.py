@@ -1,0 +1,294 @@
+"""Grading support for the exercises (``exercises/*/``): run a student's answer where it cannot cheat.
+
+An otter-grader test in an exercise notebook never trusts the notebook's own Python process: the
+student's cells may have monkeypatched minik8s or otter there. Instead a test calls::
+
+    from minik8s.grading import run_check
+    report = run_check(env, "q1_manifest", CHECK)     # CHECK: source text defining check(answer)
+
+which
+
+1. finds the *source* of the student's answer: the last code cell that defines ``q1_manifest`` at
+   top level (an assignment, ``def`` or ``class``). When autograding (``otter run``), the cell is read
+   from the submitted notebook file (see :class:`IntegrityPlugin`); in a student's own session, from
+   the kernel's input history (``In``), i.e. what the student last ran;
+2. starts a *sandbox* process that runs only that cell, with a fresh interpreter, and holds the answer;
+3. starts a *checker* process with a clean ``import minik8s`` that runs ``check(answer)`` on a fresh,
+   seeded cluster. For a value answer (a manifest string, a number, a list) ``answer`` is the value,
+   copied as JSON; for a function answer ``answer`` is a proxy: every call is sent as JSON to the
+   sandbox, which calls the student's function and sends the result back. The student's code thus
+   never shares a process with the cluster that is checked;
+4. returns ``check``'s report (a JSON dict), or ``{"error": "..."}`` when the answer is missing,
+   fails to run, or takes longer than the time limit (an endless loop is reported as a timeout).
+
+:class:`IntegrityPlugin` is an otter plugin (named in each exercise's assignment config): before
+``otter run`` executes a submission it replaces the submission's cells by one cell that tells this
+module where the submitted file is. No student code runs in the grading kernel, so nothing can patch
+otter, minik8s, ``sys.exit`` or the results file; tests and their points come from the autograder
+zip, never from the submission's metadata.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: Set (by the autograder's first cell, see IntegrityPlugin) to the submitted notebook's path.
+SUBMISSION: str | None = None
+
+#: Seconds a whole check may take (sandbox + checker), unless the test says otherwise; the
+#: instructor's environment may set MINIK8S_GRADING_TIMEOUT (a submission cannot: its cells never
+#: run in the grading kernel).
+DEFAULT_TIMEOUT = float(os.environ.get("MINIK8S_GRADING_TIMEOUT", "20"))
+
+_ROOT = str(Path(__file__).resolve().parent.parent)     # the directory holding the real minik8s
+
+
+# --- finding the answer's source ---------------------------------------------------------------
+
+def _clean(source: str) -> str:
+    """A cell's Python: IPython magics and shell escapes (``%...``, ``!...``) dropped."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+
+
+def defines(source: str, name: str) -> bool:
+    """Whether a cell defines ``name`` at top level (assignment, annotated assignment, def, class)."""
+    try:
+        tree = ast.parse(_clean(source))
+    except SyntaxError:
+        return False
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+        for t in targets:
+            for sub in ast.walk(t):
+                if isinstance(sub, ast.Name) and sub.id == name:
+                    return True
+    return False
+
+
+def notebook_cells(path: str) -> list[str]:
+    """The sources of a notebook file's code cells, in order."""
+    with open(path, encoding="utf-8") as f:
+        nb = json.load(f)
+    cells = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            src = cell.get("source", "")
+            cells.append("".join(src) if isinstance(src, list) else str(src))
+    return cells
+
+
+def answer_source(name: str, env: dict | None = None) -> str | None:
+    """The source of the last cell defining ``name``: from the submitted file when autograding,
+    else from the kernel's history, else from the only notebook in the working directory."""
+    if SUBMISSION:
+        cells = notebook_cells(SUBMISSION)
+    elif env is not None and isinstance(env.get("In"), list):
+        cells = [s for s in env["In"] if isinstance(s, str)]
+    else:
+        nbs = sorted(p for p in os.listdir(".") if p.endswith(".ipynb"))
+        cells = notebook_cells(nbs[0]) if len(nbs) == 1 else []
+    for src in reversed(cells):
+        if defines(src, name):
+            return _clean(src)
+    return None
+
+
+# --- the two processes --------------------------------------------------------------------------
+
+_SANDBOX = r'''
+import json, sys
+out = sys.stdout
+sys.stdout = sys.stderr          # what the student prints cannot reach the protocol
+name, source = json.loads(sys.stdin.readline())
+def reply(obj):
+    out.write(json.dumps(obj) + "\n"); out.flush()
+ns = {"__name__": "__answer__"}
+try:
+    exec(compile(source, "<answer cell>", "exec"), ns)
+    value = ns[name]
+except BaseException as e:       # SystemExit too: it is just a broken answer here
+    reply({"error": f"running the cell that defines {name} raised {type(e).__name__}: {e}"}); sys.exit(0)
+if value is Ellipsis:
+    reply({"error": f"{name} is still ... : replace it with your answer"}); sys.exit(0)
+if callable(value):
+    reply({"kind": "function"})
+else:
+    def no_ellipsis(o):
+        if o is Ellipsis:
+            raise ValueError("...")
+        raise TypeError(type(o).__name__)
+    try:
+        reply({"kind": "value", "value": json.loads(json.dumps(value, default=no_ellipsis))})
+    except ValueError:
+        reply({"error": f"{name} still contains ... : replace every ... with your answer"})
+    except TypeError:
+        reply({"error": f"{name} must be a str, number, bool, list or dict (it is a {type(value).__name__})"})
+    sys.exit(0)
+for line in sys.stdin:
+    args = json.loads(line)
+    try:
+        result = value(*args)
+        reply({"result": json.loads(json.dumps(result))})
+    except BaseException as e:
+        reply({"raised": f"{type(e).__name__}: {e}"})
+'''
+
+_CHECKER = r'''
+import json, os, select, sys, time
+out = sys.stdout
+sys.stdout = sys.stderr
+spec = json.loads(sys.stdin.readline())
+deadline = time.monotonic() + spec["timeout"]
+sandbox = __import__("subprocess").Popen(
+    [sys.executable, "-s", "-c", spec["sandbox"]], stdin=-1, stdout=-1, stderr=-3,
+    text=True, cwd=spec["cwd"], env=spec["env"])
+sandbox.stdin.write(json.dumps([spec["name"], spec["source"]]) + "\n"); sandbox.stdin.flush()
+
+class AnswerTimeout(Exception): pass
+class AnswerRaised(Exception): pass
+
+def receive():
+    left = deadline - time.monotonic()
+    ready = select.select([sandbox.stdout], [], [], max(left, 0))[0] if left > 0 else []
+    line = sandbox.stdout.readline() if ready else ""
+    if not ready:
+        sandbox.kill()
+        raise AnswerTimeout()
+    if not line:
+        raise AnswerRaised("your code ended the process (exit() or a crash)")
+    return json.loads(line)
+
+def call(*args):
+    sandbox.stdin.write(json.dumps(list(args)) + "\n"); sandbox.stdin.flush()
+    msg = receive()
+    if "raised" in msg:
+        raise AnswerRaised(msg["raised"])
+    return msg["result"]
+
+def finish(report):
+    sandbox.kill()
+    out.write(json.dumps(report) + "\n"); out.flush()
+    os._exit(0)
+
+try:
+    first = receive()
+except AnswerTimeout:
+    finish({"error": f"timeout: the cell defining {spec['name']} ran for more than {spec['timeout']:g} s"})
+except AnswerRaised as e:
+    finish({"error": str(e)})
+if "error" in first:
+    finish({"error": first["error"]})
+if first["kind"] != spec["want"]:
+    want = "a function" if spec["want"] == "function" else "a value (not a function)"
+    finish({"error": f"{spec['name']} must be {want}"})
+answer = first["value"] if first["kind"] == "value" else call
+ns = {"__name__": "__check__", "AnswerRaised": AnswerRaised}
+try:
+    exec(compile(spec["check"], "<check>", "exec"), ns)
+    report = ns[spec["func"]](answer)
+except AnswerTimeout:
+    report = {"error": f"timeout: {spec['name']} did not answer within {spec['timeout']:g} s in all"}
+except AnswerRaised as e:
+    report = {"error": f"{spec['name']} raised {e}"}
+finish(report)
+'''
+
+
+def _clean_env() -> dict:
+    """Environment for the two processes: the real minik8s first on the path, nothing else injected."""
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")}
+    env["PYTHONPATH"] = _ROOT
+    env["PYTHONHASHSEED"] = "0"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+_REPORTS: dict[tuple, dict] = {}     # one checker run per answer and check, shared by the question's tests
+
+
+def run_check(env: dict | None, name: str, check: str, *, want: str = "value",
+              timeout: float | None = None, checks_file: str = "checks.py") -> dict:
+    """Run ``check(answer)`` in a clean process against the student's ``name`` and return its report.
+
+    ``check`` names a function of the exercise's ``checks.py`` (found in the working directory, as
+    otter puts it next to the notebook), or is Python source defining ``check`` when it contains a
+    newline. ``want`` is ``"value"`` or ``"function"``. Returns the check's report dict, or
+    ``{"error": message}``. The report is computed once per answer source and check: a question's
+    public and hidden tests share it."""
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    if "\n" in check:
+        check_src, func = check, "check"
+    else:
+        check_src, func = Path(checks_file).read_text(encoding="utf-8"), check
+    source = answer_source(name, env)
+    key = (name, source, check_src, func, want)
+    if source is not None and key in _REPORTS:
+        return _REPORTS[key]
+    if source is None:
+        return {"error": f"no cell defines {name}: keep the line `{name} = ...` (or `def {name}`) and "
+                         f"put your answer there"}
+    with tempfile.TemporaryDirectory(prefix="minik8s-grading-") as cwd:
+        spec = {"name": name, "source": source, "check": check_src, "func": func, "want": want, "timeout": timeout,
+                "sandbox": _SANDBOX, "cwd": cwd, "env": _clean_env()}
+        try:
+            proc = subprocess.run([sys.executable, "-s", "-c", _CHECKER], input=json.dumps(spec) + "\n",
+                                  capture_output=True, text=True, cwd=cwd, env=_clean_env(),
+                                  timeout=timeout + 15)
+        except subprocess.TimeoutExpired:
+            return {"error": f"timeout: checking {name} took more than {timeout + 15:g} s"}
+    lines = [l for l in proc.stdout.splitlines() if l.strip()]
+    if not lines:
+        return {"error": f"the checker for {name} failed: {proc.stderr.strip()[-800:]}"}
+    report = json.loads(lines[-1])
+    if not str(report.get("error", "")).startswith("the checker"):
+        _REPORTS[key] = report
+    return report
+
+
+def feedback(report: dict, expected: dict) -> str:
+    """One line per differing key: ``field: expected X, happened Y`` (empty when all match)."""
+    if "error" in report:
+        return report["error"]
+    lines = []
+    for key, want in expected.items():
+        got = report.get(key)
+        if got != want:
+            lines.append(f"{key}: expected {want!r}, happened {got!r}")
+    return "\n".join(lines)
+
+
+# --- the otter plugin ---------------------------------------------------------------------------
+
+try:
+    from otter.plugins import AbstractOtterPlugin as _PluginBase
+except ImportError:          # otter not installed: the plugin is only needed when grading
+    _PluginBase = object
+
+
+class IntegrityPlugin(_PluginBase):
+    """otter plugin: grade the submitted *file*, never run its cells in the grading kernel.
+
+    ``before_execution`` replaces the notebook's cells by one that sets :data:`SUBMISSION`; otter
+    then appends its own tests (from the autograder zip) and runs them in that clean kernel.
+    """
+
+    def before_execution(self, submission):
+        import nbformat
+        nb = submission
+        path = os.path.abspath(self.submission_path)
+        cell = nbformat.v4.new_code_cell(
+            f"import minik8s.grading as _grading\n_grading.SUBMISSION = {path!r}\n")
+        nb.cells = [cell]
+        return nb

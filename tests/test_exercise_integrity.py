@@ -1,0 +1,145 @@
+"""Integrity of exercise grading (issue 7): a submission cannot gain points by editing the
+notebook's test metadata, raising SystemExit, printing fake results, looping forever or
+monkeypatching minik8s or the grader in its own cells.
+
+Unit tests of minik8s.grading (the sandbox and checker processes), then every adversarial
+submission of tests/fixtures/exercises/adversarial.py graded with `otter run` for every exercise.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "exercises"))
+import adversarial  # noqa: E402
+import harness  # noqa: E402
+
+from minik8s import grading  # noqa: E402
+
+PHASE_CHECK = '''
+def check(manifest):
+    from minik8s import Cluster
+    c = Cluster(nodes=1, seed=0)
+    c.apply(manifest)
+    c.run(20)
+    return {"phase": c.get("pod", "p")["status"].get("phase")}
+'''
+POD = 'x = """\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: nginx:1.27}]\n"""\n'
+BAD_POD = POD.replace("nginx:1.27", "nginx:no-such-tag")
+
+
+def history(*cells):
+    return {"In": ["", *cells]}
+
+
+def test_defines_finds_top_level_definitions_only():
+    assert grading.defines("x = 1", "x")
+    assert grading.defines("a, x = 1, 2", "x")
+    assert grading.defines("def x():\n    pass", "x")
+    assert grading.defines("%time\nx: int = 3", "x")
+    assert not grading.defines("def f():\n    x = 1", "x")
+    assert not grading.defines("print(x)", "x")
+    assert not grading.defines("x = (", "x")
+
+
+def test_answer_source_is_the_last_cell_that_defines_it():
+    env = history("x = 1", "x = 2", "print(x)")
+    assert grading.answer_source("x", env) == "x = 2"
+    assert grading.answer_source("y", env) is None
+
+
+def test_value_answer_is_checked_on_a_clean_cluster():
+    assert grading.run_check(history(POD), "x", PHASE_CHECK) == {"phase": "Running"}
+    assert grading.run_check(history(BAD_POD), "x", PHASE_CHECK) == {"phase": "Pending"}
+
+
+def test_missing_and_unanswered():
+    assert "no cell defines x" in grading.run_check(history("y = 1"), "x", PHASE_CHECK)["error"]
+    assert "still ..." in grading.run_check(history("x = ..."), "x", PHASE_CHECK)["error"]
+
+
+def test_system_exit_in_the_answer_is_an_error_not_a_pass():
+    for cell in ("raise SystemExit(0)\n" + POD, POD + "import sys\nsys.exit(0)\n",
+                 POD + "import os\nos._exit(0)\n"):
+        r = grading.run_check(history(cell), "x", PHASE_CHECK)
+        assert "phase" not in r and "error" in r, r
+
+
+def test_an_endless_answer_times_out():
+    t0 = time.monotonic()
+    r = grading.run_check(history("while True:\n    pass\n" + POD), "x", PHASE_CHECK, timeout=2)
+    assert r["error"].startswith("timeout"), r
+    assert time.monotonic() - t0 < 10
+    fn = "def f(n):\n    while True:\n        pass\n"
+    r = grading.run_check(history(fn), "f", "def check(f):\n    return {'v': f(1)}\n", want="function", timeout=2)
+    assert r["error"].startswith("timeout"), r
+
+
+def test_printed_fake_results_are_not_read():
+    fake = ('import sys, json\nprint(json.dumps({"phase": "Running"}))\n'
+            'sys.__stdout__.write(json.dumps({"kind": "value", "value": "junk"}) + "\\n")\n' + BAD_POD)
+    r = grading.run_check(history(fake), "x", PHASE_CHECK)
+    assert r != {"phase": "Running"}, r
+
+
+def test_answer_cell_patches_reach_neither_checker_nor_grader():
+    patch = ("import minik8s\nfrom minik8s import Cluster\n"
+             "Cluster.get = lambda self, *a, **k: {'status': {'phase': 'Running'}}\n"
+             "import minik8s.grading\nminik8s.grading.run_check = lambda *a, **k: {'phase': 'Running'}\n")
+    assert grading.run_check(history(patch + BAD_POD), "x", PHASE_CHECK) == {"phase": "Pending"}
+    # a function answer that patches minik8s when called: the patch stays in its own process
+    fn = ("def f(n):\n    from minik8s import Cluster\n"
+          "    Cluster.get = lambda self, *a, **k: {'status': {'phase': 'Running'}}\n    return n\n")
+    manifest = BAD_POD.split('"""')[1]
+    check = PHASE_CHECK.replace("def check(manifest):", f"def check(f):\n    manifest = {manifest!r}\n    f(1)")
+    assert grading.run_check(history(fn), "f", check, want="function") == {"phase": "Pending"}
+
+
+def test_function_answers_are_called_across_processes():
+    fn = "def double(n):\n    return 2 * n\n"
+    check = "def check(f):\n    return {'v': [f(i) for i in range(3)]}\n"
+    assert grading.run_check(history(fn), "double", check, want="function") == {"v": [0, 2, 4]}
+    assert "must be a function" in grading.run_check(history("double = 3"), "double", check, want="function")["error"]
+    raising = "def double(n):\n    raise ValueError('no')\n"
+    assert "ValueError: no" in grading.run_check(history(raising), "double", check, want="function")["error"]
+
+
+# --- adversarial submissions through otter run ----------------------------------------------
+
+@pytest.fixture(scope="session")
+def exercise_root():
+    return harness.session_root()
+
+
+@pytest.mark.parametrize("name", harness.exercises())
+def test_adversarial_submissions_score_zero(name, exercise_root, monkeypatch):
+    monkeypatch.setenv("MINIK8S_GRADING_TIMEOUT", "5")
+    dist = harness.assigned(name, exercise_root)
+    student = harness.read_nb(dist / "student" / f"{name}.ipynb")
+    solution = harness.read_nb(dist / "autograder" / f"{name}.ipynb")
+    # The whole set on the first exercise; on the others the tampering that depends on the
+    # exercise's own tests and answers (the rest exercises the same plugin, which
+    # test_exercise_conventions requires of every exercise).
+    full = name == harness.exercises()[0]
+    zero = [k for k in adversarial.ZERO if full or k in ("tamper_metadata", "monkeypatch_in_answers")]
+    subs = {label: adversarial.ZERO[label](student) for label in zero}
+    first = adversarial.answer_names(student)[0]
+    subs["loop_in_answer"] = adversarial.loop_in_answer(solution, first)
+    runs = harness.grade_many(dist, subs, Path(exercise_root) / name / "adversarial", jobs=harness.jobs())
+    for label in zero:
+        run = runs[label]
+        assert run["error"] is None, f"{label}: {run['error']}"
+        scores = harness.grade.scores(run["results"])
+        assert scores and all(v == 0 for v in scores.values()), f"{label} gained points: {scores}"
+    run = runs["loop_in_answer"]
+    assert run["error"] is None, run["error"]
+    scores, maxes = harness.grade.scores(run["results"]), harness.max_points(run["results"])
+    looped = [q for q in maxes if scores[q] < maxes[q]]
+    assert len(looped) == 1, scores
+    assert all(scores[q] == maxes[q] for q in maxes if q not in looped), scores
+    out = "\n".join(t.get("output", "") for t in run["results"]["tests"])
+    assert "timeout" in out
