@@ -48,6 +48,7 @@ CONTROLLERS = [
     ("statefulset", "StatefulSetController"),        # ordered pods web-0, web-1 with their own claims
     ("endpointslice", "EndpointSliceController"),    # Service -> EndpointSlices of its ready pods
     ("endpoints", "EndpointsController"),            # the legacy v1 Endpoints view
+    ("endpointslicemirroring", "EndpointSliceMirroringController"),   # hand-written Endpoints -> slices
 ]
 
 # Control-plane components outside kube-controller-manager, in start order:

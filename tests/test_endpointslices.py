@@ -140,3 +140,26 @@ def test_endpoints_carry_their_nodes_zone():
     c.run(30)
     [e] = slices_of(c, "web")[0]["endpoints"]
     assert e["zone"] == "zone-a" and e["nodeName"] == "node-1"
+
+
+def test_hand_written_endpoints_of_a_selectorless_service_are_mirrored():
+    """EndpointSlice mirroring: Endpoints of a Service without selector are copied into slices,
+    so kube-proxy routes to them."""
+    from net_helpers import CLIENT
+    c = cluster_with(web(1), CLIENT)
+    pod_ip = c.list("pods", selector="app=web")[0]["status"]["podIP"]
+    c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "legacy"},
+             "spec": {"ports": [{"port": 80, "targetPort": 8080}]}})
+    c.apply({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "legacy"},
+             "subsets": [{"addresses": [{"ip": pod_ip}], "ports": [{"port": 8080}]}]})
+    c.run(2)
+    [es] = slices_of(c, "legacy")
+    assert es["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"] == \
+        "endpointslicemirroring-controller.k8s.io"
+    assert es["endpoints"] == [{"addresses": [pod_ip], "conditions": {"ready": True}}]
+    assert c.http("http://legacy/", from_pod="client").body.startswith("Hello from web-")
+    c.delete("endpoints", "legacy")
+    c.run(2)
+    assert slices_of(c, "legacy") == []
+    # the API server's own Endpoints carry skip-mirror: only its hand-kept slice exists
+    assert [s["metadata"]["name"] for s in slices_of(c, "kubernetes")] == ["kubernetes"]
