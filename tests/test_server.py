@@ -374,11 +374,15 @@ def test_metrics_api_for_kubectl_top(server, api):
 
 def test_watch_as_table_sends_columns_once(server):
     """kubectl get -w: every event's object is a one-row Table; column definitions come first."""
+    for name in ("tw-1", "tw-2"):
+        raw(server, "/api/v1/namespaces/default/configmaps", "POST",
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}, {"Content-Type": "application/json"})
     req = urllib.request.Request(server.url + "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1",
                                  headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"})
     with urllib.request.urlopen(req) as r:
         events = [json.loads(x) for x in r.read().splitlines() if x.strip()]
-    assert events and all(e["object"]["kind"] == "Table" and len(e["object"]["rows"]) == 1 for e in events)
+    assert len(events) >= 2
+    assert all(e["object"]["kind"] == "Table" and len(e["object"]["rows"]) == 1 for e in events)
     assert events[0]["object"]["columnDefinitions"][0]["name"] == "Name"
     assert all(not e["object"]["columnDefinitions"] for e in events[1:])
 
