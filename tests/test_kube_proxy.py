@@ -192,3 +192,12 @@ def test_rule_syncs_are_at_most_once_per_min_sync_period():
     assert len(proxy.cluster[key].cluster_eps) == 1
     c.run(0.25)
     assert len(proxy.cluster[key].cluster_eps) == 2
+
+
+def test_node_port_rules_jump_through_a_kube_ext_chain():
+    c = cluster_with(web(1, service={"type": "NodePort", "ports": [{"name": "http", "port": 80,
+                                                                     "targetPort": "http", "nodePort": 31234}]}))
+    text = c.component("kube-proxy", "node-2").iptables_save()
+    ext = "KUBE-EXT-" + port_proto_hash("default/web:http", "tcp")
+    assert f'-A KUBE-NODEPORTS -p tcp -m comment --comment "default/web:http" -m tcp --dport 31234 -j {ext}' in text
+    assert f"-A {ext} -j {svc_chain('default/web:http', 'TCP')}" in text

@@ -336,12 +336,18 @@ class KubeProxy(Component):
             chains.append(f":{svc} - [0:0]")
             body.append(f"-A KUBE-SERVICES -d {r.cluster_ip}/32 -p {proto} -m comment --comment "
                         f'"{r.spn} cluster IP" -m {proto} --dport {r.port} -j {svc}')
-            for ip in r.external_ips:
-                body.append(f"-A KUBE-SERVICES -d {ip}/32 -p {proto} -m comment --comment "
-                            f'"{r.spn} loadbalancer IP" -m {proto} --dport {r.port} -j {svc}')
-            if r.node_port:
-                body.append(f"-A KUBE-NODEPORTS -p {proto} -m comment --comment \"{r.spn}\" -m {proto} "
-                            f"--dport {r.node_port} -j {svc}")
+            if r.external_ips or r.node_port:          # external traffic goes through a KUBE-EXT chain
+                ext = "KUBE-EXT-" + port_proto_hash(r.spn, r.protocol)
+                chains.append(f":{ext} - [0:0]")
+                for ip in r.external_ips:
+                    body.append(f"-A KUBE-SERVICES -d {ip}/32 -p {proto} -m comment --comment "
+                                f'"{r.spn} loadbalancer IP" -m {proto} --dport {r.port} -j {ext}')
+                if r.node_port:
+                    body.append(f"-A KUBE-NODEPORTS -p {proto} -m comment --comment \"{r.spn}\" -m {proto} "
+                                f"--dport {r.node_port} -j {ext}")
+                body.append(f"-A {ext} -m comment --comment \"masquerade traffic for {r.spn} external "
+                            f"destinations\" -j KUBE-MARK-MASQ")
+                body.append(f"-A {ext} -j {svc}")
             body.append(f"-A {svc} ! -s {P_CLUSTER_CIDR} -d {r.cluster_ip}/32 -p {proto} -m comment --comment "
                         f'"{r.spn} cluster IP" -m {proto} --dport {r.port} -j KUBE-MARK-MASQ')
             n = len(r.cluster_eps)
