@@ -436,6 +436,8 @@ class Router:
         node_proxy = self.by_ip.get(ip)
         client_ip = getattr(src, "ip", None) or ""
         if node_proxy is not None:
+            if port not in node_proxy.node_ports and self.network.lookup(ip) is not None:
+                return None                            # a hostNetwork pod's own port on the node IP
             return node_proxy.dnat(ip, port, client_ip or node_proxy.node_ip, node_port=True)
         proxy = self.proxy_for(src)
         if proxy is None:
