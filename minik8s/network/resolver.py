@@ -61,6 +61,7 @@ class Resolution:
 
     @property
     def queries(self) -> int:
+        """Names asked, one query each (for the A record; a real glibc asks A and AAAA for each name)."""
         return len(self.tried)
 
     @property
