@@ -78,12 +78,14 @@ class KubeServer:
         """One watch event as a JSON line; the same event sent to many watches is encoded once."""
         md = obj.get("metadata") or {}
         key = (typ, obj.get("kind"), md.get("namespace"), md.get("name"), md.get("resourceVersion"))
-        data = self._encoded.get(key) if md.get("resourceVersion") else None
+        cacheable = typ in ("ADDED", "MODIFIED", "DELETED") and md.get("resourceVersion")
+        data = self._encoded.get(key) if cacheable else None
         if data is None:
             data = json.dumps({"type": typ, "object": obj}, separators=(",", ":")).encode() + b"\n"
-            if len(self._encoded) > 20000:
-                self._encoded.clear()
-            self._encoded[key] = data
+            if cacheable:
+                if len(self._encoded) > 20000:
+                    self._encoded.clear()
+                self._encoded[key] = data
         return data
 
     def _drive(self) -> None:
