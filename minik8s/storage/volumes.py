@@ -196,9 +196,9 @@ class VolumeManager:
         (each failure is a ``FailedMount`` Warning event, as the kubelet's reconciler reports it)."""
         kl = self.kl
         uid = pod["metadata"]["uid"]
-        self.forget_orphans()
         pv = self.pods.get(uid)
         if pv is None:
+            self.forget_orphans()            # a new pod: tear down what pods gone since left behind
             pv = self.pods[uid] = PodVolumes(uid)
         now = kl.clock.now
         wait = None
