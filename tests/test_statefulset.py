@@ -198,3 +198,28 @@ def test_docs_manifest_with_a_claim_template_mount_is_accepted():
     assert c.get("pvc", "www-web-0")["status"]["phase"] == "Pending"
     assert ("ProvisioningFailed", 'storageclass.storage.k8s.io "my-storage-class" not found') in [
         (e["reason"], e["message"]) for e in c.list("events") if e["involvedObject"]["name"] == "www-web-0"]
+
+
+def test_stable_dns_names_through_the_headless_service():
+    """Each pod gets the DNS name <pod>.<serviceName>.<namespace>.svc.cluster.local from the
+    headless Service (statefulset/#stable-network-id)."""
+    c = web()
+    all_ready(c, 2)
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "client"},
+             "spec": {"containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"]}]}})
+    c.run_until(lambda c: c.get("pod", "client")["status"].get("phase") == "Running", timeout=60)
+    out = c.exec("client", "nslookup web-0.nginx")
+    assert "Name:\tweb-0.nginx.default.svc.cluster.local" in out
+    assert c.get("pod", "web-0")["status"]["podIP"] in out
+
+
+def test_retention_policy_when_scaled_delete():
+    """persistentVolumeClaimRetentionPolicy.whenScaled: Delete removes the claims of the pods a
+    scale-down removed (statefulset/#persistentvolumeclaim-retention)."""
+    c = Cluster(nodes=2)
+    c.apply(WEB.replace("POLICY", "Parallel").replace(
+        "  volumeClaimTemplates:", "  persistentVolumeClaimRetentionPolicy: {whenScaled: Delete}\n  volumeClaimTemplates:"))
+    all_ready(c, 2)
+    c.kubectl("scale sts web --replicas=1")
+    c.run(10)
+    assert sorted(x["metadata"]["name"] for x in c.list("persistentvolumeclaims")) == ["www-web-0"]
