@@ -348,7 +348,7 @@ class KubeProxy(Component):
                 body.append(f"-A {ext} -m comment --comment \"masquerade traffic for {r.spn} external "
                             f"destinations\" -j KUBE-MARK-MASQ")
                 body.append(f"-A {ext} -j {svc}")
-            body.append(f"-A {svc} ! -s {P_CLUSTER_CIDR} -d {r.cluster_ip}/32 -p {proto} -m comment --comment "
+            body.append(f"-A {svc} ! -s {P.CLUSTER_CIDR} -d {r.cluster_ip}/32 -p {proto} -m comment --comment "
                         f'"{r.spn} cluster IP" -m {proto} --dport {r.port} -j KUBE-MARK-MASQ')
             n = len(r.cluster_eps)
             if r.affinity_timeout is not None:       # sticky clients first: -m recent --rcheck
@@ -391,9 +391,6 @@ class KubeProxy(Component):
             for e in r.cluster_eps:
                 lines.append(f"  -> {e['id']:<28} Masq    1      0          0")
         return "\n".join(lines) + "\n"
-
-
-P_CLUSTER_CIDR = "10.244.0.0/16"     # kube-proxy --cluster-cidr (the pods' addresses; kubeadm/flannel default)
 
 
 class Router:
