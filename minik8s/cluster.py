@@ -59,6 +59,7 @@ COMPONENTS = [
     ("network.cloud_controller_manager", "CloudControllerManager"),   # LoadBalancer IPs
     ("storage.pv_controller", "PersistentVolumeController"),   # binds claims to volumes (in kube-controller-manager)
     ("storage.provisioner", "HostPathProvisioner"),  # dynamic volumes; the default StorageClass
+    ("storage.protection", "StorageProtectionController"),   # claims in use / bound volumes are not removed
 ]
 
 

@@ -214,11 +214,15 @@ def test_delete_policy_on_an_in_tree_hostpath_volume_fails():
 
 
 def test_claim_is_lost_when_its_volume_disappears():
-    """A bound claim whose volume is deleted is Lost (ClaimLost)."""
+    """A bound volume is protected (it stays Terminating); if it is removed anyway (its finalizer
+    taken off by hand), the claim is Lost (ClaimLost)."""
     c = Cluster(nodes=1)
     c.apply([pv("v", "1Gi"), pvc("c1", "1Gi")])
     c.run(2)
     c.delete("pv", "v")
+    c.run(2)
+    assert c.get("pv", "v")["metadata"].get("deletionTimestamp") and phase(c, "pvc", "c1") == "Bound"
+    c.kubectl("""patch pv v --type=merge -p '{"metadata":{"finalizers":null}}'""")
     c.run(2)
     assert phase(c, "pvc", "c1") == "Lost"
     assert ("ClaimLost", "Bound claim has lost its PersistentVolume. Data on the volume is lost!") in events(c, "c1")
@@ -352,3 +356,24 @@ def test_read_write_once_volume_multi_attach_error():
              user("m2", "many", node_selector={"kubernetes.io/hostname": "node-2"})])
     running(c, "m1")
     running(c, "m2")
+
+
+def test_a_claim_in_use_is_not_removed_until_its_pod_is_gone():
+    """Storage Object in Use Protection: deleting a claim a pod uses leaves it Terminating (with
+    the kubernetes.io/pvc-protection finalizer) until the pod is gone; a bound volume likewise
+    (persistent-volumes/#storage-object-in-use-protection)."""
+    c = Cluster(nodes=1)
+    c.apply([pv("disk", "1Gi"), pvc("data", "1Gi"), user("app", "data")])
+    running(c, "app")
+    assert c.get("pvc", "data")["metadata"]["finalizers"] == ["kubernetes.io/pvc-protection"]
+    assert c.get("pv", "disk")["metadata"]["finalizers"] == ["kubernetes.io/pv-protection"]
+    c.delete("pvc", "data")
+    c.run(5)
+    claim = c.get("pvc", "data")
+    assert claim["metadata"].get("deletionTimestamp") and claim["status"]["phase"] == "Bound"
+    assert c.kubectl("get pvc data").splitlines()[1].split()[1] == "Terminating"
+    c.delete("pod", "app")
+    gone(c, "app")
+    c.run(2)
+    assert all(x["metadata"]["name"] != "data" for x in c.list("persistentvolumeclaims"))
+    assert phase(c, "pv", "disk") == "Released"

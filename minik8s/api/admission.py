@@ -300,6 +300,18 @@ class Admission:
             spec["storageClassName"] = min(sc["metadata"]["name"] for sc in defaults
                                            if sc["metadata"].get("creationTimestamp", "") == newest)
 
+    def storage_object_in_use_protection(self, op, res, obj, old) -> None:
+        """StorageObjectInUseProtection: new claims and volumes carry the ``kubernetes.io/pvc-protection``
+        / ``kubernetes.io/pv-protection`` finalizer, so one in use is not removed under its pod
+        (https://kubernetes.io/docs/concepts/storage/persistent-volumes/#storage-object-in-use-protection).
+        ``storage/protection.py`` removes it once nothing uses the object."""
+        if op != "CREATE" or res.kind not in ("PersistentVolumeClaim", "PersistentVolume"):
+            return
+        md = obj.setdefault("metadata", {})
+        fin = "kubernetes.io/pvc-protection" if res.kind == "PersistentVolumeClaim" else "kubernetes.io/pv-protection"
+        if fin not in (md.get("finalizers") or []):
+            md["finalizers"] = list(md.get("finalizers") or []) + [fin]
+
     # --- registry strategies ---------------------------------------------------------------
     def prepare_pod(self, pod: dict) -> None:
         pod["status"] = initial_pod_status(pod)
@@ -319,10 +331,11 @@ class Admission:
 
 def install(apiserver) -> Admission:
     """Wire the admission plugins and registry strategies into ``apiserver`` (upstream's order:
-    ServiceAccount, Priority, DefaultTolerationSeconds, DefaultStorageClass)."""
+    ServiceAccount, Priority, DefaultTolerationSeconds, DefaultStorageClass, StorageObjectInUseProtection)."""
     adm = Admission(apiserver)
     apiserver.mutating_admission.extend([adm.service_account, adm.priority,
-                                         adm.default_toleration_seconds, adm.default_storage_class])
+                                         adm.default_toleration_seconds, adm.default_storage_class,
+                                         adm.storage_object_in_use_protection])
     apiserver.prepare_create["Pod"] = adm.prepare_pod
     apiserver.prepare_create["Job"] = adm.prepare_job
     apiserver.grace_period["Pod"] = pod_grace_period

@@ -203,7 +203,9 @@ class HostPathProvisioner(Component):
         fins = [f for f in pv["metadata"].get("finalizers") or []
                 if f != "external-provisioner.volume.kubernetes.io/finalizer"]
         if fins != (pv["metadata"].get("finalizers") or []):
+            new = clone(pv)
+            new["metadata"]["finalizers"] = fins
             try:
-                self.api.patch("persistentvolumes", pv["metadata"]["name"], {"metadata": {"finalizers": fins}})
+                self.api.update("persistentvolumes", new)
             except errors.ApiError:
                 pass
