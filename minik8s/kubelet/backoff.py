@@ -24,14 +24,17 @@ class Backoff:
         """``IsInBackOffSince``: is ``now`` still within the back-off counted from ``event_time``?"""
         if key not in self._entries or self._expired(key, event_time):
             return False
-        return now - event_time < self._entries[key][0]
+        # ``now < event_time + d``, not ``now - event_time < d``: the kubelet requeues at
+        # ``event_time + d - now``, and with floats the two forms can disagree by one ulp
+        # (463.003 + 300 < 763.003), which made it requeue at 0 s for ever
+        return now < event_time + self._entries[key][0]
 
     def in_backoff_since_update(self, key: str, now: float) -> bool:
         """``IsInBackOffSinceUpdate``: is ``now`` within the back-off counted from the last failure?"""
         if key not in self._entries:
             return False
         d, last = self._entries[key]
-        return now - last < d
+        return now < last + d
 
     def next(self, key: str, event_time: float, now: float) -> float:
         """``Next``: a new failure. The delay starts at ``initial`` and doubles, capped at ``maximum``."""

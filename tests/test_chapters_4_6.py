@@ -1,0 +1,93 @@
+"""Behaviour chapters 4-6 of the book rely on (book/ch4-probes.md, ch5-sidecars.md,
+ch6-deployments.md), pinned so that an engine change which would silently change a chapter's story
+fails here."""
+
+from __future__ import annotations
+
+from minik8s import Cluster
+from minik8s.controllers.deployment import max_surge_and_unavailable, rolling_update_step
+from minik8s.kubelet.backoff import Backoff
+
+
+def test_backoff_never_asks_for_a_zero_wait_while_in_backoff():
+    """The kubelet requeues a crashed container at ``finished + delay - now`` while
+    ``in_backoff`` says it must wait (CrashLoopBackOff: 10 s doubling to 300 s,
+    https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-restarts).
+    With float virtual times the two used to disagree by one ulp (463.003 + 300 s): in back-off
+    with 0 s left, so the kubelet re-synced the pod for ever at the same instant (chapter 4's
+    four-handler pod hung the build)."""
+    b = Backoff(10.0, 300.0)
+    b.next("k", 463.003, 463.003)
+    b._entries["k"][0] = 300.0
+    now = 463.003 + 300.0
+    assert not b.in_backoff("k", 463.003, now)
+    assert not b.in_backoff_since_update("k", now)
+    for ms in range(0, 5000, 7):                 # the invariant, over many fractional times
+        ev = 100 + ms / 1000
+        for d in (10.0, 20.0, 40.0, 80.0, 160.0, 300.0):
+            b._entries["k"] = [d, ev]
+            for now in (ev + d - 1e-9, ev + d, (ev + d) - ev + ev):
+                if b.in_backoff("k", ev, now):
+                    assert ev + d - now > 0 and now + (ev + d - now) > now
+
+
+def test_crash_loop_back_off_doubles_to_five_minutes_and_time_moves_on():
+    """A container that exits 1 s after each start is restarted at once, then after 10, 20, 40,
+    80, 160, 300 s (pod-lifecycle#container-restarts); virtual time keeps advancing."""
+    c = Cluster(nodes=1, seed=0)
+    c.apply("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: crashy
+spec:
+  containers:
+  - name: app
+    image: minik8s/app:1.0
+    env:
+    - name: CRASH_AFTER
+      value: "1"
+""")
+    starts = []
+    last = None
+    for _ in range(1300):
+        c.run(1)
+        st = c.get("pod", "crashy")["status"]["containerStatuses"][0]
+        running = st["state"].get("running")
+        if running and running["startedAt"] != last:
+            last = running["startedAt"]
+            starts.append(c.now)
+    gaps = [round(b - a) for a, b in zip(starts, starts[1:])]
+    # each gap = 1 s of running + the back-off delay (the first restart is immediate)
+    assert gaps[:7] == [1, 11, 21, 41, 81, 161, 301]
+    assert c.now == 1300
+
+
+def test_rolling_update_arithmetic_of_chapter_6():
+    """maxSurge rounds up, maxUnavailable down
+    (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#max-surge); a rollout
+    of 4 replicas at 25%/25% never exceeds 5 Pods nor drops below 3 available."""
+    assert max_surge_and_unavailable(4) == (1, 1)
+    assert max_surge_and_unavailable(1) == (1, 0)
+    assert max_surge_and_unavailable(10) == (3, 2)
+    new, old, seen = 0, 4, []
+    for _ in range(10):
+        new, (old,) = rolling_update_step(4, "25%", "25%", (new, new), [(old, old)])
+        seen.append((new, old))
+        assert new + old <= 5 and new + old >= 3
+        if (new, old) == (4, 0):
+            break
+    assert seen[-1] == (4, 0)
+
+
+def test_relabelled_pod_is_released_and_replaced():
+    """A ReplicaSet releases a Pod whose labels stop matching its selector (orphans it) and creates
+    a replacement (https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#isolating-pods-from-a-replicaset)."""
+    c = Cluster(nodes=2, seed=0)
+    c.kubectl("create deployment web --image=minik8s/app:1.0 --replicas=2")
+    c.run(20)
+    first = sorted(p["metadata"]["name"] for p in c.list("pods", selector="app=web"))[0]
+    c.kubectl(f"label pod {first} app=debug --overwrite")
+    c.run(10)
+    assert len(c.list("pods", selector="app=web")) == 2
+    assert not c.get("pod", first)["metadata"].get("ownerReferences")
