@@ -169,3 +169,17 @@ def test_kubectl_create_configmap_from_file(tmp_path):
              [{"name": "g", "configMap": {"name": "game-config"}}])
     running(c, "game")
     assert c.exec("game", "cat /etc/game/game.properties") == "enemies=aliens\nlives=3\n"
+
+
+def test_mount_wait_times_out_with_the_kubelet_summary_event():
+    """After waiting about two minutes the kubelet also reports which volumes are still missing
+    ('Unable to attach or mount volumes: unmounted volumes=[...] ... timed out waiting for the
+    condition'), as kubectl describe pod shows."""
+    c = Cluster(nodes=1)
+    make_pod(c, "stuck", [box("sleep 3600", [{"name": "config", "mountPath": "/etc/redis"}])],
+             [{"name": "config", "configMap": {"name": "redis-conig"}}])
+    c.run(100)
+    assert not [m for _t, r, m in events(c, "stuck") if m.startswith("Unable to attach")]
+    c.run(30)
+    assert ("Warning", "FailedMount", "Unable to attach or mount volumes: unmounted volumes=[config], unattached "
+            "volumes=[], failed to process volumes=[]: timed out waiting for the condition") in events(c, "stuck")

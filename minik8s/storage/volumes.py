@@ -37,6 +37,7 @@ from ..runtime import Dir, File, Mount
 SYNC_FREQUENCY = 60.0              # kubelet --sync-frequency: mounted ConfigMaps/Secrets refresh this often
 MOUNT_BACKOFF_INITIAL = 0.5        # nestedpendingoperations: initialDurationBeforeRetry
 MOUNT_BACKOFF_MAX = 122.0          # maxDurationBeforeRetry (2m2s)
+MOUNT_WAIT_TIMEOUT = 123.0         # podAttachAndMountTimeout: 2 min + 3 s, then "timed out waiting"
 LIMIT_CHECK_PERIOD = 10.0          # the eviction manager's housekeeping interval (evictionMonitoringPeriod)
 DEFAULT_MODE = 0o644               # configMap/secret/downwardAPI defaultMode (420)
 CSI_DRIVER = "minik8s.io/hostpath"  # the simulated CSI driver of the dynamic provisioner
@@ -180,6 +181,8 @@ class PodVolumes:
         self.attached: dict[str, str] = {}       # volume name -> backend disk attached for it
         self.refresh_timer = None
         self.limit_timer = None                  # the sizeLimit check of its emptyDirs
+        self.waiting_since: float | None = None  # when this round of WaitForAttachAndMount began
+        self.unattached: set[str] = set()        # volumes whose attach failed
 
 
 class VolumeManager:
@@ -213,8 +216,11 @@ class VolumeManager:
             try:
                 pv.dirs[name] = self.set_up(pod, vol, pv)
                 pv.backoff.pop(name, None)
+                pv.unattached.discard(name)
                 kl.diff(f"volume {name}: mounted")
             except MountError as e:
+                if getattr(e, "reason", "") == "FailedAttachVolume":
+                    pv.unattached.add(name)
                 delay = MOUNT_BACKOFF_INITIAL if not delay else min(delay * 2, MOUNT_BACKOFF_MAX)
                 pv.backoff[name] = (now + delay, delay)
                 msg = str(e)
@@ -223,6 +229,17 @@ class VolumeManager:
                          msg if getattr(e, "whole", False) else
                          f'MountVolume.SetUp failed for volume "{name}" : {msg}')
                 wait = min(wait or delay, delay)
+        if wait is None:
+            pv.waiting_since = None
+        elif pv.waiting_since is None:
+            pv.waiting_since = now
+        elif now - pv.waiting_since >= MOUNT_WAIT_TIMEOUT:
+            # syncPod gave up waiting for this round: say which volumes are still missing
+            pv.waiting_since = now
+            missing = [v["name"] for v in pod["spec"].get("volumes") or [] if v["name"] not in pv.dirs]
+            kl.event(pod, "Warning", "FailedMount", unmounted_message(missing, sorted(pv.unattached)))
+        if pv.waiting_since is not None:
+            wait = min(wait, max(pv.waiting_since + MOUNT_WAIT_TIMEOUT - now, 0.0) or MOUNT_WAIT_TIMEOUT)
         if pv.sources and pv.refresh_timer is None:
             pv.refresh_timer = kl.clock.call_later(SYNC_FREQUENCY, self._refresh, uid)
         if pv.limit_timer is None and size_limits(pod):
@@ -490,6 +507,13 @@ class VolumeManager:
             nodes.get(self.kl.node_name, set()).discard(pv.uid)
             if not nodes.get(self.kl.node_name):
                 nodes.pop(self.kl.node_name, None)
+
+
+def unmounted_message(unmounted: list, unattached: list) -> str:
+    """The kubelet's event when WaitForAttachAndMount times out (volume_manager.go)."""
+    return (f"Unable to attach or mount volumes: unmounted volumes=[{' '.join(unmounted)}], "
+            f"unattached volumes=[{' '.join(unattached)}], failed to process volumes=[]: "
+            "timed out waiting for the condition")
 
 
 def size_limits(pod: dict) -> list:
