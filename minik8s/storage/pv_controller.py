@@ -178,8 +178,7 @@ class PersistentVolumeController(Component):
                 self._on_pvc("MODIFIED", pvc)
 
     def _resync(self) -> None:
-        for pv in sorted(self.pvs.list(), key=lambda v: v["metadata"]["name"]):
-            self.enqueue("pv/" + pv["metadata"]["name"])
+        """Every sync period: look again at the claims still waiting (a volume may fit now)."""
         for pvc in self.pvcs.list():
             if (pvc.get("status") or {}).get("phase") != "Bound":
                 self._on_pvc("MODIFIED", pvc)
