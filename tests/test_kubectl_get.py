@@ -234,7 +234,9 @@ def test_end_to_end_deployment_tables():
     assert len(pods) == 3
     assert all(line.split()[1:4] == ["1/1", "Running", "0"] for line in pods[1:])
     blocks = c.kubectl("get all").split("\n\n")
-    assert [b.splitlines()[1].split("/")[0] for b in blocks] == ["pod", "deployment.apps", "replicaset.apps"]
+    # kubectl get all: pods, services (the boot `kubernetes` Service), deployments, replicasets
+    assert [b.splitlines()[1].split("/")[0] for b in blocks] == ["pod", "service", "deployment.apps",
+                                                                 "replicaset.apps"]
     nodes = c.kubectl("get nodes").splitlines()
     assert nodes[0].split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
     assert nodes[1].split()[:3] == ["node-1", "Ready", "<none>"]
