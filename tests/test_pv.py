@@ -377,3 +377,18 @@ def test_a_claim_in_use_is_not_removed_until_its_pod_is_gone():
     c.run(2)
     assert all(x["metadata"]["name"] != "data" for x in c.list("persistentvolumeclaims"))
     assert phase(c, "pv", "disk") == "Released"
+
+
+def test_describe_provisioned_volume_shows_its_csi_source_and_node_affinity():
+    """kubectl describe pv of a provisioned volume: CSI source (printCSIPersistentVolumeSource),
+    the node it is pinned to, the provisioned-by annotation."""
+    c = Cluster(nodes=1)
+    c.apply([pvc("data", "1Gi", cls=None), user("u", "data")])
+    running(c, "u")
+    name = bound_to(c, "data")
+    out = c.kubectl(f"describe pv {name}")
+    assert "Annotations:       pv.kubernetes.io/provisioned-by: minik8s.io/hostpath\n" in out
+    assert "    Term 0:        kubernetes.io/hostname in [node-1]\n" in out
+    assert ("Source:\n    Type:              CSI (a Container Storage Interface (CSI) volume source)\n"
+            "    Driver:            minik8s.io/hostpath\n    FSType:            ext4\n"
+            f"    VolumeHandle:      {name}\n    ReadOnly:          false\n    VolumeAttributes:  <none>\n") in out

@@ -1409,6 +1409,15 @@ def describe_pv(pv: dict, events: list | None, now: float) -> str:
         s = spec["nfs"]
         w.write(2, f"Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t{s.get('server')}\n"
                    f"    Path:\t{s.get('path')}\n    ReadOnly:\t{go_bool(s.get('readOnly'))}\n")
+    elif spec.get("csi") is not None:     # printCSIPersistentVolumeSource
+        s = spec["csi"]
+        w.write(2, f"Type:\tCSI (a Container Storage Interface (CSI) volume source)\n    Driver:\t{s.get('driver')}\n"
+                   f"    FSType:\t{s.get('fsType', '')}\n    VolumeHandle:\t{s.get('volumeHandle')}\n"
+                   f"    ReadOnly:\t{go_bool(s.get('readOnly'))}\n")
+        attrs = s.get("volumeAttributes") or {}
+        w.write(2, "VolumeAttributes:\t" + ("<none>\n" if not attrs else ""))
+        for i, k in enumerate(sorted(attrs)):
+            w.write(3 if i else 0, f"{k}={attrs[k]}\n")
     else:
         w.write(1, "<unknown>\n")
     describe_events(events, w, now)

@@ -50,9 +50,7 @@ def provisioned_volume(pvc: dict, sc: dict, node: str | None) -> dict:
     spec = pvc.get("spec") or {}
     name = f"pvc-{md['uid']}"
     pv = {"apiVersion": "v1", "kind": "PersistentVolume",
-          "metadata": {"name": name, "annotations": {ANN_PROVISIONED_BY: sc["provisioner"],
-                                                     "volume.kubernetes.io/provisioner-deletion-secret-name": "",
-                                                     "volume.kubernetes.io/provisioner-deletion-secret-namespace": ""},
+          "metadata": {"name": name, "annotations": {ANN_PROVISIONED_BY: sc["provisioner"]},
                        "finalizers": ["external-provisioner.volume.kubernetes.io/finalizer"]},
           "spec": {"accessModes": list(spec.get("accessModes") or []),
                    "capacity": {"storage": ((spec.get("resources") or {}).get("requests") or {}).get("storage")},
