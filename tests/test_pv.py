@@ -309,9 +309,11 @@ def test_unbound_immediate_claim_and_missing_claim_block_scheduling():
     c.run(5)
     assert phase(c, "pod", "stuck") == "Pending" and phase(c, "pod", "orphan") == "Pending"
     stuck = [m for r, m in events(c, "stuck") if r == "FailedScheduling"]
-    assert stuck and "pod has unbound immediate PersistentVolumeClaims" in stuck[-1]
+    # a PreFilter rejection: its message replaces the per-node reasons
+    assert stuck[-1] == ("0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: "
+                         "0/2 nodes are available: 2 Preemption is not helpful for scheduling..")
     orphan = [m for r, m in events(c, "orphan") if r == "FailedScheduling"]
-    assert orphan and 'persistentvolumeclaim "nope" not found' in orphan[-1]
+    assert orphan[-1].startswith('0/2 nodes are available: persistentvolumeclaim "nope" not found. preemption:')
     # a matching volume appears: the claim binds and the pod is scheduled
     c.apply(pv("late-pv", "1Gi", cls="slow"))
     running(c, "stuck", timeout=60)

@@ -91,10 +91,11 @@ def reasons_histogram(statuses) -> list[str]:
     return sorted(f"{n} {r}" for r, n in counts.items())
 
 
-def fit_error_message(num_all: int, statuses, post_filter_msg: str = "") -> str:
-    """The FitError text: ``0/3 nodes are available: <reasons>.`` then `` <preemption msg>.``"""
+def fit_error_message(num_all: int, statuses, post_filter_msg: str = "", pre_filter_msg: str = "") -> str:
+    """The FitError text: ``0/3 nodes are available: <reasons>.`` then `` <preemption msg>.``
+    (a PreFilter rejection gives its own message instead of the per-node reasons)."""
     msg = (NO_NODE_AVAILABLE % num_all) + ":"
-    msg += " %s." % ", ".join(reasons_histogram(statuses))
+    msg += " %s." % (pre_filter_msg or ", ".join(reasons_histogram(statuses)))
     if post_filter_msg:
         msg += " %s." % post_filter_msg
     return msg
@@ -209,7 +210,8 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
         # PostFilter: DefaultPreemption
         res = preempt(pi, node_infos, d.failed, lambda p, ni: first_rejection(p, ni, filters), rng)
         d.preemption = res
-        d.message = fit_error_message(n, d.failed.values(), ("preemption: " + res.message) if res.message else "")
+        d.message = fit_error_message(n, d.failed.values(), ("preemption: " + res.message) if res.message else "",
+                                      pre_filter_msg=getattr(pi.volumes, "error", None) or "")   # VolumeBinding
         return d
     if len(feasible) == 1:
         d.node = feasible[0].name

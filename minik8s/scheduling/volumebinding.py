@@ -37,7 +37,8 @@ class PodVolumes:
     """PreFilter's state: the pod's claims sorted into bound / to-bind-later, or a hard error."""
 
     def __init__(self):
-        self.error: str | None = None
+        self.error: str | None = None        # a PreFilter rejection (the whole message)
+        self.pv_missing = False
         self.bound: list[dict] = []          # the PVs of bound claims
         self.delayed: list[tuple] = []       # (claim, its class) waiting for a node
         self.all_pvs: list[dict] = []
@@ -60,8 +61,8 @@ def pre_filter(pod: dict, pvcs, pvs, classes) -> PodVolumes | None:
         if volume:
             pv = pvs.get(volume)
             if pv is None:
-                out.error = ERR_PV_NOT_EXIST
-                return out
+                out.pv_missing = True       # a per-node reason (Filter), not a PreFilter rejection
+                continue
             out.bound.append(pv)
             continue
         sc = classes.get(claim_class(pvc)) if claim_class(pvc) else None
@@ -79,6 +80,8 @@ def volume_binding(pi, ni) -> list[str]:
         return []
     if state.error:
         return [state.error]
+    if state.pv_missing:
+        return [ERR_PV_NOT_EXIST]
     node = ni.node
     for pv in state.bound:
         if not node_affinity_allows(pv, node):
