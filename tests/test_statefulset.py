@@ -223,3 +223,20 @@ def test_retention_policy_when_scaled_delete():
     c.kubectl("scale sts web --replicas=1")
     c.run(10)
     assert sorted(x["metadata"]["name"] for x in c.list("persistentvolumeclaims")) == ["www-web-0"]
+
+
+def test_storage_scenario_repeats_exactly():
+    """Determinism: the same seed gives the same trace, PV names and events, byte for byte
+    (DESIGN: one clock, one seeded rng per cluster; the disks live on that cluster)."""
+    def run():
+        c = web(nodes=3)
+        all_ready(c, 2)
+        c.kubectl("scale sts web --replicas=3")
+        all_ready(c, 3)
+        c.delete("pod", "web-1")
+        all_ready(c, 3)
+        return (c.trace.to_text(c.trace.steps), c.kubectl("get pv,pvc,pods -o wide"),
+                [(e["reason"], e["message"]) for e in c.list("events")])
+    first, second = run(), run()
+    assert first == second
+    assert "pvc-" in first[1]
