@@ -394,3 +394,16 @@ def test_describe_provisioned_volume_shows_its_csi_source_and_node_affinity():
     assert ("Source:\n    Type:              CSI (a Container Storage Interface (CSI) volume source)\n"
             "    Driver:            minik8s.io/hostpath\n    FSType:            ext4\n"
             f"    VolumeHandle:      {name}\n    ReadOnly:          false\n    VolumeAttributes:  <none>\n") in out
+
+
+def test_only_an_expandable_class_lets_a_claim_grow():
+    """PersistentVolumeClaimResize admission: a class without allowVolumeExpansion refuses a bigger
+    request (persistent-volumes/#expanding-persistent-volumes-claims)."""
+    c = Cluster(nodes=1)
+    c.apply({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "fixed"},
+             "provisioner": "minik8s.io/hostpath"})
+    c.apply(pvc("fixed-size", "1Gi", cls="fixed"))
+    c.run_until(lambda c: phase(c, "pvc", "fixed-size") == "Bound", timeout=30)
+    out = c.kubectl("""patch pvc fixed-size -p '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}'""")
+    assert out == ('Error from server (Forbidden): persistentvolumeclaims "fixed-size" is forbidden: only dynamically '
+                   "provisioned pvc can be resized and the storageclass that provisions the pvc must support resize\n")

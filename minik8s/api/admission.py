@@ -312,6 +312,25 @@ class Admission:
         if fin not in (md.get("finalizers") or []):
             md["finalizers"] = list(md.get("finalizers") or []) + [fin]
 
+    def persistent_volume_claim_resize(self, op, res, obj, old) -> None:
+        """PersistentVolumeClaimResize: a claim may grow only if its class allows volume expansion
+        (https://kubernetes.io/docs/concepts/storage/persistent-volumes/#expanding-persistent-volumes-claims)."""
+        if op != "UPDATE" or res.kind != "PersistentVolumeClaim" or old is None:
+            return
+        from .quantity import memory_bytes
+
+        def size(o):
+            req = (((o.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage")
+            return memory_bytes(str(req)) if req is not None else 0
+        if size(obj) <= size(old):
+            return
+        cls = (obj.get("spec") or {}).get("storageClassName") or ""
+        sc = self._peek("storageclasses", cls) if cls else None
+        if not (sc and sc.get("allowVolumeExpansion") and cls == ((old.get("spec") or {}).get("storageClassName") or "")):
+            raise errors.forbidden(f'persistentvolumeclaims "{obj["metadata"]["name"]}" is forbidden: only dynamically '
+                                   "provisioned pvc can be resized and the storageclass that provisions the pvc must "
+                                   "support resize")
+
     # --- registry strategies ---------------------------------------------------------------
     def prepare_pod(self, pod: dict) -> None:
         pod["status"] = initial_pod_status(pod)
@@ -336,6 +355,7 @@ def install(apiserver) -> Admission:
     apiserver.mutating_admission.extend([adm.service_account, adm.priority,
                                          adm.default_toleration_seconds, adm.default_storage_class,
                                          adm.storage_object_in_use_protection])
+    apiserver.validating_admission.append(adm.persistent_volume_claim_resize)
     apiserver.prepare_create["Pod"] = adm.prepare_pod
     apiserver.prepare_create["Job"] = adm.prepare_job
     apiserver.grace_period["Pod"] = pod_grace_period
