@@ -407,3 +407,13 @@ def test_only_an_expandable_class_lets_a_claim_grow():
     out = c.kubectl("""patch pvc fixed-size -p '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}'""")
     assert out == ('Error from server (Forbidden): persistentvolumeclaims "fixed-size" is forbidden: only dynamically '
                    "provisioned pvc can be resized and the storageclass that provisions the pvc must support resize\n")
+
+
+def test_read_only_claim_source():
+    """persistentVolumeClaim.readOnly forces read-only mounts (volumes/#persistentvolumeclaim)."""
+    c = Cluster(nodes=1)
+    p = user("ro", "data")
+    p["spec"]["volumes"][0]["persistentVolumeClaim"]["readOnly"] = True
+    c.apply([pv("disk", "1Gi"), pvc("data", "1Gi"), p])
+    running(c, "ro")
+    assert "Read-only file system" in c.exec("ro", "sh -c 'echo x > /data/f'")

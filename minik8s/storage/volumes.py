@@ -179,6 +179,7 @@ class PodVolumes:
         self.sources: dict[str, dict] = {}       # volume name -> what its files were built from (refresh)
         self.backoff: dict[str, tuple] = {}      # volume name -> (next try at, delay)
         self.attached: dict[str, str] = {}       # volume name -> backend disk attached for it
+        self.read_only: set[str] = set()         # volumes mounted read-only whatever the volumeMount says
         self.refresh_timer = None
         self.limit_timer = None                  # the sizeLimit check of its emptyDirs
         self.waiting_since: float | None = None  # when this round of WaitForAttachAndMount began
@@ -256,7 +257,8 @@ class VolumeManager:
             node = pv.dirs.get(vm.get("name"))
             if node is None:
                 continue
-            read_only = bool(vm.get("readOnly")) or vm.get("name") in pv.sources   # configMap & co are read-only
+            # configMap & co are always read-only, and so is a claim with persistentVolumeClaim.readOnly
+            read_only = bool(vm.get("readOnly")) or vm.get("name") in pv.sources or vm.get("name") in pv.read_only
             sub = vm.get("subPath") or None
             if sub and isinstance(node, Dir):
                 target = node
@@ -302,6 +304,8 @@ class VolumeManager:
             pv.sources[name] = vol
             return d
         if "persistentVolumeClaim" in vol:
+            if (vol.get("persistentVolumeClaim") or {}).get("readOnly"):
+                pv.read_only.add(name)        # persistentVolumeClaim.readOnly: every mount is read-only
             return self.claim_dir(pod, vol, pv)
         raise MountError(f"volume type of {name} is not supported by minik8s")
 
