@@ -91,3 +91,33 @@ def test_relabelled_pod_is_released_and_replaced():
     c.run(10)
     assert len(c.list("pods", selector="app=web")) == 2
     assert not c.get("pod", first)["metadata"].get("ownerReferences")
+
+
+def test_viz_ready_count_counts_native_sidecars_as_kubectl_does():
+    """kubectl's READY column counts native sidecars (init containers with restartPolicy Always)
+    with the app containers (printPod; https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/);
+    the stepper's objects table and the diagram must say the same as `kubectl get pods`."""
+    from minik8s.viz.diagram import ready_count
+    c = Cluster(nodes=1, seed=0)
+    c.apply("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: shop
+spec:
+  initContainers:
+  - name: setup
+    image: busybox:1.36
+    command: ["true"]
+  - name: shipper
+    image: busybox:1.36
+    restartPolicy: Always
+    command: ["sh", "-c", "while true; do sleep 1; done"]
+  containers:
+  - name: app
+    image: minik8s/app:1.0
+""")
+    c.run(10)
+    column = c.kubectl("get pod shop").splitlines()[1].split()[1]
+    assert column == "2/2"
+    assert ready_count(c.get("pod", "shop")) == column

@@ -142,10 +142,15 @@ def pod_ready(pod: dict) -> bool:
 
 
 def ready_count(pod: dict) -> str:
-    """The READY column of ``kubectl get pods``: ready containers / containers."""
-    statuses = (pod.get("status") or {}).get("containerStatuses") or []
-    total = len((pod.get("spec") or {}).get("containers") or [])
-    return f"{sum(1 for cs in statuses if cs.get('ready'))}/{total}"
+    """The READY column of ``kubectl get pods``: ready containers / containers. Native sidecars
+    (init containers with ``restartPolicy: Always``) count as containers, as in kubectl's printPod."""
+    spec, status = pod.get("spec") or {}, pod.get("status") or {}
+    sidecars = {c.get("name") for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"}
+    total = len(spec.get("containers") or []) + len(sidecars)
+    ready = sum(1 for cs in status.get("containerStatuses") or [] if cs.get("ready"))
+    ready += sum(1 for cs in status.get("initContainerStatuses") or []
+                 if cs.get("name") in sidecars and cs.get("ready"))
+    return f"{ready}/{total}"
 
 
 def pod_category(pod: dict) -> str:
