@@ -114,12 +114,30 @@ sys.stdout = sys.stderr          # what the student prints cannot reach the prot
 name, source = json.loads(sys.stdin.readline())
 def reply(obj):
     out.write(json.dumps(obj) + "\n"); out.flush()
-ns = {"__name__": "__answer__"}
-try:
-    exec(compile(source, "<answer cell>", "exec"), ns)
-    value = ns[name]
-except BaseException as e:       # SystemExit too: it is just a broken answer here
-    reply({"error": f"running the cell that defines {name} raised {type(e).__name__}: {e}"}); sys.exit(0)
+import ast
+def defining_part(source):
+    """The cell's imports and the statements that define the name, without the rest (a cell that
+    also uses a cluster from another cell, e.g. c.apply(q1_manifest), still gives its answer)."""
+    tree = ast.parse(source)
+    keep = []
+    for node in tree.body:
+        names = {n.id for t in getattr(node, "targets", [getattr(node, "target", None)]) if t is not None
+                 for n in ast.walk(t) if isinstance(n, ast.Name)}
+        if isinstance(node, (ast.Import, ast.ImportFrom)) or name in names or getattr(node, "name", None) == name:
+            keep.append(node)
+    tree.body = keep
+    return tree
+value = None
+for attempt in ("cell", "definition"):
+    ns = {"__name__": "__answer__"}
+    try:
+        code = source if attempt == "cell" else defining_part(source)
+        exec(compile(code, "<answer cell>", "exec"), ns)
+        value = ns[name]
+        break
+    except BaseException as e:   # SystemExit too: it is just a broken answer here
+        if attempt == "definition":
+            reply({"error": f"running the cell that defines {name} raised {type(e).__name__}: {e}"}); sys.exit(0)
 if value is Ellipsis:
     reply({"error": f"{name} is still ... : replace it with your answer"}); sys.exit(0)
 if callable(value):

@@ -57,16 +57,26 @@ def test_value_answer_is_checked_on_a_clean_cluster():
     assert grading.run_check(history(BAD_POD), "x", PHASE_CHECK) == {"phase": "Pending"}
 
 
+def test_answer_cell_that_also_uses_other_cells_still_answers():
+    cell = POD + "c.apply(x)\nprint(c.kubectl('get pods'))\n"
+    assert grading.run_check(history(cell), "x", PHASE_CHECK) == {"phase": "Running"}
+    assert "NameError" in grading.run_check(history("x = y + 1"), "x", PHASE_CHECK)["error"]
+
+
 def test_missing_and_unanswered():
     assert "no cell defines x" in grading.run_check(history("y = 1"), "x", PHASE_CHECK)["error"]
     assert "still ..." in grading.run_check(history("x = ..."), "x", PHASE_CHECK)["error"]
 
 
-def test_system_exit_in_the_answer_is_an_error_not_a_pass():
-    for cell in ("raise SystemExit(0)\n" + POD, POD + "import sys\nsys.exit(0)\n",
-                 POD + "import os\nos._exit(0)\n"):
+def test_system_exit_in_the_answer_gains_nothing():
+    """Leaving the sandbox early never passes a check: a wrong answer stays wrong (the checker,
+    not the sandbox, decides), and an answer that never gets defined is an error."""
+    for cell in ("raise SystemExit(0)\n" + BAD_POD, BAD_POD + "import sys\nsys.exit(0)\n",
+                 BAD_POD + "import os\nos._exit(0)\n"):
         r = grading.run_check(history(cell), "x", PHASE_CHECK)
-        assert "phase" not in r and "error" in r, r
+        assert r.get("phase") != "Running", r
+    r = grading.run_check(history("import os\nos._exit(0)\nx = 1\n"), "x", PHASE_CHECK)
+    assert "ended the process" in r["error"], r
 
 
 def test_an_endless_answer_times_out():
