@@ -240,3 +240,21 @@ def test_storage_scenario_repeats_exactly():
     first, second = run(), run()
     assert first == second
     assert "pvc-" in first[1]
+
+
+def test_on_delete_strategy_waits_for_the_user():
+    """updateStrategy OnDelete: a new template reaches a pod only when that pod is deleted
+    (statefulset/#on-delete)."""
+    c = web()
+    c.kubectl("""patch sts web -p '{"spec":{"updateStrategy":{"type":"OnDelete","rollingUpdate":null}}}'""")
+    all_ready(c, 2)
+    c.kubectl("set image sts/web nginx=nginx:1.25")
+    c.run(30)
+    images = {n: c.get("pod", n)["spec"]["containers"][0]["image"] for n in pods(c)}
+    assert set(images.values()) == {"registry.k8s.io/nginx-slim:0.24"}
+    c.delete("pod", "web-1")
+    c.run_until(lambda c: "web-1" in pods(c) and ready(c, "web-1")
+                and c.get("pod", "web-1")["spec"]["containers"][0]["image"] == "nginx:1.25", timeout=120)
+    assert c.get("pod", "web-0")["spec"]["containers"][0]["image"] == "registry.k8s.io/nginx-slim:0.24"
+    st = c.get("statefulset", "web")["status"]
+    assert (st["updatedReplicas"], st["currentReplicas"]) == (1, 1)
