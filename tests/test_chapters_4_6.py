@@ -121,3 +121,36 @@ spec:
     column = c.kubectl("get pod shop").splitlines()[1].split()[1]
     assert column == "2/2"
     assert ready_count(c.get("pod", "shop")) == column
+
+
+def _rollout_history(c, name="web"):
+    lines = c.kubectl(f"rollout history deployment/{name}").strip().splitlines()[2:]
+    return [tuple(line.split(None, 1)) for line in lines]
+
+
+def test_rollback_takes_the_newest_revision_number_and_a_bad_image_keeps_three_of_four():
+    """Chapter 6's rollout story. Rolling back to a template gives its ReplicaSet the next revision
+    (the old number disappears from `rollout history`), and kubectl's undo copies the ReplicaSet's
+    annotations over the Deployment's (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-back-a-deployment).
+    A rollout to an image that cannot be pulled stalls with maxUnavailable 25% of 4 = 1: three Pods
+    stay available (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#max-unavailable)."""
+    c = Cluster(nodes=3, seed=0)
+    c.kubectl("create deployment web --image=minik8s/app:1.0 --replicas=4")
+    c.run(20)
+    c.kubectl("set image deployment/web app=minik8s/app:2.0")
+    c.run(30)
+    c.kubectl("set image deployment/web app=minik8s/app:1.0")
+    c.run(30)
+    assert [r for r, _ in _rollout_history(c)] == ["2", "3"]
+    c.kubectl("annotate deployment/web kubernetes.io/change-cause=back-to-1.0")
+    c.run(2)
+    assert _rollout_history(c)[-1] == ("3", "back-to-1.0")
+    c.kubectl("set image deployment/web app=minik8s/app:9.9")
+    c.run(60)
+    d = c.get("deployment", "web")
+    assert d["status"]["availableReplicas"] == 3 and d["status"]["updatedReplicas"] == 2
+    assert "timed out" in c.kubectl("rollout status deployment/web --timeout=1s")
+    c.kubectl("rollout undo deployment/web")
+    c.run(20)
+    assert "successfully rolled out" in c.kubectl("rollout status deployment/web")
+    assert [r for r, _ in _rollout_history(c)] == ["2", "4", "5"]
