@@ -108,10 +108,36 @@ def answer_source(name: str, env: dict | None = None) -> str | None:
 # --- the two processes --------------------------------------------------------------------------
 
 _SANDBOX = r'''
-import json, sys
+import json, os, sys
 out = sys.stdout
 sys.stdout = sys.stderr          # what the student prints cannot reach the protocol
 name, source = json.loads(sys.stdin.readline())
+
+# Confine the answer: no writing files, no new processes, no signals, no ctypes. Otherwise an
+# answer could rewrite minik8s, checks.py or otter's test files on disk for the checks that follow.
+# An audit hook cannot be removed once added (https://docs.python.org/3/library/sys.html#sys.addaudithook).
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_BLOCKED = {"os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.link",
+            "os.symlink", "os.truncate", "os.utime", "os.chdir", "os.system", "os.exec", "os.posix_spawn",
+            "os.spawn", "os.fork", "os.forkpty", "os.kill", "os.killpg", "subprocess.Popen",
+            "shutil.rmtree", "shutil.move", "shutil.copyfile", "shutil.copytree", "ctypes.dlopen",
+            "ctypes.dlsym", "ctypes.cdata", "os.putenv", "os.unsetenv", "mmap.__new__"}
+def _confine(event, args):
+    if event == "open":
+        path, mode, flags = args
+        if isinstance(path, int):
+            return
+        if (mode and any(ch in mode for ch in "wax+")) or (flags or 0) & _WRITE_FLAGS:
+            raise PermissionError(f"answers may not write files (tried {path})")
+    elif event in _BLOCKED:
+        raise PermissionError(f"answers may not use {event}")
+    elif event == "import" and args[0] in ("ctypes", "_ctypes", "cffi"):
+        raise PermissionError(f"answers may not import {args[0]}")
+import subprocess, _posixsubprocess       # minik8s.grading imports subprocess: let it, but spawn nothing
+def _no_fork_exec(*args, **kwargs):
+    raise PermissionError("answers may not start processes")
+_posixsubprocess.fork_exec = _no_fork_exec
+sys.addaudithook(_confine)
 def reply(obj):
     out.write(json.dumps(obj) + "\n"); out.flush()
 import ast
@@ -234,6 +260,7 @@ def _clean_env() -> dict:
 
 
 _REPORTS: dict[tuple, dict] = {}     # one checker run per answer and check, shared by the question's tests
+_CHECKS: dict[str, str] = {}         # checks.py sources, by path
 
 
 def run_check(env: dict | None, name: str, check: str, *, want: str = "value",
@@ -249,7 +276,10 @@ def run_check(env: dict | None, name: str, check: str, *, want: str = "value",
     if "\n" in check:
         check_src, func = check, "check"
     else:
-        check_src, func = Path(checks_file).read_text(encoding="utf-8"), check
+        path = str(Path(checks_file).resolve())
+        if path not in _CHECKS:          # read once, before any answer of this notebook has run
+            _CHECKS[path] = Path(path).read_text(encoding="utf-8")
+        check_src, func = _CHECKS[path], check
     source = answer_source(name, env)
     key = (name, source, check_src, func, want)
     if source is not None and key in _REPORTS:
@@ -289,24 +319,33 @@ def feedback(report: dict, expected: dict) -> str:
 
 # --- the otter plugin ---------------------------------------------------------------------------
 
-try:
-    from otter.plugins import AbstractOtterPlugin as _PluginBase
-except ImportError:          # otter not installed: the plugin is only needed when grading
-    _PluginBase = object
+def _integrity_plugin():
+    """Build the plugin class on first use: importing otter is slow and pulls in much more
+    (ctypes among it) than a sandboxed answer that imports minik8s.grading may load."""
+    from otter.plugins import AbstractOtterPlugin
+
+    class IntegrityPlugin(AbstractOtterPlugin):
+        """otter plugin: grade the submitted *file*, never run its cells in the grading kernel.
+
+        ``before_execution`` replaces the notebook's cells by one that sets
+        :data:`minik8s.grading.SUBMISSION`; otter then appends its own tests (from the autograder
+        zip) and runs them in that clean kernel.
+        """
+
+        def before_execution(self, submission):
+            import nbformat
+            path = os.path.abspath(self.submission_path)
+            submission.cells = [nbformat.v4.new_code_cell(
+                f"import minik8s.grading as _grading\n_grading.SUBMISSION = {path!r}\n")]
+            return submission
+
+    IntegrityPlugin.__module__ = __name__
+    return IntegrityPlugin
 
 
-class IntegrityPlugin(_PluginBase):
-    """otter plugin: grade the submitted *file*, never run its cells in the grading kernel.
-
-    ``before_execution`` replaces the notebook's cells by one that sets :data:`SUBMISSION`; otter
-    then appends its own tests (from the autograder zip) and runs them in that clean kernel.
-    """
-
-    def before_execution(self, submission):
-        import nbformat
-        nb = submission
-        path = os.path.abspath(self.submission_path)
-        cell = nbformat.v4.new_code_cell(
-            f"import minik8s.grading as _grading\n_grading.SUBMISSION = {path!r}\n")
-        nb.cells = [cell]
-        return nb
+def __getattr__(name):
+    # otter loads "minik8s.grading.IntegrityPlugin" with getattr(module, "IntegrityPlugin")
+    if name == "IntegrityPlugin":
+        cls = globals()["IntegrityPlugin"] = _integrity_plugin()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -109,6 +109,28 @@ def test_answer_cell_patches_reach_neither_checker_nor_grader():
     assert grading.run_check(history(fn), "f", check, want="function") == {"phase": "Pending"}
 
 
+def test_answers_cannot_write_files_or_start_processes(tmp_path):
+    """The sandbox's audit hook: an answer that rewrote minik8s, checks.py or otter's test files
+    on disk would change the checks that follow it."""
+    import minik8s
+    target = tmp_path / "checks.py"
+    target.write_text("original\n")
+    chk = "def check(v):\n    return {'v': v}\n"
+    for attack in (f"open({str(target)!r}, 'w').write('def q1(a):\\n    return {{}}\\n')",
+                   f"open({minik8s.__file__!r}, 'a')",
+                   f"import os\nos.remove({str(target)!r})",
+                   f"import os\nos.system('rm {target}')",
+                   f"import subprocess\nsubprocess.run(['rm', {str(target)!r}])",
+                   "import ctypes"):
+        r = grading.run_check(history(attack + "\nx = 1\n"), "x", chk)
+        assert target.read_text() == "original\n", attack
+        assert r in ({"v": 1}, ) or "PermissionError" in r.get("error", ""), (attack, r)
+    fn = f"def f(n):\n    open({str(target)!r}, 'w')\n    return n\n"
+    r = grading.run_check(history(fn), "f", "def check(f):\n    return {'v': f(1)}\n", want="function")
+    assert "answers may not write files" in r["error"]
+    assert target.read_text() == "original\n"
+
+
 def test_function_answers_are_called_across_processes():
     fn = "def double(n):\n    return 2 * n\n"
     check = "def check(f):\n    return {'v': [f(i) for i in range(3)]}\n"
@@ -135,7 +157,8 @@ def test_adversarial_submissions_score_zero(name, exercise_root, monkeypatch):
     # exercise's own tests and answers (the rest exercises the same plugin, which
     # test_exercise_conventions requires of every exercise).
     full = name == harness.exercises()[0]
-    zero = [k for k in adversarial.ZERO if full or k in ("tamper_metadata", "monkeypatch_in_answers")]
+    zero = [k for k in adversarial.ZERO
+            if full or k in ("tamper_metadata", "monkeypatch_in_answers", "overwrite_files")]
     subs = {label: adversarial.ZERO[label](student) for label in zero}
     first = adversarial.answer_names(student)[0]
     subs["loop_in_answer"] = adversarial.loop_in_answer(solution, first)

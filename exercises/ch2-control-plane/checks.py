@@ -61,7 +61,9 @@ def q1(prediction):
 
 def q2(manifest):
     """A ReplicaSet `web` keeps 3 nginx Pods running: after one is deleted, and after a node's
-    kubelet stops (its Pods are replaced elsewhere once they are evicted, 300 s plus the 40 s grace).
+    kubelet stops (its Pods are replaced elsewhere once they are evicted: the node is marked unreachable
+    after the 50 s node-monitor grace period, and Pods tolerate that taint for 300 s;
+    https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions).
     (https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/)"""
     if not isinstance(manifest, str) or not manifest.strip():
         return {"error": "q2_manifest must be a YAML manifest in a string"}
