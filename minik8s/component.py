@@ -127,10 +127,17 @@ class Informer:
         self.synced = False
 
     def add_handler(self, fn: Callable) -> None:
-        self.handlers.append(fn)
+        """Call ``fn`` on every change; adding the same handler twice (a restart) adds it once."""
+        if fn not in self.handlers:
+            self.handlers.append(fn)
 
     def start(self) -> None:
-        """LIST then WATCH from the list's revision; changes since the last start are replayed."""
+        """LIST then WATCH from the list's revision.
+
+        As client-go's reflector on a relist, every listed object is handed to the handlers:
+        ADDED if the cache did not hold it, MODIFIED otherwise (a resync, even if unchanged),
+        and DELETED for cached objects that are gone.
+        """
         self.stop()
         try:
             lst = self.api.list(self.resource, self.namespace, label_selector=self.label_selector,
@@ -147,7 +154,7 @@ class Informer:
             old = old_cache.get(key)
             if old is None:
                 self._notify("ADDED", fresh[key], None)
-            elif old["metadata"].get("resourceVersion") != fresh[key]["metadata"].get("resourceVersion"):
+            else:
                 self._notify("MODIFIED", fresh[key], old)
         self._watch = self.api.watch(self.resource, self._on_event, self.namespace,
                                      resource_version=lst["metadata"]["resourceVersion"],
@@ -240,7 +247,7 @@ class WorkQueue:
     def add_rate_limited(self, key: str) -> None:
         n = self._failures.get(key, 0)
         self._failures[key] = n + 1
-        self.add_after(key, min(self.BASE_DELAY * (2 ** n), self.MAX_DELAY))
+        self.add_after(key, min(self.BASE_DELAY * (2 ** min(n, 40)), self.MAX_DELAY))
 
     def forget(self, key: str) -> None:
         self._failures.pop(key, None)
