@@ -137,6 +137,11 @@ import subprocess, _posixsubprocess       # minik8s.grading imports subprocess: 
 def _no_fork_exec(*args, **kwargs):
     raise PermissionError("answers may not start processes")
 _posixsubprocess.fork_exec = _no_fork_exec
+try:                                       # and no more than 2 GiB of memory (a runaway answer)
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+except (ImportError, ValueError, OSError):
+    pass
 sys.addaudithook(_confine)
 def reply(obj):
     out.write(json.dumps(obj) + "\n"); out.flush()
@@ -278,7 +283,11 @@ def run_check(env: dict | None, name: str, check: str, *, want: str = "value",
     else:
         path = str(Path(checks_file).resolve())
         if path not in _CHECKS:          # read once, before any answer of this notebook has run
-            _CHECKS[path] = Path(path).read_text(encoding="utf-8")
+            try:
+                _CHECKS[path] = Path(path).read_text(encoding="utf-8")
+            except OSError:
+                return {"error": f"{checks_file} not found in {os.getcwd()}: keep the {checks_file} that came "
+                                 f"with the exercise next to the notebook, and start Jupyter there"}
         check_src, func = _CHECKS[path], check
     source = answer_source(name, env)
     key = (name, source, check_src, func, want)

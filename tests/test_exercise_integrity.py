@@ -63,6 +63,16 @@ def test_answer_cell_that_also_uses_other_cells_still_answers():
     assert "NameError" in grading.run_check(history("x = y + 1"), "x", PHASE_CHECK)["error"]
 
 
+def test_missing_checks_file_is_explained(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert "checks.py not found" in grading.run_check(history(POD), "x", "q1")["error"]
+
+
+def test_a_runaway_answer_is_stopped_by_the_memory_limit():
+    r = grading.run_check(history("x = 'a' * (8 << 30)"), "x", PHASE_CHECK)
+    assert "MemoryError" in r["error"], r
+
+
 def test_missing_and_unanswered():
     assert "no cell defines x" in grading.run_check(history("y = 1"), "x", PHASE_CHECK)["error"]
     assert "still ..." in grading.run_check(history("x = ..."), "x", PHASE_CHECK)["error"]
