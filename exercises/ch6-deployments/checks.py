@@ -50,7 +50,7 @@ def _rs_sizes(c):
     return (new[0]["spec"]["replicas"] if new else 0), [r["spec"]["replicas"] for r in olds]
 
 
-def rollout_steps(replicas, strategy, step, broken=False, seconds=150):
+def rollout_steps(replicas, strategy, step, broken=False, seconds=60):
     """Roll the Deployment `web` from version 1 to 2 with ``step`` as the deployment module's
     rolling_update_step; return the sizes it chose each time it changed one: [new, [olds]]."""
     steps = []
