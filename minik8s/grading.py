@@ -4,7 +4,7 @@ An otter-grader test in an exercise notebook never trusts the notebook's own Pyt
 student's cells may have monkeypatched minik8s or otter there. Instead a test calls::
 
     from minik8s.grading import run_check
-    report = run_check(env, "q1_manifest", CHECK)     # CHECK: source text defining check(answer)
+    report = run_check(globals(), "q1_manifest", "q1")   # q1: a function of the exercise's checks.py
 
 which
 
@@ -12,7 +12,9 @@ which
    top level (an assignment, ``def`` or ``class``). When autograding (``otter run``), the cell is read
    from the submitted notebook file (see :class:`IntegrityPlugin`); in a student's own session, from
    the kernel's input history (``In``), i.e. what the student last ran;
-2. starts a *sandbox* process that runs only that cell, with a fresh interpreter, and holds the answer;
+2. starts a *sandbox* process that runs only that cell, with a fresh interpreter, and holds the
+   answer; an audit hook there refuses file writes, new processes, signals and ctypes, and memory
+   is capped at 2 GiB;
 3. starts a *checker* process with a clean ``import minik8s`` that runs ``check(answer)`` on a fresh,
    seeded cluster. For a value answer (a manifest string, a number, a list) ``answer`` is the value,
    copied as JSON; for a function answer ``answer`` is a proxy: every call is sent as JSON to the
