@@ -6,10 +6,11 @@
         students get, exercises/<dir>/dist/autograder/<dir>-autograder_*.zip grades.
 
     python exercises/grade.py grade DIR SUBMISSIONS [-o OUT] [-j 2] [--timeout 120]
-        grade every *.ipynb in the folder SUBMISSIONS with `otter run` (no Docker), -j at a time;
+        grade every *.ipynb (and every *.zip from grader.export()) in the folder SUBMISSIONS with
+        `otter run` (no Docker), -j at a time;
         writes OUT/<student>/results.json (Gradescope format) and OUT/gradebook.csv (one row per
         student: one column per question, then total), and prints the measured times.
-        OUT defaults to SUBMISSIONS/graded; <student> is the notebook's file name without .ipynb.
+        OUT defaults to SUBMISSIONS/graded; <student> is the file name without .ipynb / .zip.
 
 Run it with the Python that has otter-grader and minik8s (the project's .venv). It puts this
 repository first on PYTHONPATH, so the grading kernel imports this minik8s.
@@ -22,10 +23,12 @@ import csv
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -46,9 +49,21 @@ def otter_env() -> dict:
 
 
 def otter(*args: str, cwd: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run the otter CLI of this Python (python -m otter ...)."""
-    return subprocess.run([sys.executable, "-m", "otter", *args], cwd=cwd, env=otter_env(),
-                          capture_output=True, text=True, timeout=timeout)
+    """Run the otter CLI of this Python (python -m otter ...) in its own process group, so that on
+    a timeout the notebook kernel and checkers it started are stopped with it."""
+    cmd = [sys.executable, "-m", "otter", *args]
+    proc = subprocess.Popen(cmd, cwd=cwd, env=otter_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)     # the group this call created, nothing else
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 def assign(master: Path, dest: Path) -> subprocess.CompletedProcess:
@@ -107,14 +122,32 @@ def questions_of(zip_results: list[dict]) -> list[str]:
     return list(names)
 
 
+def submitted_notebooks(submissions: Path, unpack_to: Path) -> list[Path]:
+    """The folder's *.ipynb files, and the notebook inside each *.zip that `grader.export()` wrote
+    (graded as <zip name>.ipynb), sorted by student name."""
+    found = {p.stem: p for p in submissions.glob("*.ipynb")}
+    for z in sorted(submissions.glob("*.zip")):
+        with zipfile.ZipFile(z) as zf:
+            inner = [n for n in zf.namelist() if n.endswith(".ipynb") and "/" not in n]
+            if len(inner) == 1 and z.stem not in found:
+                dest = unpack_to / f"{z.stem}.ipynb"
+                dest.write_bytes(zf.read(inner[0]))
+                found[z.stem] = dest
+    return [found[k] for k in sorted(found)]
+
+
 def grade_folder(exercise: Path, submissions: Path, out: Path, jobs: int = 2,
                  timeout: float = 120.0) -> tuple[Path, list[dict], dict]:
     """Grade every *.ipynb of `submissions`; write per-student results.json and gradebook.csv."""
     zip_path = autograder_zip(exercise / "dist")
-    notebooks = sorted(submissions.glob("*.ipynb"))
+    unpacked = Path(tempfile.mkdtemp(prefix="otter-zips-"))
+    notebooks = submitted_notebooks(submissions, unpacked)
     t0 = time.monotonic()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        runs = list(pool.map(lambda nb: grade_one(zip_path, nb, out / nb.stem, timeout), notebooks))
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            runs = list(pool.map(lambda nb: grade_one(zip_path, nb, out / nb.stem, timeout), notebooks))
+    finally:
+        shutil.rmtree(unpacked, ignore_errors=True)
     total_s = time.monotonic() - t0
     qs = questions_of([r["results"] for r in runs])
     rows = []

@@ -102,3 +102,31 @@ def test_wrong_answers_lose_points(name, exercise_root):
                 assert scores[q] < maxes[q], f"{files[k].name} kept all {maxes[q]} points of {q}"
         untouched = [q for q in maxes if q not in g["wrong"] or k >= len(g["wrong"][q])]
         assert all(scores[q] == maxes[q] for q in untouched), scores
+
+
+def test_grade_folder_writes_gradebook_and_results(exercise_root, tmp_path):
+    """The instructor's `grade.py grade`: one results.json per student, gradebook.csv with one row
+    per student and one column per question plus total; export zips are graded too; a submission
+    over the time limit is reported in the error column, not lost."""
+    import csv
+    import zipfile
+    name = EXERCISES[0]
+    dist = harness.assigned(name, exercise_root)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "alice.ipynb").write_bytes((dist / "autograder" / f"{name}.ipynb").read_bytes())
+    with zipfile.ZipFile(subs / "bob.zip", "w") as zf:       # what grader.export() writes
+        zf.write(dist / "student" / f"{name}.ipynb", f"{name}.ipynb")
+        zf.writestr(".OTTER_LOG", b"")
+    book, rows, summary = harness.grade.grade_folder(dist.parent, subs, tmp_path / "out", jobs=2)
+    with book.open() as f:
+        table = list(csv.DictReader(f))
+    maxes = harness.max_points(harness.read_nb_json(tmp_path / "out" / "alice" / "results.json"))
+    assert [r["student"] for r in table] == ["alice", "bob"]
+    assert list(table[0])[1:len(maxes) + 2] == [*maxes, "total"]
+    assert float(table[0]["total"]) == sum(maxes.values()) and float(table[1]["total"]) == 0
+    assert all(float(table[0][q]) == maxes[q] for q in maxes)
+    assert (tmp_path / "out" / "bob" / "results.json").exists()
+    assert summary["submissions"] == 2 and summary["errors"] == 0 and summary["total_seconds"] > 0
+    _, rows, summary = harness.grade.grade_folder(dist.parent, subs, tmp_path / "slow", jobs=2, timeout=0.5)
+    assert summary["errors"] == 2 and all(r["error"].startswith("timeout") for r in rows)
