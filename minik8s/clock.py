@@ -88,7 +88,8 @@ class Clock:
                   what: str | None = None, poll: float = 1.0) -> float:
         """Advance until ``predicate()`` is true; return the virtual time it took.
 
-        The predicate is checked after every callback and at least every
+        The predicate is checked once everything due at an instant has run (so
+        it sees the state settled at that virtual time) and at least every
         ``poll`` seconds of virtual time. Raises :class:`Timeout` naming what
         was awaited if ``timeout`` virtual seconds pass first.
         """
@@ -101,6 +102,8 @@ class Clock:
             tick = min(self.now + poll, deadline)
             if nxt is not None and nxt <= tick:
                 self.step()
+                while (due := self.next_time()) is not None and due <= self.now:
+                    self.step()
             else:
                 self.now = tick
             if predicate():
