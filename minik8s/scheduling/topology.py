@@ -75,9 +75,18 @@ def constraints_of(pod, when: str) -> list[Constraint]:
 
 def count_matching(ni: NodeInfo, selector: Selector, namespace: str) -> int:
     """Pods on the node in ``namespace``, not terminating, whose labels the selector matches."""
+    # Nodes repeat the same label sets (replicas of one workload), so remember each answer for
+    # this selector: one scheduling cycle asks about every node.
+    memo = selector.__dict__.setdefault("_memo", {})
     n = 0
-    for (ns, labels, terminating), count in ni.label_sets.items():
-        if ns == namespace and not terminating and selector.matches(dict(labels)):
+    for key, count in ni.label_sets.items():
+        ns, labels, terminating = key
+        if ns != namespace or terminating:
+            continue
+        hit = memo.get(labels)
+        if hit is None:
+            hit = memo[labels] = selector.matches(dict(labels))
+        if hit:
             n += count
     return n
 
