@@ -24,6 +24,7 @@ from ..api.labels import selector_from_object
 from ..api.meta import EPOCH, parse_time
 from ..api.quantity import (QuantityError, cpu_millis, format_cpu, format_memory, memory_bytes,
                             parse_quantity)
+from .printers import human_duration, since  # kubectl's HumanDuration, shared with get
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_ANNOTATION_LEN = 140
@@ -115,45 +116,6 @@ def rfc1123z(ts: str | None) -> str:
         return "Mon, 01 Jan 0001 00:00:00 +0000"
     t = EPOCH + datetime.timedelta(seconds=parse_time(ts))
     return t.strftime("%a, %d %b %Y %H:%M:%S +0000")
-
-
-def human_duration(seconds: float) -> str:
-    """k8s.io/apimachinery/pkg/util/duration.HumanDuration: ``5s``, ``3m2s``, ``2d4h``."""
-    s = int(seconds)
-    if s < -1:
-        return "<invalid>"
-    if s < 0:
-        return "0s"
-    if s < 120:
-        return f"{s}s"
-    minutes = s // 60
-    if minutes < 10:
-        sec = s % 60
-        return f"{minutes}m" if sec == 0 else f"{minutes}m{sec}s"
-    if minutes < 180:
-        return f"{minutes}m"
-    hours = s // 3600
-    if hours < 8:
-        m = minutes % 60
-        return f"{hours}h" if m == 0 else f"{hours}h{m}m"
-    if hours < 48:
-        return f"{hours}h"
-    if hours < 24 * 8:
-        h = hours % 24
-        return f"{hours // 24}d" if h == 0 else f"{hours // 24}d{h}h"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24}d"
-    if hours < 24 * 365 * 8:
-        dy = (hours // 24) % 365
-        return f"{hours // 24 // 365}y" if dy == 0 else f"{hours // 24 // 365}y{dy}d"
-    return f"{hours // 24 // 365}y"
-
-
-def since(ts: str | None, now: float) -> str:
-    """translateTimestampSince: the age of a timestamp, ``<unknown>`` when unset."""
-    if not ts:
-        return "<unknown>"
-    return human_duration(now - parse_time(ts))
 
 
 def format_labels(m: dict | None) -> str:
