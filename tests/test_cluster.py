@@ -147,3 +147,50 @@ def test_a_readers_image_runs_in_its_own_cluster_only():
     other.run(10)
     waiting = other.get("pod", "mine")["status"]["containerStatuses"][0]["state"]["waiting"]
     assert waiting["reason"] in ("ErrImagePull", "ImagePullBackOff")
+
+
+def test_share_process_namespace_puts_containers_in_one_pid_namespace():
+    """spec.shareProcessNamespace: every container sees the others' processes; PID 1 is the pause process.
+    https://kubernetes.io/docs/tasks/configure-pod-container/share-process-namespace/"""
+    c = Cluster(nodes=1)
+    c.apply("""
+apiVersion: v1
+kind: Pod
+metadata: {name: nginx}
+spec:
+  shareProcessNamespace: true
+  containers:
+  - {name: nginx, image: nginx}
+  - {name: shell, image: busybox:1.28, command: ["sleep", "3600"]}
+""")
+    c.run(20)
+    ps = c.exec("nginx", "ps ax", container="shell")
+    assert "/pause" in ps and "nginx: master process" in ps and "sleep 3600" in ps
+    alone = Cluster(nodes=1)
+    alone.apply("""
+apiVersion: v1
+kind: Pod
+metadata: {name: solo}
+spec:
+  containers:
+  - {name: nginx, image: nginx}
+  - {name: shell, image: busybox:1.28, command: ["sleep", "3600"]}
+""")
+    alone.run(20)
+    assert "nginx" not in alone.exec("solo", "ps ax", container="shell")
+
+
+def test_tiny_cpu_limits_get_the_minimum_quota():
+    """The kubelet never writes a CFS quota under 1 ms (MilliCPUToQuota's MinQuotaPeriod).
+    https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#how-pods-with-resource-limits-are-run"""
+    c = Cluster(nodes=1)
+    c.apply("""
+apiVersion: v1
+kind: Pod
+metadata: {name: tiny}
+spec:
+  containers:
+  - {name: c, image: busybox, command: ["sleep", "3600"], resources: {limits: {cpu: 1m}}}
+""")
+    c.run(20)
+    assert c.exec("tiny", "cat /sys/fs/cgroup/cpu.max") == "1000 100000\n"

@@ -418,7 +418,8 @@ class PodWorker:
         self.sandbox = kl.runtime.run_pod_sandbox(
             md["uid"], md["name"], md.get("namespace", "default"), hostname, self.ip,
             hosts=hosts_file(pod, self.ip, kl.cluster_domain),
-            resolv_conf=dns_config.resolv_conf_for(pod, kl.cluster_dns, kl.cluster_domain))   # network/dns_config.py
+            resolv_conf=dns_config.resolv_conf_for(pod, kl.cluster_dns, kl.cluster_domain),   # network/dns_config.py
+            share_process_namespace=bool(pod["spec"].get("shareProcessNamespace")))
         kl.diff(f"no sandbox: created {self.sandbox.id} with IP {self.ip}")
 
     def remove_sandbox(self) -> None:

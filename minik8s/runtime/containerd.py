@@ -172,7 +172,9 @@ class Container:
             "memory.events": lambda: f"low 0\nhigh 0\nmax {cg.oom_kills}\noom {cg.oom_kills}\n"
                                      f"oom_kill {cg.oom_kills}\noom_group_kill {cg.oom_kills}\n",
             "memory.oom.group": lambda: "1\n",
-            "cpu.max": lambda: ("max" if cg.cpu_limit is None else str(cg.cpu_limit * 100)) + " 100000\n",
+            # the kubelet's MilliCPUToQuota: quota = millicores x period / 1000, at least 1000 us
+            "cpu.max": lambda: ("max" if cg.cpu_limit is None else str(max(cg.cpu_limit * 100, 1000)))
+            + " 100000\n",
             "cpu.weight": lambda: f"{cpu_weight(self.cpu_request)}\n",
             "cpu.stat": lambda: self._cpu_stat(),
         }
