@@ -241,7 +241,7 @@ class APIServer:
                 raise errors.already_exists(res.plural, md["name"], res.group)
             return obj
         try:
-            stored = self.store.create(res.plural, key, obj)
+            stored = self.store.create(res.plural, key, obj, owned=True)
         except KeyExists:
             raise errors.already_exists(res.plural, md["name"], res.group) from None
         after = self.after_create.get(res.kind)
@@ -389,12 +389,12 @@ class APIServer:
         if (md.get("deletionTimestamp") and not md.get("finalizers")
                 and not self._graceful_pending(res, new)):
             try:
-                self.store.update(res.plural, key, new, md["resourceVersion"])
+                self.store.update(res.plural, key, new, md["resourceVersion"], owned=True)
                 return self.store.delete(res.plural, key)
             except CompareFailed:
                 raise errors.conflict(res.plural, md["name"], res.group) from None
         try:
-            return self.store.update(res.plural, key, new, md["resourceVersion"])
+            return self.store.update(res.plural, key, new, md["resourceVersion"], owned=True)
         except CompareFailed:
             raise errors.conflict(res.plural, md["name"], res.group) from None
 
@@ -426,6 +426,8 @@ class APIServer:
             return self._update_scale(res, old, patched, dry_run)
         try:
             patched = apply_patch(old, patch, patch_type, res.kind)
+            if patch_type == "strategic":
+                patched = clone(patched)   # it shares untouched parts with the stored object
         except ApiUnsupported:
             raise errors.ApiError(415, "UnsupportedMediaType",
                                   f"the body of the request was in an unknown format - accepted media types "
@@ -482,7 +484,7 @@ class APIServer:
                 new.setdefault("status", {})["phase"] = "Terminating"
             if dry_run:
                 return new
-            return self.store.update(res.plural, key, new)
+            return self.store.update(res.plural, key, new, owned=True)
         if propagation_policy == "Foreground" and "foregroundDeletion" not in finalizers:
             finalizers.append("foregroundDeletion")
         if propagation_policy == "Orphan" and "orphan" not in finalizers:
@@ -511,7 +513,7 @@ class APIServer:
                 return new
             if not finalizers and grace == 0:
                 return self.store.delete(res.plural, key)
-            return self.store.update(res.plural, key, new)
+            return self.store.update(res.plural, key, new, owned=True)
         if dry_run:
             return new
         return self.store.delete(res.plural, key)
@@ -627,7 +629,7 @@ class APIServer:
         conds[:] = [c for c in conds if c.get("type") != "PodScheduled"]
         conds.insert(0, {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
                          "lastTransitionTime": rfc3339(self.clock.now)})
-        self.store.update("pods", key, new, pod["metadata"]["resourceVersion"])
+        self.store.update("pods", key, new, pod["metadata"]["resourceVersion"], owned=True)
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
     def _evict(self, res: R.Resource, eviction: dict, namespace: str | None) -> dict:

@@ -97,17 +97,20 @@ class Store:
             listener(ev)
         return clone(obj)
 
-    def create(self, resource: str, key: str, obj: dict) -> dict:
+    def create(self, resource: str, key: str, obj: dict, owned: bool = False) -> dict:
+        """Store a new object. ``owned``: the caller hands over ``obj`` and will not touch it again
+        (the API server's private copy), so the store keeps it without copying."""
         bucket = self._data.setdefault(resource, {})
         if key in bucket:
             raise KeyExists(key)
         self.revision += 1
-        stored = clone(obj)
+        stored = obj if owned else clone(obj)
         stored["metadata"]["resourceVersion"] = str(self.revision)
         bucket[key] = stored
         return self._commit("ADDED", resource, key, stored, None)
 
-    def update(self, resource: str, key: str, obj: dict, expected_rv: str | None = None) -> dict:
+    def update(self, resource: str, key: str, obj: dict, expected_rv: str | None = None,
+               owned: bool = False) -> dict:
         """Replace the object under ``key``; if ``expected_rv`` is given, only if it is still current."""
         bucket = self._data.get(resource, {})
         prev = bucket.get(key)
@@ -116,7 +119,7 @@ class Store:
         if expected_rv is not None and prev["metadata"]["resourceVersion"] != str(expected_rv):
             raise CompareFailed(key)
         self.revision += 1
-        stored = clone(obj)
+        stored = obj if owned else clone(obj)
         stored["metadata"]["resourceVersion"] = str(self.revision)
         bucket[key] = stored
         return self._commit("MODIFIED", resource, key, stored, prev)

@@ -194,3 +194,27 @@ spec:
 """)
     c.run(20)
     assert c.exec("tiny", "cat /sys/fs/cgroup/cpu.max") == "1000 100000\n"
+
+
+def test_a_rejected_strategic_patch_leaves_the_stored_object_untouched():
+    """A rejected request changes nothing (DESIGN.md principle 5), even for strategic merge patches,
+    whose result shares unchanged parts with the stored object."""
+    c = Cluster(nodes=0)
+    c.apply("""
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: nginx, image: nginx}]}
+""")
+    before = c.get("deployment", "web")
+    with pytest.raises(ApiError):
+        c.apiserver.patch("deployments", "web", {"spec": {"replicas": -1}}, "default", patch_type="strategic")
+    assert c.get("deployment", "web") == before
+    c.apiserver.patch("deployments", "web", {"spec": {"replicas": 2}}, "default", patch_type="strategic")
+    after = c.get("deployment", "web")
+    assert after["metadata"]["generation"] == before["metadata"]["generation"] + 1
+    assert c.store.events_since(0, "deployments")[0].obj["metadata"]["generation"] == 1

@@ -94,7 +94,7 @@ def test_create_gives_api_error_and_leaves_store_unchanged(case):
     _run(create)
     if created:      # a valid mutant: clean up so every example starts from the same store
         md = created[0]["metadata"]
-        CLUSTER.apiserver.delete(base["kind"], md["name"], md.get("namespace"), grace_period_seconds=0)
+        _delete_now(base["kind"], md["name"], md.get("namespace"))
         CLUSTER.clock.run(0)
     else:
         assert CLUSTER.store.snapshot() == before
