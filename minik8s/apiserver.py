@@ -329,7 +329,7 @@ class APIServer:
         if rv and rv != old["metadata"]["resourceVersion"]:
             raise errors.conflict(res.plural, name, res.group)
         new = self._merge_update(res, old, obj, subresource)
-        return self._write_update(res, key, old, new, dry_run)
+        return self._write_update(res, key, old, new, dry_run, subresource)
 
     def _merge_update(self, res: R.Resource, old: dict, obj: dict, subresource: str | None) -> dict:
         """What an update stores: status from the status subresource only; server fields kept."""
@@ -360,7 +360,8 @@ class APIServer:
         apply_defaults(new)
         return new
 
-    def _write_update(self, res: R.Resource, key: str, old: dict, new: dict, dry_run: bool) -> dict:
+    def _write_update(self, res: R.Resource, key: str, old: dict, new: dict, dry_run: bool,
+                      subresource: str | None = None) -> dict:
         md = new["metadata"]
         if old["metadata"].get("deletionTimestamp"):
             # An object being deleted can lose finalizers but not gain new ones.
@@ -370,10 +371,16 @@ class APIServer:
                     "metadata.finalizers", "FieldValueForbidden",
                     f"Forbidden: no new finalizers can be added if the object is being deleted, "
                     f"found new finalizers {sorted(added)}")], res.group)
-        schema.check(new, strict=False)
+        if subresource == "status":
+            # A status update cannot change the spec (it was copied from the stored object), so only
+            # the status is checked, as upstream's status strategies do (ValidatePodStatusUpdate).
+            schema.check({k: new[k] for k in ("apiVersion", "kind", "metadata", "status") if k in new},
+                         strict=False)
+        else:
+            schema.check(new, strict=False)
         for plugin in self.mutating_admission:
             plugin("UPDATE", res, new, old)
-        causes = validate(new, old)
+        causes = validate(new, old) if subresource != "status" else []
         if causes:
             raise self._invalid(new, causes)
         for plugin in self.validating_admission:
@@ -441,7 +448,7 @@ class APIServer:
             raise errors.conflict(res.plural, name, res.group)
         patched["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
         new = self._merge_update(res, old, patched, subresource)
-        return self._write_update(res, key, old, new, dry_run)
+        return self._write_update(res, key, old, new, dry_run, subresource)
 
     def delete(self, resource, name: str, namespace: str | None = None, *,
                grace_period_seconds: int | None = None, propagation_policy: str | None = None,
