@@ -173,6 +173,26 @@ for attempt in ("cell", "definition"):
             reply({"error": f"running the cell that defines {name} raised {type(e).__name__}: {e}"}); sys.exit(0)
 if value is Ellipsis:
     reply({"error": f"{name} is still ... : replace it with your answer"}); sys.exit(0)
+
+def placeholder_body(src, fname):
+    """Is ``def fname`` in ``src`` still the student version's body (only ``...``, maybe a docstring)?"""
+    import ast
+    try:
+        tree = ast.parse(src)
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == fname:
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                body = body[1:]
+            return (len(body) == 1 and isinstance(body[0], ast.Expr)
+                    and isinstance(body[0].value, ast.Constant) and body[0].value.value is Ellipsis)
+    return False
+
+if callable(value) and placeholder_body(source, name):
+    reply({"error": f"{name} still has ... as its body: write the function"}); sys.exit(0)
 if callable(value):
     reply({"kind": "function"})
 else:

@@ -78,6 +78,19 @@ def test_missing_and_unanswered():
     assert "still ..." in grading.run_check(history("x = ..."), "x", PHASE_CHECK)["error"]
 
 
+FUNCTION_CHECK = "def check(f):\n    return {'result': f(2)}\n"
+
+
+def test_an_untouched_function_is_unanswered_without_running_the_check():
+    """The student version of a function question is `def f(...):` with `...` as its body (a docstring
+    may stay): that is unanswered, not a wrong answer to spend a cluster run on."""
+    for cell in ("def f(n):\n    ...\n", 'def f(n):\n    """Double n."""\n    ...\n'):
+        r = grading.run_check(history(cell), "f", FUNCTION_CHECK, want="function")
+        assert "f still has ... as its body" in r["error"], r
+    assert grading.run_check(history("def f(n):\n    return 2 * n\n"), "f", FUNCTION_CHECK,
+                             want="function") == {"result": 4}
+
+
 def test_system_exit_in_the_answer_gains_nothing():
     """Leaving the sandbox early never passes a check: a wrong answer stays wrong (the checker,
     not the sandbox, decides), and an answer that never gets defined is an error."""
