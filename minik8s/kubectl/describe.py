@@ -20,7 +20,7 @@ import base64
 import datetime
 from decimal import Decimal
 
-from ..api.labels import selector_from_object
+from ..api.labels import format_labels, selector_from_object
 from ..api.meta import EPOCH, parse_time
 from ..api.quantity import (QuantityError, cpu_millis, format_cpu, format_memory, memory_bytes,
                             parse_quantity)
@@ -117,12 +117,6 @@ def rfc1123z(ts: str | None) -> str:
     t = EPOCH + datetime.timedelta(seconds=parse_time(ts))
     return t.strftime("%a, %d %b %Y %H:%M:%S +0000")
 
-
-def format_labels(m: dict | None) -> str:
-    """labels.FormatLabels: ``a=1,b=2`` sorted, ``<none>`` when empty."""
-    if not m:
-        return "<none>"
-    return ",".join(f"{k}={m[k]}" for k in sorted(m))
 
 
 def format_selector(sel: dict | None) -> str:

@@ -14,6 +14,7 @@ k8s.io/apimachinery/pkg/util/duration (see :func:`human_duration`).
 
 from __future__ import annotations
 
+from ..api.labels import format_labels  # labels.FormatLabels
 from ..api.meta import parse_time
 
 # --- time ----------------------------------------------------------------------------------
@@ -81,12 +82,6 @@ def tabulate(rows: list[list[str]]) -> str:
         out.append(line)
     return "\n".join(out) + "\n"
 
-
-def format_labels(labels: dict | None) -> str:
-    """labels.FormatLabels: ``k=v,k2=v2`` sorted by key, or ``<none>``."""
-    if not labels:
-        return "<none>"
-    return ",".join(f"{k}={labels[k]}" for k in sorted(labels))
 
 
 def format_selector(sel: dict | None) -> str:

@@ -239,18 +239,23 @@ class EvictionManager:
         self.evict(kl.workers[key], pod, usage_by_key[key], available)
 
     def evict(self, worker, pod: dict, usage: dict, available: int) -> None:
-        """evictPod: the Evicted event and status, then kill the pod's containers (grace 1 s)."""
-        kl = self.kl
-        msg = eviction_message(pod, usage, self.threshold, available)
-        kl.diff(f"evict {worker.key}: {msg.strip()}")
-        kl.event(pod, "Warning", "Evicted", msg)
-        from ..api.meta import rfc3339
-        worker.evicted = ("Evicted", msg)
-        worker.evicted_at = rfc3339(kl.clock.now)
-        worker.stop_probes()
-        for rec in worker.running_containers():
-            rec.stopping = True
-            rec.kill_restart = False
-            kl.event_for(pod, "Normal", "Killing", f"Stopping container {rec.name}", rec.name, init=rec.init)
-            kl.runtime.stop_container(rec.cid, C.EVICTION_GRACE_PERIOD)
-        worker.write_status(pod)
+        """evictPod for memory pressure: the message names the containers' usage."""
+        evict_pod(self.kl, worker, pod, eviction_message(pod, usage, self.threshold, available))
+
+
+def evict_pod(kl, worker, pod: dict, msg: str) -> None:
+    """evictPod: the Evicted event and status, then kill the pod's containers (grace 1 s).
+
+    Shared by the eviction manager (memory pressure) and the volume manager (emptyDir sizeLimit)."""
+    from ..api.meta import rfc3339
+    kl.diff(f"evict {worker.key}: {msg.strip()}")
+    kl.event(pod, "Warning", "Evicted", msg)
+    worker.evicted = ("Evicted", msg)
+    worker.evicted_at = rfc3339(kl.clock.now)
+    worker.stop_probes()
+    for rec in worker.running_containers():
+        rec.stopping = True
+        rec.kill_restart = False
+        kl.event_for(pod, "Normal", "Killing", f"Stopping container {rec.name}", rec.name, init=rec.init)
+        kl.runtime.stop_container(rec.cid, C.EVICTION_GRACE_PERIOD)
+    worker.write_status(pod)

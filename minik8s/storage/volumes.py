@@ -379,21 +379,9 @@ class VolumeManager:
                 return
 
     def evict(self, worker, pod: dict, msg: str) -> None:
-        """evictPod, as the eviction manager does it: Evicted event and status, containers killed."""
-        from ..api.meta import rfc3339
-        from ..kubelet import config as KC
-        kl = self.kl
-        kl.diff(f"evict {worker.key}: {msg.strip()}")
-        kl.event(pod, "Warning", "Evicted", msg)
-        worker.evicted = ("Evicted", msg)
-        worker.evicted_at = rfc3339(kl.clock.now)
-        worker.stop_probes()
-        for rec in worker.running_containers():
-            rec.stopping = True
-            rec.kill_restart = False
-            kl.event_for(pod, "Normal", "Killing", f"Stopping container {rec.name}", rec.name, init=rec.init)
-            kl.runtime.stop_container(rec.cid, KC.EVICTION_GRACE_PERIOD)
-        worker.write_status(pod)
+        """evictPod, exactly as the eviction manager does it (kubelet/eviction.py)."""
+        from ..kubelet.eviction import evict_pod
+        evict_pod(self.kl, worker, pod, msg)
 
     def _refresh(self, uid: str) -> None:
         """Every sync period: rewrite the files of the pod's configMap/secret/downwardAPI volumes."""
