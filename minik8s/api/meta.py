@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import lru_cache
 
 # Virtual time 0 is this instant; creationTimestamps count from it.
 EPOCH = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
@@ -29,7 +30,13 @@ def clone(obj):
 
 def rfc3339(seconds: float) -> str:
     """Virtual time ``seconds`` as an RFC 3339 timestamp (whole seconds, as the API stores them)."""
-    t = EPOCH + datetime.timedelta(seconds=int(seconds))
+    return _rfc3339(int(seconds))
+
+
+@lru_cache(maxsize=256)
+def _rfc3339(seconds: int) -> str:
+    # components stamp many objects within the same virtual second
+    t = EPOCH + datetime.timedelta(seconds=seconds)
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

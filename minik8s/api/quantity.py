@@ -10,6 +10,7 @@ a number with an optional suffix, binary (Ki Mi Gi Ti Pi Ei), decimal
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 BINARY = {"Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "Pi": 2 ** 50, "Ei": 2 ** 60}
@@ -34,6 +35,13 @@ def parse_quantity(value) -> Decimal:
         return Decimal(str(value))
     if not isinstance(value, str):
         raise QuantityError(QUANTITY_ERROR)
+    return _parse_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(value: str) -> Decimal:
+    # A cluster writes the same few quantities ("100m", "128Mi") over and over; Decimals are
+    # immutable, so each text is parsed once.
     m = _QUANTITY.match(value.strip())
     if not m or m.group(1) in (".", "+", "-", ""):
         raise QuantityError(QUANTITY_ERROR)
