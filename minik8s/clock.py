@@ -11,27 +11,56 @@ engine reads the wall clock.
 
 from __future__ import annotations
 
+import gc
 import heapq
-from dataclasses import dataclass, field
+from contextlib import contextmanager
 from typing import Any, Callable
+
+# While the clock runs, CPython's cyclic garbage collector looks at the young generation every
+# 20,000 allocations instead of every 700. A running cluster allocates many short-lived dicts
+# (every API request copies an object) that reference counting frees; with the default the
+# collector spends a fifth of the time re-scanning the long-lived store and informer caches.
+# Cycles are still collected; the caller's thresholds are restored when ``run`` returns.
+GC_YOUNG_THRESHOLD = 20_000
+
+
+@contextmanager
+def _fewer_collections():
+    old = gc.get_threshold()
+    if old[0] >= GC_YOUNG_THRESHOLD or not gc.isenabled():
+        yield
+        return
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 class Timeout(Exception):
     """``run_until`` gave up: the awaited condition never became true."""
 
 
-@dataclass(order=True)
 class Timer:
-    """One scheduled callback. ``cancel()`` stops it from running."""
+    """One scheduled callback, ordered by ``(time, seq)``. ``cancel()`` stops it from running."""
 
-    time: float
-    seq: int
-    callback: Callable[..., Any] = field(compare=False)
-    args: tuple = field(compare=False, default=())
-    cancelled: bool = field(compare=False, default=False)
+    __slots__ = ("time", "seq", "callback", "args", "cancelled")
+
+    def __init__(self, time: float, seq: int, callback: Callable[..., Any], args: tuple = ()):
+        self.time = time
+        self.seq = seq
+        self.callback = callback
+        self.args = args
+        self.cancelled = False
+
+    def __lt__(self, other: "Timer") -> bool:
+        return self.time < other.time or (self.time == other.time and self.seq < other.seq)
 
     def cancel(self) -> None:
         self.cancelled = True
+
+    def __repr__(self) -> str:
+        return f"Timer(time={self.time!r}, seq={self.seq}, callback={self.callback!r})"
 
 
 class Clock:
@@ -77,11 +106,12 @@ class Clock:
     def run(self, seconds: float) -> None:
         """Advance virtual time by ``seconds``, running everything due on the way."""
         until = self.now + float(seconds)
-        while True:
-            nxt = self.next_time()
-            if nxt is None or nxt > until:
-                break
-            self.step()
+        with _fewer_collections():
+            while True:
+                nxt = self.next_time()
+                if nxt is None or nxt > until:
+                    break
+                self.step()
         self.now = until
 
     def run_until(self, predicate: Callable[[], bool], timeout: float = 300.0,
@@ -97,6 +127,10 @@ class Clock:
         deadline = start + float(timeout)
         if predicate():
             return 0.0
+        with _fewer_collections():
+            return self._run_until(predicate, start, deadline, timeout, what, poll)
+
+    def _run_until(self, predicate, start: float, deadline: float, timeout: float, what, poll: float) -> float:
         while True:
             nxt = self.next_time()
             tick = min(self.now + poll, deadline)

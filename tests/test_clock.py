@@ -54,3 +54,22 @@ def test_step():
     assert c.step() is False
     c.call_later(3, lambda: None)
     assert c.step() is True and c.now == 3
+
+
+def test_running_collects_garbage_less_often_and_restores_the_callers_settings():
+    """While the clock runs, the cyclic collector's young threshold is raised (the simulation
+    allocates many short-lived dicts); afterwards the process's own thresholds are back,
+    also when a callback raises."""
+    import gc
+    from minik8s.clock import GC_YOUNG_THRESHOLD
+    before = gc.get_threshold()
+    seen = []
+    c = Clock()
+    c.call_later(1, lambda: seen.append(gc.get_threshold()[0]))
+    c.run(2)
+    assert seen == [max(GC_YOUNG_THRESHOLD, before[0])]
+    assert gc.get_threshold() == before
+    c.call_later(1, lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        c.run_until(lambda: False, timeout=5)
+    assert gc.get_threshold() == before
