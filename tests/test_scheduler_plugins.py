@@ -260,6 +260,37 @@ def test_image_locality():
     assert P.image_locality(pod(image="tiny"), info(node("c", images=small)), {"tiny:latest": 1}, 1) == 0
 
 
+def test_scoring_all_nodes_at_once_agrees_with_scoring_each_node():
+    """ScorePlugin.score_all is only a faster way to call the plugin's per-node function: over
+    varied nodes (capacity, load, PreferNoSchedule taints, cached images, no memory) and pods, the
+    raw scores are the same node by node.
+    https://kubernetes.io/docs/reference/scheduling/config/#scheduling-plugins"""
+    rng = random.Random(7)
+    mb = 1024 * 1024
+    imgs = [{"names": ["nginx:latest"], "sizeBytes": 140 * mb}, {"names": ["busybox:latest"], "sizeBytes": 4 * mb},
+            {"names": ["big:1.0"], "sizeBytes": 900 * mb}]
+    soft = [{"key": k, "effect": "PreferNoSchedule"} for k in ("x", "y")]
+    nodes = []
+    for i in range(40):
+        n = node(f"n{i}", cpu=rng.choice(["1", "2", "4", "500m"]), memory=rng.choice(["1Gi", "4Gi", "0"]),
+                 taints=rng.sample(soft, rng.randrange(3)) or None, images=rng.sample(imgs, rng.randrange(4)) or None)
+        load = [pod(f"l{i}-{j}", cpu=rng.choice([None, "100m", "700m"]), memory=rng.choice([None, "300Mi"]))
+                for j in range(rng.randrange(4))]
+        nodes.append(info(n, *load))
+    pods = [pod(cpu=rng.choice([None, "200m", "3"]), memory=rng.choice([None, "512Mi", "3Gi"]),
+                image=rng.choice(["nginx", "busybox", "big:1.0", "other"]),
+                tolerations=rng.choice([[], [{"key": "x", "operator": "Exists", "effect": "PreferNoSchedule"}]]))
+            for _ in range(25)]
+    plugins = [sp for sp in P.default_score_plugins() if sp.score_all is not None]
+    assert {sp.name for sp in plugins} >= {"TaintToleration", "NodeResourcesFit",
+                                          "NodeResourcesBalancedAllocation", "ImageLocality"}
+    ctx = {"image_nodes": F.image_node_counts(nodes), "total_nodes": len(nodes)}
+    for p in pods:
+        pi = PodInfo(p)
+        for sp in plugins:
+            assert sp.score_all(pi, nodes, ctx) == [int(sp.fn(pi, ni, ctx)) for ni in nodes], sp.name
+
+
 # --- framework ------------------------------------------------------------------------------
 def test_num_feasible_nodes_to_find():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/scheduler-perf-tuning/#percentage-of-nodes-to-score"""

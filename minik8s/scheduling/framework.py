@@ -122,9 +122,12 @@ class Decision:
         return sorted({st[0] for st in self.failed.values()})
 
 
-def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx) -> tuple[dict, dict]:
-    """({node: {plugin: weighted score}}, {node: total}) for the feasible nodes."""
-    per_node = {ni.name: {} for ni in feasible}
+def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx,
+                record: bool = True) -> tuple[dict, dict]:
+    """({node: {plugin: weighted score}}, {node: total}) for the feasible nodes
+    (the first is empty unless ``record``)."""
+    totals = [0] * len(feasible)
+    per_plugin = []
     for sp in score_plugins:
         if sp.skip is not None and sp.skip(pi):
             continue
@@ -134,17 +137,23 @@ def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx) -> tu
             if state is None:
                 continue
             ctx[sp.name] = state
-        raw = [int(sp.fn(pi, ni, ctx)) for ni in feasible]
+        raw = sp.scores(pi, feasible, ctx)
         if sp.normalize == "default":
             raw = P.default_normalize(raw)
         elif sp.normalize == "reverse":
             raw = P.default_normalize(raw, reverse=True)
         elif callable(sp.normalize):
             raw = sp.normalize(raw, feasible, state)
-        for ni, s in zip(feasible, raw):
-            per_node[ni.name][sp.name] = s * sp.weight
-    totals = {n: sum(v.values()) for n, v in per_node.items()}
-    return per_node, totals
+        w = sp.weight
+        weighted = [s * w for s in raw]
+        totals = [t + s for t, s in zip(totals, weighted)]
+        if record:
+            per_plugin.append((sp.name, weighted))
+    per_node = {}
+    if record:
+        per_node = {ni.name: {name: weighted[i] for name, weighted in per_plugin}
+                    for i, ni in enumerate(feasible)}
+    return per_node, {ni.name: t for ni, t in zip(feasible, totals)}
 
 
 def select_host(order: list[str], totals: dict, rng) -> str:
@@ -198,7 +207,12 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
                 code = next(c for nm, _f, c, _n in (filters or P.FILTERS) if nm == name)
                 rej = (name, P.failure_code(code, results[-1][1]), results[-1][1])
         else:
-            rej = first_rejection(pi, ni, active=active)
+            rej = None
+            for name, fn, code in active:      # first_rejection, inlined: it runs for every node
+                reasons = fn(pi, ni)
+                if reasons:
+                    rej = name, P.failure_code(code, reasons), reasons
+                    break
         if rej is None:
             feasible.append(ni)
             if len(feasible) >= want:
@@ -219,7 +233,8 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
     if image_nodes is None:
         image_nodes = image_node_counts(node_infos)
     ctx = {"image_nodes": image_nodes, "total_nodes": n, "all_nodes": node_infos}
-    d.scores, d.totals = score_nodes(pi, feasible, score_plugins or P.default_score_plugins(), ctx)
+    d.scores, d.totals = score_nodes(pi, feasible, score_plugins or P.default_score_plugins(), ctx,
+                                     record=record)
     d.node = select_host(d.feasible, d.totals, rng)
     return d
 
