@@ -93,8 +93,15 @@ class Watch:
             return False
         return not self.fields or field_selector_matches(obj, self.fields)
 
+    def __post_init__(self) -> None:
+        # a watch on the whole resource (no namespace, no selectors) sees every event as it is
+        self._everything = (not self.namespace and not self.fields
+                            and getattr(self.labels, "empty", lambda: False)())
+
     def _translate(self, ev) -> tuple[str, dict] | None:
         """Turn a store event into what this watch sees: an object leaving the filter is DELETED."""
+        if self._everything:
+            return ev.type, ev.obj
         now_in = ev.type != "DELETED" and self._matches(ev.obj)
         was_in = ev.prev is not None and self._matches(ev.prev)
         if ev.type == "DELETED":
@@ -189,8 +196,12 @@ class APIServer:
 
     # --- verbs -----------------------------------------------------------------------------
     def create(self, resource, obj: dict, namespace: str | None = None, *, dry_run: bool = False,
-               subresource: str | None = None) -> dict:
-        """POST: store a new object (defaults, admission and validation applied)."""
+               subresource: str | None = None, typed: bool = False) -> dict:
+        """POST: store a new object (defaults, admission and validation applied).
+
+        ``typed``: the object comes from a component's typed client (client-go builds requests
+        from Go structs, which always decode), so the decoding check is skipped; validation and
+        admission still run."""
         self._check_up()
         res = self.resource(resource)
         if subresource == "binding":
@@ -219,7 +230,8 @@ class APIServer:
         for k in ("uid", "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
                   "creationTimestamp", "generation", "selfLink"):
             md.pop(k, None)
-        schema.check(obj, strict=False)     # decoding: wrong JSON types, bad quantities (400)
+        if not typed:
+            schema.check(obj, strict=False)     # decoding: wrong JSON types, bad quantities (400)
         apply_defaults(obj)
         for plugin in self.mutating_admission:
             plugin("CREATE", res, obj, None)
@@ -334,7 +346,7 @@ class APIServer:
     def _merge_update(self, res: R.Resource, old: dict, obj: dict, subresource: str | None) -> dict:
         """What an update stores: status from the status subresource only; server fields kept."""
         if subresource == "status":
-            new = clone(old)
+            new = {k: clone(v) for k, v in old.items() if k != "status"}   # the old status is replaced
             new["status"] = obj.get("status", {})
             return new
         if subresource == "finalize":

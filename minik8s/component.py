@@ -342,7 +342,7 @@ class EventRecorder:
             }
             for _ in range(8):      # two components naming an event at the same virtual nanosecond
                 try:
-                    self.api.create("events", ev, ns)
+                    self.api.create("events", ev, ns, typed=True)
                     break
                 except errors.ApiError as e:
                     if e.code != 409:
