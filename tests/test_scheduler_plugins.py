@@ -495,6 +495,29 @@ def test_topology_spread_score_by_hand():
     assert T.normalize(raw, infos, state) == [0, 33, 100]
 
 
+def test_topology_counts_follow_pods_joining_and_leaving_a_node():
+    """The per-node memo of matching pods is forgotten when the node's pods change: the counts
+    are always those of the pods there now (terminating pods do not count).
+    https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/"""
+    from minik8s.api.labels import selector_from_object
+    ni = NodeInfo(node("n1"))
+    sel = selector_from_object({"matchLabels": {"app": "web"}})
+    assert T.count_matching(ni, sel, "default") == 0
+    ni.add_pod(PodInfo(_labelled("a", "n1", {"app": "web"})))
+    ni.add_pod(PodInfo(_labelled("b", "n1", {"app": "db"})))
+    assert T.count_matching(ni, sel, "default") == 1
+    same = selector_from_object({"matchLabels": {"app": "web"}})      # the next pod's own selector
+    ni.add_pod(PodInfo(_labelled("c", "n1", {"app": "web"})))
+    assert T.count_matching(ni, same, "default") == 2
+    assert T.count_matching(ni, same, "other") == 0
+    gone = _labelled("a", "n1", {"app": "web"})
+    gone["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    ni.add_pod(PodInfo(gone))                                          # replaces a: now terminating
+    assert T.count_matching(ni, sel, "default") == 1
+    ni.remove_pod("default/c")
+    assert T.count_matching(ni, sel, "default") == 0
+
+
 def test_system_default_spreading_applies_to_replicaset_pods_only():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#internal-default-constraints"""
     rs = {"kind": "ReplicaSet", "spec": {"selector": {"matchLabels": {"app": "web"}}}}

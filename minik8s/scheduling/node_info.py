@@ -153,7 +153,7 @@ class NodeInfo:
 
     __slots__ = ("node", "name", "alloc_cpu", "alloc_mem", "alloc_pods", "requested_cpu",
                  "requested_mem", "nonzero_cpu", "nonzero_mem", "pods", "used_ports", "images",
-                 "taints", "labels", "unschedulable", "label_sets", "with_affinity")
+                 "taints", "labels", "unschedulable", "label_sets", "with_affinity", "match_counts")
 
     def __init__(self, node: dict | None = None, name: str | None = None):
         self.pods: dict[str, PodInfo] = {}
@@ -162,6 +162,9 @@ class NodeInfo:
         self.used_ports: dict[tuple[str, str, int], int] = {}
         self.label_sets: dict[tuple, int] = {}     # PodInfo.label_key -> number of pods
         self.with_affinity: dict[str, PodInfo] = {}   # pods with pod (anti-)affinity terms
+        # (selector, namespace) -> matching pods here; topology spreading asks about every node for
+        # every pod, and most nodes have not changed since the last pod asked (cleared on change)
+        self.match_counts: dict[tuple, int] = {}
         self.node = None
         self.name = name
         self.alloc_cpu = self.alloc_mem = self.alloc_pods = 0
@@ -204,6 +207,7 @@ class NodeInfo:
         for p in pi.ports:
             self.used_ports[p] = self.used_ports.get(p, 0) + 1
         self.label_sets[pi.label_key] = self.label_sets.get(pi.label_key, 0) + 1
+        self.match_counts.clear()
         if pi.has_affinity:
             self.with_affinity[pi.key] = pi
 
@@ -222,6 +226,7 @@ class NodeInfo:
             else:
                 self.used_ports[p] = n
         self.with_affinity.pop(key, None)
+        self.match_counts.clear()
         n = self.label_sets.get(pi.label_key, 0) - 1
         if n <= 0:
             self.label_sets.pop(pi.label_key, None)

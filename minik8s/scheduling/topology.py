@@ -75,12 +75,21 @@ def constraints_of(pod, when: str) -> list[Constraint]:
 
 def count_matching(ni: NodeInfo, selector: Selector, namespace: str) -> int:
     """Pods on the node in ``namespace``, not terminating, whose labels the selector matches."""
-    # Nodes repeat the same label sets (replicas of one workload), so remember each answer for
-    # this selector: one scheduling cycle asks about every node.
-    memo = selector.__dict__.setdefault("_memo", {})
+    # One scheduling cycle asks this about every node, and the next pod of the same workload asks
+    # again: the node remembers each answer until its pods change (NodeInfo.match_counts), and the
+    # selector remembers its verdict on each label set (replicas repeat the same labels).
+    sd = selector.__dict__
+    skey = sd.get("_key")
+    if skey is None:
+        skey = sd["_key"] = ("!nothing" if selector.match_nothing else "") + str(selector)
+    key = (skey, namespace)
+    n = ni.match_counts.get(key)
+    if n is not None:
+        return n
+    memo = sd.setdefault("_memo", {})
     n = 0
-    for key, count in ni.label_sets.items():
-        ns, labels, terminating = key
+    for lkey, count in ni.label_sets.items():
+        ns, labels, terminating = lkey
         if ns != namespace or terminating:
             continue
         hit = memo.get(labels)
@@ -88,14 +97,15 @@ def count_matching(ni: NodeInfo, selector: Selector, namespace: str) -> int:
             hit = memo[labels] = selector.matches(dict(labels))
         if hit:
             n += count
+    ni.match_counts[key] = n
     return n
 
 
 def _node_counts(c: Constraint, pi: PodInfo, ni: NodeInfo) -> bool:
     """Does this node take part in constraint ``c`` (node inclusion policies)?"""
-    if c.honor_affinity and P.node_affinity(pi, ni):
+    if c.honor_affinity and (pi.node_selector or pi.required_terms is not None) and P.node_affinity(pi, ni):
         return False
-    if c.honor_taints and P.taint_toleration(pi, ni):
+    if c.honor_taints and ni.taints and P.taint_toleration(pi, ni):
         return False
     return True
 
