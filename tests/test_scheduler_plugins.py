@@ -276,19 +276,51 @@ def test_scoring_all_nodes_at_once_agrees_with_scoring_each_node():
                  taints=rng.sample(soft, rng.randrange(3)) or None, images=rng.sample(imgs, rng.randrange(4)) or None)
         load = [pod(f"l{i}-{j}", cpu=rng.choice([None, "100m", "700m"]), memory=rng.choice([None, "300Mi"]))
                 for j in range(rng.randrange(4))]
+        for p in load:
+            p["metadata"]["labels"] = {"app": rng.choice(["web", "db"])}
+        if rng.random() < 0.5:
+            n["metadata"]["labels"]["topology.kubernetes.io/zone"] = rng.choice(["a", "b", ""])
         nodes.append(info(n, *load))
     pods = [pod(cpu=rng.choice([None, "200m", "3"]), memory=rng.choice([None, "512Mi", "3Gi"]),
                 image=rng.choice(["nginx", "busybox", "big:1.0", "other"]),
                 tolerations=rng.choice([[], [{"key": "x", "operator": "Exists", "effect": "PreferNoSchedule"}]]))
             for _ in range(25)]
     plugins = [sp for sp in P.default_score_plugins() if sp.score_all is not None]
-    assert {sp.name for sp in plugins} >= {"TaintToleration", "NodeResourcesFit",
+    assert {sp.name for sp in plugins} >= {"TaintToleration", "NodeResourcesFit", "PodTopologySpread",
                                           "NodeResourcesBalancedAllocation", "ImageLocality"}
-    ctx = {"image_nodes": F.image_node_counts(nodes), "total_nodes": len(nodes)}
+    from minik8s.api.labels import selector_from_object
     for p in pods:
         pi = PodInfo(p)
+        # half of them are replicas of a workload, spread by the system-default constraints
+        pi.default_selector = selector_from_object({"matchLabels": {"app": "web"}}) if rng.random() < 0.5 else None
+        ctx = {"image_nodes": F.image_node_counts(nodes), "total_nodes": len(nodes)}
         for sp in plugins:
+            if sp.prescore is not None:
+                ctx[sp.name] = sp.prescore(pi, nodes[:30], nodes)
+                if ctx[sp.name] is None:
+                    continue
             assert sp.score_all(pi, nodes, ctx) == [int(sp.fn(pi, ni, ctx)) for ni in nodes], sp.name
+
+
+def test_quick_pass_vouches_only_for_nodes_the_three_filters_pass():
+    """The scheduler skips NodeUnschedulable, TaintToleration and NodeResourcesFit on nodes
+    quick_pass vouches for; it must never vouch for a node one of them rejects.
+    https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/#filtering"""
+    rng = random.Random(11)
+    vouched = 0
+    for i in range(300):
+        n = node(f"n{i}", cpu=rng.choice(["1", "2", "500m"]), memory=rng.choice(["1Gi", "2Gi"]),
+                 pods=rng.choice(["1", "2", "110"]), unschedulable=rng.random() < 0.2,
+                 taints=rng.choice([None, None, [{"key": "k", "effect": "PreferNoSchedule"}],
+                                    [{"key": "k", "effect": "NoSchedule"}]]))
+        ni = info(n, *[pod(f"e{i}-{j}", cpu=rng.choice([None, "400m"]), memory=rng.choice([None, "700Mi"]))
+                       for j in range(rng.randrange(3))])
+        pi = PodInfo(pod(cpu=rng.choice([None, "0", "300m", "1500m"]), memory=rng.choice([None, "600Mi", "2Gi"]),
+                         tolerations=rng.choice([[], [{"operator": "Exists"}]])))
+        if P.quick_pass(pi)(ni):
+            vouched += 1
+            assert [f(pi, ni) for f in P.QUICK_PASS_COVERS] == [[], [], []], ni
+    assert vouched > 30          # it does vouch for ordinary nodes
 
 
 # --- framework ------------------------------------------------------------------------------
@@ -516,6 +548,27 @@ def test_topology_counts_follow_pods_joining_and_leaving_a_node():
     assert T.count_matching(ni, sel, "default") == 1
     ni.remove_pod("default/c")
     assert T.count_matching(ni, sel, "default") == 0
+
+
+def test_default_zone_spreading_counts_unlabelled_nodes_in_the_empty_domain():
+    """System-default spreading (hostname maxSkew 3, zone maxSkew 5): a node without the zone
+    label gets no zone score, but its pods count in the domain of nodes whose zone is "" (as in
+    upstream's initPreScoreState, which keys a missing label as the empty value).
+    https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#internal-default-constraints"""
+    import math
+    from minik8s.api.labels import selector_from_object
+    nodes = [node("n1", labels={T.ZONE: ""}), node("n2"), node("n3", labels={T.ZONE: "a"})]
+    infos = [NodeInfo(n) for n in nodes]
+    for name, where in (("a", 0), ("b", 1), ("c", 1), ("d", 2)):
+        infos[where].add_pod(PodInfo(_labelled(name, nodes[where]["metadata"]["name"], {"app": "web"})))
+    pi = PodInfo(_labelled("new", None, {"app": "web"}))
+    pi.default_selector = selector_from_object({"matchLabels": {"app": "web"}})
+    state = T.prescore(pi, infos, infos)
+    host_w, zone_w = math.log(3 + 2), math.log(2 + 2)      # 3 nodes; 2 zone domains ("" and "a")
+    expect = [math.floor(1 * host_w + 2 + 3 * zone_w + 4 + 0.5),   # n1: its own pod; zone "" holds n1 + n2's
+              math.floor(2 * host_w + 2 + 0.5),                    # n2: no zone label, no zone term
+              math.floor(1 * host_w + 2 + 1 * zone_w + 4 + 0.5)]   # n3: zone "a"
+    assert [T.score(pi, ni, state) for ni in infos] == expect
 
 
 def test_system_default_spreading_applies_to_replicaset_pods_only():

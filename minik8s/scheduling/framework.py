@@ -168,7 +168,9 @@ def select_host(order: list[str], totals: dict, rng) -> str:
             best, best_score, count = name, s, 1
         elif s == best_score:
             count += 1
-            if rng.randrange(count) == 0:
+            # rng.randrange(count) == 0, minus randrange's argument checks: in a cluster of
+            # identical nodes this runs for hundreds of tied nodes per pod (same random stream)
+            if rng._randbelow(count) == 0:
                 best = name
     return best
 
@@ -194,6 +196,8 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
                 return d
     want = num_feasible_nodes_to_find(n)
     active = active_filters(pi, filters)
+    quick = P.quick_pass(pi)
+    rest = [f for f in active if f[1] not in P.QUICK_PASS_COVERS]      # what quick_pass does not vouch for
     feasible: list[NodeInfo] = []
     for i in range(n):
         ni = node_infos[(start + i) % n]
@@ -208,7 +212,7 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
                 rej = (name, P.failure_code(code, results[-1][1]), results[-1][1])
         else:
             rej = None
-            for name, fn, code in active:      # first_rejection, inlined: it runs for every node
+            for name, fn, code in (rest if quick(ni) else active):   # first_rejection, inlined
                 reasons = fn(pi, ni)
                 if reasons:
                     rej = name, P.failure_code(code, reasons), reasons

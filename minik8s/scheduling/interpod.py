@@ -74,7 +74,7 @@ def _terms(pi: PodInfo) -> dict:
 
 def _pods_with_affinity(node_infos):
     for ni in node_infos:
-        if ni.node is None:
+        if ni.node is None or not ni.with_affinity:
             continue
         for key in sorted(ni.with_affinity):
             p = ni.with_affinity[key]
@@ -177,6 +177,8 @@ def prescore(pi: PodInfo, feasible: list[NodeInfo], all_nodes: list[NodeInfo]) -
         if ni.node is None:
             continue
         pods = ni.pods if has_own else ni.with_affinity
+        if not pods:
+            continue
         for key in sorted(pods):
             p = pods[key]
             if p.label_key[2]:

@@ -78,15 +78,11 @@ def count_matching(ni: NodeInfo, selector: Selector, namespace: str) -> int:
     # One scheduling cycle asks this about every node, and the next pod of the same workload asks
     # again: the node remembers each answer until its pods change (NodeInfo.match_counts), and the
     # selector remembers its verdict on each label set (replicas repeat the same labels).
-    sd = selector.__dict__
-    skey = sd.get("_key")
-    if skey is None:
-        skey = sd["_key"] = ("!nothing" if selector.match_nothing else "") + str(selector)
-    key = (skey, namespace)
+    key = (_selector_key(selector), namespace)
     n = ni.match_counts.get(key)
     if n is not None:
         return n
-    memo = sd.setdefault("_memo", {})
+    memo = selector.__dict__.setdefault("_memo", {})
     n = 0
     for lkey, count in ni.label_sets.items():
         ns, labels, terminating = lkey
@@ -99,6 +95,13 @@ def count_matching(ni: NodeInfo, selector: Selector, namespace: str) -> int:
             n += count
     ni.match_counts[key] = n
     return n
+
+
+def _selector_key(selector: Selector) -> str:
+    key = selector.__dict__.get("_key")
+    if key is None:
+        key = selector.__dict__["_key"] = ("!nothing" if selector.match_nothing else "") + str(selector)
+    return key
 
 
 def _node_counts(c: Constraint, pi: PodInfo, ni: NodeInfo) -> bool:
@@ -169,7 +172,8 @@ def prescore(pi: PodInfo, feasible: list[NodeInfo], all_nodes: list[NodeInfo]) -
         return None
     require_all = bool((pi.pod.get("spec") or {}).get("topologySpreadConstraints"))
     ignored = set()
-    counts: dict[tuple[str, str], int] = {}
+    domains: set[tuple[str, str]] = set()     # every domain of the feasible nodes ("" = no label)
+    counts: dict[tuple[str, str], int] = {}   # the domains Score will read: nodes labelled with them
     sizes = [0] * len(cons)
     for ni in feasible:
         if require_all and not _has_all_keys(ni, cons):
@@ -178,41 +182,60 @@ def prescore(pi: PodInfo, feasible: list[NodeInfo], all_nodes: list[NodeInfo]) -
         for i, c in enumerate(cons):
             if c.key == HOSTNAME:
                 continue
-            pair = (c.key, ni.labels.get(c.key, ""))
-            if pair not in counts:
-                counts[pair] = 0
+            value = ni.labels.get(c.key)
+            pair = (c.key, "" if value is None else value)
+            if pair not in domains:
+                domains.add(pair)
                 sizes[i] += 1
+            if value is not None:
+                counts[pair] = 0
     weights = []
     for i, c in enumerate(cons):
         size = len(feasible) - len(ignored) if c.key == HOSTNAME else sizes[i]
         weights.append(math.log(size + 2))
-    for ni in all_nodes:
-        if ni.node is None or (require_all and not _has_all_keys(ni, cons)):
-            continue
-        for c in cons:
-            if c.key == HOSTNAME or not _node_counts(c, pi, ni):
+    # Sum the matching pods of every node in the domains Score reads (Score skips a node without
+    # the label, so in a cluster without zones the zone constraint needs no counting). One
+    # constraint at a time, so the loop over (possibly thousands of) nodes stays short.
+    ns = pi.namespace
+    for c in cons:
+        if c.key == HOSTNAME or not any(k == c.key for k, _v in counts):
+            continue                  # per-node counts: Score reads them from the node itself
+        key, sel = c.key, c.selector
+        memo_key = (_selector_key(sel), ns)
+        for ni in all_nodes:
+            if ni.node is None or (require_all and not _has_all_keys(ni, cons)) or not _node_counts(c, pi, ni):
                 continue
-            pair = (c.key, ni.labels.get(c.key, ""))
+            pair = (key, ni.labels.get(key, ""))
             if pair in counts:
-                counts[pair] += count_matching(ni, c.selector, pi.namespace)
+                n = ni.match_counts.get(memo_key)
+                counts[pair] += count_matching(ni, sel, ns) if n is None else n
     return {"constraints": cons, "counts": counts, "weights": weights, "ignored": ignored}
 
 
 def score(pi: PodInfo, ni: NodeInfo, state: dict) -> int:
-    """Raw score: sum over constraints of count * log(domains + 2) + maxSkew - 1 (lower is better)."""
+    """Raw score: sum over constraints of count * log(domains + 2) + maxSkew - 1 (lower is better).
+    A node without a constraint's label gets nothing for it."""
     if ni.name in state["ignored"]:
         return 0
     total = 0.0
-    for i, c in enumerate(state["constraints"]):
-        value = ni.labels.get(c.key)
+    labels, counts = ni.labels, state["counts"]
+    for c, weight in zip(state["constraints"], state["weights"]):
+        value = labels.get(c.key)
         if value is None:
             continue
         if c.key == HOSTNAME:
-            cnt = count_matching(ni, c.selector, pi.namespace)
+            cnt = ni.match_counts.get((_selector_key(c.selector), pi.namespace))   # count_matching's memo
+            if cnt is None:
+                cnt = count_matching(ni, c.selector, pi.namespace)
         else:
-            cnt = state["counts"].get((c.key, value), 0)
-        total += cnt * state["weights"][i] + (c.max_skew - 1)
+            cnt = counts.get((c.key, value), 0)
+        total += cnt * weight + (c.max_skew - 1)
     return int(math.floor(total + 0.5))
+
+
+def score_all(pi: PodInfo, nodes: list[NodeInfo], ctx: dict) -> list[int]:
+    state = ctx["PodTopologySpread"]
+    return [score(pi, ni, state) for ni in nodes]
 
 
 def normalize(raw: list[int], feasible: list[NodeInfo], state: dict) -> list[int]:
