@@ -321,8 +321,9 @@ class APIServer:
         return fields
 
     def update(self, resource, obj: dict, namespace: str | None = None, *,
-               subresource: str | None = None, dry_run: bool = False) -> dict:
-        """PUT: replace an object. With ``subresource="status"`` only its status changes."""
+               subresource: str | None = None, dry_run: bool = False, typed: bool = False) -> dict:
+        """PUT: replace an object. With ``subresource="status"`` only its status changes.
+        ``typed``: as for :meth:`create`."""
         self._check_up()
         res = self.resource(resource)
         if not isinstance(obj, dict) or not isinstance(obj.get("metadata") or {}, dict):
@@ -341,7 +342,7 @@ class APIServer:
         if rv and rv != old["metadata"]["resourceVersion"]:
             raise errors.conflict(res.plural, name, res.group)
         new = self._merge_update(res, old, obj, subresource)
-        return self._write_update(res, key, old, new, dry_run, subresource)
+        return self._write_update(res, key, old, new, dry_run, subresource, typed)
 
     def _merge_update(self, res: R.Resource, old: dict, obj: dict, subresource: str | None) -> dict:
         """What an update stores: status from the status subresource only; server fields kept."""
@@ -373,7 +374,7 @@ class APIServer:
         return new
 
     def _write_update(self, res: R.Resource, key: str, old: dict, new: dict, dry_run: bool,
-                      subresource: str | None = None) -> dict:
+                      subresource: str | None = None, typed: bool = False) -> dict:
         md = new["metadata"]
         if old["metadata"].get("deletionTimestamp"):
             # An object being deleted can lose finalizers but not gain new ones.
@@ -383,7 +384,9 @@ class APIServer:
                     "metadata.finalizers", "FieldValueForbidden",
                     f"Forbidden: no new finalizers can be added if the object is being deleted, "
                     f"found new finalizers {sorted(added)}")], res.group)
-        if subresource == "status":
+        if typed:
+            pass
+        elif subresource == "status":
             # A status update cannot change the spec (it was copied from the stored object), so only
             # the status is checked, as upstream's status strategies do (ValidatePodStatusUpdate).
             schema.check({k: new[k] for k in ("apiVersion", "kind", "metadata", "status") if k in new},

@@ -44,7 +44,13 @@ class Context:
 
 
 class Client:
-    """A component's connection to the API server. Writes are recorded in the current trace step."""
+    """A component's connection to the API server. Writes are recorded in the current trace step.
+
+    Like client-go's typed clients, it sends objects the component built from known fields, so the
+    API server skips its decoding check (wrong JSON types) for its creates and updates; defaulting,
+    admission and validation still apply. Hand-written manifests (``kubectl``, ``Cluster.apply``,
+    the HTTP API) are always decoded strictly.
+    """
 
     def __init__(self, apiserver, component: str, trace):
         self._api = apiserver
@@ -79,6 +85,7 @@ class Client:
 
     # writes
     def create(self, resource, obj, namespace=None, **kw):
+        kw.setdefault("typed", True)
         out = self._api.create(resource, obj, namespace, **kw)
         sub = kw.get("subresource")
         if sub == "binding":
@@ -89,6 +96,7 @@ class Client:
         return out
 
     def update(self, resource, obj, namespace=None, **kw):
+        kw.setdefault("typed", True)
         out = self._api.update(resource, obj, namespace, **kw)
         sub = kw.get("subresource")
         self._record(f"update {self._describe(resource, out, namespace)}" + (f" ({sub})" if sub else ""))
@@ -342,7 +350,7 @@ class EventRecorder:
             }
             for _ in range(8):      # two components naming an event at the same virtual nanosecond
                 try:
-                    self.api.create("events", ev, ns, typed=True)
+                    self.api.create("events", ev, ns)
                     break
                 except errors.ApiError as e:
                     if e.code != 409:

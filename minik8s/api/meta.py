@@ -19,12 +19,16 @@ NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 
 def clone(obj):
-    """A deep copy of a JSON-like value (dicts, lists, scalars); much faster than copy.deepcopy."""
-    t = type(obj)
-    if t is dict:
-        return {k: clone(v) for k, v in obj.items()}
-    if t is list:
-        return [clone(v) for v in obj]
+    """A deep copy of a JSON-like value (dicts, lists, scalars); much faster than copy.deepcopy.
+    Scalars (most of an object) are shared, not passed to a call of their own."""
+    if type(obj) is dict:
+        out = {}
+        for k, v in obj.items():
+            t = type(v)
+            out[k] = clone(v) if (t is dict or t is list) else v
+        return out
+    if type(obj) is list:
+        return [clone(v) if (type(v) is dict or type(v) is list) else v for v in obj]
     return obj
 
 
