@@ -163,6 +163,49 @@ def test_function_answers_are_called_across_processes():
     assert "ValueError: no" in grading.run_check(history(raising), "double", check, want="function")["error"]
 
 
+subprocess_run = grading.subprocess.run
+LEAK_CHECK = '''
+def check(x):
+    import minik8s
+    seen = getattr(minik8s, "_left_by_an_earlier_check", None)
+    minik8s._left_by_an_earlier_check = x
+    return {"seen": seen}
+'''
+
+
+def test_each_check_starts_where_no_check_has_run():
+    """Checks run in children forked from one warmed-up server (started on first use): what a
+    check changes in minik8s is gone for the next, as when each check had its own interpreter."""
+    assert grading.run_check(history("x = 1"), "x", LEAK_CHECK) == {"seen": None}
+    assert grading.run_check(history("x = 2"), "x", LEAK_CHECK) == {"seen": None}
+    server = grading._server()
+    assert server is not None and grading._server() is server        # one server, reused
+    # in its own session: a Jupyter kernel waits at shutdown for the children in its group
+    import os
+    assert os.getpgid(server.pid) != os.getpgrp()
+
+
+def test_without_the_server_each_check_has_its_own_interpreter(monkeypatch):
+    monkeypatch.setattr(grading, "_server", lambda: None)
+    calls = []
+    monkeypatch.setattr(grading.subprocess, "run", lambda *a, **k: calls.append(a) or subprocess_run(*a, **k))
+    assert grading.run_check(history(POD + "# a cell of its own\n"), "x", PHASE_CHECK) == {"phase": "Running"}
+    assert grading.run_check(history("x = 3"), "x", LEAK_CHECK) == {"seen": None}
+    assert grading.run_check(history("x = 4"), "x", LEAK_CHECK) == {"seen": None}
+    crash = "def check(x):\n    raise RuntimeError('bug in checks.py')\n"
+    assert "RuntimeError: bug in checks.py" in grading.run_check(history("x = 5"), "x", crash)["error"]
+    assert len(calls) == 4          # one interpreter per check
+
+
+def test_a_check_that_crashes_is_reported_and_the_next_still_runs():
+    crash = "def check(x):\n    raise RuntimeError('bug in checks.py')\n"
+    r = grading.run_check(history("x = 6"), "x", crash)
+    assert r["error"].startswith("the checker for x failed") and "RuntimeError: bug in checks.py" in r["error"]
+    exits = "def check(x):\n    import os\n    os._exit(3)\n"
+    assert grading.run_check(history("x = 7"), "x", exits)["error"].startswith("the checker for x failed")
+    assert grading.run_check(history("x = 8"), "x", LEAK_CHECK) == {"seen": None}
+
+
 # --- adversarial submissions through otter run ----------------------------------------------
 
 @pytest.fixture(scope="session")
