@@ -48,10 +48,29 @@ def otter_env() -> dict:
     return env
 
 
+# `python -m otter ARGS`, except that the process ends as soon as the command returns. `otter run`
+# leaves a thread behind (the server for the grading kernel's logs) that looks for its stop flag once
+# a second; waiting for it cost each submission up to 1 s (0.5 s on average) after its results were
+# written.
+OTTER_MAIN = """\
+import os, sys
+from otter.cli import cli
+code = 1
+try:
+    cli.main(sys.argv[1:], prog_name="otter")
+except SystemExit as e:
+    code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+finally:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+"""
+
+
 def otter(*args: str, cwd: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run the otter CLI of this Python (python -m otter ...) in its own process group, so that on
-    a timeout the notebook kernel and checkers it started are stopped with it."""
-    cmd = [sys.executable, "-m", "otter", *args]
+    """Run the otter CLI of this Python (as python -m otter ..., see OTTER_MAIN) in its own process
+    group, so that on a timeout the notebook kernel and checkers it started are stopped with it."""
+    cmd = [sys.executable, "-c", OTTER_MAIN, *args]
     proc = subprocess.Popen(cmd, cwd=cwd, env=otter_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
@@ -91,7 +110,8 @@ def grade_one(zip_path: Path, notebook: Path, out: Path, timeout: float) -> dict
         sub = Path(tmp) / notebook.name
         shutil.copyfile(notebook, sub)
         try:
-            proc = otter("run", "-a", str(zip_path), "-o", str(out), str(sub), cwd=Path(tmp), timeout=timeout)
+            proc = otter("run", "--no-logo", "-a", str(zip_path), "-o", str(out), str(sub), cwd=Path(tmp),
+                         timeout=timeout)
             error = None if (out / "results.json").exists() else (proc.stderr or proc.stdout)[-2000:]
         except subprocess.TimeoutExpired:
             error = f"timeout: grading took more than {timeout:g} s"
