@@ -260,11 +260,13 @@ def test_image_locality():
     assert P.image_locality(pod(image="tiny"), info(node("c", images=small)), {"tiny:latest": 1}, 1) == 0
 
 
-def test_scoring_all_nodes_at_once_agrees_with_scoring_each_node():
-    """ScorePlugin.score_all is only a faster way to call the plugin's per-node function: over
-    varied nodes (capacity, load, PreferNoSchedule taints, cached images, no memory) and pods, the
-    raw scores are the same node by node.
+def test_remembered_and_batched_scores_agree_with_scoring_each_node():
+    """ScorePlugin.scores (scores remembered per node and pod signature, or computed for all nodes
+    at once) is only a faster way to call the plugin's per-node function: over varied nodes
+    (capacity, load, PreferNoSchedule taints, cached images, no memory, zones) and pods, and again
+    after pods join some nodes, the raw scores are the same node by node.
     https://kubernetes.io/docs/reference/scheduling/config/#scheduling-plugins"""
+    from minik8s.api.labels import selector_from_object
     rng = random.Random(7)
     mb = 1024 * 1024
     imgs = [{"names": ["nginx:latest"], "sizeBytes": 140 * mb}, {"names": ["busybox:latest"], "sizeBytes": 4 * mb},
@@ -274,32 +276,37 @@ def test_scoring_all_nodes_at_once_agrees_with_scoring_each_node():
     for i in range(40):
         n = node(f"n{i}", cpu=rng.choice(["1", "2", "4", "500m"]), memory=rng.choice(["1Gi", "4Gi", "0"]),
                  taints=rng.sample(soft, rng.randrange(3)) or None, images=rng.sample(imgs, rng.randrange(4)) or None)
-        load = [pod(f"l{i}-{j}", cpu=rng.choice([None, "100m", "700m"]), memory=rng.choice([None, "300Mi"]))
-                for j in range(rng.randrange(4))]
-        for p in load:
-            p["metadata"]["labels"] = {"app": rng.choice(["web", "db"])}
         if rng.random() < 0.5:
             n["metadata"]["labels"]["topology.kubernetes.io/zone"] = rng.choice(["a", "b", ""])
-        nodes.append(info(n, *load))
-    pods = [pod(cpu=rng.choice([None, "200m", "3"]), memory=rng.choice([None, "512Mi", "3Gi"]),
-                image=rng.choice(["nginx", "busybox", "big:1.0", "other"]),
-                tolerations=rng.choice([[], [{"key": "x", "operator": "Exists", "effect": "PreferNoSchedule"}]]))
-            for _ in range(25)]
-    plugins = [sp for sp in P.default_score_plugins() if sp.score_all is not None]
+        nodes.append(info(n))
+
+    def load(i):
+        p = pod(f"l{i}", cpu=rng.choice([None, "100m", "700m"]), memory=rng.choice([None, "300Mi"]))
+        p["metadata"]["labels"] = {"app": rng.choice(["web", "db"])}
+        return PodInfo(p)
+    for i in range(60):
+        rng.choice(nodes).add_pod(load(i))
+    plugins = [sp for sp in P.default_score_plugins() if sp.score_all is not None or sp.signature is not None]
     assert {sp.name for sp in plugins} >= {"TaintToleration", "NodeResourcesFit", "PodTopologySpread",
                                           "NodeResourcesBalancedAllocation", "ImageLocality"}
-    from minik8s.api.labels import selector_from_object
-    for p in pods:
-        pi = PodInfo(p)
-        # half of them are replicas of a workload, spread by the system-default constraints
-        pi.default_selector = selector_from_object({"matchLabels": {"app": "web"}}) if rng.random() < 0.5 else None
-        ctx = {"image_nodes": F.image_node_counts(nodes), "total_nodes": len(nodes)}
-        for sp in plugins:
-            if sp.prescore is not None:
-                ctx[sp.name] = sp.prescore(pi, nodes[:30], nodes)
-                if ctx[sp.name] is None:
-                    continue
-            assert sp.score_all(pi, nodes, ctx) == [int(sp.fn(pi, ni, ctx)) for ni in nodes], sp.name
+    for round_ in range(3):
+        for _ in range(25):
+            pi = PodInfo(pod(cpu=rng.choice([None, "200m", "3"]), memory=rng.choice([None, "512Mi", "3Gi"]),
+                             image=rng.choice(["nginx", "busybox", "big:1.0", "other"]),
+                             tolerations=rng.choice([[], [{"key": "x", "operator": "Exists",
+                                                           "effect": "PreferNoSchedule"}]])))
+            # half of them are replicas of a workload, spread by the system-default constraints
+            if rng.random() < 0.5:
+                pi.default_selector = selector_from_object({"matchLabels": {"app": "web"}})
+            ctx = {"image_nodes": F.image_node_counts(nodes), "total_nodes": len(nodes)}
+            for sp in plugins:
+                if sp.prescore is not None:
+                    ctx[sp.name] = sp.prescore(pi, nodes[:30], nodes)
+                    if ctx[sp.name] is None:
+                        continue
+                assert sp.scores(pi, nodes, ctx) == [int(sp.fn(pi, ni, ctx)) for ni in nodes], sp.name
+        for i in range(10):                       # nodes change: what they remembered must not be reused
+            rng.choice(nodes).add_pod(load(f"{round_}-{i}"))
 
 
 def test_quick_pass_vouches_only_for_nodes_the_three_filters_pass():

@@ -145,10 +145,9 @@ def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx,
         elif callable(sp.normalize):
             raw = sp.normalize(raw, feasible, state)
         w = sp.weight
-        weighted = [s * w for s in raw]
-        totals = [t + s for t, s in zip(totals, weighted)]
+        totals = [t + s * w for t, s in zip(totals, raw)]
         if record:
-            per_plugin.append((sp.name, weighted))
+            per_plugin.append((sp.name, [s * w for s in raw]))
     per_node = {}
     if record:
         per_node = {ni.name: {name: weighted[i] for name, weighted in per_plugin}

@@ -153,7 +153,8 @@ class NodeInfo:
 
     __slots__ = ("node", "name", "alloc_cpu", "alloc_mem", "alloc_pods", "requested_cpu",
                  "requested_mem", "nonzero_cpu", "nonzero_mem", "pods", "used_ports", "images",
-                 "taints", "labels", "unschedulable", "label_sets", "with_affinity", "match_counts")
+                 "taints", "labels", "unschedulable", "label_sets", "with_affinity", "match_counts",
+                 "scores")
 
     def __init__(self, node: dict | None = None, name: str | None = None):
         self.pods: dict[str, PodInfo] = {}
@@ -165,6 +166,9 @@ class NodeInfo:
         # (selector, namespace) -> matching pods here; topology spreading asks about every node for
         # every pod, and most nodes have not changed since the last pod asked (cleared on change)
         self.match_counts: dict[tuple, int] = {}
+        # (plugin, what the plugin reads of the pod) -> raw score here, for the score plugins whose
+        # score depends only on this node (ScorePlugin.signature); cleared when the node changes
+        self.scores: dict[tuple, int] = {}
         self.node = None
         self.name = name
         self.alloc_cpu = self.alloc_mem = self.alloc_pods = 0
@@ -176,6 +180,7 @@ class NodeInfo:
             self.set_node(node)
 
     def set_node(self, node: dict) -> None:
+        self.scores.clear()
         self.node = node
         self.name = node["metadata"]["name"]
         status = node.get("status") or {}
@@ -208,6 +213,7 @@ class NodeInfo:
             self.used_ports[p] = self.used_ports.get(p, 0) + 1
         self.label_sets[pi.label_key] = self.label_sets.get(pi.label_key, 0) + 1
         self.match_counts.clear()
+        self.scores.clear()
         if pi.has_affinity:
             self.with_affinity[pi.key] = pi
 
@@ -227,6 +233,7 @@ class NodeInfo:
                 self.used_ports[p] = n
         self.with_affinity.pop(key, None)
         self.match_counts.clear()
+        self.scores.clear()
         n = self.label_sets.get(pi.label_key, 0) - 1
         if n <= 0:
             self.label_sets.pop(pi.label_key, None)

@@ -358,10 +358,15 @@ class ScorePlugin:
     ``score_all(pod_info, nodes, ctx) -> [int]``, when given, scores every feasible node in one
     call and must agree with ``fn`` node by node; the default plugins have one because one
     scheduling cycle scores up to hundreds of nodes and per-node calls dominate the scheduler's
-    time in Python (upstream runs Score in parallel over 16 goroutines instead)."""
+    time in Python (upstream runs Score in parallel over 16 goroutines instead).
+
+    ``signature(pod_info, ctx) -> hashable``, when given, says the raw score on a node depends only
+    on that node and on what the signature captures of the pod and of the cluster; each node then
+    remembers its raw score per signature (``NodeInfo.scores``, cleared when the node changes),
+    so the next replica of a workload is scored from memory on every node that did not change."""
 
     def __init__(self, name: str, fn, weight: int = 1, normalize=None, skip=None, prescore=None,
-                 score_all=None):
+                 score_all=None, signature=None):
         self.name = name
         self.fn = fn
         self.weight = weight
@@ -369,9 +374,24 @@ class ScorePlugin:
         self.skip = skip
         self.prescore = prescore
         self.score_all = score_all
+        self.signature = signature
+        self._keys: dict = {}
 
     def scores(self, pi: PodInfo, nodes: list[NodeInfo], ctx: dict) -> list[int]:
         """Raw scores of ``nodes``, in order."""
+        if self.signature is not None:
+            # one string per (plugin, signature): its hash is computed once, not on every node
+            sig = self.signature(pi, ctx)
+            key = self._keys.get(sig)
+            if key is None:
+                key = self._keys[sig] = f"{self.name}#{len(self._keys)}"
+            raw = [ni.scores.get(key) for ni in nodes]
+            if None in raw:
+                for i, v in enumerate(raw):
+                    if v is None:
+                        ni = nodes[i]
+                        raw[i] = ni.scores[key] = int(self.fn(pi, ni, ctx))
+            return raw
         if self.score_all is not None:
             return self.score_all(pi, nodes, ctx)
         return [int(self.fn(pi, ni, ctx)) for ni in nodes]
@@ -380,47 +400,43 @@ class ScorePlugin:
         return f"ScorePlugin({self.name!r}, weight={self.weight})"
 
 
-# --- the same scores for all feasible nodes at once (ScorePlugin.score_all) ------------------
-def taint_toleration_scores(pi: PodInfo, nodes: list[NodeInfo], ctx=None) -> list[int]:
-    return [taint_toleration_score(pi, ni) if ni.taints else 0 for ni in nodes]
+# --- what each node-local score reads of the pod and the cluster (ScorePlugin.signature) --------
+def tolerations_signature(pi: PodInfo, ctx=None):
+    return repr(pi.tolerations)
 
 
-def least_allocated_scores(pi: PodInfo, nodes: list[NodeInfo], ctx=None) -> list[int]:
-    cpu, mem = pi.nonzero
-    return [least_allocated_of(ni.nonzero_cpu + cpu, ni.alloc_cpu, ni.nonzero_mem + mem, ni.alloc_mem)
-            for ni in nodes]
+def nonzero_signature(pi: PodInfo, ctx=None):
+    return pi.nonzero
 
 
-def balanced_allocation_scores(pi: PodInfo, nodes: list[NodeInfo], ctx=None) -> list[int]:
-    cpu, mem = pi.requests
-    return [balanced_allocation_of(ni.requested_cpu + cpu, ni.alloc_cpu, ni.requested_mem + mem, ni.alloc_mem)
-            for ni in nodes]
+def requests_signature(pi: PodInfo, ctx=None):
+    return pi.requests
 
 
-def image_locality_scores(pi: PodInfo, nodes: list[NodeInfo], ctx: dict) -> list[int]:
-    spread, n = image_spread(pi, ctx["image_nodes"], ctx["total_nodes"]), pi.n_containers
-    return [image_locality_of(spread, ni.images, n) if ni.images else 0 for ni in nodes]
+def images_signature(pi: PodInfo, ctx: dict):
+    # the pod's images with how many nodes have each (the spread ImageLocality scales by)
+    return tuple(image_spread(pi, ctx["image_nodes"], ctx["total_nodes"])), pi.n_containers
 
 
 def default_score_plugins() -> list[ScorePlugin]:
     """The v1.33 default profile's scores, in its order."""
     return [
         ScorePlugin("TaintToleration", lambda pi, ni, ctx: taint_toleration_score(pi, ni), 3, "reverse",
-                    score_all=taint_toleration_scores),
+                    signature=tolerations_signature),
         ScorePlugin("NodeAffinity", lambda pi, ni, ctx: node_affinity_score(pi, ni), 2, "default",
                     skip=lambda pi: not pi.preferred_terms),
         ScorePlugin("NodeResourcesFit", lambda pi, ni, ctx: least_allocated(pi, ni), 1,
-                    score_all=least_allocated_scores),
+                    signature=nonzero_signature),
         ScorePlugin("PodTopologySpread", lambda pi, ni, ctx: T.score(pi, ni, ctx["PodTopologySpread"]), 2,
                     normalize=T.normalize, prescore=T.prescore, score_all=T.score_all),
         ScorePlugin("InterPodAffinity", lambda pi, ni, ctx: I.score(pi, ni, ctx["InterPodAffinity"]), 2,
                     normalize=I.normalize, prescore=I.prescore),
         # PreScore skips best-effort pods (no requests), so they do not pile onto one node
         ScorePlugin("NodeResourcesBalancedAllocation", lambda pi, ni, ctx: balanced_allocation(pi, ni), 1,
-                    skip=lambda pi: pi.requests == (0, 0), score_all=balanced_allocation_scores),
+                    skip=lambda pi: pi.requests == (0, 0), signature=requests_signature),
         ScorePlugin("ImageLocality",
                     lambda pi, ni, ctx: image_locality(pi, ni, ctx["image_nodes"], ctx["total_nodes"]), 1,
-                    score_all=image_locality_scores),
+                    signature=images_signature),
     ]
 
 

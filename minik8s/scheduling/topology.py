@@ -209,7 +209,10 @@ def prescore(pi: PodInfo, feasible: list[NodeInfo], all_nodes: list[NodeInfo]) -
             if pair in counts:
                 n = ni.match_counts.get(memo_key)
                 counts[pair] += count_matching(ni, sel, ns) if n is None else n
-    return {"constraints": cons, "counts": counts, "weights": weights, "ignored": ignored}
+    # what Score needs per constraint: the constraint, its weight, and the key of the nodes'
+    # remembered counts (NodeInfo.match_counts) for its selector
+    terms = [(c, w, (_selector_key(c.selector), ns)) for c, w in zip(cons, weights)]
+    return {"constraints": cons, "counts": counts, "weights": weights, "ignored": ignored, "terms": terms}
 
 
 def score(pi: PodInfo, ni: NodeInfo, state: dict) -> int:
@@ -218,17 +221,17 @@ def score(pi: PodInfo, ni: NodeInfo, state: dict) -> int:
     if ni.name in state["ignored"]:
         return 0
     total = 0.0
-    labels, counts = ni.labels, state["counts"]
-    for c, weight in zip(state["constraints"], state["weights"]):
+    labels = ni.labels
+    for c, weight, memo_key in state["terms"]:
         value = labels.get(c.key)
         if value is None:
             continue
         if c.key == HOSTNAME:
-            cnt = ni.match_counts.get((_selector_key(c.selector), pi.namespace))   # count_matching's memo
+            cnt = ni.match_counts.get(memo_key)           # count_matching's answer, if remembered
             if cnt is None:
                 cnt = count_matching(ni, c.selector, pi.namespace)
         else:
-            cnt = counts.get((c.key, value), 0)
+            cnt = state["counts"].get((c.key, value), 0)
         total += cnt * weight + (c.max_skew - 1)
     return int(math.floor(total + 0.5))
 
