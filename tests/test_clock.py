@@ -68,8 +68,8 @@ def test_running_collects_garbage_less_often_and_restores_the_callers_settings()
     c.call_later(1, lambda: seen.append(gc.get_threshold()[0]))
     c.run(2)
     assert seen == [max(GC_YOUNG_THRESHOLD, before[0])]
-    assert gc.get_threshold() == before
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
     c.call_later(1, lambda: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         c.run_until(lambda: False, timeout=5)
-    assert gc.get_threshold() == before
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

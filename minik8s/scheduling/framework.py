@@ -12,8 +12,8 @@ This is ``schedulePod`` of pkg/scheduler/schedule_one.go
 3. If one is feasible, it is chosen without scoring.
 4. **Score**: each score plugin rates each feasible node; some normalise to 0..100;
    each is multiplied by its weight; the totals are summed.
-5. **Select**: the highest total wins; ties are broken at random by reservoir sampling
-   (each of k tied nodes wins with probability 1/k), with the cluster's seeded RNG.
+5. **Select**: the highest total wins; ties are broken at random (each of k tied nodes wins
+   with probability 1/k), with the cluster's seeded RNG.
 
 :func:`explain` runs the same steps on plain objects and returns a table, for notebooks.
 """
@@ -156,22 +156,14 @@ def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx,
 
 
 def select_host(order: list[str], totals: dict, rng) -> str:
-    """The highest-scoring node; among k tied nodes each wins with probability 1/k
-    (reservoir sampling, as selectHost does) using ``rng``."""
-    best = None
-    best_score = None
-    count = 0
-    for name in order:
-        s = totals[name]
-        if best is None or s > best_score:
-            best, best_score, count = name, s, 1
-        elif s == best_score:
-            count += 1
-            # rng.randrange(count) == 0, minus randrange's argument checks: in a cluster of
-            # identical nodes this runs for hundreds of tied nodes per pod (same random stream)
-            if rng._randbelow(count) == 0:
-                best = name
-    return best
+    """The highest-scoring node; among k tied nodes each wins with probability 1/k, drawn with
+    ``rng`` (upstream's selectHost gets the same odds by reservoir sampling, one draw per tied
+    node; one draw for all of them is cheaper when hundreds of identical nodes tie)."""
+    best_score = max(totals[name] for name in order)
+    tied = [name for name in order if totals[name] == best_score]
+    if len(tied) == 1:
+        return tied[0]
+    return tied[rng.randrange(len(tied))]
 
 
 def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start: int = 0,
