@@ -49,6 +49,20 @@ def truncate_message(message: str) -> str:
     return message[:NOTE_LENGTH_LIMIT - 3] + "..."
 
 
+def _same_to_the_cache(old: dict, new: dict) -> bool:
+    """Would ``new`` give the same PodInfo as ``old`` (spec other than nodeName, namespace, labels,
+    terminating)? Status changes (the kubelet's updates) do not matter to the scheduler's cache."""
+    om, nm = old["metadata"], new["metadata"]
+    if (om.get("labels") != nm.get("labels") or om.get("namespace") != nm.get("namespace")
+            or bool(om.get("deletionTimestamp")) != bool(nm.get("deletionTimestamp"))):
+        return False
+    os_, ns_ = old.get("spec") or {}, new.get("spec") or {}
+    if os_.get("nodeName") == ns_.get("nodeName"):
+        return os_ == ns_
+    return ({k: v for k, v in os_.items() if k != "nodeName"}
+            == {k: v for k, v in ns_.items() if k != "nodeName"})
+
+
 def _relevant_node_fields(node: dict) -> tuple:
     """What in a Node can change where pods fit (heartbeats and conditions do not)."""
     st = node.get("status") or {}
@@ -167,6 +181,15 @@ class Scheduler(Component):
             self.squeue.done(key)
             self._forget_nominated(key)
             newly_bound = old is None or not (old.get("spec") or {}).get("nodeName")
+            if self._pod_node.get(key) == node and old is not None and _same_to_the_cache(old, pod):
+                # a status update, or the binding of a pod already assumed there: nothing the
+                # plugins count has changed, so the node keeps what it remembers (NodeInfo.scores)
+                pi = self.node_infos[node].pods.get(key)
+                if pi is not None:
+                    pi.pod = pod
+                    if newly_bound and self.squeue.unschedulable:
+                        self._move(POD_ADDED)    # pods waiting for affinity or spreading may now fit
+                    return
             old_labels = (old or {}).get("metadata", {}).get("labels")
             self._forget_assigned(key)
             ni = self.node_infos.get(node)

@@ -639,3 +639,27 @@ def test_large_cluster_trace_is_grouped():
     shown = ["node-25", "node-26", "node-27"] + ([chosen] if chosen not in ("node-25", "node-26", "node-27") else [])
     assert [line.split()[2].rstrip(":") for line in step.splitlines() if "observe: score" in line] == shown
     assert "(tie of 6, broken at random)" in step
+
+
+def test_status_updates_leave_the_schedulers_node_cache_alone():
+    """The scheduler's cache counts a bound pod by its spec, namespace, labels and whether it is
+    terminating (https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/). A
+    status update (what kubelets send) changes none of that, so the node keeps the scores it
+    remembers; a label change is a different pod to PodTopologySpread, so the node forgets."""
+    c = new_cluster()
+    add_node(c, "node-1")
+    add_pod(c, "web")
+    c.run(1)
+    sched = c.components["kube-scheduler"]
+    ni = sched.node_infos["node-1"]
+    ni.scores["sentinel"] = 7
+    pod = c.get("pods", "web")
+    pod["status"]["phase"] = "Running"
+    c.apiserver.update("pods", pod, "default", subresource="status")
+    c.run(1)
+    assert ni.scores.get("sentinel") == 7
+    assert sched.node_infos["node-1"].pods["default/web"].pod["status"]["phase"] == "Running"
+    c.apiserver.patch("pods", "web", {"metadata": {"labels": {"app": "web"}}}, "default")
+    c.run(1)
+    assert "sentinel" not in ni.scores
+    assert sched.node_infos["node-1"].pods["default/web"].labels == {"app": "web"}

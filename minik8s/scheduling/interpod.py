@@ -166,6 +166,8 @@ def prescore(pi: PodInfo, feasible: list[NodeInfo], all_nodes: list[NodeInfo]) -
     """Weights per (topologyKey, value); None (Skip) when nothing applies."""
     t = _terms(pi)
     has_own = bool(t["podAffinity/preferred"] or t["podAntiAffinity/preferred"])
+    if not has_own and not any(ni.with_affinity for ni in all_nodes):
+        return None                      # no terms of its own, and no pod's terms can name it
     scores: dict = {}
 
     def add(term_key, ni, w):

@@ -238,7 +238,23 @@ def score(pi: PodInfo, ni: NodeInfo, state: dict) -> int:
 
 def score_all(pi: PodInfo, nodes: list[NodeInfo], ctx: dict) -> list[int]:
     state = ctx["PodTopologySpread"]
-    return [score(pi, ni, state) for ni in nodes]
+    hosts = [t for t in state["terms"] if t[0].key == HOSTNAME]
+    if state["counts"] or state["ignored"] or len(hosts) != 1:
+        return [score(pi, ni, state) for ni in nodes]
+    # No feasible node carries the other constraints' labels (the zone of the system defaults in a
+    # cluster without zones): only the hostname term applies. score()'s arithmetic, without its loop.
+    c, weight, memo_key = hosts[0]
+    skew, ns, sel = c.max_skew - 1, pi.namespace, c.selector
+    out = []
+    for ni in nodes:
+        if HOSTNAME not in ni.labels:
+            out.append(0)
+            continue
+        cnt = ni.match_counts.get(memo_key)
+        if cnt is None:
+            cnt = count_matching(ni, sel, ns)
+        out.append(int(cnt * weight + skew + 0.5))        # floor(x + 0.5) for x >= 0
+    return out
 
 
 def normalize(raw: list[int], feasible: list[NodeInfo], state: dict) -> list[int]:
