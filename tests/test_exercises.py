@@ -130,3 +130,12 @@ def test_grade_folder_writes_gradebook_and_results(exercise_root, tmp_path):
     assert summary["submissions"] == 2 and summary["errors"] == 0 and summary["total_seconds"] > 0
     _, rows, summary = harness.grade.grade_folder(dist.parent, subs, tmp_path / "slow", jobs=2, timeout=0.5)
     assert summary["errors"] == 2 and all(r["error"].startswith("timeout") for r in rows)
+
+
+def test_otter_driver_keeps_otter_exit_codes(tmp_path):
+    """grade.py runs otter's CLI through OTTER_MAIN (which ends the process with os._exit as soon
+    as the command returns): its output and exit codes are still otter's."""
+    ok = harness.grade.otter("--version", cwd=tmp_path)
+    assert ok.returncode == 0 and "Otter-Grader version" in ok.stdout
+    bad = harness.grade.otter("run", "--no-such-option", cwd=tmp_path)
+    assert bad.returncode == 2 and "No such option" in bad.stderr
