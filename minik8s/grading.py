@@ -366,11 +366,13 @@ def _clean_env() -> dict:
 _REPORTS: dict[tuple, dict] = {}     # one checker run per answer and check, shared by the question's tests
 _CHECKS: dict[str, str] = {}         # checks.py sources, by path
 _SERVERS: list = []                  # the running check server of this process (at most one)
+_SERVER_FAILED: list = []            # non-empty once a server could not start: do not try again
 
 
 def _server() -> subprocess.Popen | None:
-    """The check server (started on first use), or None where it cannot run (no os.fork)."""
-    if not hasattr(os, "fork"):
+    """The check server (started on first use), or None where it cannot run (no os.fork, or it
+    failed to start: then every check gets its own interpreter, which reports what went wrong)."""
+    if not hasattr(os, "fork") or _SERVER_FAILED:
         return None
     if _SERVERS and _SERVERS[0].poll() is None:
         return _SERVERS[0]
@@ -382,6 +384,7 @@ def _server() -> subprocess.Popen | None:
                             cwd=tempfile.gettempdir(), env=_clean_env(), start_new_session=True)
     if _readline(proc, 60) != "ready":
         _stop(proc)
+        _SERVER_FAILED.append(True)
         return None
     _SERVERS.append(proc)
     return proc

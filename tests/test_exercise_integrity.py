@@ -242,3 +242,16 @@ def test_adversarial_submissions_score_zero(name, exercise_root, monkeypatch):
     assert all(scores[q] == maxes[q] for q in maxes if q not in looped), scores
     out = "\n".join(t.get("output", "") for t in run["results"]["tests"])
     assert "timeout" in out
+
+
+def test_a_server_that_cannot_start_is_not_tried_again(monkeypatch):
+    """If the check server fails to start (here: its warm-up raises), each check gets its own
+    interpreter, and the server's start-up is not paid again for every check."""
+    monkeypatch.setattr(grading, "_SERVERS", [])
+    monkeypatch.setattr(grading, "_SERVER_FAILED", [])
+    monkeypatch.setattr(grading, "_SERVER", grading._SERVER.replace("warm()\n", "raise SystemExit('no')\n", 1))
+    assert grading._server() is None and grading._SERVER_FAILED
+    assert grading.run_check(history("x = 9"), "x", LEAK_CHECK) == {"seen": None}
+    started = []
+    monkeypatch.setattr(grading.subprocess, "Popen", lambda *a, **k: started.append(a))
+    assert grading._server() is None and not started
