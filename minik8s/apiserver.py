@@ -127,6 +127,7 @@ class APIServer:
         self._watches: list[Watch] = []                   # in registration order
         self._by_resource: dict[str, list[Watch]] = {}    # resource -> watches (no node pin)
         self._by_node: dict[tuple[str, str], list[Watch]] = {}   # (resource, node) -> pinned watches
+        self._merged: dict[tuple, list[Watch]] = {}   # _watches_for's answers until watches change
         self._watch_seq = 0
         self._pending: list = []      # store events not yet delivered to watches
         self._dispatch_scheduled = False
@@ -586,30 +587,39 @@ class APIServer:
     def _register(self, w: Watch) -> None:
         self._watch_seq += 1
         w.seq = self._watch_seq
+        self._merged.clear()
         self._watches.append(w)
+        # buckets are replaced, never changed in place: a dispatch in progress keeps its list
         node = w.node_name
         if node is None:
-            self._by_resource.setdefault(w.resource.plural, []).append(w)
+            self._by_resource[w.resource.plural] = self._by_resource.get(w.resource.plural, []) + [w]
         else:
-            self._by_node.setdefault((w.resource.plural, node), []).append(w)
+            key = (w.resource.plural, node)
+            self._by_node[key] = self._by_node.get(key, []) + [w]
 
     def _unregister(self, w: Watch) -> None:
         self._watches = [x for x in self._watches if x is not w]
+        self._merged.clear()
         node = w.node_name
-        bucket = (self._by_resource.get(w.resource.plural, []) if node is None
-                  else self._by_node.get((w.resource.plural, node), []))
-        if w in bucket:
-            bucket.remove(w)
+        buckets, key = ((self._by_resource, w.resource.plural) if node is None
+                        else (self._by_node, (w.resource.plural, node)))
+        if any(x is w for x in buckets.get(key, ())):
+            buckets[key] = [x for x in buckets[key] if x is not w]
 
     def _watches_for(self, ev) -> list[Watch]:
         """Watches that may care about ``ev``, in registration order."""
-        found = list(self._by_resource.get(ev.resource, ()))
-        if self._by_node:
-            nodes = {((ev.obj.get("spec") or {}).get("nodeName")),
-                     ((ev.prev or {}).get("spec") or {}).get("nodeName")}
-            pinned = [w for n in sorted(x for x in nodes if x) for w in self._by_node.get((ev.resource, n), ())]
+        if not self._by_node:
+            return self._by_resource.get(ev.resource, ())
+        nodes = {((ev.obj.get("spec") or {}).get("nodeName")),
+                 ((ev.prev or {}).get("spec") or {}).get("nodeName")}
+        key = (ev.resource, *sorted(x for x in nodes if x))
+        found = self._merged.get(key)
+        if found is None:
+            found = list(self._by_resource.get(ev.resource, ()))
+            pinned = [w for n in key[1:] for w in self._by_node.get((ev.resource, n), ())]
             if pinned:
                 found = sorted(found + pinned, key=lambda w: w.seq)
+            self._merged[key] = found
         return found
 
     def _dispatch(self) -> None:

@@ -49,6 +49,10 @@ def truncate_message(message: str) -> str:
     return message[:NOTE_LENGTH_LIMIT - 3] + "..."
 
 
+def _images(node: dict | None):
+    return ((node or {}).get("status") or {}).get("images")
+
+
 def _same_to_the_cache(old: dict, new: dict) -> bool:
     """Would ``new`` give the same PodInfo as ``old`` (spec other than nodeName, namespace, labels,
     terminating)? Status changes (the kubelet's updates) do not matter to the scheduler's cache."""
@@ -87,6 +91,7 @@ class Scheduler(Component):
         self.nominated: dict[str, dict[str, PodInfo]] = {}   # node -> pods that preempted for it
         self._next_start = 0
         self._image_counts = None
+        self._infos = None                    # [NodeInfo] in node_order, until the node list changes
         self._loop = None
         self.decisions: list = []             # the last decisions (framework.Decision), newest last
         self.keep_decisions = 50
@@ -144,10 +149,12 @@ class Scheduler(Component):
     # --- informer handlers: keep the cache and the queue current -------------------------------
     def on_node(self, typ: str, node: dict, old: dict | None) -> None:
         name = node["metadata"]["name"]
-        self._image_counts = None
+        if typ != "MODIFIED" or _images(old) != _images(node):
+            self._image_counts = None         # ImageLocality's "how many nodes have it"
         if typ == "DELETED":
             if name in self.node_order:
                 self.node_order.remove(name)
+                self._infos = None
             ni = self.node_infos.get(name)
             if ni is not None:
                 ni.node = None          # keep the pods still bound to it, in case it comes back
@@ -160,6 +167,8 @@ class Scheduler(Component):
         if ni.node is None:
             ni.set_node(node)
             self.node_order.append(name)
+            self._infos = None
+            self._image_counts = None
             self._move(NODE_EVENTS)
             return
         ni.set_node(node)
@@ -285,7 +294,9 @@ class Scheduler(Component):
         pi.volumes = volumebinding.pre_filter(pod, self.pvcs, self.pvs, self.storage_classes)
         if not (pod.get("spec") or {}).get("topologySpreadConstraints"):
             pi.default_selector = self._default_selector(pod, pi)
-        infos = [self.node_infos[n] for n in self.node_order]
+        if self._infos is None:
+            self._infos = [self.node_infos[n] for n in self.node_order]
+        infos = self._infos
         if self.nominated:
             infos = [self._with_nominated(ni, pi) for ni in infos]
         tracing = self._step is not None

@@ -62,12 +62,17 @@ class Expectations:
 
 def replicaset_status(rs: dict, pods: list[dict], now: float) -> dict:
     """calculateStatus: the counts a ReplicaSet reports for its active pods."""
-    tmpl_labels = ((rs["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}
+    tmpl_labels = (((rs["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}).items()
     mrs = rs["spec"].get("minReadySeconds") or 0
-    fully = sum(1 for p in pods if all((p["metadata"].get("labels") or {}).get(k) == v
-                                       for k, v in tmpl_labels.items()))
-    ready = sum(1 for p in pods if is_pod_ready(p))
-    avail = sum(1 for p in pods if is_pod_available(p, mrs, now))
+    fully = ready = avail = 0
+    for p in pods:          # one pass: this runs on every sync, over every pod of the ReplicaSet
+        labels = p["metadata"].get("labels") or {}
+        if all(labels.get(k) == v for k, v in tmpl_labels):
+            fully += 1
+        if is_pod_ready(p):
+            ready += 1
+            if is_pod_available(p, mrs, now):
+                avail += 1
     st = {"replicas": len(pods), "fullyLabeledReplicas": fully, "readyReplicas": ready,
           "availableReplicas": avail, "observedGeneration": rs["metadata"].get("generation", 1)}
     old = rs.get("status") or {}
