@@ -30,6 +30,7 @@ as PID 1 and are killed after the grace period.
 from __future__ import annotations
 
 import datetime
+from functools import lru_cache
 
 from ..api.meta import EPOCH
 from .busybox import APPLETS
@@ -114,7 +115,13 @@ NGINX_TAGS = {  # tag -> (nginx version, compressed size in MB)
 
 
 def _clock_text(proc, fmt: str) -> str:
-    return (EPOCH + datetime.timedelta(seconds=int(proc.now))).strftime(fmt)
+    return _clock_format(int(proc.now), fmt)
+
+
+@lru_cache(maxsize=256)
+def _clock_format(seconds: int, fmt: str) -> str:
+    # a starting nginx logs several lines within the same virtual second
+    return (EPOCH + datetime.timedelta(seconds=seconds)).strftime(fmt)
 
 
 def nginx(proc):
