@@ -219,6 +219,10 @@ def pod_log(handler, t, query: dict) -> None:
 SHELLS = ("sh", "/bin/sh", "bash", "/bin/bash", "ash", "/bin/ash")
 
 
+# Wall seconds between the WebSocket upgrade and the first frame this server sends (see send()).
+STREAM_SETTLE_SECONDS = 0.2
+
+
 def exit_status(result, argv: list[str]) -> dict:
     """The Status the kubelet sends on channel 3 when a command ends (remotecommand's wording)."""
     if result.exit_code == 0:
@@ -260,8 +264,15 @@ def pod_exec(handler, t, query: dict) -> None:
     handler.wfile.flush()
     handler.close_connection = True
     out = handler.wfile
+    opened = time.monotonic()
 
     def send(channel: int, data: bytes) -> None:
+        # kubectl up to v1.32 starts reading the socket before it has registered its streams, and
+        # drops (with "Unknown stream id 1, discarding message") a frame that arrives in between;
+        # client-go now waits for its streams first. A real kubelet is never that quick to answer.
+        settle = STREAM_SETTLE_SECONDS - (time.monotonic() - opened)
+        if settle > 0:
+            time.sleep(settle)
         out.write(websocket.encode_frame(bytes([channel]) + data))
         out.flush()
 
