@@ -16,6 +16,7 @@ import json
 import os
 
 from ..api import resources as R
+from ..api.schema import schema_dir
 from ..errors import ApiError
 from .registry import Invocation, KubectlError, command, parse_flags
 
@@ -25,9 +26,7 @@ _CACHE: dict = {}        # the parsed schema file, read once (immutable data sha
 
 def definitions() -> dict:
     if "defs" not in _CACHE:
-        import kubernetes_validate
-        base = os.path.join(os.path.dirname(kubernetes_validate.__file__), "kubernetes-json-schema",
-                            SCHEMA_VERSION, "_definitions.json")
+        base = os.path.join(schema_dir(), SCHEMA_VERSION, "_definitions.json")
         with open(base, encoding="utf-8") as f:
             _CACHE["defs"] = json.load(f)["$defs"]
     return _CACHE["defs"]

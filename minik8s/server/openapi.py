@@ -25,7 +25,7 @@ import json
 import os
 
 from ..api import resources as R
-from ..api.schema import SCHEMA_VERSION
+from ..api.schema import SCHEMA_VERSION, schema_dir
 from .discovery import group_versions, resources_in
 
 META = "io.k8s.apimachinery.pkg.apis.meta.v1."
@@ -40,8 +40,7 @@ class OpenAPI:
 
     def defs(self) -> dict:
         if self._defs is None:
-            import kubernetes_validate
-            base = os.path.join(os.path.dirname(kubernetes_validate.__file__), "kubernetes-json-schema")
+            base = schema_dir()
             names = sorted(d for d in os.listdir(base) if d.endswith("-local"))
             name = f"v{SCHEMA_VERSION}-local"
             if name not in names:
