@@ -197,12 +197,14 @@ class APIServer:
 
     # --- verbs -----------------------------------------------------------------------------
     def create(self, resource, obj: dict, namespace: str | None = None, *, dry_run: bool = False,
-               subresource: str | None = None, typed: bool = False) -> dict:
+               subresource: str | None = None, typed: bool = False, owned: bool = False) -> dict:
         """POST: store a new object (defaults, admission and validation applied).
 
         ``typed``: the object comes from a component's typed client (client-go builds requests
         from Go structs, which always decode), so the decoding check is skipped; validation and
-        admission still run."""
+        admission still run. ``owned``: the caller hands ``obj`` over, will not touch it again and
+        will not modify what is returned (the stored object itself): the event recorder, which
+        writes and forgets, spares two copies of every Event that way."""
         self._check_up()
         res = self.resource(resource)
         if subresource == "binding":
@@ -211,7 +213,8 @@ class APIServer:
             return self._evict(res, obj, namespace)
         if not isinstance(obj, dict) or not isinstance(obj.get("metadata", {}), dict):
             raise errors.bad_request("the body of the request was in an unknown format")
-        obj = clone(obj)
+        if not owned:
+            obj = clone(obj)
         obj.setdefault("apiVersion", res.api_version)
         obj.setdefault("kind", res.kind)
         if obj["kind"] != res.kind:
@@ -260,7 +263,7 @@ class APIServer:
         after = self.after_create.get(res.kind)
         if after:
             after(stored)
-        return stored
+        return stored if owned else clone(stored)
 
     def get(self, resource, name: str, namespace: str | None = None, *,
             subresource: str | None = None) -> dict:
@@ -329,7 +332,8 @@ class APIServer:
         res = self.resource(resource)
         if not isinstance(obj, dict) or not isinstance(obj.get("metadata") or {}, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
-        obj = clone(obj)
+        if subresource != "status":       # a status update copies only the status (_merge_update)
+            obj = clone(obj)
         md = obj.get("metadata") or {}
         name = md.get("name")
         ns = self._namespace(res, namespace, obj)
@@ -348,8 +352,12 @@ class APIServer:
     def _merge_update(self, res: R.Resource, old: dict, obj: dict, subresource: str | None) -> dict:
         """What an update stores: status from the status subresource only; server fields kept."""
         if subresource == "status":
-            new = {k: clone(v) for k, v in old.items() if k != "status"}   # the old status is replaced
-            new["status"] = obj.get("status", {})
+            # Everything but the status is the stored object's. Stored objects are never changed in
+            # place (every write stores a new object), so the new one shares the old spec instead of
+            # copying it; metadata is copied one level, since the write sets resourceVersion.
+            new = dict(old)
+            new["metadata"] = dict(old["metadata"])
+            new["status"] = clone(obj.get("status", {}))
             return new
         if subresource == "finalize":
             new = clone(old)
@@ -413,11 +421,11 @@ class APIServer:
                 and not self._graceful_pending(res, new)):
             try:
                 self.store.update(res.plural, key, new, md["resourceVersion"], owned=True)
-                return self.store.delete(res.plural, key)
+                return clone(self.store.delete(res.plural, key))
             except CompareFailed:
                 raise errors.conflict(res.plural, md["name"], res.group) from None
         try:
-            return self.store.update(res.plural, key, new, md["resourceVersion"], owned=True)
+            return clone(self.store.update(res.plural, key, new, md["resourceVersion"], owned=True))
         except CompareFailed:
             raise errors.conflict(res.plural, md["name"], res.group) from None
 
@@ -507,7 +515,7 @@ class APIServer:
                 new.setdefault("status", {})["phase"] = "Terminating"
             if dry_run:
                 return new
-            return self.store.update(res.plural, key, new, owned=True)
+            return clone(self.store.update(res.plural, key, new, owned=True))
         if propagation_policy == "Foreground" and "foregroundDeletion" not in finalizers:
             finalizers.append("foregroundDeletion")
         if propagation_policy == "Orphan" and "orphan" not in finalizers:
@@ -535,11 +543,11 @@ class APIServer:
             if dry_run:
                 return new
             if not finalizers and grace == 0:
-                return self.store.delete(res.plural, key)
-            return self.store.update(res.plural, key, new, owned=True)
+                return clone(self.store.delete(res.plural, key))
+            return clone(self.store.update(res.plural, key, new, owned=True))
         if dry_run:
             return new
-        return self.store.delete(res.plural, key)
+        return clone(self.store.delete(res.plural, key))
 
     # --- watch -----------------------------------------------------------------------------
     def watch(self, resource, handler: Callable[[str, dict], None], namespace: str | None = None, *,
@@ -627,17 +635,15 @@ class APIServer:
         self._dispatch_scheduled = False
         pending, self._pending = self._pending, []
         for ev in pending:
-            # One copy of the stored object per event, shared by every watch that receives it:
-            # watchers (informer caches) treat delivered objects as read-only, as in client-go.
-            shared = None
+            # Every watch that receives the event gets the stored object itself, not a copy:
+            # watchers (informer caches) treat delivered objects as read-only, as in client-go, and
+            # the store never changes a stored object in place (a write stores a new one).
             for w in self._watches_for(ev):
                 if not w.active or ev.revision <= w.since:
                     continue
                 t = w._translate(ev)
                 if t:
-                    if shared is None:
-                        shared = clone(t[1])
-                    w.handler(t[0], shared)
+                    w.handler(t[0], t[1])
 
     # --- subresources ----------------------------------------------------------------------
     def _bind(self, res: R.Resource, binding: dict, namespace: str | None) -> dict:

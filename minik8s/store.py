@@ -52,7 +52,11 @@ class KeyMissing(Exception):
 
 
 class Store:
-    """An in-memory etcd. Values are stored as private copies; reads return copies."""
+    """An in-memory etcd. Values are stored as private copies; reads return copies.
+
+    A stored object is never changed in place: every write stores a new object. So the API
+    server can hand the stored object itself to watchers, and the write methods below return it
+    (not a copy): callers must not modify what they get back from a write."""
 
     def __init__(self):
         self.revision = 1
@@ -95,7 +99,7 @@ class Store:
             self._history_start = self._history[0].revision
         for listener in self._listeners:
             listener(ev)
-        return clone(obj)
+        return obj
 
     def create(self, resource: str, key: str, obj: dict, owned: bool = False) -> dict:
         """Store a new object. ``owned``: the caller hands over ``obj`` and will not touch it again
