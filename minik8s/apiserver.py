@@ -325,14 +325,15 @@ class APIServer:
         return fields
 
     def update(self, resource, obj: dict, namespace: str | None = None, *,
-               subresource: str | None = None, dry_run: bool = False, typed: bool = False) -> dict:
+               subresource: str | None = None, dry_run: bool = False, typed: bool = False,
+               owned: bool = False) -> dict:
         """PUT: replace an object. With ``subresource="status"`` only its status changes.
-        ``typed``: as for :meth:`create`."""
+        ``typed`` and ``owned``: as for :meth:`create` (a kubelet's status writes are owned)."""
         self._check_up()
         res = self.resource(resource)
         if not isinstance(obj, dict) or not isinstance(obj.get("metadata") or {}, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
-        if subresource != "status":       # a status update copies only the status (_merge_update)
+        if not owned and subresource != "status":   # a status update copies only the status
             obj = clone(obj)
         md = obj.get("metadata") or {}
         name = md.get("name")
@@ -346,10 +347,11 @@ class APIServer:
         rv = md.get("resourceVersion")
         if rv and rv != old["metadata"]["resourceVersion"]:
             raise errors.conflict(res.plural, name, res.group)
-        new = self._merge_update(res, old, obj, subresource)
-        return self._write_update(res, key, old, new, dry_run, subresource, typed)
+        new = self._merge_update(res, old, obj, subresource, owned)
+        return self._write_update(res, key, old, new, dry_run, subresource, typed, owned)
 
-    def _merge_update(self, res: R.Resource, old: dict, obj: dict, subresource: str | None) -> dict:
+    def _merge_update(self, res: R.Resource, old: dict, obj: dict, subresource: str | None,
+                      owned: bool = False) -> dict:
         """What an update stores: status from the status subresource only; server fields kept."""
         if subresource == "status":
             # Everything but the status is the stored object's. Stored objects are never changed in
@@ -357,7 +359,8 @@ class APIServer:
             # copying it; metadata is copied one level, since the write sets resourceVersion.
             new = dict(old)
             new["metadata"] = dict(old["metadata"])
-            new["status"] = clone(obj.get("status", {}))
+            status = obj.get("status", {})
+            new["status"] = status if owned else clone(status)
             return new
         if subresource == "finalize":
             new = clone(old)
@@ -383,7 +386,7 @@ class APIServer:
         return new
 
     def _write_update(self, res: R.Resource, key: str, old: dict, new: dict, dry_run: bool,
-                      subresource: str | None = None, typed: bool = False) -> dict:
+                      subresource: str | None = None, typed: bool = False, owned: bool = False) -> dict:
         md = new["metadata"]
         if old["metadata"].get("deletionTimestamp"):
             # An object being deleted can lose finalizers but not gain new ones.
@@ -412,8 +415,8 @@ class APIServer:
         if res.generation and new.get("spec") != old.get("spec"):
             md["generation"] = old["metadata"].get("generation", 1) + 1
         md["resourceVersion"] = old["metadata"]["resourceVersion"]
-        if new == old:
-            return clone(old)   # a no-op write does not bump the revision (as Kubernetes)
+        if new == old:          # a no-op write does not bump the revision (as Kubernetes)
+            return old if owned else clone(old)
         if dry_run:
             return new
         # Last finalizer gone from an object being deleted (and its grace period over): delete it.
@@ -425,7 +428,8 @@ class APIServer:
             except CompareFailed:
                 raise errors.conflict(res.plural, md["name"], res.group) from None
         try:
-            return clone(self.store.update(res.plural, key, new, md["resourceVersion"], owned=True))
+            stored = self.store.update(res.plural, key, new, md["resourceVersion"], owned=True)
+            return stored if owned else clone(stored)
         except CompareFailed:
             raise errors.conflict(res.plural, md["name"], res.group) from None
 
@@ -502,7 +506,8 @@ class APIServer:
                 "propagationPolicy", "FieldValueNotSupported",
                 f'Unsupported value: "{propagation_policy}": supported values: "Foreground", '
                 f'"Background", "Orphan", "nil"')])
-        new = clone(old)
+        # The object as deletion leaves it shares all but its metadata with the stored one.
+        new = dict(old, metadata=dict(old["metadata"]))
         md = new["metadata"]
         finalizers = list(md.get("finalizers") or [])
         if res.kind == "Namespace":
@@ -512,9 +517,9 @@ class APIServer:
             if not md.get("deletionTimestamp"):
                 md["deletionTimestamp"] = rfc3339(self.clock.now)
                 md["deletionGracePeriodSeconds"] = 0
-                new.setdefault("status", {})["phase"] = "Terminating"
+                new["status"] = dict(new.get("status") or {}, phase="Terminating")
             if dry_run:
-                return new
+                return clone(new)
             return clone(self.store.update(res.plural, key, new, owned=True))
         if propagation_policy == "Foreground" and "foregroundDeletion" not in finalizers:
             finalizers.append("foregroundDeletion")
@@ -541,12 +546,12 @@ class APIServer:
             if res.generation:
                 md["generation"] = md.get("generation", 1) + 1
             if dry_run:
-                return new
+                return clone(new)
             if not finalizers and grace == 0:
                 return clone(self.store.delete(res.plural, key))
             return clone(self.store.update(res.plural, key, new, owned=True))
         if dry_run:
-            return new
+            return clone(new)
         return clone(self.store.delete(res.plural, key))
 
     # --- watch -----------------------------------------------------------------------------
@@ -661,12 +666,13 @@ class APIServer:
             raise errors.conflict_message(
                 "pods/binding", name,
                 f'pod {name} is already assigned to node "{pod["spec"]["nodeName"]}"')
-        new = clone(pod)
-        new["spec"]["nodeName"] = target
-        conds = new.setdefault("status", {}).setdefault("conditions", [])
-        conds[:] = [c for c in conds if c.get("type") != "PodScheduled"]
-        conds.insert(0, {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                         "lastTransitionTime": rfc3339(self.clock.now)})
+        # A new object that shares what does not change with the stored one (never changed in place).
+        new = dict(pod, metadata=dict(pod["metadata"]), spec=dict(pod["spec"], nodeName=target))
+        status = new["status"] = dict(pod.get("status") or {})
+        status["conditions"] = [
+            {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+             "lastTransitionTime": rfc3339(self.clock.now)},
+            *(c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled")]
         self.store.update("pods", key, new, pod["metadata"]["resourceVersion"], owned=True)
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
