@@ -46,7 +46,10 @@ class Timeout(Exception):
 
 
 class Timer:
-    """One scheduled callback, ordered by ``(time, seq)``. ``cancel()`` stops it from running."""
+    """One scheduled callback. ``cancel()`` stops it from running.
+
+    The heap holds ``(time, seq, timer)`` tuples, so ordering is done by Python's own tuple
+    comparison (``seq`` is unique: a tie on time never compares two timers)."""
 
     __slots__ = ("time", "seq", "callback", "args", "cancelled")
 
@@ -56,9 +59,6 @@ class Timer:
         self.callback = callback
         self.args = args
         self.cancelled = False
-
-    def __lt__(self, other: "Timer") -> bool:
-        return self.time < other.time or (self.time == other.time and self.seq < other.seq)
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -72,14 +72,15 @@ class Clock:
 
     def __init__(self, start: float = 0.0):
         self.now = float(start)
-        self._heap: list[Timer] = []
+        self._heap: list[tuple[float, int, Timer]] = []
         self._seq = 0
 
     def call_at(self, when: float, callback: Callable[..., Any], *args) -> Timer:
         """Run ``callback(*args)`` at virtual time ``when`` (never in the past)."""
         self._seq += 1
-        timer = Timer(max(float(when), self.now), self._seq, callback, args)
-        heapq.heappush(self._heap, timer)
+        when = max(float(when), self.now)
+        timer = Timer(when, self._seq, callback, args)
+        heapq.heappush(self._heap, (when, self._seq, timer))
         return timer
 
     def call_later(self, delay: float, callback: Callable[..., Any], *args) -> Timer:
@@ -92,14 +93,15 @@ class Clock:
 
     def next_time(self) -> float | None:
         """When the next live timer fires, or None if nothing is scheduled."""
-        while self._heap and self._heap[0].cancelled:
-            heapq.heappop(self._heap)
-        return self._heap[0].time if self._heap else None
+        heap = self._heap
+        while heap and heap[0][2].cancelled:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
 
     def step(self) -> bool:
         """Run the next due callback; return False when nothing is scheduled."""
         while self._heap:
-            timer = heapq.heappop(self._heap)
+            timer = heapq.heappop(self._heap)[2]
             if timer.cancelled:
                 continue
             self.now = timer.time
