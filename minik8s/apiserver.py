@@ -159,6 +159,11 @@ class APIServer:
         return resource if isinstance(resource, R.Resource) else R.lookup(resource)
 
     @staticmethod
+    def _out(stored: dict, owned: bool) -> dict:
+        """What a write returns: a copy of the stored object, or (``owned``) the object itself."""
+        return stored if owned else clone(stored)
+
+    @staticmethod
     def _key(res: R.Resource, namespace: str | None, name: str) -> str:
         return f"{namespace}/{name}" if res.namespaced else name
 
@@ -263,7 +268,7 @@ class APIServer:
         after = self.after_create.get(res.kind)
         if after:
             after(stored)
-        return stored if owned else clone(stored)
+        return self._out(stored, owned)
 
     def get(self, resource, name: str, namespace: str | None = None, *,
             subresource: str | None = None) -> dict:
@@ -416,7 +421,7 @@ class APIServer:
             md["generation"] = old["metadata"].get("generation", 1) + 1
         md["resourceVersion"] = old["metadata"]["resourceVersion"]
         if new == old:          # a no-op write does not bump the revision (as Kubernetes)
-            return old if owned else clone(old)
+            return self._out(old, owned)
         if dry_run:
             return new
         # Last finalizer gone from an object being deleted (and its grace period over): delete it.
@@ -429,7 +434,7 @@ class APIServer:
                 raise errors.conflict(res.plural, md["name"], res.group) from None
         try:
             stored = self.store.update(res.plural, key, new, md["resourceVersion"], owned=True)
-            return stored if owned else clone(stored)
+            return self._out(stored, owned)
         except CompareFailed:
             raise errors.conflict(res.plural, md["name"], res.group) from None
 
@@ -480,11 +485,12 @@ class APIServer:
 
     def delete(self, resource, name: str, namespace: str | None = None, *,
                grace_period_seconds: int | None = None, propagation_policy: str | None = None,
-               dry_run: bool = False, preconditions: dict | None = None) -> dict:
+               dry_run: bool = False, preconditions: dict | None = None, owned: bool = False) -> dict:
         """DELETE: remove an object, or mark it for deletion (graceful pods, finalizers).
 
         Returns the object as it was removed, or as it now stands while deletion waits
-        for its kubelet or finalizers (with ``metadata.deletionTimestamp`` set).
+        for its kubelet or finalizers (with ``metadata.deletionTimestamp`` set); with ``owned``,
+        the stored object itself, which the caller must not modify (components ignore it).
         """
         self._check_up()
         res = self.resource(resource)
@@ -520,7 +526,7 @@ class APIServer:
                 new["status"] = dict(new.get("status") or {}, phase="Terminating")
             if dry_run:
                 return clone(new)
-            return clone(self.store.update(res.plural, key, new, owned=True))
+            return self._out(self.store.update(res.plural, key, new, owned=True), owned)
         if propagation_policy == "Foreground" and "foregroundDeletion" not in finalizers:
             finalizers.append("foregroundDeletion")
         if propagation_policy == "Orphan" and "orphan" not in finalizers:
@@ -548,11 +554,11 @@ class APIServer:
             if dry_run:
                 return clone(new)
             if not finalizers and grace == 0:
-                return clone(self.store.delete(res.plural, key))
-            return clone(self.store.update(res.plural, key, new, owned=True))
+                return self._out(self.store.delete(res.plural, key), owned)
+            return self._out(self.store.update(res.plural, key, new, owned=True), owned)
         if dry_run:
             return clone(new)
-        return clone(self.store.delete(res.plural, key))
+        return self._out(self.store.delete(res.plural, key), owned)
 
     # --- watch -----------------------------------------------------------------------------
     def watch(self, resource, handler: Callable[[str, dict], None], namespace: str | None = None, *,

@@ -110,6 +110,7 @@ class Client:
         return out
 
     def delete(self, resource, name, namespace=None, **kw):
+        kw.setdefault("owned", True)    # components never use what a delete returns: no copy
         out = self._api.delete(resource, name, namespace, **kw)
         self._record(f"delete {self._describe(resource, name, namespace)}")
         return out

@@ -168,7 +168,8 @@ class ReplicaSetController(Component):
             self.diff(f"status replicas={status.get('replicas', 0)} ready={status.get('readyReplicas', 0)} "
                       f"available={status.get('availableReplicas', 0)}")
             new = dict(rs, status=status)
-            rs = self.api.update("replicasets", new, ns, subresource="status")
+            # owned: ``new`` is handed over, and the stored object that comes back is only read
+            rs = self.api.update("replicasets", new, ns, subresource="status", owned=True)
         if failure is not None:
             raise failure
         mrs = rs["spec"].get("minReadySeconds") or 0
