@@ -526,7 +526,9 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         body = {"apiVersion": "v1", "kind": "Pod",
                 "metadata": {"name": md["name"], "namespace": md["namespace"]}, "status": status}
         try:
-            self.api.update("pods", body, md["namespace"], subresource="status")
+            # owned: the status is handed over (a worker only reads the one it last wrote) and
+            # nothing is done with the stored pod that comes back, so neither is copied
+            self.api.update("pods", body, md["namespace"], subresource="status", owned=True)
         except errors.ApiError as e:
             if e.code != 404:
                 raise
