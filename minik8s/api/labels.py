@@ -61,6 +61,10 @@ class Selector:
     def __init__(self, requirements: list[Requirement], match_nothing: bool = False):
         self.requirements = requirements
         self.match_nothing = match_nothing
+        # Most selectors are matchLabels only (key=value pairs): those are checked as pairs, the
+        # same test as Requirement.matches with op "=", without a call per requirement.
+        self._pairs = (tuple((r.key, r.values[0]) for r in requirements)
+                       if all(r.op == "=" for r in requirements) else None)
 
     @classmethod
     def everything(cls) -> "Selector":
@@ -74,6 +78,11 @@ class Selector:
         if self.match_nothing:
             return False
         labels = labels or {}
+        if self._pairs is not None:
+            for k, v in self._pairs:
+                if k not in labels or labels[k] != v:
+                    return False
+            return True
         return all(r.matches(labels) for r in self.requirements)
 
     def empty(self) -> bool:
