@@ -41,11 +41,17 @@ def pod_ready_time(pod: dict) -> float | None:
 def is_pod_available(pod: dict, min_ready_seconds: int, now: float) -> bool:
     """Ready for more than ``min_ready_seconds`` (IsPodAvailable: readyTime + minReadySeconds is
     strictly before now)."""
-    if not is_pod_ready(pod):
+    c = condition(pod, "Ready")
+    if not c or c.get("status") != "True":
         return False
+    return is_available_since(c, min_ready_seconds, now)
+
+
+def is_available_since(ready: dict, min_ready_seconds: int, now: float) -> bool:
+    """The rest of IsPodAvailable, given a pod's Ready=True condition."""
     if not min_ready_seconds:
         return True
-    t = pod_ready_time(pod)
+    t = parse_time(ready.get("lastTransitionTime"))
     return t is not None and t + min_ready_seconds < now
 
 

@@ -23,8 +23,8 @@ from ..api.labels import selector_from_object
 from ..api.meta import key_of, owner_reference, rfc3339
 from ..component import Component, Result
 from . import params as P
-from .podutil import (PodIndex, resync_later, is_pod_active, is_pod_available, is_pod_ready, rank_pods_for_deletion,
-                      slow_start_batches, template_pod)
+from .podutil import (PodIndex, condition, resync_later, is_available_since, is_pod_active, is_pod_ready,
+                      rank_pods_for_deletion, slow_start_batches, template_pod)
 
 
 class Expectations:
@@ -69,9 +69,10 @@ def replicaset_status(rs: dict, pods: list[dict], now: float) -> dict:
         labels = p["metadata"].get("labels") or {}
         if all(labels.get(k) == v for k, v in tmpl_labels):
             fully += 1
-        if is_pod_ready(p):
+        cond = condition(p, "Ready")
+        if cond is not None and cond.get("status") == "True":        # is_pod_ready
             ready += 1
-            if is_pod_available(p, mrs, now):
+            if is_available_since(cond, mrs, now):                    # is_pod_available
                 avail += 1
     st = {"replicas": len(pods), "fullyLabeledReplicas": fully, "readyReplicas": ready,
           "availableReplicas": avail, "observedGeneration": rs["metadata"].get("generation", 1)}
