@@ -652,6 +652,9 @@ class APIServer:
             for w in self._watches_for(ev):
                 if not w.active or ev.revision <= w.since:
                     continue
+                if w._everything:           # the common case, without a call to _translate
+                    w.handler(ev.type, ev.obj)
+                    continue
                 t = w._translate(ev)
                 if t:
                     w.handler(t[0], t[1])

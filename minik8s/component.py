@@ -190,7 +190,8 @@ class Informer:
             self.cache.pop(key, None)
         else:
             self.cache[key] = obj
-        self._notify(typ, obj, old)
+        for h in self.handlers:      # _notify, inline: this runs for every event of every watch
+            h(typ, obj, old)
 
     # --- reading the cache (objects are shared: do not modify them) ------------------------
     def get(self, key: str) -> dict | None:
