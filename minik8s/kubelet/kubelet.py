@@ -30,6 +30,7 @@ from . import config as C
 from .backoff import Backoff
 from .node_status import lease_object, node_conditions, node_object
 from .env import ContainerEnvironment
+from .eviction import EvictionManager, oom_score_adj, oom_victim, swap_limit
 from .pod_worker import PodWorker
 from .server import KubeletServer
 from .status import pod_requests
@@ -84,7 +85,6 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         self._ip_next = 2
         self.pods = None
         self.services = None
-        from .eviction import EvictionManager
         self.eviction = EvictionManager(self)
         self.runtime.memory_watch = self._memory_watch
         from ..storage.volumes import VolumeManager
@@ -221,7 +221,6 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         """The kernel's node-level OOM killer: when the node's memory is exhausted, the container
         with the highest oom_score (usage per mille of capacity + oom_score_adj) is killed
         (https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/#node-out-of-memory-behavior)."""
-        from .eviction import oom_victim
         capacity = self.allocatable()["memory"]
         victim = oom_victim(self.runtime, capacity, C.NODE_SYSTEM_MEMORY_BYTES)
         if victim is None:
@@ -471,12 +470,10 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
 
     def container_created(self, pod: dict, c: dict, cid: str) -> None:
         """What the kubelet sets on a new container besides the spec: its oom_score_adj."""
-        from .eviction import oom_score_adj
         self.runtime.containers[cid].oom_score_adj = oom_score_adj(pod["spec"], c, self.allocatable()["memory"])
 
     def swap_limit_for(self, pod: dict, c: dict) -> int:
         """memory.swap.max for container ``c`` under the node's swapBehavior (NoSwap: 0)."""
-        from .eviction import swap_limit
         if not swap_enabled(self.spec):
             return 0
         swap = self.spec.get("swap")

@@ -174,7 +174,8 @@ class FileSystem:
     # --- mounting -----------------------------------------------------------------
     def mount(self, path: str, node: Node, read_only: bool = False) -> None:
         """Mount ``node`` at ``path``, creating the mount point as ``mount(8)`` callers do."""
-        path = posixpath.normpath("/" + path.lstrip("/"))
+        if not (path[:1] == "/" and "/." not in path and "//" not in path and path[-1] != "/"):
+            path = posixpath.normpath("/" + path.lstrip("/"))   # (an absolute, normal path is kept as is)
         parent, name = posixpath.split(path)
         try:
             pdir, _ = self._lookup(parent, write=True)
