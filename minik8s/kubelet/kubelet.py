@@ -116,7 +116,7 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         if key in self._ips:
             return self._ips[key]
         base = self.pod_cidr.split("/")[0].rsplit(".", 1)[0]
-        used = set(self._ips.values())
+        used = self._ips.values()
         for _ in range(253):
             ip = f"{base}.{self._ip_next}"
             self._ip_next = self._ip_next + 1 if self._ip_next < 254 else 2
@@ -378,13 +378,14 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
             return self._reject(worker, pod, "Evicted", message)
         alloc = self.allocatable()
         want = pod_requests(pod["spec"])
-        used = {"cpu": 0, "memory": 0, "pods": 0}
+        cpu = memory = pods = 0
         for w in self.workers.values():
             if w is worker or not w.admitted or w.finished or w.requests is None:
                 continue
-            used["cpu"] += w.requests["cpu"]
-            used["memory"] += w.requests["memory"]
-            used["pods"] += 1
+            cpu += w.requests["cpu"]
+            memory += w.requests["memory"]
+            pods += 1
+        used = {"cpu": cpu, "memory": memory, "pods": pods}
         want["pods"] = 1
         for res in ("pods", "cpu", "memory"):
             if want[res] and used[res] + want[res] > alloc[res]:

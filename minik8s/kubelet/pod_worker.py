@@ -262,9 +262,11 @@ class PodWorker:
         if self.start_time is None:
             self.start_time = (pod.get("status") or {}).get("startTime") or rfc3339(kl.clock.now)
         for c in spec.get("initContainers") or []:
-            self.containers.setdefault(c["name"], ContainerRecord(c["name"], init=True))
+            if c["name"] not in self.containers:
+                self.containers[c["name"]] = ContainerRecord(c["name"], init=True)
         for c in spec.get("containers") or []:
-            self.containers.setdefault(c["name"], ContainerRecord(c["name"]))
+            if c["name"] not in self.containers:
+                self.containers[c["name"]] = ContainerRecord(c["name"])
         if self.finished:
             kl.observe(f"pod is {self.last_status.get('phase') if self.last_status else 'finished'}")
             self.write_status(pod)

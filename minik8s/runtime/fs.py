@@ -178,11 +178,13 @@ class FileSystem:
             path = posixpath.normpath("/" + path.lstrip("/"))   # (an absolute, normal path is kept as is)
         parent, name = posixpath.split(path)
         try:
-            pdir, _ = self._lookup(parent, write=True)
+            pdir, _ = self._lookup(parent)
         except FsError:
             self.makedirs(parent)
-            pdir, _ = self._lookup(parent, write=True)
+            pdir, _ = self._lookup(parent)
         if name and name not in pdir.entries:
+            # a new mount point: the directory gets it in the container's own copy (copy-up)
+            pdir, _ = self._lookup(parent, write=True)
             pdir.entries[name] = Dir() if isinstance(node, Dir) else File()
         self.mounts[path] = (node, read_only)
 

@@ -164,7 +164,9 @@ class Image:
     def _build_rootfs(self) -> Dir:
         files = {"/etc/": None, "/tmp/": None, "/root/": None, "/var/": None, "/proc/": None,
                  "/dev/": None, "/dev/null": "", "/bin/": None, "/usr/bin/": None,
-                 "/dev/termination-log": ""}      # the kubelet's terminationMessagePath default
+                 "/dev/termination-log": "",      # the kubelet's terminationMessagePath default
+                 # mount points: every container gets the pod's files mounted over them
+                 "/etc/hosts": "", "/etc/resolv.conf": "", "/etc/hostname": ""}
         for name in CGROUP_FILES:          # their content comes from the container's cgroup
             files["/sys/fs/cgroup/" + name] = ""
         files["/proc/mounts"] = ""
