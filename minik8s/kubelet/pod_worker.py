@@ -824,14 +824,17 @@ class PodWorker:
             done = (rec is not None and rec.ever_started) if is_sidecar(c) else (rec is not None and rec.completed)
             if not done:
                 init_unfinished.append(c["name"])
-        app_created = any(self.containers.get(c["name"]) is not None and
-                          (self.containers[c["name"]].cid or self.containers[c["name"]].prev_cid)
-                          for c in spec.get("containers") or [])
+        containers = spec.get("containers") or []
+        app_created = False             # has any app container been created (init is over)?
+        for c in containers:
+            rec = self.containers.get(c["name"])
+            if rec is not None and (rec.cid or rec.prev_cid):
+                app_created = True
+                break
         init_done = app_created or not init_unfinished
         # a container not created yet waits as PodInitializing in a pod with init containers
         # (convertToAPIContainerStatuses' default waiting state), else ContainerCreating
-        statuses = [self.container_status(c, initializing=bool(inits))
-                    for c in spec.get("containers") or []]
+        statuses = [self.container_status(c, initializing=bool(inits)) for c in containers]
         phase = pod_phase(spec, statuses, init_pending=not init_done, terminal=terminal,
                           init_statuses=init_statuses)
         if self.finished and self.last_status:

@@ -176,7 +176,8 @@ class FileSystem:
         """Mount ``node`` at ``path``, creating the mount point as ``mount(8)`` callers do."""
         if not (path[:1] == "/" and "/." not in path and "//" not in path and path[-1] != "/"):
             path = posixpath.normpath("/" + path.lstrip("/"))   # (an absolute, normal path is kept as is)
-        parent, name = posixpath.split(path)
+        parent, _, name = path.rpartition("/")     # posixpath.split of a normal absolute path
+        parent = parent or "/"
         try:
             pdir, _ = self._lookup(parent)
         except FsError:
