@@ -242,6 +242,9 @@ class Container:
     # --- logs: the container's stdout and stderr, line by line (what `kubectl logs` reads) ---
     def stream(self, name: str) -> Stream:
         def write(text: str) -> None:
+            if not self._partial[name] and text.endswith("\n") and text.count("\n") == 1:
+                self.log.append((self.clock.now, name, text[:-1], True))   # one whole line (most writes)
+                return
             buf = self._partial[name] + text
             *lines, self._partial[name] = buf.split("\n")
             for line in lines:
