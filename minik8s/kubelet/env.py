@@ -159,6 +159,8 @@ def service_env_vars(svc: dict) -> dict:
 
 def expand(value: str, env: dict) -> str:
     """``$(VAR)`` references to earlier variables are expanded; ``$$`` escapes (as Kubernetes does)."""
+    if "$" not in value:
+        return value            # nothing to expand (most values): the loop below would copy it
     out, i = [], 0
     while i < len(value):
         if value.startswith("$$", i):

@@ -93,10 +93,11 @@ def oom_victim(rt, capacity: int, system: int) -> str | None:
     oom_badness: resident + swapped memory, plus ``oom_score_adj`` thousandths of the node's
     memory; the highest score loses. ``system``: what the node's own daemons use.
     """
-    running = [c for _, c in sorted(rt.containers.items()) if c.state == "running"]
-    used = system + sum(c.cgroup.ram for c in running)
+    # the common case first: the node has memory left (a sum needs no order, so no sort)
+    used = system + sum(c.cgroup.ram for c in rt.containers.values() if c.state == "running")
     if used <= capacity:
         return None
+    running = [c for _, c in sorted(rt.containers.items()) if c.state == "running"]
     best, best_score = None, None
     for c in running:
         adj = getattr(c, "oom_score_adj", 0)

@@ -30,6 +30,7 @@ from . import config as C
 from .backoff import Backoff
 from .node_status import lease_object, node_conditions, node_object
 from .env import ContainerEnvironment
+from .eviction import EvictionManager, oom_score_adj, oom_victim, swap_limit
 from .pod_worker import PodWorker
 from .server import KubeletServer
 from .status import pod_requests
@@ -84,7 +85,6 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         self._ip_next = 2
         self.pods = None
         self.services = None
-        from .eviction import EvictionManager
         self.eviction = EvictionManager(self)
         self.runtime.memory_watch = self._memory_watch
         from ..storage.volumes import VolumeManager
@@ -116,7 +116,7 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         if key in self._ips:
             return self._ips[key]
         base = self.pod_cidr.split("/")[0].rsplit(".", 1)[0]
-        used = set(self._ips.values())
+        used = self._ips.values()
         for _ in range(253):
             ip = f"{base}.{self._ip_next}"
             self._ip_next = self._ip_next + 1 if self._ip_next < 254 else 2
@@ -221,7 +221,6 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         """The kernel's node-level OOM killer: when the node's memory is exhausted, the container
         with the highest oom_score (usage per mille of capacity + oom_score_adj) is killed
         (https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/#node-out-of-memory-behavior)."""
-        from .eviction import oom_victim
         capacity = self.allocatable()["memory"]
         victim = oom_victim(self.runtime, capacity, C.NODE_SYSTEM_MEMORY_BYTES)
         if victim is None:
@@ -379,13 +378,14 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
             return self._reject(worker, pod, "Evicted", message)
         alloc = self.allocatable()
         want = pod_requests(pod["spec"])
-        used = {"cpu": 0, "memory": 0, "pods": 0}
+        cpu = memory = pods = 0
         for w in self.workers.values():
             if w is worker or not w.admitted or w.finished or w.requests is None:
                 continue
-            used["cpu"] += w.requests["cpu"]
-            used["memory"] += w.requests["memory"]
-            used["pods"] += 1
+            cpu += w.requests["cpu"]
+            memory += w.requests["memory"]
+            pods += 1
+        used = {"cpu": cpu, "memory": memory, "pods": pods}
         want["pods"] = 1
         for res in ("pods", "cpu", "memory"):
             if want[res] and used[res] + want[res] > alloc[res]:
@@ -471,12 +471,10 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
 
     def container_created(self, pod: dict, c: dict, cid: str) -> None:
         """What the kubelet sets on a new container besides the spec: its oom_score_adj."""
-        from .eviction import oom_score_adj
         self.runtime.containers[cid].oom_score_adj = oom_score_adj(pod["spec"], c, self.allocatable()["memory"])
 
     def swap_limit_for(self, pod: dict, c: dict) -> int:
         """memory.swap.max for container ``c`` under the node's swapBehavior (NoSwap: 0)."""
-        from .eviction import swap_limit
         if not swap_enabled(self.spec):
             return 0
         swap = self.spec.get("swap")

@@ -36,6 +36,7 @@ from ..api.meta import parse_time, rfc3339
 from ..api.quantity import cpu_millis, memory_bytes
 from . import config as C
 from ..network import dns_config
+from .prober import PROBE_FIELDS, ProbeWorker
 from .status import pod_conditions, pod_phase, qos_class
 
 
@@ -244,6 +245,10 @@ class PodWorker:
             return False
         if self.kl.runtime.container_status(rec.cid).state != "running":
             return False
+        return self.startup_passed(name)
+
+    def startup_passed(self, name: str) -> bool:
+        """The container's startup probe (if it has one) has succeeded."""
         if (name, "startup") in self.probes:
             return self.probe_result(name, "startup") == "Success"
         return True
@@ -257,9 +262,11 @@ class PodWorker:
         if self.start_time is None:
             self.start_time = (pod.get("status") or {}).get("startTime") or rfc3339(kl.clock.now)
         for c in spec.get("initContainers") or []:
-            self.containers.setdefault(c["name"], ContainerRecord(c["name"], init=True))
+            if c["name"] not in self.containers:
+                self.containers[c["name"]] = ContainerRecord(c["name"], init=True)
         for c in spec.get("containers") or []:
-            self.containers.setdefault(c["name"], ContainerRecord(c["name"]))
+            if c["name"] not in self.containers:
+                self.containers[c["name"]] = ContainerRecord(c["name"])
         if self.finished:
             kl.observe(f"pod is {self.last_status.get('phase') if self.last_status else 'finished'}")
             self.write_status(pod)
@@ -330,7 +337,6 @@ class PodWorker:
 
     def add_probes(self, pod: dict) -> None:
         """prober_manager.AddPod: one worker per container and probe type, created once."""
-        from .prober import PROBE_FIELDS, ProbeWorker
         spec = pod["spec"]
         for init, containers in ((True, [c for c in spec.get("initContainers") or [] if is_sidecar(c)]),
                                  (False, spec.get("containers") or [])):
@@ -758,7 +764,8 @@ class PodWorker:
                 out["imageID"] = st.image_id
         if st is not None and st.state == "running" and not rec.hook_pending:
             out["state"] = {"running": {"startedAt": rfc3339(st.started_at)}}
-            out["started"] = self.is_started(c["name"], init)
+            # is_started(name), whose other checks (running, no postStart pending) were just made
+            out["started"] = self.startup_passed(c["name"])
             out["ready"] = out["started"] and self.container_ready(c, rec)
         elif st is not None and st.state == "exited" and rec.waiting is None:
             out["state"] = {"terminated": self.terminated(c, st)}
@@ -817,14 +824,17 @@ class PodWorker:
             done = (rec is not None and rec.ever_started) if is_sidecar(c) else (rec is not None and rec.completed)
             if not done:
                 init_unfinished.append(c["name"])
-        app_created = any(self.containers.get(c["name"]) is not None and
-                          (self.containers[c["name"]].cid or self.containers[c["name"]].prev_cid)
-                          for c in spec.get("containers") or [])
+        containers = spec.get("containers") or []
+        app_created = False             # has any app container been created (init is over)?
+        for c in containers:
+            rec = self.containers.get(c["name"])
+            if rec is not None and (rec.cid or rec.prev_cid):
+                app_created = True
+                break
         init_done = app_created or not init_unfinished
         # a container not created yet waits as PodInitializing in a pod with init containers
         # (convertToAPIContainerStatuses' default waiting state), else ContainerCreating
-        statuses = [self.container_status(c, initializing=bool(inits))
-                    for c in spec.get("containers") or []]
+        statuses = [self.container_status(c, initializing=bool(inits)) for c in containers]
         phase = pod_phase(spec, statuses, init_pending=not init_done, terminal=terminal,
                           init_statuses=init_statuses)
         if self.finished and self.last_status:
@@ -846,8 +856,9 @@ class PodWorker:
             status["conditions"].insert(0, {"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
                                             "lastTransitionTime": self.evicted_at, "reason": "TerminationByKubelet",
                                             "message": self.evicted[1]})
-        status["hostIP"] = kl.node_ip
-        status["hostIPs"] = [{"ip": kl.node_ip}]
+        node_ip = kl.node_ip
+        status["hostIP"] = node_ip
+        status["hostIPs"] = [{"ip": node_ip}]
         if self.ip:
             status["podIP"] = self.ip
             status["podIPs"] = [{"ip": self.ip}]
@@ -860,7 +871,7 @@ class PodWorker:
 
     def write_status(self, pod: dict, terminal: bool = False) -> dict:
         status = self.build_status(pod, terminal)
-        if status != pod.get("status") and (status != self.last_status or self.recheck):
+        if (self.recheck or status != self.last_status) and status != pod.get("status"):
             self.kl.write_pod_status(pod, status)
             self.recheck = False
         self.last_status = status

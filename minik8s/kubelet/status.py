@@ -167,6 +167,8 @@ def readiness_gate_messages(spec: dict, conditions: list[dict] | None) -> list[s
     """Why the pod's readiness gates hold Ready back (GeneratePodReadyCondition): each gate needs a
     condition of its type with status True, set by some other controller
     (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-readiness-gate)."""
+    if not spec.get("readinessGates"):
+        return []               # no gates (most pods): nothing holds Ready back
     by_type = {c.get("type"): c for c in conditions or []}
     out = []
     for gate in spec.get("readinessGates") or []:

@@ -164,23 +164,22 @@ class Container:
     def _cgroup_files(self) -> None:
         """/sys/fs/cgroup as the container sees it (cgroup v2, its own cgroup namespace)."""
         cg = self.cgroup
-        files = {
-            "memory.max": lambda: f"{cg.memory_limit if cg.memory_limit is not None else 'max'}\n",
-            "memory.current": lambda: f"{cg.ram}\n",
-            "memory.swap.max": lambda: f"{cg.swap_limit}\n",
-            "memory.swap.current": lambda: f"{cg.swap}\n",
-            "memory.events": lambda: f"low 0\nhigh 0\nmax {cg.oom_kills}\noom {cg.oom_kills}\n"
-                                     f"oom_kill {cg.oom_kills}\noom_group_kill {cg.oom_kills}\n",
-            "memory.oom.group": lambda: "1\n",
+        # path -> fn() giving the file's text; the files themselves are in every image's rootfs
+        self.fs.dynamic.update({
+            "/proc/mounts": self._proc_mounts,
+            "/sys/fs/cgroup/memory.max": lambda: f"{cg.memory_limit if cg.memory_limit is not None else 'max'}\n",
+            "/sys/fs/cgroup/memory.current": lambda: f"{cg.ram}\n",
+            "/sys/fs/cgroup/memory.swap.max": lambda: f"{cg.swap_limit}\n",
+            "/sys/fs/cgroup/memory.swap.current": lambda: f"{cg.swap}\n",
+            "/sys/fs/cgroup/memory.events": lambda: f"low 0\nhigh 0\nmax {cg.oom_kills}\noom {cg.oom_kills}\n"
+                                                    f"oom_kill {cg.oom_kills}\noom_group_kill {cg.oom_kills}\n",
+            "/sys/fs/cgroup/memory.oom.group": lambda: "1\n",
             # the kubelet's MilliCPUToQuota: quota = millicores x period / 1000, at least 1000 us
-            "cpu.max": lambda: ("max" if cg.cpu_limit is None else str(max(cg.cpu_limit * 100, 1000)))
+            "/sys/fs/cgroup/cpu.max": lambda: ("max" if cg.cpu_limit is None else str(max(cg.cpu_limit * 100, 1000)))
             + " 100000\n",
-            "cpu.weight": lambda: f"{cpu_weight(self.cpu_request)}\n",
-            "cpu.stat": lambda: self._cpu_stat(),
-        }
-        self.fs.dynamic["/proc/mounts"] = self._proc_mounts
-        for name, fn in files.items():        # the files themselves are in every image's rootfs
-            self.fs.dynamic["/sys/fs/cgroup/" + name] = fn
+            "/sys/fs/cgroup/cpu.weight": lambda: f"{cpu_weight(self.cpu_request)}\n",
+            "/sys/fs/cgroup/cpu.stat": self._cpu_stat,
+        })
 
     def _procfs(self, parts: list[str]):
         """/proc as this container sees it: one directory per process of its PID namespace."""
@@ -243,6 +242,9 @@ class Container:
     # --- logs: the container's stdout and stderr, line by line (what `kubectl logs` reads) ---
     def stream(self, name: str) -> Stream:
         def write(text: str) -> None:
+            if not self._partial[name] and text.endswith("\n") and text.count("\n") == 1:
+                self.log.append((self.clock.now, name, text[:-1], True))   # one whole line (most writes)
+                return
             buf = self._partial[name] + text
             *lines, self._partial[name] = buf.split("\n")
             for line in lines:
@@ -879,6 +881,8 @@ def expand_env_refs(text: str, env: dict) -> str:
     https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/
     An undefined ``$(VAR)`` is left as written.
     """
+    if "$" not in text:
+        return text             # nothing to expand (most arguments): the loop below would copy it
     out = []
     i = 0
     while i < len(text):

@@ -174,14 +174,18 @@ class FileSystem:
     # --- mounting -----------------------------------------------------------------
     def mount(self, path: str, node: Node, read_only: bool = False) -> None:
         """Mount ``node`` at ``path``, creating the mount point as ``mount(8)`` callers do."""
-        path = posixpath.normpath("/" + path.lstrip("/"))
-        parent, name = posixpath.split(path)
+        if not (path[:1] == "/" and "/." not in path and "//" not in path and path[-1] != "/"):
+            path = posixpath.normpath("/" + path.lstrip("/"))   # (an absolute, normal path is kept as is)
+        parent, _, name = path.rpartition("/")     # posixpath.split of a normal absolute path
+        parent = parent or "/"
         try:
-            pdir, _ = self._lookup(parent, write=True)
+            pdir, _ = self._lookup(parent)
         except FsError:
             self.makedirs(parent)
-            pdir, _ = self._lookup(parent, write=True)
+            pdir, _ = self._lookup(parent)
         if name and name not in pdir.entries:
+            # a new mount point: the directory gets it in the container's own copy (copy-up)
+            pdir, _ = self._lookup(parent, write=True)
             pdir.entries[name] = Dir() if isinstance(node, Dir) else File()
         self.mounts[path] = (node, read_only)
 

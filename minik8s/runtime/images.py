@@ -143,12 +143,14 @@ class Image:
         self._rootfs: Dir | None = None      # the unpacked layers, built on first use
         self.path_cache: dict = {}           # $PATH lookups (see containerd.Container.find_program)
 
-    @property
+    # An image is immutable once registered (its ref never changes), so its digests are
+    # computed once: the kubelet reads ``repo_digest`` for every container status it builds.
+    @functools.cached_property
     def id(self) -> str:
         """The image ID (digest of its config)."""
         return digest_of(self.ref + "#config")
 
-    @property
+    @functools.cached_property
     def repo_digest(self) -> str:
         """``docker.io/library/nginx@sha256:...``: what a pod's status shows as imageID."""
         return f"{repository(self.ref)}@{digest_of(self.ref)}"
@@ -162,7 +164,9 @@ class Image:
     def _build_rootfs(self) -> Dir:
         files = {"/etc/": None, "/tmp/": None, "/root/": None, "/var/": None, "/proc/": None,
                  "/dev/": None, "/dev/null": "", "/bin/": None, "/usr/bin/": None,
-                 "/dev/termination-log": ""}      # the kubelet's terminationMessagePath default
+                 "/dev/termination-log": "",      # the kubelet's terminationMessagePath default
+                 # mount points: every container gets the pod's files mounted over them
+                 "/etc/hosts": "", "/etc/resolv.conf": "", "/etc/hostname": ""}
         for name in CGROUP_FILES:          # their content comes from the container's cgroup
             files["/sys/fs/cgroup/" + name] = ""
         files["/proc/mounts"] = ""

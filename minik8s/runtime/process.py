@@ -383,10 +383,10 @@ class Process:
         self.stdout.write(text)
 
     def print(self, *parts) -> None:
-        self.stdout.write(" ".join(str(p) for p in parts) + "\n")
+        self.stdout.write(" ".join(map(str, parts)) + "\n")
 
     def error(self, *parts) -> None:
-        self.stderr.write(" ".join(str(p) for p in parts) + "\n")
+        self.stderr.write(" ".join(map(str, parts)) + "\n")
 
     def execve(self, argv: list[str], program, env: dict | None = None):
         """Replace this process's program (``exec``): same PID, new argv; handled signals reset."""

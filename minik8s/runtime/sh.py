@@ -1413,13 +1413,14 @@ def b_exec(sh, argv, io):
     if len(argv) == 1:
         return 0
     proc = sh.proc
-    _, program = proc.container.find_program(argv[1], sh.child_env(), proc.cwd)
+    env = sh.child_env()            # (find_program only reads it; execve copies it)
+    _, program = proc.container.find_program(argv[1], env, proc.cwd)
     if program is None:
         io.stderr.write(f"sh: exec: line 1: {argv[1]}: not found\n")
         raise ProcessExit(127)
     if io.stdout is not proc.stdout or io.stderr is not proc.stderr:
         proc.stdout, proc.stderr = io.stdout, io.stderr
-    proc.execve(argv[1:], program, sh.child_env())
+    proc.execve(argv[1:], program, env)
 
 
 BUILTINS = {

@@ -32,6 +32,7 @@ import base64
 import posixpath
 
 from .. import errors
+from ..api.quantity import memory_bytes
 from ..runtime import Dir, File, Mount
 
 SYNC_FREQUENCY = 60.0              # kubelet --sync-frequency: mounted ConfigMaps/Secrets refresh this often
@@ -510,7 +511,6 @@ def unmounted_message(unmounted: list, unattached: list) -> str:
 
 def size_limits(pod: dict) -> list:
     """``[(volume, sizeLimit text, bytes)]`` of the pod's emptyDir volumes with a ``sizeLimit``."""
-    from ..api.quantity import memory_bytes
     out = []
     for v in pod["spec"].get("volumes") or []:
         limit = (v.get("emptyDir") or {}).get("sizeLimit") if "emptyDir" in v else None

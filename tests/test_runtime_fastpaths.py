@@ -1,0 +1,97 @@
+"""The runtime's and kubelet's fast paths give the answer of their general path.
+
+Each fast path in ``minik8s/runtime`` and ``minik8s/kubelet`` (a shortcut taken for the common
+case) is checked here against the slow path it replaces, so a later change to one of them
+cannot make them disagree silently.
+"""
+
+import random
+
+from minik8s.clock import Clock
+from minik8s.runtime import ContainerRuntime, Dir, Mount, PodNetwork
+from minik8s.runtime.containerd import expand_env_refs
+from minik8s.runtime.fs import FileSystem, tree
+from minik8s.runtime.images import Image, digest_of, repository
+from minik8s.kubelet.env import expand
+from minik8s.kubelet.status import readiness_gate_messages
+
+
+def _runtime():
+    rt = ContainerRuntime(Clock(), random.Random(0), "node-1", PodNetwork())
+    img = rt.registry.resolve("busybox:1.36")
+    rt.images[img.ref] = img
+    return rt
+
+
+def _container(rt, name="c", mounts=None):
+    sb = rt.run_pod_sandbox("uid-" + name, name, "default", name, "10.244.1.%d" % (len(rt.sandboxes) + 2))
+    return rt.containers[rt.create_container(sb.id, name, "busybox:1.36", command=["sleep", "3600"],
+                                             mounts=mounts)]
+
+
+def test_log_writes_of_whole_lines_match_the_line_splitter():
+    """Container.stream: a write of exactly one line is appended directly; any mix of writes logs
+    the same lines as splitting the concatenated output."""
+    rt = _runtime()
+    c = _container(rt)
+    out = c.stream("stdout")
+    writes = ["one\n", "two\nthree\n", "par", "tial\n", "\n", "x\n", "last without newline"]
+    for w in writes:
+        out.write(w)
+    text = "".join(writes)
+    *lines, rest = text.split("\n")
+    assert [line for _, _, line, _ in c.log] == lines
+    assert all(done for *_, done in c.log)
+    assert c._partial["stdout"] == rest
+
+
+def test_expansion_without_dollar_returns_the_text():
+    env = {"A": "1"}
+    for text in ["plain", "", "daemon off;", "-g"]:
+        assert expand_env_refs(text, env) == text and expand(text, env) == text
+    assert expand_env_refs("$(A)-$$(A)-$(B)", env) == "1-$(A)-$(B)"
+    assert expand("$(A)-$$(A)-$(B)", env) == "1-$(A)-$(B)"
+
+
+def test_mount_over_an_existing_entry_leaves_the_image_layer_shared():
+    """FileSystem.mount copies a directory up only to add a mount point it lacks; either way the
+    mounted node is what the path shows, and other containers of the image do not see it."""
+    root = tree({"/etc/hosts": "", "/etc/passwd": "root\n", "/usr/": None}).freeze()
+    a, b = FileSystem(root.layer()), FileSystem(root.layer())
+    hosts = tree({"f": "10.0.0.1 a\n"}).entries["f"]
+    a.mount("/etc/hosts", hosts)
+    assert a.root.entries["etc"] is root.entries["etc"]          # no copy: the entry was there
+    assert a.read("/etc/hosts") == "10.0.0.1 a\n" and b.read("/etc/hosts") == ""
+    a.mount("/etc/new", Dir())                                     # a new mount point: copied up
+    assert a.root.entries["etc"] is not root.entries["etc"]
+    assert "new" in a.listdir("/etc") and "new" not in b.listdir("/etc")
+    assert "new" not in root.entries["etc"].entries
+    a.mount("usr//share/./x/", Dir())                              # a path that is not normal
+    assert "/usr/share/x" in a.mounts and a.isdir("/usr/share/x")
+
+
+def test_every_container_sees_the_pods_etc_files():
+    rt = _runtime()
+    vol = Dir(0o777)
+    c1, c2 = _container(rt, "a", [Mount("/data", vol)]), _container(rt, "b")
+    for c in (c1, c2):
+        assert c.fs.read("/etc/hostname") == c.name + "\n"
+        assert c.fs.read("/etc/hosts").endswith(f"\t{c.name}\n")
+        assert {"hosts", "hostname", "resolv.conf", "passwd"} <= set(c.fs.listdir("/etc"))
+    assert c1.fs.isdir("/data") and not c2.fs.exists("/data")
+
+
+def test_image_digests_are_computed_once_and_stay_right():
+    img = Image("example.com/team/app:1.0", {})
+    assert img.repo_digest == f"{repository(img.ref)}@{digest_of(img.ref)}"
+    assert img.repo_digest is img.repo_digest
+    assert img.id == digest_of(img.ref + "#config")
+
+
+def test_no_readiness_gates_means_no_messages():
+    conds = [{"type": "Ready", "status": "False"}, {"type": "x", "status": "True"}]
+    assert readiness_gate_messages({}, conds) == []
+    assert readiness_gate_messages({"readinessGates": []}, conds) == []
+    assert readiness_gate_messages({"readinessGates": [{"conditionType": "x"}]}, conds) == []
+    assert readiness_gate_messages({"readinessGates": [{"conditionType": "y"}]}, None) == [
+        'corresponding condition of pod readiness gate "y" does not exist.']
