@@ -341,7 +341,7 @@ def default_normalize(scores: list[int], reverse: bool = False) -> list[int]:
     """helper.DefaultNormalizeScore: scale so the largest is 100 (reverse: 100 - that)."""
     top = max(scores) if scores else 0
     if top == 0:
-        return [MAX_NODE_SCORE if reverse else 0 for _ in scores]
+        return [MAX_NODE_SCORE if reverse else 0] * len(scores)
     out = []
     for s in scores:
         v = MAX_NODE_SCORE * s // top
