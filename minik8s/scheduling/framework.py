@@ -128,8 +128,19 @@ def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx,
     (the first is empty unless ``record``)."""
     totals = [0] * len(feasible)
     per_plugin = []
-    for sp in score_plugins:
-        if sp.skip is not None and sp.skip(pi):
+    plugins = [sp for sp in score_plugins if sp.skip is None or not sp.skip(pi)]
+    local = []
+    if not record and all(sp.int_scores() for sp in plugins):
+        # the plugins whose weighted scores are simply added (node-local, not normalised): each
+        # node remembers their sum, one number instead of one per plugin (ints: same totals)
+        local = [sp for sp in plugins if sp.signature is not None and sp.normalize is None
+                 and sp.prescore is None]
+        if len(local) > 1:
+            totals = node_local_sums(pi, feasible, local, ctx)
+        else:
+            local = []
+    for sp in plugins:
+        if sp in local:
             continue
         state = None
         if sp.prescore is not None:
@@ -155,6 +166,22 @@ def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx,
         per_node = {name: {pname: weighted[i] for pname, weighted in per_plugin}
                     for i, name in enumerate(names)}
     return per_node, dict(zip(names, totals))
+
+
+def node_local_sums(pi: PodInfo, nodes: list[NodeInfo], plugins, ctx) -> list[int]:
+    """The sum of weight * raw score of ``plugins`` (all with a ScorePlugin.signature) on each
+    node, remembered by the node (``NodeInfo.scores``) under a key naming the plugins' keys and
+    weights, so the next replica of a workload is scored by one look-up per node."""
+    keys = [sp.key(pi, ctx) for sp in plugins]
+    combined = repr(tuple((key, sp.weight) for key, sp in zip(keys, plugins)))
+    sums = [ni.scores.get(combined) for ni in nodes]
+    if None in sums:
+        for i, v in enumerate(sums):
+            if v is None:
+                ni = nodes[i]
+                sums[i] = ni.scores[combined] = sum(sp.remembered(pi, ni, ctx, key) * sp.weight
+                                                    for sp, key in zip(plugins, keys))
+    return sums
 
 
 def select_host(order: list[str], totals: dict, rng) -> str:
