@@ -156,10 +156,12 @@ def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx,
         elif callable(sp.normalize):
             raw = sp.normalize(raw, feasible, state)
         w = sp.weight
-        weighted = raw if type(w) is int and w == 1 else [s * w for s in raw]     # (s * 1 is s)
-        totals = [t + s for t, s in zip(totals, weighted)]
         if record:
+            weighted = [s * w for s in raw]
+            totals = [t + s for t, s in zip(totals, weighted)]
             per_plugin.append((sp.name, weighted))
+        else:
+            totals = [t + s * w for t, s in zip(totals, raw)]
     names = [ni.name for ni in feasible]
     per_node = {}
     if record:
@@ -188,7 +190,11 @@ def select_host(order: list[str], totals: dict, rng) -> str:
     """The highest-scoring node; among k tied nodes each wins with probability 1/k, drawn with
     ``rng`` (upstream's selectHost gets the same odds by reservoir sampling, one draw per tied
     node; one draw for all of them is cheaper when hundreds of identical nodes tie)."""
-    scores = [totals[name] for name in order]
+    return select_best(order, [totals[name] for name in order], rng)
+
+
+def select_best(order: list[str], scores: list, rng) -> str:
+    """select_host with the totals as a list in ``order``."""
     best_score = max(scores)
     tied = [name for name, s in zip(order, scores) if s == best_score]
     if len(tied) == 1:
@@ -252,7 +258,10 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
     ctx = {"image_nodes": image_nodes, "total_nodes": n, "all_nodes": node_infos}
     d.scores, d.totals = score_nodes(pi, feasible, score_plugins or P.default_score_plugins(), ctx,
                                      record=record)
-    d.node = select_host(d.feasible, d.totals, rng)
+    if len(d.totals) == len(d.feasible):     # (no two nodes of one name: d.totals is in d.feasible's order)
+        d.node = select_best(d.feasible, list(d.totals.values()), rng)
+    else:
+        d.node = select_host(d.feasible, d.totals, rng)
     return d
 
 
