@@ -277,10 +277,9 @@ def find_feasible(pi: PodInfo, nodes: list[NodeInfo], want: int, active, feasibl
         # the next nodes: as many as are still wanted, since all of them are evaluated anyway
         chunk = nodes[pos:pos + want - len(feasible)]
         pos += len(chunk)
-        # plugins.quick_pass(pi)(ni) for each, inlined (a Python call per node costs more than the test)
-        vouched = [not ni.unschedulable and not ni.taints and len(ni.pods) < ni.alloc_pods
-                   and cpu <= ni.alloc_cpu - ni.requested_cpu and mem <= ni.alloc_mem - ni.requested_mem
-                   for ni in chunk]
+        # plugins.quick_pass(pi)(ni) for each, inlined (a Python call per node costs more than the
+        # test): not cordoned, no taints, room for one more pod and for the requests (NodeInfo.room)
+        vouched = [p > 0 and cpu <= c and mem <= m for p, c, m in [ni.room for ni in chunk]]
         if not rest and False not in vouched:
             feasible.extend(chunk)            # the usual case: every one of them fits
             continue

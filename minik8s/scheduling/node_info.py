@@ -154,7 +154,7 @@ class NodeInfo:
     __slots__ = ("node", "name", "alloc_cpu", "alloc_mem", "alloc_pods", "requested_cpu",
                  "requested_mem", "nonzero_cpu", "nonzero_mem", "pods", "used_ports", "images",
                  "taints", "labels", "unschedulable", "label_sets", "with_affinity", "match_counts",
-                 "scores")
+                 "scores", "room")
 
     def __init__(self, node: dict | None = None, name: str | None = None):
         self.pods: dict[str, PodInfo] = {}
@@ -176,8 +176,18 @@ class NodeInfo:
         self.taints: list = []
         self.labels: dict = {}
         self.unschedulable = False
+        # (pods, millicores, bytes) still free on a node that is not cordoned and has no taints,
+        # else (0, 0, 0): the scheduler's quick test that a node fits (plugins.quick_pass) in one read
+        self.room = (0, 0, 0)
         if node is not None:
             self.set_node(node)
+
+    def _update_room(self) -> None:
+        if self.unschedulable or self.taints:
+            self.room = (0, 0, 0)
+        else:
+            self.room = (self.alloc_pods - len(self.pods), self.alloc_cpu - self.requested_cpu,
+                         self.alloc_mem - self.requested_mem)
 
     def set_node(self, node: dict) -> None:
         self.scores.clear()
@@ -200,6 +210,7 @@ class NodeInfo:
         self.taints = spec.get("taints") or []
         self.unschedulable = bool(spec.get("unschedulable"))
         self.labels = (node.get("metadata") or {}).get("labels") or {}
+        self._update_room()
 
     def add_pod(self, pi: PodInfo) -> None:
         if pi.key in self.pods:
@@ -214,6 +225,7 @@ class NodeInfo:
         self.label_sets[pi.label_key] = self.label_sets.get(pi.label_key, 0) + 1
         self.match_counts.clear()
         self.scores.clear()
+        self._update_room()
         if pi.has_affinity:
             self.with_affinity[pi.key] = pi
 
@@ -234,6 +246,7 @@ class NodeInfo:
         self.with_affinity.pop(key, None)
         self.match_counts.clear()
         self.scores.clear()
+        self._update_room()
         n = self.label_sets.get(pi.label_key, 0) - 1
         if n <= 0:
             self.label_sets.pop(pi.label_key, None)
