@@ -116,3 +116,28 @@ def test_fast_paths_agree_with_a_student_plugin_and_other_weights():
         if sp.name == "ImageLocality":
             sp.weight = 0.5              # float totals: added in the plain order
     check(plugins, 12)
+
+
+def test_pod_info_requests_are_pod_requests():
+    """PodInfo skips the second pod_requests (missing requests counted as 100m / 200Mi) when every
+    container requests both cpu and memory: the two must agree with pod_requests either way.
+    https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#resource-sharing-within-containers"""
+    from minik8s.scheduling.node_info import pod_requests
+    rng = random.Random(5)
+    for i in range(300):
+        def container(name, **extra):
+            req = {k: v for k, v in (("cpu", rng.choice(["100m", "1", None])),
+                                     ("memory", rng.choice(["64Mi", "1Gi", None]))) if v is not None}
+            c = {"name": name, "image": "nginx", **extra}
+            if req or rng.random() < 0.5:
+                c["resources"] = {"requests": req}
+            return c
+        spec = {"containers": [container(f"c{j}") for j in range(rng.randrange(1, 3))]}
+        if rng.random() < 0.5:
+            spec["initContainers"] = [container(f"i{j}", **({"restartPolicy": "Always"} if rng.random() < 0.5 else {}))
+                                      for j in range(rng.randrange(1, 3))]
+        if rng.random() < 0.2:
+            spec["overhead"] = {"cpu": "250m", "memory": "120Mi"}
+        p = {"metadata": {"name": f"p{i}"}, "spec": spec}
+        pi = PodInfo(p)
+        assert (pi.requests, pi.nonzero) == (pod_requests(p), pod_requests(p, non_missing=True)), spec
