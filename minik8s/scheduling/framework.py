@@ -165,8 +165,10 @@ def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx,
     names = [ni.name for ni in feasible]
     per_node = {}
     if record:
-        per_node = {name: {pname: weighted[i] for pname, weighted in per_plugin}
-                    for i, name in enumerate(names)}
+        # {node: {plugin: its weighted score on the node}}, a column of per_plugin per node
+        pnames = [pname for pname, _weighted in per_plugin]
+        columns = zip(*[weighted for _pname, weighted in per_plugin]) if per_plugin else ([] for _ in names)
+        per_node = {name: dict(zip(pnames, column)) for name, column in zip(names, columns)}
     return per_node, dict(zip(names, totals))
 
 
@@ -230,14 +232,22 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
     if not record:
         d.processed = find_feasible(pi, order, want, active, feasible, d.failed)
     else:
+        # run_filters on each node, recording every verdict; on a node quick_pass vouches for, the
+        # three filters it covers are recorded as passing without being called
+        cpu, mem = pi.requests
         for ni in order:
             d.processed += 1
-            results = run_filters(pi, ni, filters=filters)
+            results = []
+            pods, free_cpu, free_mem = ni.room
+            vouched = pods > 0 and cpu <= free_cpu and mem <= free_mem      # quick_pass(pi)(ni)
+            for name, fn, code in active:
+                reasons = [] if vouched and fn in P.QUICK_PASS_COVERS else fn(pi, ni)
+                results.append((name, reasons))
+                if reasons:
+                    d.failed[ni.name] = (name, P.failure_code(code, reasons), reasons)
+                    break
             d.filters[ni.name] = results
             if results and results[-1][1]:
-                name = results[-1][0]
-                code = next(c for nm, _f, c, _n in (filters or P.FILTERS) if nm == name)
-                d.failed[ni.name] = (name, P.failure_code(code, results[-1][1]), results[-1][1])
                 continue
             feasible.append(ni)
             if len(feasible) >= want:
