@@ -376,7 +376,9 @@ class Scheduler(Component):
                 self.observe(f"filter {', '.join(names[:5])}{more}: {why}")
             self.observe(f"filter: {len(d.feasible)} of {len(self.node_order)} nodes pass "
                          f"({d.processed} evaluated)")
-            top = sorted(d.totals, key=lambda n: (-d.totals[n], d.feasible.index(n)))[:3]
+            # the three highest totals, the earlier node (in d.feasible's order, d.totals's too) first
+            top = [n for _t, _i, n in sorted(zip([-t for t in d.totals.values()], range(len(d.totals)),
+                                                 d.totals))[:3]]
             shown = [n for n in d.feasible if n in top or n == d.node]
         for name in shown:
             parts = ", ".join(f"{p} {s}" for p, s in d.scores[name].items())

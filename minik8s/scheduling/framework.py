@@ -128,8 +128,19 @@ def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx,
     (the first is empty unless ``record``)."""
     totals = [0] * len(feasible)
     per_plugin = []
-    for sp in score_plugins:
-        if sp.skip is not None and sp.skip(pi):
+    plugins = [sp for sp in score_plugins if sp.skip is None or not sp.skip(pi)]
+    local = []
+    if not record and all(sp.int_scores() for sp in plugins):
+        # the plugins whose weighted scores are simply added (node-local, not normalised): each
+        # node remembers their sum, one number instead of one per plugin (ints: same totals)
+        local = [sp for sp in plugins if sp.signature is not None and sp.normalize is None
+                 and sp.prescore is None]
+        if len(local) > 1:
+            totals = node_local_sums(pi, feasible, local, ctx)
+        else:
+            local = []
+    for sp in plugins:
+        if sp in local:
             continue
         state = None
         if sp.prescore is not None:
@@ -145,22 +156,49 @@ def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx,
         elif callable(sp.normalize):
             raw = sp.normalize(raw, feasible, state)
         w = sp.weight
-        totals = [t + s * w for t, s in zip(totals, raw)]
         if record:
-            per_plugin.append((sp.name, [s * w for s in raw]))
+            weighted = [s * w for s in raw]
+            totals = [t + s for t, s in zip(totals, weighted)]
+            per_plugin.append((sp.name, weighted))
+        else:
+            totals = [t + s * w for t, s in zip(totals, raw)]
+    names = [ni.name for ni in feasible]
     per_node = {}
     if record:
-        per_node = {ni.name: {name: weighted[i] for name, weighted in per_plugin}
-                    for i, ni in enumerate(feasible)}
-    return per_node, {ni.name: t for ni, t in zip(feasible, totals)}
+        # {node: {plugin: its weighted score on the node}}, a column of per_plugin per node
+        pnames = [pname for pname, _weighted in per_plugin]
+        columns = zip(*[weighted for _pname, weighted in per_plugin]) if per_plugin else ([] for _ in names)
+        per_node = {name: dict(zip(pnames, column)) for name, column in zip(names, columns)}
+    return per_node, dict(zip(names, totals))
+
+
+def node_local_sums(pi: PodInfo, nodes: list[NodeInfo], plugins, ctx) -> list[int]:
+    """The sum of weight * raw score of ``plugins`` (all with a ScorePlugin.signature) on each
+    node, remembered by the node (``NodeInfo.scores``) under a key naming the plugins' keys and
+    weights, so the next replica of a workload is scored by one look-up per node."""
+    keys = [sp.key(pi, ctx) for sp in plugins]
+    combined = repr(tuple((key, sp.weight) for key, sp in zip(keys, plugins)))
+    sums = [ni.scores.get(combined) for ni in nodes]
+    if None in sums:
+        for i, v in enumerate(sums):
+            if v is None:
+                ni = nodes[i]
+                sums[i] = ni.scores[combined] = sum(sp.remembered(pi, ni, ctx, key) * sp.weight
+                                                    for sp, key in zip(plugins, keys))
+    return sums
 
 
 def select_host(order: list[str], totals: dict, rng) -> str:
     """The highest-scoring node; among k tied nodes each wins with probability 1/k, drawn with
     ``rng`` (upstream's selectHost gets the same odds by reservoir sampling, one draw per tied
     node; one draw for all of them is cheaper when hundreds of identical nodes tie)."""
-    best_score = max(totals[name] for name in order)
-    tied = [name for name in order if totals[name] == best_score]
+    return select_best(order, [totals[name] for name in order], rng)
+
+
+def select_best(order: list[str], scores: list, rng) -> str:
+    """select_host with the totals as a list in ``order``."""
+    best_score = max(scores)
+    tied = [name for name, s in zip(order, scores) if s == best_score]
     if len(tied) == 1:
         return tied[0]
     return tied[rng.randrange(len(tied))]
@@ -187,33 +225,33 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
                 return d
     want = num_feasible_nodes_to_find(n)
     active = active_filters(pi, filters)
-    quick = P.quick_pass(pi)
-    rest = [f for f in active if f[1] not in P.QUICK_PASS_COVERS]      # what quick_pass does not vouch for
+    # round robin: this attempt starts where the last one stopped (nodes[start:] + nodes[:start])
+    start %= n
+    order = node_infos[start:] + node_infos[:start] if start else node_infos
     feasible: list[NodeInfo] = []
-    for i in range(n):
-        ni = node_infos[(start + i) % n]
-        d.processed += 1
-        if record:
-            results = run_filters(pi, ni, filters=filters)
-            d.filters[ni.name] = results
-            rej = None
-            if results and results[-1][1]:
-                name = results[-1][0]
-                code = next(c for nm, _f, c, _n in (filters or P.FILTERS) if nm == name)
-                rej = (name, P.failure_code(code, results[-1][1]), results[-1][1])
-        else:
-            rej = None
-            for name, fn, code in (rest if quick(ni) else active):   # first_rejection, inlined
-                reasons = fn(pi, ni)
+    if not record:
+        d.processed = find_feasible(pi, order, want, active, feasible, d.failed)
+    else:
+        # run_filters on each node, recording every verdict; on a node quick_pass vouches for, the
+        # three filters it covers are recorded as passing without being called
+        cpu, mem = pi.requests
+        for ni in order:
+            d.processed += 1
+            results = []
+            pods, free_cpu, free_mem = ni.room
+            vouched = pods > 0 and cpu <= free_cpu and mem <= free_mem      # quick_pass(pi)(ni)
+            for name, fn, code in active:
+                reasons = [] if vouched and fn in P.QUICK_PASS_COVERS else fn(pi, ni)
+                results.append((name, reasons))
                 if reasons:
-                    rej = name, P.failure_code(code, reasons), reasons
+                    d.failed[ni.name] = (name, P.failure_code(code, reasons), reasons)
                     break
-        if rej is None:
+            d.filters[ni.name] = results
+            if results and results[-1][1]:
+                continue
             feasible.append(ni)
             if len(feasible) >= want:
                 break
-        else:
-            d.failed[ni.name] = rej
     d.feasible = [ni.name for ni in feasible]
     if not feasible:
         # PostFilter: DefaultPreemption
@@ -230,8 +268,40 @@ def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start:
     ctx = {"image_nodes": image_nodes, "total_nodes": n, "all_nodes": node_infos}
     d.scores, d.totals = score_nodes(pi, feasible, score_plugins or P.default_score_plugins(), ctx,
                                      record=record)
-    d.node = select_host(d.feasible, d.totals, rng)
+    if len(d.totals) == len(d.feasible):     # (no two nodes of one name: d.totals is in d.feasible's order)
+        d.node = select_best(d.feasible, list(d.totals.values()), rng)
+    else:
+        d.node = select_host(d.feasible, d.totals, rng)
     return d
+
+
+def find_feasible(pi: PodInfo, nodes: list[NodeInfo], want: int, active, feasible: list, failed: dict) -> int:
+    """Filter ``nodes`` in order until ``want`` are feasible: append those to ``feasible``, put the
+    others' (plugin, code, reasons) in ``failed``; return how many nodes were evaluated.
+    first_rejection() on each node, except that on the nodes plugins.quick_pass vouches for, the
+    three filters it covers are not called (most nodes of a healthy cluster)."""
+    rest = [f for f in active if f[1] not in P.QUICK_PASS_COVERS]      # what quick_pass does not vouch for
+    cpu, mem = pi.requests
+    pos, n = 0, len(nodes)
+    while pos < n and len(feasible) < want:
+        # the next nodes: as many as are still wanted, since all of them are evaluated anyway
+        chunk = nodes[pos:pos + want - len(feasible)]
+        pos += len(chunk)
+        # plugins.quick_pass(pi)(ni) for each, inlined (a Python call per node costs more than the
+        # test): not cordoned, no taints, room for one more pod and for the requests (NodeInfo.room)
+        vouched = [p > 0 and cpu <= c and mem <= m for p, c, m in [ni.room for ni in chunk]]
+        if not rest and False not in vouched:
+            feasible.extend(chunk)            # the usual case: every one of them fits
+            continue
+        for ni, ok in zip(chunk, vouched):
+            for name, fn, code in (rest if ok else active):
+                reasons = fn(pi, ni)
+                if reasons:
+                    failed[ni.name] = (name, P.failure_code(code, reasons), reasons)
+                    break
+            else:
+                feasible.append(ni)
+    return pos
 
 
 def image_node_counts(node_infos) -> dict[str, int]:

@@ -73,8 +73,8 @@ def _terms(pi: PodInfo) -> dict:
 
 
 def _pods_with_affinity(node_infos):
-    for ni in node_infos:
-        if ni.node is None or not ni.with_affinity:
+    for ni in [ni for ni in node_infos if ni.with_affinity]:     # (most nodes have none)
+        if ni.node is None:
             continue
         for key in sorted(ni.with_affinity):
             p = ni.with_affinity[key]
@@ -166,7 +166,7 @@ def prescore(pi: PodInfo, feasible: list[NodeInfo], all_nodes: list[NodeInfo]) -
     """Weights per (topologyKey, value); None (Skip) when nothing applies."""
     t = _terms(pi)
     has_own = bool(t["podAffinity/preferred"] or t["podAntiAffinity/preferred"])
-    if not has_own and not any(ni.with_affinity for ni in all_nodes):
+    if not has_own and not [ni for ni in all_nodes if ni.with_affinity]:
         return None                      # no terms of its own, and no pod's terms can name it
     scores: dict = {}
 

@@ -26,18 +26,33 @@ DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
 DEFAULT_SCHEDULER_NAME = "default-scheduler"
 
 
+# quantity text -> millicores / bytes: every replica of a workload requests the same few quantities
+_CPU_TEXT: dict[str, int] = {}
+_MEM_TEXT: dict[str, int] = {}
+
+
 def _cpu(value) -> int:
-    try:
-        return cpu_millis(value)
-    except QuantityError:
-        return 0
+    n = _CPU_TEXT.get(value) if type(value) is str else None
+    if n is None:
+        try:
+            n = cpu_millis(value)
+        except QuantityError:
+            n = 0
+        if type(value) is str and len(_CPU_TEXT) < 4096:
+            _CPU_TEXT[value] = n
+    return n
 
 
 def _mem(value) -> int:
-    try:
-        return memory_bytes(value)
-    except QuantityError:
-        return 0
+    n = _MEM_TEXT.get(value) if type(value) is str else None
+    if n is None:
+        try:
+            n = memory_bytes(value)
+        except QuantityError:
+            n = 0
+        if type(value) is str and len(_MEM_TEXT) < 4096:
+            _MEM_TEXT[value] = n
+    return n
 
 
 def _container_requests(c: dict, non_missing: bool) -> tuple[int, int]:
@@ -88,6 +103,15 @@ def pod_requests(pod: dict, non_missing: bool = False) -> tuple[int, int]:
     return cpu, mem
 
 
+def _all_requested(spec: dict) -> bool:
+    """Does every container (init containers too) request both cpu and memory?"""
+    for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+        req = (c.get("resources") or {}).get("requests") or {}
+        if "cpu" not in req or "memory" not in req:
+            return False
+    return True
+
+
 def host_ports(pod: dict) -> list[tuple[str, str, int]]:
     """(hostIP, protocol, hostPort) the pod's containers want on the node (hostPort 0 = none)."""
     out = []
@@ -123,7 +147,8 @@ class PodInfo:
         self.key = f"{self.namespace}/{self.name}"
         self.priority = int(spec.get("priority") or 0)
         self.requests = pod_requests(pod)
-        self.nonzero = pod_requests(pod, non_missing=True)
+        # the same unless a container leaves out its cpu or memory request
+        self.nonzero = self.requests if _all_requested(spec) else pod_requests(pod, non_missing=True)
         self.ports = host_ports(pod)
         self.tolerations = spec.get("tolerations") or []
         self.node_selector = spec.get("nodeSelector") or {}
@@ -154,7 +179,7 @@ class NodeInfo:
     __slots__ = ("node", "name", "alloc_cpu", "alloc_mem", "alloc_pods", "requested_cpu",
                  "requested_mem", "nonzero_cpu", "nonzero_mem", "pods", "used_ports", "images",
                  "taints", "labels", "unschedulable", "label_sets", "with_affinity", "match_counts",
-                 "scores")
+                 "scores", "room")
 
     def __init__(self, node: dict | None = None, name: str | None = None):
         self.pods: dict[str, PodInfo] = {}
@@ -176,8 +201,18 @@ class NodeInfo:
         self.taints: list = []
         self.labels: dict = {}
         self.unschedulable = False
+        # (pods, millicores, bytes) still free on a node that is not cordoned and has no taints,
+        # else (0, 0, 0): the scheduler's quick test that a node fits (plugins.quick_pass) in one read
+        self.room = (0, 0, 0)
         if node is not None:
             self.set_node(node)
+
+    def _update_room(self) -> None:
+        if self.unschedulable or self.taints:
+            self.room = (0, 0, 0)
+        else:
+            self.room = (self.alloc_pods - len(self.pods), self.alloc_cpu - self.requested_cpu,
+                         self.alloc_mem - self.requested_mem)
 
     def set_node(self, node: dict) -> None:
         self.scores.clear()
@@ -200,6 +235,7 @@ class NodeInfo:
         self.taints = spec.get("taints") or []
         self.unschedulable = bool(spec.get("unschedulable"))
         self.labels = (node.get("metadata") or {}).get("labels") or {}
+        self._update_room()
 
     def add_pod(self, pi: PodInfo) -> None:
         if pi.key in self.pods:
@@ -214,6 +250,7 @@ class NodeInfo:
         self.label_sets[pi.label_key] = self.label_sets.get(pi.label_key, 0) + 1
         self.match_counts.clear()
         self.scores.clear()
+        self._update_room()
         if pi.has_affinity:
             self.with_affinity[pi.key] = pi
 
@@ -234,6 +271,7 @@ class NodeInfo:
         self.with_affinity.pop(key, None)
         self.match_counts.clear()
         self.scores.clear()
+        self._update_room()
         n = self.label_sets.get(pi.label_key, 0) - 1
         if n <= 0:
             self.label_sets.pop(pi.label_key, None)

@@ -341,7 +341,7 @@ def default_normalize(scores: list[int], reverse: bool = False) -> list[int]:
     """helper.DefaultNormalizeScore: scale so the largest is 100 (reverse: 100 - that)."""
     top = max(scores) if scores else 0
     if top == 0:
-        return [MAX_NODE_SCORE if reverse else 0 for _ in scores]
+        return [MAX_NODE_SCORE if reverse else 0] * len(scores)
     out = []
     for s in scores:
         v = MAX_NODE_SCORE * s // top
@@ -377,14 +377,35 @@ class ScorePlugin:
         self.signature = signature
         self._keys: dict = {}
 
+    def key(self, pi: PodInfo, ctx: dict) -> str:
+        """Where nodes remember this plugin's raw score for ``pi`` (``NodeInfo.scores``): one
+        string per (plugin, signature), so its hash is computed once, not on every node."""
+        sig = self.signature(pi, ctx)
+        key = self._keys.get(sig)
+        if key is None:
+            key = self._keys[sig] = f"{self.name}#{len(self._keys)}"
+        return key
+
+    def remembered(self, pi: PodInfo, ni: NodeInfo, ctx: dict, key: str) -> int:
+        """The raw score on one node, from its memory under ``key`` (else computed and remembered)."""
+        v = ni.scores.get(key)
+        if v is None:
+            v = ni.scores[key] = int(self.fn(pi, ni, ctx))
+        return v
+
+    def int_scores(self) -> bool:
+        """Are its weighted scores always ints? Raw scores are ``int(fn(...))`` unless a score_all
+        of its own gives them, and the normalisations used here keep ints ints. (Ints add up to the
+        same totals in any order; floats might not.)"""
+        return (type(self.weight) is int
+                and (self.signature is not None or self.score_all is None or self.score_all is T.score_all)
+                and (self.normalize in (None, "default", "reverse")
+                     or self.normalize is T.normalize or self.normalize is I.normalize))
+
     def scores(self, pi: PodInfo, nodes: list[NodeInfo], ctx: dict) -> list[int]:
         """Raw scores of ``nodes``, in order."""
         if self.signature is not None:
-            # one string per (plugin, signature): its hash is computed once, not on every node
-            sig = self.signature(pi, ctx)
-            key = self._keys.get(sig)
-            if key is None:
-                key = self._keys[sig] = f"{self.name}#{len(self._keys)}"
+            key = self.key(pi, ctx)
             raw = [ni.scores.get(key) for ni in nodes]
             if None in raw:
                 for i, v in enumerate(raw):

@@ -172,26 +172,29 @@ def prescore(pi: PodInfo, feasible: list[NodeInfo], all_nodes: list[NodeInfo]) -
         return None
     require_all = bool((pi.pod.get("spec") or {}).get("topologySpreadConstraints"))
     ignored = set()
-    domains: set[tuple[str, str]] = set()     # every domain of the feasible nodes ("" = no label)
+    live = feasible
+    if require_all:
+        ignored = {ni.name for ni in feasible if not _has_all_keys(ni, cons)}
+        if ignored:
+            live = [ni for ni in feasible if ni.name not in ignored]
+    # The domains of the (not ignored) feasible nodes, one constraint at a time: a node without the
+    # label is in the domain "" (for the number of domains); Score reads the counts of the domains
+    # nodes are labelled with. Several constraints on one key count its domains once, for the first.
     counts: dict[tuple[str, str], int] = {}   # the domains Score will read: nodes labelled with them
-    sizes = [0] * len(cons)
-    for ni in feasible:
-        if require_all and not _has_all_keys(ni, cons):
-            ignored.add(ni.name)
-            continue
-        for i, c in enumerate(cons):
-            if c.key == HOSTNAME:
-                continue
-            value = ni.labels.get(c.key)
-            pair = (c.key, "" if value is None else value)
-            if pair not in domains:
-                domains.add(pair)
-                sizes[i] += 1
-            if value is not None:
-                counts[pair] = 0
     weights = []
-    for i, c in enumerate(cons):
-        size = len(feasible) - len(ignored) if c.key == HOSTNAME else sizes[i]
+    seen_keys = set()
+    for c in cons:
+        if c.key == HOSTNAME:
+            size = len(feasible) - len(ignored)
+        elif c.key in seen_keys:
+            size = 0
+        else:
+            seen_keys.add(c.key)
+            values = dict.fromkeys([ni.labels.get(c.key) for ni in live])    # in node order
+            size = len(values) - (None in values and "" in values)          # None and "" are one domain
+            for value in values:
+                if value is not None:
+                    counts[(c.key, value)] = 0
         weights.append(math.log(size + 2))
     # Sum the matching pods of every node in the domains Score reads (Score skips a node without
     # the label, so in a cluster without zones the zone constraint needs no counting). One
@@ -242,23 +245,35 @@ def score_all(pi: PodInfo, nodes: list[NodeInfo], ctx: dict) -> list[int]:
     if state["counts"] or state["ignored"] or len(hosts) != 1:
         return [score(pi, ni, state) for ni in nodes]
     # No feasible node carries the other constraints' labels (the zone of the system defaults in a
-    # cluster without zones): only the hostname term applies. score()'s arithmetic, without its loop.
+    # cluster without zones): only the hostname term applies, and a node's score depends only on
+    # its own pods and on the term. score()'s arithmetic, remembered by each node (NodeInfo.scores,
+    # cleared when its pods change) like the node-local score plugins' (ScorePlugin.signature).
     c, weight, memo_key = hosts[0]
     skew, ns, sel = c.max_skew - 1, pi.namespace, c.selector
-    out = []
-    for ni in nodes:
-        if HOSTNAME not in ni.labels:
-            out.append(0)
-            continue
-        cnt = ni.match_counts.get(memo_key)
-        if cnt is None:
-            cnt = count_matching(ni, sel, ns)
-        out.append(int(cnt * weight + skew + 0.5))        # floor(x + 0.5) for x >= 0
+    key = "PodTopologySpread/hostname" + repr((memo_key, weight, skew))
+    out = [ni.scores.get(key) for ni in nodes]
+    if None in out:
+        for i, v in enumerate(out):
+            if v is None:
+                ni = nodes[i]
+                if HOSTNAME not in ni.labels:
+                    v = 0
+                else:
+                    cnt = ni.match_counts.get(memo_key)
+                    if cnt is None:
+                        cnt = count_matching(ni, sel, ns)
+                    v = int(cnt * weight + skew + 0.5)        # floor(x + 0.5) for x >= 0
+                out[i] = ni.scores[key] = v
     return out
 
 
 def normalize(raw: list[int], feasible: list[NodeInfo], state: dict) -> list[int]:
     """100 * (max + min - score) / max over the nodes not ignored; ignored nodes get 0."""
+    if not state["ignored"] and raw:        # no node ignored (always, with the system defaults)
+        lo, hi = min(raw), max(raw)
+        if hi == 0:
+            return [P.MAX_NODE_SCORE] * len(raw)
+        return [P.MAX_NODE_SCORE * (hi + lo - s) // hi for s in raw]
     live = [s for s, ni in zip(raw, feasible) if ni.name not in state["ignored"]]
     lo = min(live) if live else 0
     hi = max(live) if live else 0
