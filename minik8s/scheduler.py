@@ -379,7 +379,8 @@ class Scheduler(Component):
             # the three highest totals, the earlier node (in d.feasible's order, d.totals's too) first
             top = [n for _t, _i, n in sorted(zip([-t for t in d.totals.values()], range(len(d.totals)),
                                                  d.totals))[:3]]
-            shown = [n for n in d.feasible if n in top or n == d.node]
+            # (with one feasible node nothing is scored: upstream skips Score then)
+            shown = [n for n in d.feasible if (n in top or n == d.node) and n in d.scores]
         for name in shown:
             parts = ", ".join(f"{p} {s}" for p, s in d.scores[name].items())
             self.observe(f"score {name}: {parts} = {d.totals[name]}")

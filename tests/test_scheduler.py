@@ -641,6 +641,22 @@ def test_large_cluster_trace_is_grouped():
     assert "(tie of 6, broken at random)" in step
 
 
+def test_large_cluster_with_one_feasible_node_is_traced():
+    """With one feasible node kube-scheduler skips scoring and binds it
+    (https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/#kube-scheduler-implementation);
+    the grouped trace of a large cluster says so instead of failing on the missing scores."""
+    c = new_cluster()
+    for i in range(1, 31):
+        add_node(c, f"node-{i:02d}", cpu="1" if i != 17 else "4")
+    add_pod(c, "web", cpu="2")
+    c.run(1)
+    assert c.get("pods", "web")["spec"]["nodeName"] == "node-17"
+    step = str([s for s in c.trace if s.key == "default/web"][0])
+    assert "filter: 1 of 30 nodes pass (30 evaluated)" in step
+    assert "chosen node-17: the only feasible node" in step
+    assert "observe: score" not in step
+
+
 def test_status_updates_leave_the_schedulers_node_cache_alone():
     """The scheduler's cache counts a bound pod by its spec, namespace, labels and whether it is
     terminating (https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/). A
