@@ -56,20 +56,38 @@ def test_step():
     assert c.step() is True and c.now == 3
 
 
-def test_running_collects_garbage_less_often_and_restores_the_callers_settings():
-    """While the clock runs, the cyclic collector's young threshold is raised (the simulation
-    allocates many short-lived dicts); afterwards the process's own thresholds are back,
-    also when a callback raises."""
+def test_running_pauses_the_cyclic_collector_and_restores_the_callers_settings():
+    """While the clock runs, the cyclic collector is off (the engine makes almost no cycles);
+    afterwards it is on again with nothing left frozen, also when a callback raises, and a cycle
+    made during the run is still collected later. A caller who turned it off keeps it off."""
     import gc
-    from minik8s.clock import GC_YOUNG_THRESHOLD
+    import weakref
     before = gc.get_threshold()
     seen = []
     c = Clock()
-    c.call_later(1, lambda: seen.append(gc.get_threshold()[0]))
+    c.call_later(1, lambda: seen.append(gc.isenabled()))
+
+    class Node:
+        pass
+
+    def make_cycle():
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        seen.append(weakref.ref(a))
+    c.call_later(1.5, make_cycle)
     c.run(2)
-    assert seen == [max(GC_YOUNG_THRESHOLD, before[0])]
-    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    assert seen[0] is False
+    assert gc.isenabled() and gc.get_threshold() == before and gc.get_freeze_count() == 0
+    gc.collect()
+    assert seen[1]() is None, "a cycle made during a run must not leak"
     c.call_later(1, lambda: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         c.run_until(lambda: False, timeout=5)
-    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        c.call_later(1, lambda: seen.append(gc.isenabled()))
+        c.run(2)
+        assert seen[-1] is False and not gc.isenabled()
+    finally:
+        gc.enable()
