@@ -17,12 +17,15 @@ a stopped component has no watches, no timers and does nothing.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
 from . import errors
 from .api.labels import Selector
 from .api.meta import EPOCH, key_of, rfc3339
+
+_EPOCH_SECONDS = EPOCH.timestamp()      # virtual time 0, as Unix seconds (for Event names)
 
 
 @dataclass
@@ -297,21 +300,24 @@ class EventRecorder:
     """Writes core/v1 Events, aggregating repeats as client-go's EventCorrelator does.
 
     The same event (object, type, reason, message, source) seen again bumps ``count``
-    and ``lastTimestamp`` of the existing Event instead of creating a new one.
+    and ``lastTimestamp`` of the existing Event instead of creating a new one. Like the
+    correlator's cache, the recorder remembers the last ``CACHE_SIZE`` distinct events only.
     """
+
+    CACHE_SIZE = 4096       # client-go tools/record/events_cache.go: maxLruCacheEntries
 
     def __init__(self, api: Client, clock, component: str, host: str | None = None):
         self.api = api
         self.clock = clock
         self.component = component
         self.host = host
-        self._seen: dict[tuple, str] = {}
+        self._seen: OrderedDict[tuple, str] = OrderedDict()     # least recently used first
         self._n = 0
 
     def _name_suffix(self) -> str:
         # client-go: fmt.Sprintf("%v.%x", ref.Name, t.UnixNano())
         self._n += 1
-        nanos = int((EPOCH.timestamp() + self.clock.now) * 1e9) + self._n
+        nanos = int((_EPOCH_SECONDS + self.clock.now) * 1e9) + self._n
         return f"{nanos:x}"
 
     def event(self, obj: dict, type_: str, reason: str, message: str, field_path: str | None = None) -> None:
@@ -327,6 +333,8 @@ class EventRecorder:
         agg = (ref["kind"], ns, ref["name"], ref["uid"], field_path, type_, reason, message)
         now = rfc3339(self.clock.now)
         existing = self._seen.get(agg)
+        if existing:
+            self._seen.move_to_end(agg)
         try:
             if existing:
                 try:
@@ -359,6 +367,8 @@ class EventRecorder:
                         raise
                     name = ev["metadata"]["name"] = f"{md['name']}.{self._name_suffix()}"
             self._seen[agg] = name
+            if len(self._seen) > self.CACHE_SIZE:
+                self._seen.popitem(last=False)
             self._record_trace(ref, type_, reason, message)
         except errors.ApiError:
             pass   # events are best effort, as in client-go

@@ -51,3 +51,28 @@ def test_rate_limited_retries_cap_at_the_maximum_delay():
         q.add_rate_limited("k")
     timers = [t for t in q._timers if not t.cancelled]
     assert max(t.time for t in timers) - c.now == WorkQueue.MAX_DELAY
+
+
+def test_event_recorder_aggregates_repeats_within_its_lru_cache():
+    """client-go's EventCorrelator bumps count/lastTimestamp of a repeated Event, remembering the
+    last 4096 distinct events (tools/record/events_cache.go, maxLruCacheEntries); an event seen
+    again after that many others is written as a new Event, and the recorder's memory stays bounded.
+    https://kubernetes.io/docs/reference/kubernetes-api/cluster-resources/event-v1/ (count, series)"""
+    from minik8s.component import EventRecorder
+    c = Cluster(nodes=1, seed=0)
+    rec = c.components["kube-scheduler"].recorder
+    cm = c.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}})[0]
+
+    def count(message):
+        return sorted(e.get("count", 1) for e in c.list("events") if e["message"] == message)
+
+    rec.event(cm, "Normal", "Test", "first")
+    rec.event(cm, "Normal", "Test", "first")
+    assert count("first") == [2]
+    for i in range(EventRecorder.CACHE_SIZE):
+        rec.event(cm, "Normal", "Test", f"other {i}")
+    assert len(rec._seen) == EventRecorder.CACHE_SIZE
+    rec.event(cm, "Normal", "Test", "first")           # forgotten by now: a new Event
+    assert count("first") == [1, 2]
+    rec.event(cm, "Normal", "Test", f"other {EventRecorder.CACHE_SIZE - 1}")   # still remembered
+    assert count(f"other {EventRecorder.CACHE_SIZE - 1}") == [2]
