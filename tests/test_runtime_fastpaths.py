@@ -95,3 +95,45 @@ def test_no_readiness_gates_means_no_messages():
     assert readiness_gate_messages({"readinessGates": [{"conditionType": "x"}]}, conds) == []
     assert readiness_gate_messages({"readinessGates": [{"conditionType": "y"}]}, None) == [
         'corresponding condition of pod readiness gate "y" does not exist.']
+
+
+def _run_exec_params(monkeypatch, fast: bool, command, image="busybox:1.36", env=None):
+    """Run ``command`` in a fresh container, with the ``exec "$@"`` fast path on or off; return
+    what can be seen of it: status, logs, ps while it runs, and the process's argv and env."""
+    from minik8s.runtime import sh
+    if not fast:
+        monkeypatch.setattr(sh, "_execs_its_arguments", lambda tree: False)
+    rt = _runtime()
+    img = rt.registry.resolve(image)
+    rt.images[img.ref] = img
+    sb = rt.run_pod_sandbox("uid-x", "x", "default", "x", "10.244.1.9")
+    cid = rt.create_container(sb.id, "c", image, command=command, env=env or {})
+    rt.start_container(cid)
+    c = rt.containers[cid]
+    running = (rt.node_ps(), list(c.init.argv), dict(c.init.env)) if c.init is not None else None
+    rt.clock.run(5)
+    st = rt.container_status(cid)
+    monkeypatch.undo()
+    return st.state, st.exit_code, st.reason, st.message, rt.logs(cid), running
+
+
+def test_exec_of_the_positional_parameters_matches_the_general_path(monkeypatch):
+    """Shell.run_script runs a script that is just ``exec "$@"`` (docker-entrypoint.sh) without
+    expanding its words; status, logs, ps, argv and environment are the general path's."""
+    from minik8s.runtime.sh import _execs_its_arguments, parse
+    assert _execs_its_arguments(parse('#!/bin/sh\nexec "$@"\n'))
+    for src in ['exec "$@" >/dev/null', 'exec $@', 'X=1 exec "$@"', 'exec "$@" &', ': ; exec "$@"',
+                'exec "$*"', 'exec "$@" x']:
+        assert not _execs_its_arguments(parse(src)), src
+    cases = [
+        (["sh", "-c", 'exec "$@"', "sh", "echo", "a  b", "c"], "busybox:1.36", None),
+        (["sh", "-c", 'exec "$@"', "sh", "sleep", "3"], "busybox:1.36", {"A": "1"}),
+        (["sh", "-c", 'exec "$@"', "sh"], "busybox:1.36", None),                      # nothing to exec: 0
+        (["sh", "-c", 'exec "$@"', "sh", "no-such-program", "x"], "busybox:1.36", None),   # 127
+        (["sh", "-c", 'exec "$@"'], "busybox:1.36", None),
+        (None, "nginx:1.27", {"NGINX_VERSION": "1.27.5"}),                           # docker-entrypoint.sh
+        (["/docker-entrypoint.sh", "sleep", "2"], "nginx:1.27", None),
+    ]
+    for command, image, env in cases:
+        assert (_run_exec_params(monkeypatch, True, command, image, env)
+                == _run_exec_params(monkeypatch, False, command, image, env)), command
