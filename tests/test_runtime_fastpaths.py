@@ -137,3 +137,24 @@ def test_exec_of_the_positional_parameters_matches_the_general_path(monkeypatch)
     for command, image, env in cases:
         assert (_run_exec_params(monkeypatch, True, command, image, env)
                 == _run_exec_params(monkeypatch, False, command, image, env)), command
+
+
+def test_container_state_is_the_state_of_the_container_status():
+    """ContainerRuntime.container_state (what the pod worker reads several times per sync) is
+    container_status(cid).state at every step of a container's life."""
+    rt = _runtime()
+    c = _container(rt)
+    seen = []
+
+    def check():
+        assert rt.container_state(c.id) == rt.container_status(c.id).state
+        seen.append(rt.container_state(c.id))
+    check()
+    rt.start_container(c.id)
+    check()
+    rt.clock.run(1)
+    check()
+    rt.stop_container(c.id, 1)
+    rt.clock.run(5)
+    check()
+    assert seen == ["created", "running", "running", "exited"]

@@ -720,6 +720,11 @@ class ContainerRuntime:
     def container_status(self, cid: str) -> ContainerStatus:
         return self.containers[cid].status()
 
+    def container_state(self, cid: str) -> str:
+        """``container_status(cid).state`` ("created" | "running" | "exited") without building the
+        whole status: the kubelet often needs only the state, several times per pod sync."""
+        return self.containers[cid].state
+
     def list_containers(self, sandbox_id: str | None = None) -> list[ContainerStatus]:
         return [c.status() for _, c in sorted(self.containers.items())
                 if sandbox_id is None or c.sandbox.id == sandbox_id]
