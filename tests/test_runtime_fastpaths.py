@@ -158,3 +158,64 @@ def test_container_state_is_the_state_of_the_container_status():
     rt.clock.run(5)
     check()
     assert seen == ["created", "running", "running", "exited"]
+
+
+ADMISSION = """
+apiVersion: v1
+kind: Pod
+metadata: {name: big}
+spec:
+  nodeName: node-1
+  containers: [{name: c, image: busybox:1.36, command: ["sleep", "3600"], resources: {requests: {cpu: 1200m, memory: 1Gi}}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: job}
+spec:
+  nodeName: node-1
+  restartPolicy: Never
+  initContainers: [{name: i, image: busybox:1.36, command: ["true"], resources: {requests: {cpu: 500m}}}]
+  containers: [{name: c, image: busybox:1.36, command: ["sleep", "5"], resources: {requests: {cpu: 300m}}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: crash}
+spec:
+  nodeName: node-1
+  containers: [{name: c, image: busybox:1.36, command: ["sh", "-c", "sleep 2; exit 1"], resources: {requests: {cpu: 100m}}}]
+"""
+
+
+def test_admission_running_total_matches_the_sum_over_the_pods():
+    """Kubelet.admit reads ``admitted_total``, kept up to date as pods are admitted, finish,
+    are rejected, deleted or replaced; it is always what admitted_requests() adds up."""
+    from minik8s import Cluster
+    c = Cluster(nodes=1, seed=0)
+    kl = c.kubelets["node-1"]
+
+    def check():
+        assert kl.admitted_total == kl.admitted_requests()
+    c.apply(ADMISSION)
+    for _ in range(12):
+        c.run(1)
+        check()
+    extra = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "late"},
+             "spec": {"nodeName": "node-1", "containers": [{"name": "c", "image": "busybox:1.36",
+                      "command": ["sleep", "3600"], "resources": {"requests": {"cpu": "800m"}}}]}}
+    c.apply(dict(extra))                       # does not fit next to big: OutOfcpu
+    c.run(2)
+    check()
+    assert c.get("pod", "late")["status"]["reason"] == "OutOfcpu"
+    c.delete("pod", "big")
+    c.delete("pod", "late")
+    for _ in range(40):
+        c.run(1)
+        check()
+    c.apply(dict(extra))                       # fits now that big is gone
+    c.run(3)
+    check()
+    assert c.get("pod", "late")["status"]["phase"] == "Running"
+    c.delete("pod", "crash", grace_period_seconds=0)
+    c.run(5)
+    check()
+    assert kl.admitted_total["pods"] == 1
