@@ -88,6 +88,7 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         self._ip_next = 2
         self.pods = None
         self.services = None
+        self.service_env_cache: dict[tuple, dict] = {}  # (namespace, enableServiceLinks) -> service_links()
         self.eviction = EvictionManager(self)
         self.runtime.memory_watch = self._memory_watch
         from ..storage.volumes import VolumeManager
@@ -158,7 +159,7 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
     def setup(self) -> None:
         if self.pods is None:
             self.pods = self.informer("pods", self._on_pod, field_selector=f"spec.nodeName={self.node_name}")
-            self.services = self.informer("services")
+            self.services = self.informer("services", self._on_service)
         self.traced(f"node/{self.node_name}", self.register_node)
         self.every(C.NODE_LEASE_RENEW_INTERVAL, self._traced_lease)
         self.every(C.NODE_STATUS_UPDATE_FREQUENCY, self._traced_status)
