@@ -278,3 +278,27 @@ spec:
     c.run(1)
     check()
     assert "DB_SERVICE_HOST" in kl.service_environment(pod("other"))
+
+
+def test_resolv_conf_without_dns_config_is_the_general_text():
+    """resolv_conf_for caches the text of pods without dnsConfig per (policy, namespace, node);
+    it is what resolv_conf_text computes, for every policy, with and without hostNetwork."""
+    from minik8s.network.dns_config import NODE_RESOLV_CONF, resolv_conf_for, resolv_conf_text
+    for ns in ("default", "other"):
+        for policy in (None, "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"):
+            for host in (None, True):
+                for dns, domain in (("10.96.0.10", "cluster.local"), ("", "example.org")):
+                    spec = {"containers": []}
+                    if policy:
+                        spec["dnsPolicy"] = policy
+                    if host:
+                        spec["hostNetwork"] = True
+                    pod = {"metadata": {"namespace": ns}, "spec": spec}
+                    effective = "Default" if (policy or "ClusterFirst") == "ClusterFirst" and host else policy
+                    want = resolv_conf_text(effective or "ClusterFirst", ns, {}, dns, domain, NODE_RESOLV_CONF)
+                    assert resolv_conf_for(pod, dns, domain) == want
+                    assert resolv_conf_for(pod, dns, domain) == want      # from the cache
+    cfg = {"nameservers": ["1.1.1.1"], "searches": ["a.example"], "options": [{"name": "ndots", "value": "2"}]}
+    pod = {"metadata": {"namespace": "x"}, "spec": {"dnsConfig": cfg}}
+    assert resolv_conf_for(pod) == ("search x.svc.cluster.local svc.cluster.local cluster.local a.example\n"
+                                    "nameserver 10.96.0.10\nnameserver 1.1.1.1\noptions ndots:2\n")
