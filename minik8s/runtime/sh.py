@@ -1174,8 +1174,10 @@ def _single_simple(node):
     return node if isinstance(node, Simple) else None
 
 
+@functools.lru_cache(maxsize=1024)
 def _execs_its_arguments(tree: Sequence) -> bool:
-    """Is the script exactly ``exec "$@"`` (no assignment, redirection or other command)?"""
+    """Is the script exactly ``exec "$@"`` (no assignment, redirection or other command)?
+    (Cached per syntax tree, as :func:`parse` caches the trees.)"""
     if len(tree.items) != 1 or tree.items[0][1]:
         return False
     node = _single_simple(tree.items[0][0])
