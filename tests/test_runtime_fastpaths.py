@@ -302,3 +302,60 @@ def test_resolv_conf_without_dns_config_is_the_general_text():
     pod = {"metadata": {"namespace": "x"}, "spec": {"dnsConfig": cfg}}
     assert resolv_conf_for(pod) == ("search x.svc.cluster.local svc.cluster.local cluster.local a.example\n"
                                     "nameserver 10.96.0.10\nnameserver 1.1.1.1\noptions ndots:2\n")
+
+
+def _general_oom_victim(rt, capacity, system):
+    """oom_victim without its fast path: the sum over the running containers, then the scores."""
+    used = system + sum(c.cgroup.ram for c in rt.containers.values() if c.state == "running")
+    if used <= capacity:
+        return None
+    best, best_score = None, None
+    for _, c in sorted(rt.containers.items()):
+        if c.state != "running":
+            continue
+        score = c.cgroup.ram + c.cgroup.swap + getattr(c, "oom_score_adj", 0) * capacity // 1000
+        if best_score is None or score > best_score:
+            best, best_score = c.id, score
+    return best
+
+
+def test_runtime_memory_bound_keeps_the_oom_check_exact():
+    """ContainerRuntime.memory_bound is the sum of max(0, cgroup memory) over its containers,
+    through charges, frees, tmpfs writes and deletes from another container, exits and removals;
+    oom_victim's fast path on it answers as the general sum does."""
+    from minik8s.kubelet.eviction import oom_victim
+    rt = _runtime()
+    shm = Dir(0o777)
+    shm.tmpfs = True
+    seen = []
+
+    def check():
+        assert rt.memory_bound == sum(max(c.cgroup.memory, 0) for c in rt.containers.values())
+        for capacity in (0, 10 * 2**20, 50 * 2**20, 2**40):
+            want = _general_oom_victim(rt, capacity, 2**20)
+            assert oom_victim(rt, capacity, 2**20) == want
+            seen.append(want is None)
+    cs = [_container(rt, f"c{i}", [Mount("/shm", shm)]) for i in range(3)]
+    check()
+    for c in cs:
+        rt.start_container(c.id)
+    check()
+    cs[0].init.allocate(8 * 2**20)
+    cs[1].init.allocate(3 * 2**20)
+    check()
+    cs[1].init.free(2**20)
+    cs[0].fs.write("/shm/big", "x" * 2**20)     # tmpfs: charged to the writer
+    check()
+    cs[2].fs.remove("/shm/big")                  # uncharged from the remover: below zero
+    assert cs[2].cgroup.memory < 0
+    check()
+    rt.stop_container(cs[0].id, 1)
+    rt.clock.run(3)
+    check()
+    rt.remove_container(cs[0].id)
+    check()
+    rt.remove_container(cs[1].id)                # removed while running: killed after the pop
+    check()
+    rt.remove_pod_sandbox(cs[2].sandbox.id)
+    check()
+    assert rt.memory_bound == 0 and True in seen and False in seen
