@@ -72,6 +72,15 @@ class ContainerEnvironment:
         (https://kubernetes.io/docs/concepts/services-networking/connect-applications-service/#environment-variables)."""
         ns = pod["metadata"].get("namespace", "default")
         links = pod["spec"].get("enableServiceLinks", True) is not False
+        # fast path: the variables depend only on (namespace, enableServiceLinks) and the Services,
+        # which change only through the services informer, whose handler empties this cache
+        env = self.service_env_cache.get((ns, links))
+        if env is None:
+            env = self.service_env_cache[(ns, links)] = self.service_links(ns, links)
+        return dict(env)             # the caller adds the container's own variables to it
+
+    def service_links(self, ns: str, links: bool) -> dict:
+        """The Service variables of a pod in namespace ``ns`` (``links``: its enableServiceLinks)."""
         chosen = {}
         for svc in self.services.list() if self.services is not None else []:
             md = svc["metadata"]
@@ -84,6 +93,10 @@ class ContainerEnvironment:
         for name in sorted(chosen):
             env.update(service_env_vars(chosen[name]))
         return env
+
+    def _on_service(self, typ: str, svc: dict, old: dict | None) -> None:
+        """A Service was added, changed or deleted: the cached service variables are stale."""
+        self.service_env_cache.clear()
 
     def _config_data(self, kind: str, name: str, ns: str, optional) -> dict | None:
         try:

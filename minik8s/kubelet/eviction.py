@@ -93,7 +93,11 @@ def oom_victim(rt, capacity: int, system: int) -> str | None:
     oom_badness: resident + swapped memory, plus ``oom_score_adj`` thousandths of the node's
     memory; the highest score loses. ``system``: what the node's own daemons use.
     """
-    # the common case first: the node has memory left (a sum needs no order, so no sort)
+    # the common case first: the node has memory left. Fast path: the runtime's memory_bound is
+    # at least the sum below (each running container's RAM is at most its charged memory)
+    if system + rt.memory_bound <= capacity:
+        return None
+    # (a sum needs no order, so no sort)
     used = system + sum(c.cgroup.ram for c in rt.containers.values() if c.state == "running")
     if used <= capacity:
         return None

@@ -201,6 +201,7 @@ class PodWorker:
     admitted: bool = False              # passed the kubelet's admission check
     requests: dict | None = None        # what it was admitted with (cpu millicores, memory bytes)
     finished: bool = False              # reached Succeeded/Failed (or rejected): nothing more to run
+    counted: bool = False               # its requests are in kubelet.admitted_total (admitted, not finished)
     terminating: bool = False           # deletion in progress
     grace: float | None = None
     last_status: dict | None = None
@@ -243,7 +244,7 @@ class PodWorker:
         rec = self.containers.get(name)
         if rec is None or rec.cid is None or rec.hook_pending:
             return False
-        if self.kl.runtime.container_status(rec.cid).state != "running":
+        if self.kl.runtime.container_state(rec.cid) != "running":
             return False
         return self.startup_passed(name)
 
@@ -443,18 +444,17 @@ class PodWorker:
             kl.observe(f"{c['name']}: pulling {c['image']}")
             return
         if rec.cid is not None:
-            st = kl.runtime.container_status(rec.cid)
-            if st.state in ("running", "created"):
+            if kl.runtime.container_state(rec.cid) in ("running", "created"):
                 if rec.stopping:
                     return              # being killed; PLEG tells us when it has exited
                 if self.kill_if_unhealthy(pod, c, rec, init):
                     return
                 if not self.replace_if_changed(pod, c, rec):
                     return
-                st = kl.runtime.container_status(rec.cid)
-                if st.state != "exited":
+                if kl.runtime.container_state(rec.cid) != "exited":
                     return              # SIGTERM sent; PLEG tells us when it has exited
-            if not self.may_restart(pod, c, rec, st, requeue, init):
+            # the container has exited: its whole status decides on the restart
+            if not self.may_restart(pod, c, rec, kl.runtime.container_status(rec.cid), requeue, init):
                 return
             self.retire_container(rec)
             rec.restart_count += 1
@@ -724,7 +724,7 @@ class PodWorker:
         kl.diff(f"{name}: started container {cid}" + (f" (restart {rec.restart_count})"
                                                       if rec.restart_count else ""))
         hook = (c.get("lifecycle") or {}).get("postStart")
-        if hook and kl.runtime.container_status(cid).state == "running":
+        if hook and kl.runtime.container_state(cid) == "running":
             rec.hook_pending = True
             from .lifecycle import run_hook
             kl.diff(f"{name}: run postStart hook")
@@ -879,6 +879,7 @@ class PodWorker:
 
     def finish(self, pod: dict) -> None:
         """The pod reached a terminal phase: tear down its sandbox (PodReadyToStartContainers False)."""
+        self.kl._uncount(self)
         self.finished = True
         self.stop_probes()
         self.kl.diff(f"pod is {self.last_status['phase']}: sandbox stopped")
@@ -891,7 +892,7 @@ class PodWorker:
         out = []
         for name in sorted(self.containers):
             rec = self.containers[name]
-            if rec.cid and self.kl.runtime.container_status(rec.cid).state in ("running", "created"):
+            if rec.cid and self.kl.runtime.container_state(rec.cid) in ("running", "created"):
                 out.append(rec)
         return out
 
@@ -964,7 +965,7 @@ class PodWorker:
 
         def alive(n):
             r = self.containers.get(n)
-            return r is not None and r.cid is not None and kl.runtime.container_status(r.cid).state == "running"
+            return r is not None and r.cid is not None and kl.runtime.container_state(r.cid) == "running"
         for name in sorted(self.turns, key=lambda n: -sidecars.index(n) if n in sidecars else 0):
             t0, remaining = self.turns[name]
             rec = self.containers.get(name)

@@ -89,7 +89,7 @@ class KubeletServer:
                                   "connect: connection refused")
         worker = self.workers.get(key_of(pod))
         rec = worker.containers.get(name) if worker else None
-        if (rec is None or rec.cid is None or self.runtime.container_status(rec.cid).state != "running"
+        if (rec is None or rec.cid is None or self.runtime.container_state(rec.cid) != "running"
                 ):
             raise errors.bad_request(f'unable to upgrade connection: container not found ("{name}")')
         argv = shlex.split(command) if isinstance(command, str) else list(command)
@@ -106,7 +106,7 @@ class KubeletServer:
             cs = []
             for cname in sorted(w.containers):
                 rec = w.containers[cname]
-                if rec.cid and self.runtime.container_status(rec.cid).state == "running":
+                if rec.cid and self.runtime.container_state(rec.cid) == "running":
                     s = self.runtime.stats(rec.cid)
                     cs.append({"name": cname, "cpu_millicores": s.get("cpu", 0), "memory_bytes": s.get("memory", 0)})
                     cpu += s.get("cpu", 0)

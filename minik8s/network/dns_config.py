@@ -16,6 +16,8 @@ same name. The kubelet's pure function is :func:`resolv_conf_for`.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from . import params as P
 
 MAX_NAMESERVERS = 3          # validation.MaxDNSNameservers (resolv.conf's MAXNS)
@@ -57,6 +59,17 @@ def resolv_conf_for(pod: dict, cluster_dns: str = P.KUBE_DNS_IP, cluster_domain:
     policy = spec.get("dnsPolicy") or "ClusterFirst"
     if policy == "ClusterFirst" and spec.get("hostNetwork"):
         policy = "Default"
+    cfg = spec.get("dnsConfig") or {}
+    if not cfg:
+        # fast path: without dnsConfig the text is the same for every pod of a namespace (and
+        # policy) on a node: computed once
+        return _without_dns_config(policy, ns, cluster_dns, cluster_domain, node_resolv_conf)
+    return resolv_conf_text(policy, ns, cfg, cluster_dns, cluster_domain, node_resolv_conf)
+
+
+def resolv_conf_text(policy: str, ns: str, cfg: dict, cluster_dns: str, cluster_domain: str,
+                     node_resolv_conf: str) -> str:
+    """The resolv.conf for ``dnsPolicy`` ``policy`` (hostNetwork already applied) and ``dnsConfig`` ``cfg``."""
     host_servers, host_search, host_options = parse(node_resolv_conf)
     if policy == "None":
         servers, searches, options = [], [], []
@@ -66,7 +79,6 @@ def resolv_conf_for(pod: dict, cluster_dns: str = P.KUBE_DNS_IP, cluster_domain:
         servers = [cluster_dns] if cluster_dns else host_servers
         searches = [f"{ns}.svc.{cluster_domain}", f"svc.{cluster_domain}", cluster_domain] + host_search
         options = ["ndots:5"]
-    cfg = spec.get("dnsConfig") or {}
     for s in cfg.get("nameservers") or []:
         if s not in servers:
             servers.append(s)
@@ -81,3 +93,8 @@ def resolv_conf_for(pod: dict, cluster_dns: str = P.KUBE_DNS_IP, cluster_domain:
     if options:
         out.append("options " + " ".join(options))
     return "\n".join(out) + "\n"
+
+
+@lru_cache(maxsize=1024)
+def _without_dns_config(policy: str, ns: str, cluster_dns: str, cluster_domain: str, node_resolv_conf: str) -> str:
+    return resolv_conf_text(policy, ns, {}, cluster_dns, cluster_domain, node_resolv_conf)

@@ -15,6 +15,7 @@ import posixpath
 
 from .fs import Dir, File, FsError
 from .process import SIGNALS, signal_name
+from .sh import sh_main
 
 
 def _read_input(proc, files: list[str], applet: str):
@@ -875,7 +876,6 @@ def busybox_main(proc):
 
 
 def _sh(proc):
-    from .sh import sh_main
     return sh_main(proc)
 
 

@@ -324,7 +324,10 @@ class Container:
         """Charge memory to the cgroup; over ``memory.max`` the OOM killer kills the container."""
         cg = self.cgroup
         swapped = cg.swap
+        before = cg.memory
         cg.memory += nbytes
+        if self.runtime.containers.get(self.id) is self:      # keep runtime.memory_bound current
+            self.runtime.memory_bound += max(cg.memory, 0) - max(before, 0)
         if check and nbytes > 0 and cg.memory_limit is not None and cg.memory > cg.memory_limit + cg.swap_limit:
             self.oom_kill(proc)
         elif cg.swap != swapped and self.runtime.cpu.by_container.get(self.id):
@@ -497,6 +500,9 @@ class ContainerRuntime:
         # fn(cid) called after a container's memory grew: the node-level OOM killer (the kubelet
         # installs it with the node's capacity and each container's oom_score_adj), or None
         self.memory_watch = None
+        # the sum of max(0, cgroup memory) over self.containers: an upper bound of the RAM the
+        # running containers use, which lets the OOM check skip its sum while the node has room
+        self.memory_bound = 0
         self.sandboxes: dict[str, Sandbox] = {}
         self.containers: dict[str, Container] = {}
         self._subscribers: list = []
@@ -632,7 +638,9 @@ class ContainerRuntime:
         sb = self.sandboxes.pop(sid, None)
         if sb is not None:
             for cid in list(sb.containers):
-                self.containers.pop(cid, None)
+                c = self.containers.pop(cid, None)
+                if c is not None:
+                    self.memory_bound -= max(c.cgroup.memory, 0)
 
     # --- containers -------------------------------------------------------------------------
     def create_container(self, sandbox_id: str, name: str, image: str, command=None, args=None, env=None,
@@ -667,6 +675,7 @@ class ContainerRuntime:
         c.gid = int(run_as_group) if run_as_group is not None else 0
         c.groups = sorted(int(g) for g in supplemental_groups or [])
         self.containers[cid] = c
+        self.memory_bound += max(c.cgroup.memory, 0)
         sb.containers.append(cid)
         return cid
 
@@ -712,6 +721,7 @@ class ContainerRuntime:
     def remove_container(self, cid: str) -> None:
         c = self.containers.pop(cid, None)
         if c is not None:
+            self.memory_bound -= max(c.cgroup.memory, 0)
             if c.state == "running" and c.init is not None:
                 c.init._finish(137, "SIGKILL")
             if cid in c.sandbox.containers:
@@ -719,6 +729,11 @@ class ContainerRuntime:
 
     def container_status(self, cid: str) -> ContainerStatus:
         return self.containers[cid].status()
+
+    def container_state(self, cid: str) -> str:
+        """``container_status(cid).state`` ("created" | "running" | "exited") without building the
+        whole status: the kubelet often needs only the state, several times per pod sync."""
+        return self.containers[cid].state
 
     def list_containers(self, sandbox_id: str | None = None) -> list[ContainerStatus]:
         return [c.status() for _, c in sorted(self.containers.items())

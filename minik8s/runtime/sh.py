@@ -686,7 +686,12 @@ class Shell:
             io.stderr.write(f"sh: {e}\n")
             return 2
         try:
-            if exec_last and tree.items and not tree.items[-1][1] and isinstance(tree.items[-1][0], Simple):
+            if _execs_its_arguments(tree) and "exec" not in self.functions:
+                # fast path: the whole script is `exec "$@"` (the nginx image's docker-entrypoint.sh,
+                # run at every nginx start). The general path would expand the two words to the same
+                # argv, run the exec builtin on it and set the same status.
+                code = self.status = b_exec(self, ["exec", *self.params], io)
+            elif exec_last and tree.items and not tree.items[-1][1] and isinstance(tree.items[-1][0], Simple):
                 yield from self.run(Sequence(tree.items[:-1]), io)
                 self.exec_simple = not self.traps
                 code = yield from self.run(Sequence(tree.items[-1:]), io)
@@ -1167,6 +1172,18 @@ def _single_simple(node):
     if isinstance(node, Pipeline) and len(node.cmds) == 1 and not node.negate:
         node = node.cmds[0]
     return node if isinstance(node, Simple) else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _execs_its_arguments(tree: Sequence) -> bool:
+    """Is the script exactly ``exec "$@"`` (no assignment, redirection or other command)?
+    (Cached per syntax tree, as :func:`parse` caches the trees.)"""
+    if len(tree.items) != 1 or tree.items[0][1]:
+        return False
+    node = _single_simple(tree.items[0][0])
+    return (node is not None and not node.assigns and not node.redirs and len(node.words) == 2
+            and node.words[0].parts == [("lit", "exec")]
+            and node.words[1].parts == [("dq", [("var", "@", "", "")])])
 
 
 class ShellError(Exception):
