@@ -62,13 +62,16 @@ class Expectations:
 
 def replicaset_status(rs: dict, pods: list[dict], now: float) -> dict:
     """calculateStatus: the counts a ReplicaSet reports for its active pods."""
-    tmpl_labels = (((rs["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}).items()
+    tmpl_labels = tuple((((rs["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}).items())
     mrs = rs["spec"].get("minReadySeconds") or 0
     fully = ready = avail = 0
     for p in pods:          # one pass: this runs on every sync, over every pod of the ReplicaSet
         labels = p["metadata"].get("labels") or {}
-        if all(labels.get(k) == v for k, v in tmpl_labels):
-            fully += 1
+        for k, v in tmpl_labels:
+            if labels.get(k) != v:
+                break
+        else:
+            fully += 1      # every label of the template
         cond = condition(p, "Ready")
         if cond is not None and cond.get("status") == "True":        # is_pod_ready
             ready += 1
