@@ -29,7 +29,7 @@ from .api import resources as R
 from .api.defaults import apply_defaults
 from .api.labels import (field_selector_matches, parse_field_selector, parse_selector,
                          selector_from_object)
-from .api.meta import clone, random_suffix, random_uid, rfc3339
+from .api.meta import clone, key_of, random_suffix, random_uid, rfc3339
 from .api.patch import ApiUnsupported, apply_patch
 from .api.validation import validate
 from .store import CompareFailed, KeyExists, KeyMissing, Store
@@ -69,6 +69,7 @@ class Watch:
     active: bool = True
     since: int = 0        # revision the watch starts after: older commits are not delivered live
     seq: int = 0
+    keyed: bool = False   # handler(type, obj, key): informers index by the store's namespace/name key
 
     def stop(self) -> None:
         if self.active:
@@ -563,19 +564,21 @@ class APIServer:
     # --- watch -----------------------------------------------------------------------------
     def watch(self, resource, handler: Callable[[str, dict], None], namespace: str | None = None, *,
               resource_version: str | None = None, label_selector=None,
-              field_selector: str | None = None) -> Watch:
+              field_selector: str | None = None, keyed: bool = False) -> Watch:
         """WATCH: call ``handler(type, obj)`` for every later change that passes the filters.
 
         With ``resource_version``, changes after that revision are replayed first (in
         order, none lost); a revision older than the store's history gives an ERROR event
-        with a 410 Expired status, as Kubernetes does.
+        with a 410 Expired status, as Kubernetes does. ``keyed``: call ``handler(type, obj, key)``
+        with the object's ``namespace/name`` (``name`` if cluster-scoped), the key an informer's
+        cache uses, which the store already has (``None`` with ERROR).
         """
         self._check_up()
         res = self.resource(resource)
         labels = (label_selector if hasattr(label_selector, "matches")
                   else parse_selector(label_selector))
         w = Watch(res, handler, namespace if res.namespaced else None, labels,
-                  self._parse_fields(res, field_selector), self, since=self.store.revision)
+                  self._parse_fields(res, field_selector), self, since=self.store.revision, keyed=keyed)
         self._register(w)
         if resource_version not in (None, "", "0"):
             try:
@@ -595,7 +598,10 @@ class APIServer:
 
     def _deliver_one(self, w: Watch, typ: str, obj: dict) -> None:
         if w.active or typ == "ERROR":
-            w.handler(typ, obj)
+            if w.keyed:
+                w.handler(typ, obj, None if typ == "ERROR" else key_of(obj))
+            else:
+                w.handler(typ, obj)
 
     def _on_commit(self, ev) -> None:
         self._pending.append(ev)
@@ -653,11 +659,17 @@ class APIServer:
                 if not w.active or ev.revision <= w.since:
                     continue
                 if w._everything:           # the common case, without a call to _translate
-                    w.handler(ev.type, ev.obj)
+                    if w.keyed:
+                        w.handler(ev.type, ev.obj, ev.key)
+                    else:
+                        w.handler(ev.type, ev.obj)
                     continue
                 t = w._translate(ev)
                 if t:
-                    w.handler(t[0], t[1])
+                    if w.keyed:
+                        w.handler(t[0], t[1], ev.key)
+                    else:
+                        w.handler(t[0], t[1])
 
     # --- subresources ----------------------------------------------------------------------
     def _bind(self, res: R.Resource, binding: dict, namespace: str | None) -> dict:

@@ -171,7 +171,7 @@ class Informer:
         self._watch = self.api.watch(self.resource, self._on_event, self.namespace,
                                      resource_version=lst["metadata"]["resourceVersion"],
                                      label_selector=self.label_selector,
-                                     field_selector=self.field_selector)
+                                     field_selector=self.field_selector, keyed=True)
         self.synced = True
 
     def stop(self) -> None:
@@ -183,11 +183,12 @@ class Informer:
         for h in self.handlers:
             h(typ, obj, old)
 
-    def _on_event(self, typ: str, obj: dict) -> None:
+    def _on_event(self, typ: str, obj: dict, key: str | None = None) -> None:
         if typ == "ERROR":
             self.start()    # 410 Gone: relist, as a reflector does
             return
-        key = key_of(obj)
+        if key is None:
+            key = key_of(obj)
         old = self.cache.get(key)
         if typ == "DELETED":
             self.cache.pop(key, None)
