@@ -76,3 +76,22 @@ def test_event_recorder_aggregates_repeats_within_its_lru_cache():
     assert count("first") == [1, 2]
     rec.event(cm, "Normal", "Test", f"other {EventRecorder.CACHE_SIZE - 1}")   # still remembered
     assert count(f"other {EventRecorder.CACHE_SIZE - 1}") == [2]
+
+
+def test_keyed_watches_get_the_informer_cache_key():
+    """A keyed watch (what informers use) gets namespace/name for namespaced objects and name for
+    cluster-scoped ones: the key client-go's MetaNamespaceKeyFunc gives, and key_of computes."""
+    from minik8s.api.meta import key_of
+    c = Cluster(nodes=1, seed=0)
+    seen = []
+    for res in ("configmaps", "nodes", "namespaces"):
+        c.apiserver.watch(res, lambda typ, obj, key: seen.append((typ, key, key_of(obj))), keyed=True)
+    c.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}})
+    c.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
+    c.kubectl("label node node-1 team=a")
+    c.delete("configmap", "cm")
+    c.run(1)
+    assert ("ADDED", "default/cm", "default/cm") in seen and ("DELETED", "default/cm", "default/cm") in seen
+    assert ("ADDED", "team", "team") in seen
+    assert ("MODIFIED", "node-1", "node-1") in seen
+    assert all(key == expected for _typ, key, expected in seen)
