@@ -31,28 +31,26 @@ _CPU_TEXT: dict[str, int] = {}
 _MEM_TEXT: dict[str, int] = {}
 
 
-def _cpu(value) -> int:
-    n = _CPU_TEXT.get(value) if type(value) is str else None
+def _parsed(value, parse, memo: dict) -> int:
+    """``parse(value)`` (0 if it is not a quantity), remembered for quantity texts: a pure function
+    of the text, so the memo is shared by every cluster in the process (and bounded)."""
+    n = memo.get(value) if type(value) is str else None
     if n is None:
         try:
-            n = cpu_millis(value)
+            n = parse(value)
         except QuantityError:
             n = 0
-        if type(value) is str and len(_CPU_TEXT) < 4096:
-            _CPU_TEXT[value] = n
+        if type(value) is str and len(memo) < 4096:
+            memo[value] = n
     return n
+
+
+def _cpu(value) -> int:
+    return _parsed(value, cpu_millis, _CPU_TEXT)
 
 
 def _mem(value) -> int:
-    n = _MEM_TEXT.get(value) if type(value) is str else None
-    if n is None:
-        try:
-            n = memory_bytes(value)
-        except QuantityError:
-            n = 0
-        if type(value) is str and len(_MEM_TEXT) < 4096:
-            _MEM_TEXT[value] = n
-    return n
+    return _parsed(value, memory_bytes, _MEM_TEXT)
 
 
 def _container_requests(c: dict, non_missing: bool) -> tuple[int, int]:
