@@ -20,6 +20,7 @@ import base64
 
 from .. import errors
 from ..api.quantity import cpu_millis, memory_bytes
+from ..runtime.containerd import expand_env_refs as expand   # $(VAR) and $$, as for command/args
 from . import config as C
 from .pod_worker import ConfigError
 
@@ -168,23 +169,3 @@ def service_env_vars(svc: dict) -> dict:
         out[prefix + "_PORT"] = str(p["port"])
         out[prefix + "_ADDR"] = ip
     return out
-
-
-def expand(value: str, env: dict) -> str:
-    """``$(VAR)`` references to earlier variables are expanded; ``$$`` escapes (as Kubernetes does)."""
-    if "$" not in value:
-        return value            # nothing to expand (most values): the loop below would copy it
-    out, i = [], 0
-    while i < len(value):
-        if value.startswith("$$", i):
-            out.append("$")
-            i += 2
-        elif value.startswith("$(", i) and ")" in value[i:]:
-            j = value.index(")", i)
-            var = value[i + 2:j]
-            out.append(env[var] if var in env else value[i:j + 1])
-            i = j + 1
-        else:
-            out.append(value[i])
-            i += 1
-    return "".join(out)
