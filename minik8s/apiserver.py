@@ -430,7 +430,7 @@ class APIServer:
                 and not self._graceful_pending(res, new)):
             try:
                 self.store.update(res.plural, key, new, md["resourceVersion"], owned=True)
-                return clone(self.store.delete(res.plural, key))
+                return self._out(self.store.delete(res.plural, key), owned)
             except CompareFailed:
                 raise errors.conflict(res.plural, md["name"], res.group) from None
         try:
@@ -659,17 +659,16 @@ class APIServer:
                 if not w.active or ev.revision <= w.since:
                     continue
                 if w._everything:           # the common case, without a call to _translate
-                    if w.keyed:
-                        w.handler(ev.type, ev.obj, ev.key)
-                    else:
-                        w.handler(ev.type, ev.obj)
-                    continue
-                t = w._translate(ev)
-                if t:
-                    if w.keyed:
-                        w.handler(t[0], t[1], ev.key)
-                    else:
-                        w.handler(t[0], t[1])
+                    typ, obj = ev.type, ev.obj
+                else:
+                    t = w._translate(ev)
+                    if not t:
+                        continue
+                    typ, obj = t
+                if w.keyed:
+                    w.handler(typ, obj, ev.key)
+                else:
+                    w.handler(typ, obj)
 
     # --- subresources ----------------------------------------------------------------------
     def _bind(self, res: R.Resource, binding: dict, namespace: str | None) -> dict:
