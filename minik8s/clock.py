@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 
 @contextmanager
-def _fewer_collections():
+def _collector_paused():
     if not gc.isenabled() or gc.get_freeze_count():
         yield                  # someone else turned the collector off (or an outer run is in progress)
         return
@@ -113,7 +113,7 @@ class Clock:
     def run(self, seconds: float) -> None:
         """Advance virtual time by ``seconds``, running everything due on the way."""
         until = self.now + float(seconds)
-        with _fewer_collections():
+        with _collector_paused():
             while True:
                 nxt = self.next_time()
                 if nxt is None or nxt > until:
@@ -134,7 +134,7 @@ class Clock:
         deadline = start + float(timeout)
         if predicate():
             return 0.0
-        with _fewer_collections():
+        with _collector_paused():
             return self._run_until(predicate, start, deadline, timeout, what, poll)
 
     def _run_until(self, predicate, start: float, deadline: float, timeout: float, what, poll: float) -> float:
