@@ -29,6 +29,7 @@ from .manifests import load_manifests
 from .runtime.images import CATALOGUE, ImageRegistry
 from .runtime.images import image as _image
 from .runtime.network import PodNetwork
+from .scheduler import framework as scheduler_framework
 from .store import Store
 from .trace import Trace
 
@@ -54,7 +55,7 @@ CONTROLLERS = [
 # Control-plane components outside kube-controller-manager, in start order:
 # (module under minik8s, class name); each class is built as cls(ctx).
 COMPONENTS = [
-    ("scheduler", "Scheduler"),
+    ("scheduler.scheduler", "Scheduler"),
     ("network.coredns", "CoreDNS"),                  # cluster DNS at 10.96.0.10
     ("network.cloud_controller_manager", "CloudControllerManager"),   # LoadBalancer IPs
     ("storage.pv_controller", "PersistentVolumeController"),   # binds claims to volumes (in kube-controller-manager)
@@ -72,7 +73,7 @@ class Cluster:
     """
 
     def __init__(self, nodes=3, seed: int = 0, *, trace: bool = True, start: bool = True,
-                 scheduler_plugins=(), proxy_mode: str = "iptables",
+                 scheduler_plugins=(), proxy_mode: str = "iptables", fast_scheduler: bool = True,
                  _snapshot: dict | None = None):
         self.seed = seed
         self.rng = random.Random(seed)                 # the one source of randomness
@@ -95,8 +96,11 @@ class Cluster:
         self.node_specs: list[dict] = []
         self._controller_manager()                     # kube-controller-manager
         self._extra_components()                       # scheduler, kube-proxy, CoreDNS, ...
+        scheduler = self.components["kube-scheduler"]
+        if not fast_scheduler:                         # untraced attempts too on the reference path
+            scheduler.untraced = scheduler_framework.schedule
         for name, fn, weight in scheduler_plugins:     # readers' own score plugins
-            self.components["kube-scheduler"].add_score_plugin(name, fn, weight)
+            scheduler.add_score_plugin(name, fn, weight)
         if start:
             for comp in self.components.values():
                 comp.start()

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from minik8s.api.quantity import cpu_millis, memory_bytes
 from minik8s.cluster import Cluster
-from minik8s.scheduling import plugins as P
-from minik8s.scheduling.framework import explain
+from minik8s.scheduler.framework import explain
+from minik8s.scheduler.plugins.tainttoleration import taint_toleration
 
 CP_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
 
@@ -352,7 +352,7 @@ def test_property_no_node_is_overcommitted_and_every_bound_pod_fits(nodes, pods,
         if not name:
             continue
         node = by_node[name]
-        assert P.taint_toleration(p, node) == []
+        assert taint_toleration(p, node) == []
         for ctr in p["spec"]["containers"]:
             r = (ctr.get("resources") or {}).get("requests") or {}
             used[name][0] += cpu_millis(r.get("cpu", 0))

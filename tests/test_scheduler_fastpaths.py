@@ -1,19 +1,23 @@
-"""The scheduler's fast paths decide exactly as its plain path does.
+"""The scheduler's fast path (``scheduler/fast.py``) decides exactly as its reference path
+(``scheduler/framework.py``) does.
 
-Without tracing (``record=False``) ``framework.schedule`` filters nodes in chunks (quick_pass
-inlined) and adds up the node-local scores remembered per node; with tracing it runs every filter
-and every score plugin one by one to record them. Over varied nodes and pods, and again after pods
-join nodes (so what nodes remembered must be forgotten), both must choose the same node with the
-same totals, rejections and random draws.
+``fast.schedule`` filters nodes in chunks (``fast.quick_pass`` vouching for most of them) and adds
+up the node-local scores remembered per node; ``framework.schedule`` runs every filter and every
+score plugin one by one and records them. Over varied nodes and pods, and again after pods join
+nodes (so what nodes remembered must be forgotten), both must choose the same node with the same
+totals, rejections, preemption victims and random draws; and whole clusters scheduling with one
+or the other must bind the same pods to the same nodes with the same events.
 https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/#kube-scheduler-implementation
 """
 
 import random
 
 from minik8s.api.labels import selector_from_object
-from minik8s.scheduling import framework as F
-from minik8s.scheduling import plugins as P
-from minik8s.scheduling.node_info import NodeInfo, PodInfo
+from minik8s.cluster import Cluster
+from minik8s.scheduler import fast
+from minik8s.scheduler import framework as F
+from minik8s.scheduler.node_info import NodeInfo, PodInfo
+from minik8s.scheduler.profile import ScorePlugin, default_score_plugins
 
 
 def node(rng, i):
@@ -73,12 +77,14 @@ def pod_info(p, rng):
     return pi
 
 
-def decide(p, default_selector, infos, seed, plugins, start, record):
+def decide(p, default_selector, infos, seed, plugins, start, schedule):
     pi = PodInfo(p)
     pi.default_selector = default_selector
     rng = random.Random(seed)
-    d = F.schedule(pi, infos, rng, plugins, start=start, record=record)
-    return (d.node, d.feasible, d.totals, d.failed, d.processed, d.message, rng.random())
+    d = schedule(pi, infos, rng, plugins, start=start)
+    res = d.preemption
+    victims = None if res is None else (res.node, [v.key for v in res.victims], res.message)
+    return (d.node, d.feasible, d.totals, d.failed, d.processed, d.message, victims, rng.random())
 
 
 def check(plugins, seed):
@@ -90,9 +96,9 @@ def check(plugins, seed):
             p = pod(rng, f"p{round_}-{i}")
             sel = pod_info(p, rng).default_selector
             start = rng.randrange(len(infos))
-            plain = decide(p, sel, infos, i, plugins, start, record=True)
-            assert decide(p, sel, infos, i, plugins, start, record=False) == plain, p
-            assert decide(p, sel, infos, i, plugins, start, record=False) == plain, p   # from memory
+            plain = decide(p, sel, infos, i, plugins, start, F.schedule)
+            assert decide(p, sel, infos, i, plugins, start, fast.schedule) == plain, p
+            assert decide(p, sel, infos, i, plugins, start, fast.schedule) == plain, p   # from memory
             decided += plain[0] is not None
         for i in range(20):          # pods join nodes: what the nodes remembered must not be reused
             p = pod(rng, f"bound-{round_}-{i}")
@@ -100,14 +106,14 @@ def check(plugins, seed):
     assert decided > 10
 
 
-def test_fast_paths_agree_with_the_traced_path():
+def test_fast_path_agrees_with_the_reference_path():
     for seed in range(4):
-        check(P.default_score_plugins(), seed)
+        check(default_score_plugins(), seed)
 
 
 def test_fast_paths_agree_with_a_student_plugin_and_other_weights():
-    plugins = P.default_score_plugins()
-    plugins.append(P.ScorePlugin("Student", lambda pi, ni, ctx: len(ni.pods) * 7, 2, "default"))
+    plugins = default_score_plugins()
+    plugins.append(ScorePlugin("Student", lambda pi, ni, ctx: len(ni.pods) * 7, 2, "default"))
     for sp in plugins:
         if sp.name == "NodeResourcesFit":
             sp.weight = 3
@@ -122,7 +128,7 @@ def test_pod_info_requests_are_pod_requests():
     """PodInfo skips the second pod_requests (missing requests counted as 100m / 200Mi) when every
     container requests both cpu and memory: the two must agree with pod_requests either way.
     https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#resource-sharing-within-containers"""
-    from minik8s.scheduling.node_info import pod_requests
+    from minik8s.scheduler.node_info import pod_requests
     rng = random.Random(5)
     for i in range(300):
         def container(name, **extra):
@@ -141,3 +147,44 @@ def test_pod_info_requests_are_pod_requests():
         p = {"metadata": {"name": f"p{i}"}, "spec": spec}
         pi = PodInfo(p)
         assert (pi.requests, pi.nonzero) == (pod_requests(p), pod_requests(p, non_missing=True)), spec
+
+
+def cluster_run(fast_scheduler: bool):
+    """Nodes with taints, zones and little room; Deployments with spreading, anti-affinity, host
+    ports and priorities (preemption): where every pod lands and every scheduler event."""
+    nodes = [{"name": f"node-{i}", "cpu": "2", "memory": "4Gi",
+              "labels": {"topology.kubernetes.io/zone": "ab"[i % 2]},
+              "taints": [{"key": "soft", "effect": "PreferNoSchedule"}] if i % 3 == 0 else []}
+             for i in range(1, 7)]
+    c = Cluster(nodes=nodes, seed=3, trace=False, fast_scheduler=fast_scheduler)
+    c.apply({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "high"},
+             "value": 1000})
+
+    def deployment(name, replicas, cpu, **spec):
+        c.apply({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+                 "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                          "template": {"metadata": {"labels": {"app": name}}, "spec": {
+                              "containers": [{"name": "c", "image": "nginx",
+                                              "resources": {"requests": {"cpu": cpu, "memory": "100Mi"}}}],
+                              **spec}}}})
+    deployment("web", 7, "300m", topologySpreadConstraints=[{
+        "maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway",
+        "labelSelector": {"matchLabels": {"app": "web"}}}])
+    deployment("db", 4, "500m", affinity={"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app": "db"}}}]}})
+    deployment("batch", 10, "400m")
+    c.run(30)
+    deployment("vip", 3, "1500m", priorityClassName="high")
+    c.run(60)
+    pods = c.apiserver.list("pods", "default")["items"]
+    placed = sorted((p["metadata"]["name"], p["spec"].get("nodeName")) for p in pods)
+    events = sorted((e["involvedObject"]["name"], e["reason"], e["message"])
+                    for e in c.apiserver.list("events", "default")["items"]
+                    if e["source"].get("component") == "default-scheduler")
+    return placed, events, c.rng.random()
+
+
+def test_clusters_on_the_fast_and_the_reference_path_schedule_alike():
+    fast_run = cluster_run(True)
+    assert any(reason == "Preempted" for _n, reason, _m in fast_run[1])       # the scenario preempts
+    assert fast_run == cluster_run(False)

@@ -1,15 +1,26 @@
-"""The kube-scheduler plugins as pure functions (minik8s.scheduling).
+"""The kube-scheduler plugins as pure functions (minik8s.scheduler.plugins, framework, fast).
 
 Each test names the Kubernetes page that states the rule it pins.
 """
 
 import random
 
-from minik8s.scheduling import framework as F
-from minik8s.scheduling import plugins as P
-from minik8s.scheduling import topology as T
-from minik8s.scheduling.node_info import NodeInfo, PodInfo, pod_requests
-from minik8s.scheduling.queue import SchedulingQueue, backoff_duration
+from minik8s.scheduler import fast
+from minik8s.scheduler import framework as F
+from minik8s.scheduler import profile
+from minik8s.scheduler.node_info import NodeInfo, PodInfo, pod_requests
+from minik8s.scheduler.plugins import podtopologyspread as T
+from minik8s.scheduler.plugins.helper import default_normalize
+from minik8s.scheduler.plugins.imagelocality import image_locality
+from minik8s.scheduler.plugins.nodeaffinity import node_affinity, node_affinity_score
+from minik8s.scheduler.plugins.nodename import node_name
+from minik8s.scheduler.plugins.nodeports import node_ports
+from minik8s.scheduler.plugins.noderesources import balanced_allocation, fits, least_allocated
+from minik8s.scheduler.plugins.nodeunschedulable import node_unschedulable
+from minik8s.scheduler.plugins.tainttoleration import taint_toleration, taint_toleration_score, tolerates
+from minik8s.scheduler.plugins.imagelocality import image_node_counts
+from minik8s.scheduler.queue import SchedulingQueue, backoff_duration
+from minik8s.scheduler.status import UNRESOLVABLE, UNSCHEDULABLE, fit_error_message
 
 GI = 2 ** 30
 MI = 2 ** 20
@@ -102,28 +113,28 @@ def test_missing_requests_count_as_100m_and_200Mi_only_for_scoring():
 def test_tolerations_match_taints():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/"""
     taint = {"key": "k", "value": "v", "effect": "NoSchedule"}
-    assert P.tolerates({"key": "k", "operator": "Equal", "value": "v", "effect": "NoSchedule"}, taint)
-    assert P.tolerates({"key": "k", "value": "v"}, taint)                  # empty effect: any
-    assert P.tolerates({"key": "k", "operator": "Exists"}, taint)
-    assert P.tolerates({"operator": "Exists"}, taint)                      # empty key + Exists: all
-    assert not P.tolerates({"key": "k", "value": "w"}, taint)
-    assert not P.tolerates({"key": "k", "operator": "Exists", "effect": "NoExecute"}, taint)
-    assert not P.tolerates({"key": "other", "operator": "Exists"}, taint)
+    assert tolerates({"key": "k", "operator": "Equal", "value": "v", "effect": "NoSchedule"}, taint)
+    assert tolerates({"key": "k", "value": "v"}, taint)                  # empty effect: any
+    assert tolerates({"key": "k", "operator": "Exists"}, taint)
+    assert tolerates({"operator": "Exists"}, taint)                      # empty key + Exists: all
+    assert not tolerates({"key": "k", "value": "w"}, taint)
+    assert not tolerates({"key": "k", "operator": "Exists", "effect": "NoExecute"}, taint)
+    assert not tolerates({"key": "other", "operator": "Exists"}, taint)
 
 
 def test_node_unschedulable_unless_tolerated():
     """https://kubernetes.io/docs/concepts/architecture/nodes/#manual-node-administration"""
     n = node(unschedulable=True)
-    assert P.node_unschedulable(pod(), n) == ["node(s) were unschedulable"]
+    assert node_unschedulable(pod(), n) == ["node(s) were unschedulable"]
     tol = [{"key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"}]
-    assert P.node_unschedulable(pod(tolerations=tol), n) == []
-    assert P.node_unschedulable(pod(), node()) == []
+    assert node_unschedulable(pod(tolerations=tol), n) == []
+    assert node_unschedulable(pod(), node()) == []
 
 
 def test_node_name_filter():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename"""
-    assert P.node_name(pod(node_name="n1"), node("n1")) == []
-    assert P.node_name(pod(node_name="n2"), node("n1")) == ["node(s) didn't match the requested node name"]
+    assert node_name(pod(node_name="n1"), node("n1")) == []
+    assert node_name(pod(node_name="n2"), node("n1")) == ["node(s) didn't match the requested node name"]
 
 
 def test_taint_toleration_filter_reports_first_untolerated_taint():
@@ -131,12 +142,12 @@ def test_taint_toleration_filter_reports_first_untolerated_taint():
     n = node(taints=[{"key": "soft", "effect": "PreferNoSchedule"},
                      {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"},
                      {"key": "dedicated", "value": "gpu", "effect": "NoExecute"}])
-    assert P.taint_toleration(pod(), n) == [
+    assert taint_toleration(pod(), n) == [
         "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"]
     tol = [{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]
-    assert P.taint_toleration(pod(tolerations=tol), n) == ["node(s) had untolerated taint {dedicated: gpu}"]
+    assert taint_toleration(pod(tolerations=tol), n) == ["node(s) had untolerated taint {dedicated: gpu}"]
     tol.append({"key": "dedicated", "value": "gpu", "effect": "NoExecute"})
-    assert P.taint_toleration(pod(tolerations=tol), n) == []       # PreferNoSchedule never filters
+    assert taint_toleration(pod(tolerations=tol), n) == []       # PreferNoSchedule never filters
 
 
 def _affinity(*terms):
@@ -147,14 +158,14 @@ def test_node_selector_and_required_affinity_operators():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#node-affinity"""
     n = node(labels={"disktype": "ssd", "cores": "8"})
     bad = ["node(s) didn't match Pod's node affinity/selector"]
-    assert P.node_affinity(pod(nodeSelector={"disktype": "ssd"}), n) == []
-    assert P.node_affinity(pod(nodeSelector={"disktype": "hdd"}), n) == bad
+    assert node_affinity(pod(nodeSelector={"disktype": "ssd"}), n) == []
+    assert node_affinity(pod(nodeSelector={"disktype": "hdd"}), n) == bad
 
     def req(op, key, values=None):
         e = {"key": key, "operator": op}
         if values is not None:
             e["values"] = values
-        return P.node_affinity(pod(affinity=_affinity({"matchExpressions": [e]})), n)
+        return node_affinity(pod(affinity=_affinity({"matchExpressions": [e]})), n)
 
     assert req("In", "disktype", ["ssd", "nvme"]) == []
     assert req("In", "disktype", ["hdd"]) == bad
@@ -176,33 +187,33 @@ def test_affinity_terms_are_ored_expressions_anded_empty_term_matches_nothing():
     t_no = {"matchExpressions": [{"key": "a", "operator": "In", "values": ["1"]},
                                  {"key": "b", "operator": "Exists"}]}
     t_yes = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}
-    assert P.node_affinity(pod(affinity=_affinity(t_no)), n) != []
-    assert P.node_affinity(pod(affinity=_affinity(t_no, t_yes)), n) == []
-    assert P.node_affinity(pod(affinity=_affinity({})), n) != []
+    assert node_affinity(pod(affinity=_affinity(t_no)), n) != []
+    assert node_affinity(pod(affinity=_affinity(t_no, t_yes)), n) == []
+    assert node_affinity(pod(affinity=_affinity({})), n) != []
 
 
 def test_node_ports_conflicts():
     """https://kubernetes.io/docs/concepts/configuration/overview/#services (hostPort limits placement)"""
     bad = ["node(s) didn't have free ports for the requested pod ports"]
     n = info(node(), pod("a", ports=[{"containerPort": 80, "hostPort": 8080}]))
-    assert P.node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8080}]), n) == bad
-    assert P.node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8080, "protocol": "UDP"}]), n) == []
-    assert P.node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8081}]), n) == []
-    assert P.node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8080, "hostIP": "10.0.0.1"}]), n) == bad
+    assert node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8080}]), n) == bad
+    assert node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8080, "protocol": "UDP"}]), n) == []
+    assert node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8081}]), n) == []
+    assert node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8080, "hostIP": "10.0.0.1"}]), n) == bad
     n2 = info(node(), pod("a", ports=[{"containerPort": 80, "hostPort": 8080, "hostIP": "10.0.0.1"}]))
-    assert P.node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8080, "hostIP": "10.0.0.2"}]), n2) == []
-    assert P.node_ports(pod(ports=[{"containerPort": 80}]), n) == []        # no hostPort
+    assert node_ports(pod(ports=[{"containerPort": 80, "hostPort": 8080, "hostIP": "10.0.0.2"}]), n2) == []
+    assert node_ports(pod(ports=[{"containerPort": 80}]), n) == []        # no hostPort
 
 
 def test_fits_counts_pods_already_on_the_node():
     """https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#how-pods-with-resource-requests-are-scheduled"""
     n = info(node(cpu="1", memory="1Gi", pods="2"), pod("a", cpu="600m", memory="512Mi"))
-    assert P.fits(pod(cpu="400m", memory="512Mi"), n) == []
-    assert P.fits(pod(cpu="401m"), n) == ["Insufficient cpu"]
-    assert P.fits(pod(cpu="500m", memory="600Mi"), n) == ["Insufficient cpu", "Insufficient memory"]
-    assert P.fits(pod(), info(node(cpu="1"), pod("a", cpu="1"))) == []     # no requests: only pod count
+    assert fits(pod(cpu="400m", memory="512Mi"), n) == []
+    assert fits(pod(cpu="401m"), n) == ["Insufficient cpu"]
+    assert fits(pod(cpu="500m", memory="600Mi"), n) == ["Insufficient cpu", "Insufficient memory"]
+    assert fits(pod(), info(node(cpu="1"), pod("a", cpu="1"))) == []     # no requests: only pod count
     full = info(node(pods="1"), pod("a"))
-    assert P.fits(pod(), full) == ["Too many pods"]
+    assert fits(pod(), full) == ["Too many pods"]
 
 
 # --- scores ---------------------------------------------------------------------------------
@@ -210,28 +221,28 @@ def test_least_allocated():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/resource-bin-packing/"""
     n = info(node(cpu="4", memory="8Gi"), pod("a", cpu="1", memory="2Gi"))
     # cpu (4000-2000)/4000 = 50, memory (8-4)/8 = 50
-    assert P.least_allocated(pod(cpu="1", memory="2Gi"), n) == 50
+    assert least_allocated(pod(cpu="1", memory="2Gi"), n) == 50
     # a pod without requests counts as 100m / 200Mi: cpu 2900/4000 -> 72, memory (8Gi-2Gi-200Mi)/8Gi -> 72
-    assert P.least_allocated(pod(), n) == (72 + 72) // 2
-    assert P.least_allocated(pod(cpu="8"), info(node(cpu="4"))) < 50
+    assert least_allocated(pod(), n) == (72 + 72) // 2
+    assert least_allocated(pod(cpu="8"), info(node(cpu="4"))) < 50
 
 
 def test_balanced_allocation():
     """https://kubernetes.io/docs/reference/scheduling/config/#scheduling-plugins (NodeResourcesBalancedAllocation)"""
     n = info(node(cpu="4", memory="8Gi"))
-    assert P.balanced_allocation(pod(cpu="2", memory="2Gi"), n) == 87     # |0.5-0.25|/2 = 0.125
-    assert P.balanced_allocation(pod(cpu="2", memory="4Gi"), n) == 100
+    assert balanced_allocation(pod(cpu="2", memory="2Gi"), n) == 87     # |0.5-0.25|/2 = 0.125
+    assert balanced_allocation(pod(cpu="2", memory="4Gi"), n) == 100
 
 
 def test_taint_toleration_score_prefers_fewer_prefer_no_schedule_taints():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ (PreferNoSchedule)"""
     soft = lambda k: {"key": k, "effect": "PreferNoSchedule"}  # noqa: E731
     nodes = [info(node("a")), info(node("b", taints=[soft("x")])), info(node("c", taints=[soft("x"), soft("y")]))]
-    raw = [P.taint_toleration_score(pod(), n) for n in nodes]
+    raw = [taint_toleration_score(pod(), n) for n in nodes]
     assert raw == [0, 1, 2]
-    assert P.default_normalize(raw, reverse=True) == [100, 50, 0]
+    assert default_normalize(raw, reverse=True) == [100, 50, 0]
     tol = pod(tolerations=[{"key": "x", "operator": "Exists", "effect": "PreferNoSchedule"}])
-    assert [P.taint_toleration_score(tol, n) for n in nodes] == [0, 0, 1]
+    assert [taint_toleration_score(tol, n) for n in nodes] == [0, 0, 1]
 
 
 def test_node_affinity_preferred_weights():
@@ -242,9 +253,9 @@ def test_node_affinity_preferred_weights():
                                                                   "values": ["key-2"]}]}}]
     p = pod(affinity={"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": pref}})
     n1, n2 = info(node("n1", labels={"label-1": "key-1"})), info(node("n2", labels={"label-2": "key-2"}))
-    raw = [P.node_affinity_score(p, n1), P.node_affinity_score(p, n2)]
+    raw = [node_affinity_score(p, n1), node_affinity_score(p, n2)]
     assert raw == [1, 50]
-    assert P.default_normalize(raw) == [2, 100]
+    assert default_normalize(raw) == [2, 100]
 
 
 def test_image_locality():
@@ -254,15 +265,15 @@ def test_image_locality():
     has, hasnt = info(node("a", images=images)), info(node("b"))
     p = pod(image="big:1.0")
     # 500 MB seen on 1 of 2 nodes -> 250 MB; (250 - 23) * 100 // (1000 - 23)
-    assert P.image_locality(p, has, {"big:1.0": 1}, 2) == 23
-    assert P.image_locality(p, hasnt, {"big:1.0": 1}, 2) == 0
+    assert image_locality(p, has, {"big:1.0": 1}, 2) == 23
+    assert image_locality(p, hasnt, {"big:1.0": 1}, 2) == 0
     small = [{"names": ["tiny:latest"], "sizeBytes": 5 * mb}]
-    assert P.image_locality(pod(image="tiny"), info(node("c", images=small)), {"tiny:latest": 1}, 1) == 0
+    assert image_locality(pod(image="tiny"), info(node("c", images=small)), {"tiny:latest": 1}, 1) == 0
 
 
 def test_remembered_and_batched_scores_agree_with_scoring_each_node():
-    """ScorePlugin.scores (scores remembered per node and pod signature, or computed for all nodes
-    at once) is only a faster way to call the plugin's per-node function: over varied nodes
+    """fast.raw_scores (scores remembered per node and pod signature, or PodTopologySpread's computed
+    for all nodes at once) is only a faster way to call the plugin's per-node function: over varied nodes
     (capacity, load, PreferNoSchedule taints, cached images, no memory, zones) and pods, and again
     after pods join some nodes, the raw scores are the same node by node.
     https://kubernetes.io/docs/reference/scheduling/config/#scheduling-plugins"""
@@ -286,7 +297,8 @@ def test_remembered_and_batched_scores_agree_with_scoring_each_node():
         return PodInfo(p)
     for i in range(60):
         rng.choice(nodes).add_pod(load(i))
-    plugins = [sp for sp in P.default_score_plugins() if sp.score_all is not None or sp.signature is not None]
+    plugins = [sp for sp in profile.default_score_plugins()
+               if sp.fn is profile.spread_score or sp.signature is not None]
     assert {sp.name for sp in plugins} >= {"TaintToleration", "NodeResourcesFit", "PodTopologySpread",
                                           "NodeResourcesBalancedAllocation", "ImageLocality"}
     for round_ in range(3):
@@ -298,14 +310,15 @@ def test_remembered_and_batched_scores_agree_with_scoring_each_node():
             # half of them are replicas of a workload, spread by the system-default constraints
             if rng.random() < 0.5:
                 pi.default_selector = selector_from_object({"matchLabels": {"app": "web"}})
-            ctx = {"image_nodes": F.image_node_counts(nodes), "total_nodes": len(nodes)}
+            ctx = {"image_nodes": image_node_counts(nodes), "total_nodes": len(nodes)}
             for sp in plugins:
                 for feasible in (nodes[:20], nodes):        # without zones; with some
                     if sp.prescore is not None:
                         ctx[sp.name] = sp.prescore(pi, feasible, nodes)
                         if ctx[sp.name] is None:
                             continue
-                    assert sp.scores(pi, feasible, ctx) == [int(sp.fn(pi, ni, ctx)) for ni in feasible], sp.name
+                    assert fast.raw_scores(sp, pi, feasible, ctx) == [int(sp.fn(pi, ni, ctx)) for ni in feasible], \
+                        sp.name
         for i in range(10):                       # nodes change: what they remembered must not be reused
             rng.choice(nodes).add_pod(load(f"{round_}-{i}"))
 
@@ -325,9 +338,9 @@ def test_quick_pass_vouches_only_for_nodes_the_three_filters_pass():
                        for j in range(rng.randrange(3))])
         pi = PodInfo(pod(cpu=rng.choice([None, "0", "300m", "1500m"]), memory=rng.choice([None, "600Mi", "2Gi"]),
                          tolerations=rng.choice([[], [{"operator": "Exists"}]])))
-        if P.quick_pass(pi)(ni):
+        if fast.quick_pass(pi, [ni]) == [True]:
             vouched += 1
-            assert [f(pi, ni) for f in P.QUICK_PASS_COVERS] == [[], [], []], ni
+            assert [f(pi, ni) for f in fast.QUICK_PASS_COVERS] == [[], [], []], ni
     assert vouched > 30          # it does vouch for ordinary nodes
 
 
@@ -343,9 +356,9 @@ def test_num_feasible_nodes_to_find():
 
 def test_fit_error_reasons_are_counted_and_sorted_as_strings():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/ (FailedScheduling)"""
-    statuses = [("NodeResourcesFit", P.UNSCHEDULABLE, ["Insufficient cpu", "Insufficient memory"])] * 10 + \
-               [("TaintToleration", P.UNRESOLVABLE, ["node(s) had untolerated taint {a: b}"])] * 2
-    assert F.fit_error_message(12, statuses) == (
+    statuses = [("NodeResourcesFit", UNSCHEDULABLE, ["Insufficient cpu", "Insufficient memory"])] * 10 + \
+               [("TaintToleration", UNRESOLVABLE, ["node(s) had untolerated taint {a: b}"])] * 2
+    assert fit_error_message(12, statuses) == (
         "0/12 nodes are available: 10 Insufficient cpu, 10 Insufficient memory, "
         "2 node(s) had untolerated taint {a: b}.")
 
@@ -438,7 +451,7 @@ def _prio_pod(name, cpu, prio, start="2025-01-01T00:00:00Z"):
 
 def test_victims_are_the_fewest_least_important_pods():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#preemption"""
-    from minik8s.scheduling.preemption import select_victims_on_node
+    from minik8s.scheduler.preemption import select_victims_on_node
     ni = info(node(cpu="2"), _prio_pod("a", "1", 5), _prio_pod("b", "500m", 1), _prio_pod("c", "500m", 100))
     victims, rej = select_victims_on_node(PodInfo(pod(cpu="400m", priority=50)), ni, F.first_rejection)
     # removing a and b leaves c 500m + 400m; a (priority 5) is put back first (900 + 1000 fits), b not
@@ -446,7 +459,7 @@ def test_victims_are_the_fewest_least_important_pods():
     victims, rej = select_victims_on_node(PodInfo(pod(cpu="600m", priority=50)), ni, F.first_rejection)
     assert [v.name for v in victims] == ["a"]          # 1100 + 1000 > 2000: a goes, b is reprieved
     victims, rej = select_victims_on_node(PodInfo(pod(cpu="1600m", priority=50)), ni, F.first_rejection)
-    assert rej == ("NodeResourcesFit", P.UNSCHEDULABLE, ["Insufficient cpu"])
+    assert rej == ("NodeResourcesFit", UNSCHEDULABLE, ["Insufficient cpu"])
     victims, rej = select_victims_on_node(PodInfo(pod(cpu="600m", priority=1)), ni, F.first_rejection)
     assert rej[2] == ["No preemption victims found for incoming pod"]
 
@@ -454,7 +467,7 @@ def test_victims_are_the_fewest_least_important_pods():
 def test_pick_one_node_for_preemption_criteria():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/#preemption
     (lowest highest-priority victim, then lowest priority sum, then fewest victims, then latest start)"""
-    from minik8s.scheduling.preemption import pick_one_node
+    from minik8s.scheduler.preemption import pick_one_node
     v = lambda n, p, t="2025-01-01T00:00:00Z": PodInfo(_prio_pod(n, "1", p, t))  # noqa: E731
     assert pick_one_node(["a", "b"], {"a": [v("x", 10)], "b": [v("y", 5), v("z", 5)]}) == "b"
     assert pick_one_node(["a", "b"], {"a": [v("x", 5), v("w", 1)], "b": [v("y", 5), v("z", 5)]}) == "a"
@@ -479,7 +492,7 @@ def _zones():
 def test_topology_spread_filter_docs_example_one():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#example-one-topologyspreadconstraint
     (3 foo=bar pods: 2 in zoneA, 1 in zoneB; maxSkew 1 on zone: the new pod can only go to zoneB)"""
-    from minik8s.scheduling.framework import explain
+    from minik8s.scheduler.framework import explain
     existing = [_labelled("a", "node1", {"foo": "bar"}), _labelled("b", "node2", {"foo": "bar"}),
                 _labelled("c", "node3", {"foo": "bar"})]
     mypod = pod("mypod", topologySpreadConstraints=[{
@@ -612,7 +625,7 @@ def _term(key, labels):
 
 def test_pod_affinity_and_anti_affinity_filters():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity"""
-    from minik8s.scheduling.framework import explain
+    from minik8s.scheduler.framework import explain
     nodes = [node("n1", labels={"zone": "a"}), node("n2", labels={"zone": "a"}), node("n3", labels={"zone": "b"})]
     cache = _labelled("cache", "n1", {"app": "cache"})
     web = _with_affinity(_labelled("web", None, {"app": "web"}), "podAffinity",
@@ -628,7 +641,7 @@ def test_pod_affinity_and_anti_affinity_filters():
 def test_existing_pods_anti_affinity_is_symmetric():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
     (an existing pod's required anti-affinity keeps matching pods out of its domain)"""
-    from minik8s.scheduling.framework import explain
+    from minik8s.scheduler.framework import explain
     nodes = [node("n1", labels={"zone": "a"}), node("n2", labels={"zone": "b"})]
     loner = _with_affinity(_labelled("loner", "n1", {"app": "db"}), "podAntiAffinity",
                            required=[_term("zone", {"app": "web"})])
@@ -640,7 +653,7 @@ def test_existing_pods_anti_affinity_is_symmetric():
 
 def test_first_pod_of_a_self_affine_group_may_start_anywhere():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#more-practical-use-cases"""
-    from minik8s.scheduling.framework import explain
+    from minik8s.scheduler.framework import explain
     p = _with_affinity(_labelled("first", None, {"app": "store"}), "podAffinity",
                        required=[_term("kubernetes.io/hostname", {"app": "store"})])
     assert explain(p, [node("n1"), node("n2")], []).node in ("n1", "n2")
@@ -652,7 +665,7 @@ def test_first_pod_of_a_self_affine_group_may_start_anywhere():
 def test_preferred_pod_affinity_scores():
     """https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
     (preferred terms add their weight where matching pods run; anti-affinity subtracts)"""
-    from minik8s.scheduling.framework import explain
+    from minik8s.scheduler.framework import explain
     nodes = [node("n1", cpu="4", memory="8Gi"), node("n2", cpu="4", memory="8Gi"), node("n3", cpu="4", memory="8Gi")]
     pods = [_labelled("c", "n1", {"app": "cache"}), _labelled("x", "n3", {"app": "noisy"})]
     web = _with_affinity(_labelled("web", None, {"app": "web"}), "podAffinity",

@@ -4,9 +4,9 @@ https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/
 
 The real kube-scheduler watches pods whose ``spec.nodeName`` is empty and whose
 ``spec.schedulerName`` is ``default-scheduler``. It keeps them in a scheduling
-queue (:mod:`minik8s.scheduling.queue`), takes them one at a time, highest
+queue (:mod:`minik8s.scheduler.queue`), takes them one at a time, highest
 priority first, and for each runs one *scheduling cycle*
-(:mod:`minik8s.scheduling.framework`): filter the nodes, score the feasible
+(:mod:`minik8s.scheduler.framework`): filter the nodes, score the feasible
 ones, pick the best. It then *assumes* the pod on that node in its own cache
 (so the next pod already sees the room it takes) and *binds* it by creating a
 ``pods/binding`` subresource; the kubelet of that node takes it from there.
@@ -15,24 +15,34 @@ A pod that fits nowhere stays Pending: its ``PodScheduled`` condition becomes
 ``False`` with reason ``Unschedulable``, a ``FailedScheduling`` event says why
 in the scheduler's own words, and the pod waits until something changes in the
 cluster (a node is added or updated, a pod is deleted) or five minutes pass. If
-evicting lower-priority pods would make room (:mod:`minik8s.scheduling.preemption`),
+evicting lower-priority pods would make room (:mod:`minik8s.scheduler.preemption`),
 the scheduler deletes them and nominates the node in ``status.nominatedNodeName``.
 
 Every decision is a trace step: the filter verdicts per node, the weighted
 scores per node, the chosen node and the binding. ``explain()`` in
-:mod:`minik8s.scheduling.framework` gives the same table for any pod in a notebook.
+:mod:`minik8s.scheduler.framework` gives the same table for any pod in a notebook.
 Students add score plugins with :meth:`Scheduler.add_score_plugin`.
+
+The package: ``scheduler.py`` (this component: informers, cache, queue, binding), ``queue.py``,
+``node_info.py`` (the cache's PodInfo / NodeInfo), ``framework.py`` (one attempt, the reference
+path), ``fast.py`` (the same decisions with fewer calls, used when nothing is traced),
+``profile.py`` (the default plugins and weights), ``plugins/`` (one module per plugin),
+``preemption.py``, ``status.py`` (failure codes, the FitError message).
 """
 
 from __future__ import annotations
 
-from . import errors
-from .api.meta import controller_of, key_of, rfc3339
-from .api.quantity import format_cpu, format_memory
-from .component import Component
-from .scheduling import framework, plugins, topology, volumebinding
-from .scheduling.node_info import DEFAULT_SCHEDULER_NAME, NodeInfo, PodInfo
-from .scheduling.queue import NODE_EVENTS, POD_ADDED, POD_DELETED, VOLUME_EVENTS, SchedulingQueue
+import random
+
+from .. import errors
+from ..api.meta import controller_of, key_of, rfc3339
+from ..api.quantity import format_cpu, format_memory
+from ..component import Component
+from . import fast, framework, profile
+from .node_info import DEFAULT_SCHEDULER_NAME, NodeInfo, PodInfo
+from .plugins import podtopologyspread, volumebinding
+from .plugins.imagelocality import image_node_counts
+from .queue import NODE_EVENTS, POD_ADDED, POD_DELETED, VOLUME_EVENTS, SchedulingQueue
 
 TERMINAL = ("Succeeded", "Failed")
 
@@ -82,8 +92,11 @@ class Scheduler(Component):
 
     def __init__(self, ctx, name: str | None = None):
         super().__init__(ctx, name)
-        self.score_plugins = plugins.default_score_plugins()
-        self.filters = list(plugins.FILTERS)
+        self.score_plugins = profile.default_score_plugins()
+        self.filters = list(profile.FILTERS)
+        # how an untraced attempt is decided: fast.schedule, or framework.schedule (the reference,
+        # always used when tracing, since the trace shows every verdict); Cluster(fast_scheduler=)
+        self.untraced = fast.schedule
         self.squeue = SchedulingQueue()
         self.node_infos: dict[str, NodeInfo] = {}
         self.node_order: list[str] = []       # the scheduler cache's node list (insertion order)
@@ -104,12 +117,12 @@ class Scheduler(Component):
     def add_score_plugin(self, name: str, fn, weight: int = 1, normalize: bool = False) -> None:
         """Add a score plugin: ``fn(pod, node_info) -> int`` (0..100, or any non-negative number
         with ``normalize=True``, which scales the best node to 100). ``pod`` is the Pod dict;
-        ``node_info`` is a :class:`~minik8s.scheduling.node_info.NodeInfo` (``.node`` the Node
+        ``node_info`` is a :class:`~minik8s.scheduler.node_info.NodeInfo` (``.node`` the Node
         dict, ``.pods``, ``.requested_cpu``, ``.alloc_cpu``, ``.labels`` ...). Its score times
         ``weight`` is added to the node's total."""
         if any(sp.name == name for sp in self.score_plugins):
             raise ValueError(f"score plugin {name!r} already exists")
-        self.score_plugins.append(plugins.ScorePlugin(
+        self.score_plugins.append(profile.ScorePlugin(
             name, lambda pi, ni, ctx: fn(pi.pod, ni), weight, "default" if normalize else None))
 
     def remove_score_plugin(self, name: str) -> None:
@@ -133,7 +146,7 @@ class Scheduler(Component):
             self.services = self.informer("services")
             self.replicasets = self.informer("replicasets")
             self.statefulsets = self.informer("statefulsets")
-            # VolumeBinding (scheduling/volumebinding.py): claims, volumes and classes
+            # VolumeBinding (plugins/volumebinding.py): claims, volumes and classes
             self.pvcs, self.pvs, self.storage_classes = (
                 self.informer(r, lambda *a: self._move(VOLUME_EVENTS))
                 for r in ("persistentvolumeclaims", "persistentvolumes", "storageclasses"))
@@ -280,7 +293,7 @@ class Scheduler(Component):
 
     def _image_nodes(self) -> dict:
         if self._image_counts is None:
-            self._image_counts = framework.image_node_counts(
+            self._image_counts = image_node_counts(
                 [self.node_infos[n] for n in self.node_order])
         return self._image_counts
 
@@ -304,8 +317,9 @@ class Scheduler(Component):
             self.observe(f"pod {qp.key} priority {pi.priority} requests cpu {format_cpu(pi.requests[0])} "
                          f"memory {format_memory(pi.requests[1])}; attempt {qp.attempts}; {len(infos)} nodes")
         start = self._next_start if infos else 0
-        d = framework.schedule(pi, infos, self.rng, self.score_plugins, start=start,
-                               image_nodes=self._image_nodes(), record=tracing, filters=self.filters)
+        decide = framework.schedule if tracing else self.untraced
+        d = decide(pi, infos, self.rng, self.score_plugins, start=start,
+                   image_nodes=self._image_nodes(), filters=self.filters)
         if infos:
             self._next_start = (start + d.processed) % len(infos)
         self.decisions.append(d)
@@ -347,7 +361,7 @@ class Scheduler(Component):
             inf = {"ReplicaSet": self.replicasets, "StatefulSet": self.statefulsets}.get(owner.get("kind"))
             if inf is not None:
                 owner_obj = inf.get_by_name(owner.get("name"), pi.namespace)
-        return topology.default_selector(pod, self.services.list(pi.namespace), owner_obj)
+        return podtopologyspread.default_selector(pod, self.services.list(pi.namespace), owner_obj)
 
     def _trace_decision(self, d) -> None:
         """Per-node filter verdicts and scores. In clusters of more than TRACE_ALL_NODES nodes the
@@ -476,7 +490,6 @@ class Scheduler(Component):
         """The filter/score table for ``pod`` (a dict or "ns/name") against the scheduler's
         current cache, without binding anything. Ties are broken with a private RNG, so calling
         this never changes the cluster's random stream (and so its later decisions)."""
-        import random
         if isinstance(pod, str):
             key = pod if "/" in pod else f"default/{pod}"
             pod = self.pods.get(key)

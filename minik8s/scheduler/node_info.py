@@ -26,31 +26,18 @@ DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
 DEFAULT_SCHEDULER_NAME = "default-scheduler"
 
 
-# quantity text -> millicores / bytes: every replica of a workload requests the same few quantities
-_CPU_TEXT: dict[str, int] = {}
-_MEM_TEXT: dict[str, int] = {}
-
-
-def _parsed(value, parse, memo: dict) -> int:
-    """``parse(value)`` (0 if it is not a quantity), remembered for quantity texts: a pure function
-    of the text, so the memo is shared by every cluster in the process (and bounded)."""
-    n = memo.get(value) if type(value) is str else None
-    if n is None:
-        try:
-            n = parse(value)
-        except QuantityError:
-            n = 0
-        if type(value) is str and len(memo) < 4096:
-            memo[value] = n
-    return n
-
-
 def _cpu(value) -> int:
-    return _parsed(value, cpu_millis, _CPU_TEXT)
+    try:
+        return cpu_millis(value)
+    except QuantityError:
+        return 0
 
 
 def _mem(value) -> int:
-    return _parsed(value, memory_bytes, _MEM_TEXT)
+    try:
+        return memory_bytes(value)
+    except QuantityError:
+        return 0
 
 
 def _container_requests(c: dict, non_missing: bool) -> tuple[int, int]:
@@ -164,7 +151,7 @@ class PodInfo:
         aff = spec.get("affinity") or {}
         self.has_affinity = bool(aff.get("podAffinity") or aff.get("podAntiAffinity"))
         self.default_selector = None          # PodTopologySpread's system-default selector, if any
-        self.volumes = None                   # VolumeBinding's PreFilter state (scheduling/volumebinding.py)
+        self.volumes = None                   # VolumeBinding's PreFilter state (plugins/volumebinding.py)
 
 
 def as_pod_info(pod) -> PodInfo:
@@ -189,8 +176,8 @@ class NodeInfo:
         # (selector, namespace) -> matching pods here; topology spreading asks about every node for
         # every pod, and most nodes have not changed since the last pod asked (cleared on change)
         self.match_counts: dict[tuple, int] = {}
-        # (plugin, what the plugin reads of the pod) -> raw score here, for the score plugins whose
-        # score depends only on this node (ScorePlugin.signature); cleared when the node changes
+        # the fast path's memory (scheduler/fast.py): raw scores of the score plugins whose score
+        # depends only on this node (ScorePlugin.signature), and their sums; cleared when the node changes
         self.scores: dict[tuple, int] = {}
         self.node = None
         self.name = name
@@ -200,7 +187,7 @@ class NodeInfo:
         self.labels: dict = {}
         self.unschedulable = False
         # (pods, millicores, bytes) still free on a node that is not cordoned and has no taints,
-        # else (0, 0, 0): the scheduler's quick test that a node fits (plugins.quick_pass) in one read
+        # else (0, 0, 0): the fast path's test that a node fits (fast.quick_pass) in one read
         self.room = (0, 0, 0)
         if node is not None:
             self.set_node(node)

@@ -20,8 +20,8 @@ pods' required affinity terms that match the new pod; then scale min..max to 0..
 
 from __future__ import annotations
 
-from ..api.labels import Requirement, Selector, selector_from_object
-from .node_info import NodeInfo, PodInfo, as_node_info, as_pod_info
+from ...api.labels import Requirement, Selector, selector_from_object
+from ..node_info import NodeInfo, PodInfo, as_node_info, as_pod_info
 
 ERR_AFFINITY = "node(s) didn't match pod affinity rules"
 ERR_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules"
@@ -157,7 +157,7 @@ def needs_filter(pi: PodInfo) -> bool:
                 or (state is not None and state["existing_anti"]))
 
 
-def _filter_code(reasons):
+def filter_code(reasons):
     return "UnschedulableAndUnresolvable" if reasons == [ERR_AFFINITY] else "Unschedulable"
 
 

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import plugins as P
 from .node_info import NodeInfo, PodInfo
+from .status import UNRESOLVABLE, fit_error_message
 
 MAX_INT32 = 2 ** 31 - 1
 
@@ -59,7 +59,7 @@ def select_victims_on_node(pi: PodInfo, ni: NodeInfo, first_rejection) -> tuple[
     """(victims, None) if evicting ``victims`` makes ``pi`` fit on ``ni``, else (None, rejection)."""
     lower = [p for p in ni.pods.values() if p.priority < pi.priority]
     if not lower:
-        return None, (None, P.UNRESOLVABLE, ["No preemption victims found for incoming pod"])
+        return None, (None, UNRESOLVABLE, ["No preemption victims found for incoming pod"])
     trial = ni.clone()
     for p in lower:
         trial.remove_pod(p.key)
@@ -117,17 +117,16 @@ def preempt(pi: PodInfo, node_infos: list[NodeInfo], failed: dict, first_rejecti
     runs the filters. The message (when no candidate) is what follows ``preemption:`` in the
     FailedScheduling event.
     """
-    from .framework import fit_error_message
     if (pi.pod.get("spec") or {}).get("preemptionPolicy") == "Never":
         return PreemptionResult(message="not eligible due to preemptionPolicy=Never.")
     nominated = (pi.pod.get("status") or {}).get("nominatedNodeName")
-    if nominated and (failed.get(nominated) or (None, None))[1] != P.UNRESOLVABLE:
+    if nominated and (failed.get(nominated) or (None, None))[1] != UNRESOLVABLE:
         for ni in node_infos:
             if ni.name == nominated and any(p.priority < pi.priority and terminating_by_preemption(p.pod)
                                             for p in ni.pods.values()):
                 return PreemptionResult(message="not eligible due to a terminating pod on the nominated node.")
     n = len(node_infos)
-    potential = [ni for ni in node_infos if ni.name in failed and failed[ni.name][1] != P.UNRESOLVABLE]
+    potential = [ni for ni in node_infos if ni.name in failed and failed[ni.name][1] != UNRESOLVABLE]
     statuses = {}
     victims: dict[str, list[PodInfo]] = {}
     order: list[str] = []
@@ -144,6 +143,6 @@ def preempt(pi: PodInfo, node_infos: list[NodeInfo], failed: dict, first_rejecti
     if order:
         node = pick_one_node(order, victims)
         return PreemptionResult(node=node, victims=victims[node])
-    all_statuses = [statuses.get(ni.name, (None, P.UNRESOLVABLE, ["Preemption is not helpful for scheduling"]))
+    all_statuses = [statuses.get(ni.name, (None, UNRESOLVABLE, ["Preemption is not helpful for scheduling"]))
                     for ni in node_infos]
     return PreemptionResult(message=fit_error_message(n, all_statuses), clear_nomination=True)

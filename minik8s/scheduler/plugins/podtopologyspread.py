@@ -27,9 +27,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..api.labels import Requirement, Selector, selector_from_object
-from . import plugins as P
-from .node_info import NodeInfo, PodInfo, as_node_info, as_pod_info
+from ...api.labels import Requirement, Selector, selector_from_object
+from ..node_info import NodeInfo, PodInfo, as_node_info, as_pod_info
+from .helper import MAX_NODE_SCORE
+from .nodeaffinity import node_affinity
+from .tainttoleration import taint_toleration
 
 HOSTNAME = "kubernetes.io/hostname"
 ZONE = "topology.kubernetes.io/zone"
@@ -47,6 +49,10 @@ class Constraint:
     min_domains: int = 1
     honor_affinity: bool = True
     honor_taints: bool = False
+    skey: str = ""            # selector_key(selector): where nodes remember their counts for it
+
+    def __post_init__(self):
+        self.skey = selector_key(self.selector)
 
 
 def constraints_of(pod, when: str) -> list[Constraint]:
@@ -73,42 +79,34 @@ def constraints_of(pod, when: str) -> list[Constraint]:
     return []
 
 
-def count_matching(ni: NodeInfo, selector: Selector, namespace: str) -> int:
-    """Pods on the node in ``namespace``, not terminating, whose labels the selector matches."""
+def count_matching(ni: NodeInfo, selector: Selector, namespace: str, skey: str | None = None) -> int:
+    """Pods on the node in ``namespace``, not terminating, whose labels the selector matches.
+    ``skey``: :func:`selector_key` of the selector, if the caller has it already."""
     # One scheduling cycle asks this about every node, and the next pod of the same workload asks
-    # again: the node remembers each answer until its pods change (NodeInfo.match_counts), and the
-    # selector remembers its verdict on each label set (replicas repeat the same labels).
-    key = (_selector_key(selector), namespace)
+    # again: the node (the scheduler's cache) remembers each answer until its pods change
+    # (NodeInfo.match_counts); it counts label sets, not pods (replicas repeat the same labels).
+    key = (skey if skey is not None else selector_key(selector), namespace)
     n = ni.match_counts.get(key)
     if n is not None:
         return n
-    memo = selector.__dict__.setdefault("_memo", {})
     n = 0
-    for lkey, count in ni.label_sets.items():
-        ns, labels, terminating = lkey
-        if ns != namespace or terminating:
-            continue
-        hit = memo.get(labels)
-        if hit is None:
-            hit = memo[labels] = selector.matches(dict(labels))
-        if hit:
+    for (ns, labels, terminating), count in ni.label_sets.items():
+        if ns == namespace and not terminating and selector.matches(dict(labels)):
             n += count
     ni.match_counts[key] = n
     return n
 
 
-def _selector_key(selector: Selector) -> str:
-    key = selector.__dict__.get("_key")
-    if key is None:
-        key = selector.__dict__["_key"] = ("!nothing" if selector.match_nothing else "") + str(selector)
-    return key
+def selector_key(selector: Selector) -> str:
+    """A text naming what the selector selects (NodeInfo.match_counts is keyed by it)."""
+    return ("!nothing" if selector.match_nothing else "") + str(selector)
 
 
 def _node_counts(c: Constraint, pi: PodInfo, ni: NodeInfo) -> bool:
     """Does this node take part in constraint ``c`` (node inclusion policies)?"""
-    if c.honor_affinity and (pi.node_selector or pi.required_terms is not None) and P.node_affinity(pi, ni):
+    if c.honor_affinity and (pi.node_selector or pi.required_terms is not None) and node_affinity(pi, ni):
         return False
-    if c.honor_taints and ni.taints and P.taint_toleration(pi, ni):
+    if c.honor_taints and ni.taints and taint_toleration(pi, ni):
         return False
     return True
 
@@ -130,7 +128,7 @@ def prefilter(pod, node_infos) -> dict:
             if not _node_counts(c, pi, ni):
                 continue
             pair = (c.key, ni.labels[c.key])
-            counts[pair] = counts.get(pair, 0) + count_matching(ni, c.selector, pi.namespace)
+            counts[pair] = counts.get(pair, 0) + count_matching(ni, c.selector, pi.namespace, c.skey)
     return {"constraints": cons, "counts": counts}
 
 
@@ -204,17 +202,17 @@ def prescore(pi: PodInfo, feasible: list[NodeInfo], all_nodes: list[NodeInfo]) -
         if c.key == HOSTNAME or not any(k == c.key for k, _v in counts):
             continue                  # per-node counts: Score reads them from the node itself
         key, sel = c.key, c.selector
-        memo_key = (_selector_key(sel), ns)
+        memo_key = (c.skey, ns)
         for ni in all_nodes:
             if ni.node is None or (require_all and not _has_all_keys(ni, cons)) or not _node_counts(c, pi, ni):
                 continue
             pair = (key, ni.labels.get(key, ""))
             if pair in counts:
                 n = ni.match_counts.get(memo_key)
-                counts[pair] += count_matching(ni, sel, ns) if n is None else n
+                counts[pair] += count_matching(ni, sel, ns, c.skey) if n is None else n
     # what Score needs per constraint: the constraint, its weight, and the key of the nodes'
     # remembered counts (NodeInfo.match_counts) for its selector
-    terms = [(c, w, (_selector_key(c.selector), ns)) for c, w in zip(cons, weights)]
+    terms = [(c, w, (c.skey, ns)) for c, w in zip(cons, weights)]
     return {"constraints": cons, "counts": counts, "weights": weights, "ignored": ignored, "terms": terms}
 
 
@@ -232,39 +230,11 @@ def score(pi: PodInfo, ni: NodeInfo, state: dict) -> int:
         if c.key == HOSTNAME:
             cnt = ni.match_counts.get(memo_key)           # count_matching's answer, if remembered
             if cnt is None:
-                cnt = count_matching(ni, c.selector, pi.namespace)
+                cnt = count_matching(ni, c.selector, pi.namespace, memo_key[0])
         else:
             cnt = state["counts"].get((c.key, value), 0)
         total += cnt * weight + (c.max_skew - 1)
     return int(math.floor(total + 0.5))
-
-
-def score_all(pi: PodInfo, nodes: list[NodeInfo], ctx: dict) -> list[int]:
-    state = ctx["PodTopologySpread"]
-    hosts = [t for t in state["terms"] if t[0].key == HOSTNAME]
-    if state["counts"] or state["ignored"] or len(hosts) != 1:
-        return [score(pi, ni, state) for ni in nodes]
-    # No feasible node carries the other constraints' labels (the zone of the system defaults in a
-    # cluster without zones): only the hostname term applies, and a node's score depends only on
-    # its own pods and on the term. score()'s arithmetic, remembered by each node (NodeInfo.scores,
-    # cleared when its pods change) like the node-local score plugins' (ScorePlugin.signature).
-    c, weight, memo_key = hosts[0]
-    skew, ns, sel = c.max_skew - 1, pi.namespace, c.selector
-    key = "PodTopologySpread/hostname" + repr((memo_key, weight, skew))
-    out = [ni.scores.get(key) for ni in nodes]
-    if None in out:
-        for i, v in enumerate(out):
-            if v is None:
-                ni = nodes[i]
-                if HOSTNAME not in ni.labels:
-                    v = 0
-                else:
-                    cnt = ni.match_counts.get(memo_key)
-                    if cnt is None:
-                        cnt = count_matching(ni, sel, ns)
-                    v = int(cnt * weight + skew + 0.5)        # floor(x + 0.5) for x >= 0
-                out[i] = ni.scores[key] = v
-    return out
 
 
 def normalize(raw: list[int], feasible: list[NodeInfo], state: dict) -> list[int]:
@@ -272,8 +242,8 @@ def normalize(raw: list[int], feasible: list[NodeInfo], state: dict) -> list[int
     if not state["ignored"] and raw:        # no node ignored (always, with the system defaults)
         lo, hi = min(raw), max(raw)
         if hi == 0:
-            return [P.MAX_NODE_SCORE] * len(raw)
-        return [P.MAX_NODE_SCORE * (hi + lo - s) // hi for s in raw]
+            return [MAX_NODE_SCORE] * len(raw)
+        return [MAX_NODE_SCORE * (hi + lo - s) // hi for s in raw]
     live = [s for s, ni in zip(raw, feasible) if ni.name not in state["ignored"]]
     lo = min(live) if live else 0
     hi = max(live) if live else 0
@@ -282,9 +252,9 @@ def normalize(raw: list[int], feasible: list[NodeInfo], state: dict) -> list[int
         if ni.name in state["ignored"]:
             out.append(0)
         elif hi == 0:
-            out.append(P.MAX_NODE_SCORE)
+            out.append(MAX_NODE_SCORE)
         else:
-            out.append(P.MAX_NODE_SCORE * (hi + lo - s) // hi)
+            out.append(MAX_NODE_SCORE * (hi + lo - s) // hi)
     return out
 
 

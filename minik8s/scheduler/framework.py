@@ -16,18 +16,26 @@ This is ``schedulePod`` of pkg/scheduler/schedule_one.go
    with probability 1/k), with the cluster's seeded RNG.
 
 :func:`explain` runs the same steps on plain objects and returns a table, for notebooks.
+
+This is the reference path: every filter and every score plugin is called on every node it
+applies to, and every verdict and score is recorded in the :class:`Decision` (the trace shows
+them). :mod:`.fast` decides the same with fewer calls (tests/test_scheduler_fastpaths.py
+compares them decision by decision); the scheduler uses it when nothing is traced.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
+from html import escape
 
-from . import plugins as P
+from . import profile
 from .node_info import NodeInfo, PodInfo, as_pod_info, build_node_infos
+from .plugins.helper import default_normalize
+from .plugins.imagelocality import image_node_counts
 from .preemption import preempt
+from .status import NO_NODES, failure_code, fit_error_message
 
-NO_NODE_AVAILABLE = "0/%d nodes are available"
-NO_NODES = "no nodes available to schedule pods"
 MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
 
@@ -47,7 +55,7 @@ def num_feasible_nodes_to_find(num_all: int, percentage: int = 0) -> int:
 def run_prefilters(pi: PodInfo, node_infos) -> None:
     """PreFilter: compute, once per attempt, what filters need from all nodes (topology counts)."""
     pi.state = {}
-    for name, (fn, needed) in P.PREFILTERS.items():
+    for name, (fn, needed) in profile.PREFILTERS.items():
         if needed(pi):
             pi.state[name] = fn(pi, node_infos)
 
@@ -56,7 +64,7 @@ def run_filters(pi: PodInfo, ni: NodeInfo, all_plugins: bool = False, filters=No
     """[(plugin, reasons)] for one node. Stops at the first rejection, as the framework does,
     unless ``all_plugins`` (for explaining). Plugins the pod does not need are left out."""
     out = []
-    for name, fn, _code, needed in (filters or P.FILTERS):
+    for name, fn, _code, needed in (filters or profile.FILTERS):
         if needed is not None and not needed(pi):
             continue
         reasons = fn(pi, ni)
@@ -68,7 +76,7 @@ def run_filters(pi: PodInfo, ni: NodeInfo, all_plugins: bool = False, filters=No
 
 def active_filters(pi: PodInfo, filters=None) -> list:
     """The filters this pod needs (PreFilter may say Skip: no host ports, no affinity, ...)."""
-    return [(name, fn, code) for name, fn, code, needed in (filters or P.FILTERS)
+    return [(name, fn, code) for name, fn, code, needed in (filters or profile.FILTERS)
             if needed is None or needed(pi)]
 
 
@@ -77,28 +85,8 @@ def first_rejection(pi: PodInfo, ni: NodeInfo, filters=None, active=None):
     for name, fn, code in (active if active is not None else active_filters(pi, filters)):
         reasons = fn(pi, ni)
         if reasons:
-            return name, P.failure_code(code, reasons), reasons
+            return name, failure_code(code, reasons), reasons
     return None
-
-
-def reasons_histogram(statuses) -> list[str]:
-    """``["1 node(s) had untolerated taint {...}", "2 Insufficient cpu"]``: each reason with the
-    number of nodes that gave it, sorted as strings (sortReasonsHistogram)."""
-    counts: dict[str, int] = {}
-    for _plugin, _code, reasons in statuses:
-        for r in reasons:
-            counts[r] = counts.get(r, 0) + 1
-    return sorted(f"{n} {r}" for r, n in counts.items())
-
-
-def fit_error_message(num_all: int, statuses, post_filter_msg: str = "", pre_filter_msg: str = "") -> str:
-    """The FitError text: ``0/3 nodes are available: <reasons>.`` then `` <preemption msg>.``
-    (a PreFilter rejection gives its own message instead of the per-node reasons)."""
-    msg = (NO_NODE_AVAILABLE % num_all) + ":"
-    msg += " %s." % (pre_filter_msg or ", ".join(reasons_histogram(statuses)))
-    if post_filter_msg:
-        msg += " %s." % post_filter_msg
-    return msg
 
 
 @dataclass
@@ -122,25 +110,36 @@ class Decision:
         return sorted({st[0] for st in self.failed.values()})
 
 
-def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx,
-                record: bool = True) -> tuple[dict, dict]:
-    """({node: {plugin: weighted score}}, {node: total}) for the feasible nodes
-    (the first is empty unless ``record``)."""
+def find_feasible(pi: PodInfo, nodes: list[NodeInfo], want: int, active, d: Decision) -> list[NodeInfo]:
+    """Filter: run the filters on each node in order, stopping at the first rejection, until
+    ``want`` nodes pass. Every verdict is recorded in ``d.filters``, rejections in ``d.failed``;
+    ``d.processed`` counts the nodes evaluated."""
+    feasible = []
+    for ni in nodes:
+        d.processed += 1
+        results = []
+        for name, fn, code in active:
+            reasons = fn(pi, ni)
+            results.append((name, reasons))
+            if reasons:
+                d.failed[ni.name] = (name, failure_code(code, reasons), reasons)
+                break
+        d.filters[ni.name] = results
+        if results and results[-1][1]:
+            continue
+        feasible.append(ni)
+        if len(feasible) >= want:
+            break
+    return feasible
+
+
+def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx) -> tuple[dict, dict]:
+    """Score: ({node: {plugin: weighted score}}, {node: total}) for the feasible nodes. Each
+    plugin (unless PreScore says Skip) scores every node, is normalised, and is weighted."""
     totals = [0] * len(feasible)
     per_plugin = []
-    plugins = [sp for sp in score_plugins if sp.skip is None or not sp.skip(pi)]
-    local = []
-    if not record and all(sp.int_scores() for sp in plugins):
-        # the plugins whose weighted scores are simply added (node-local, not normalised): each
-        # node remembers their sum, one number instead of one per plugin (ints: same totals)
-        local = [sp for sp in plugins if sp.signature is not None and sp.normalize is None
-                 and sp.prescore is None]
-        if len(local) > 1:
-            totals = node_local_sums(pi, feasible, local, ctx)
-        else:
-            local = []
-    for sp in plugins:
-        if sp in local:
+    for sp in score_plugins:
+        if sp.skip is not None and sp.skip(pi):
             continue
         state = None
         if sp.prescore is not None:
@@ -148,44 +147,19 @@ def score_nodes(pi: PodInfo, feasible: list[NodeInfo], score_plugins, ctx,
             if state is None:
                 continue
             ctx[sp.name] = state
-        raw = sp.scores(pi, feasible, ctx)
+        raw = [int(sp.fn(pi, ni, ctx)) for ni in feasible]
         if sp.normalize == "default":
-            raw = P.default_normalize(raw)
+            raw = default_normalize(raw)
         elif sp.normalize == "reverse":
-            raw = P.default_normalize(raw, reverse=True)
+            raw = default_normalize(raw, reverse=True)
         elif callable(sp.normalize):
             raw = sp.normalize(raw, feasible, state)
-        w = sp.weight
-        if record:
-            weighted = [s * w for s in raw]
-            totals = [t + s for t, s in zip(totals, weighted)]
-            per_plugin.append((sp.name, weighted))
-        else:
-            totals = [t + s * w for t, s in zip(totals, raw)]
+        weighted = [s * sp.weight for s in raw]
+        totals = [t + s for t, s in zip(totals, weighted)]
+        per_plugin.append((sp.name, weighted))
     names = [ni.name for ni in feasible]
-    per_node = {}
-    if record:
-        # {node: {plugin: its weighted score on the node}}, a column of per_plugin per node
-        pnames = [pname for pname, _weighted in per_plugin]
-        columns = zip(*[weighted for _pname, weighted in per_plugin]) if per_plugin else ([] for _ in names)
-        per_node = {name: dict(zip(pnames, column)) for name, column in zip(names, columns)}
+    per_node = {name: {pname: weighted[i] for pname, weighted in per_plugin} for i, name in enumerate(names)}
     return per_node, dict(zip(names, totals))
-
-
-def node_local_sums(pi: PodInfo, nodes: list[NodeInfo], plugins, ctx) -> list[int]:
-    """The sum of weight * raw score of ``plugins`` (all with a ScorePlugin.signature) on each
-    node, remembered by the node (``NodeInfo.scores``) under a key naming the plugins' keys and
-    weights, so the next replica of a workload is scored by one look-up per node."""
-    keys = [sp.key(pi, ctx) for sp in plugins]
-    combined = repr(tuple((key, sp.weight) for key, sp in zip(keys, plugins)))
-    sums = [ni.scores.get(combined) for ni in nodes]
-    if None in sums:
-        for i, v in enumerate(sums):
-            if v is None:
-                ni = nodes[i]
-                sums[i] = ni.scores[combined] = sum(sp.remembered(pi, ni, ctx, key) * sp.weight
-                                                    for sp, key in zip(plugins, keys))
-    return sums
 
 
 def select_host(order: list[str], totals: dict, rng) -> str:
@@ -204,113 +178,65 @@ def select_best(order: list[str], scores: list, rng) -> str:
     return tied[rng.randrange(len(tied))]
 
 
+def try_nominated(pi: PodInfo, node_infos: list[NodeInfo], filters=None) -> NodeInfo | None:
+    """A pod that preempted others tries the node it was nominated to first: that node, if it fits."""
+    nominated = (pi.pod.get("status") or {}).get("nominatedNodeName")
+    if nominated:
+        for ni in node_infos:
+            if ni.name == nominated and first_rejection(pi, ni, filters) is None:
+                return ni
+    return None
+
+
+def round_robin(node_infos: list[NodeInfo], start: int) -> list[NodeInfo]:
+    """This attempt starts where the last one stopped: nodes[start:] + nodes[:start]."""
+    start %= len(node_infos)
+    return node_infos[start:] + node_infos[:start] if start else node_infos
+
+
+def post_filter(d: Decision, pi: PodInfo, node_infos: list[NodeInfo], rng, filters=None) -> None:
+    """No node fits: PostFilter (DefaultPreemption), then the FitError message."""
+    res = preempt(pi, node_infos, d.failed, lambda p, ni: first_rejection(p, ni, filters), rng)
+    d.preemption = res
+    d.message = fit_error_message(len(node_infos), d.failed.values(),
+                                  ("preemption: " + res.message) if res.message else "",
+                                  pre_filter_msg=getattr(pi.volumes, "error", None) or "")   # VolumeBinding
+
+
+def score_context(node_infos: list[NodeInfo], image_nodes: dict | None) -> dict:
+    """What score plugins read besides the pod and the node: how many nodes have each image, all nodes."""
+    if image_nodes is None:
+        image_nodes = image_node_counts(node_infos)
+    return {"image_nodes": image_nodes, "total_nodes": len(node_infos), "all_nodes": node_infos}
+
+
 def schedule(pod, node_infos: list[NodeInfo], rng, score_plugins=None, *, start: int = 0,
-             image_nodes: dict | None = None, record: bool = True, filters=None) -> Decision:
+             image_nodes: dict | None = None, filters=None) -> Decision:
     """Find a node for ``pod`` among ``node_infos`` (in the scheduler's node order)."""
     pi = as_pod_info(pod)
     d = Decision(pi, num_nodes=len(node_infos))
-    n = len(node_infos)
-    if n == 0:
+    if not node_infos:
         d.message = NO_NODES
         return d
     run_prefilters(pi, node_infos)
-    nominated = (pi.pod.get("status") or {}).get("nominatedNodeName")
-    if nominated:
-        # a pod that preempted others tries the node it was nominated to first
-        for ni in node_infos:
-            if ni.name == nominated and first_rejection(pi, ni, filters) is None:
-                d.node, d.feasible = ni.name, [ni.name]
-                if record:
-                    d.filters[ni.name] = run_filters(pi, ni, filters=filters)
-                return d
-    want = num_feasible_nodes_to_find(n)
-    active = active_filters(pi, filters)
-    # round robin: this attempt starts where the last one stopped (nodes[start:] + nodes[:start])
-    start %= n
-    order = node_infos[start:] + node_infos[:start] if start else node_infos
-    feasible: list[NodeInfo] = []
-    if not record:
-        d.processed = find_feasible(pi, order, want, active, feasible, d.failed)
-    else:
-        # run_filters on each node, recording every verdict; on a node quick_pass vouches for, the
-        # three filters it covers are recorded as passing without being called
-        cpu, mem = pi.requests
-        for ni in order:
-            d.processed += 1
-            results = []
-            pods, free_cpu, free_mem = ni.room
-            vouched = pods > 0 and cpu <= free_cpu and mem <= free_mem      # quick_pass(pi)(ni)
-            for name, fn, code in active:
-                reasons = [] if vouched and fn in P.QUICK_PASS_COVERS else fn(pi, ni)
-                results.append((name, reasons))
-                if reasons:
-                    d.failed[ni.name] = (name, P.failure_code(code, reasons), reasons)
-                    break
-            d.filters[ni.name] = results
-            if results and results[-1][1]:
-                continue
-            feasible.append(ni)
-            if len(feasible) >= want:
-                break
+    ni = try_nominated(pi, node_infos, filters)
+    if ni is not None:
+        d.node, d.feasible = ni.name, [ni.name]
+        d.filters[ni.name] = run_filters(pi, ni, filters=filters)
+        return d
+    want = num_feasible_nodes_to_find(len(node_infos))
+    feasible = find_feasible(pi, round_robin(node_infos, start), want, active_filters(pi, filters), d)
     d.feasible = [ni.name for ni in feasible]
     if not feasible:
-        # PostFilter: DefaultPreemption
-        res = preempt(pi, node_infos, d.failed, lambda p, ni: first_rejection(p, ni, filters), rng)
-        d.preemption = res
-        d.message = fit_error_message(n, d.failed.values(), ("preemption: " + res.message) if res.message else "",
-                                      pre_filter_msg=getattr(pi.volumes, "error", None) or "")   # VolumeBinding
+        post_filter(d, pi, node_infos, rng, filters)
         return d
     if len(feasible) == 1:
-        d.node = feasible[0].name
+        d.node = feasible[0].name            # upstream skips scoring with one feasible node
         return d
-    if image_nodes is None:
-        image_nodes = image_node_counts(node_infos)
-    ctx = {"image_nodes": image_nodes, "total_nodes": n, "all_nodes": node_infos}
-    d.scores, d.totals = score_nodes(pi, feasible, score_plugins or P.default_score_plugins(), ctx,
-                                     record=record)
-    if len(d.totals) == len(d.feasible):     # (no two nodes of one name: d.totals is in d.feasible's order)
-        d.node = select_best(d.feasible, list(d.totals.values()), rng)
-    else:
-        d.node = select_host(d.feasible, d.totals, rng)
+    ctx = score_context(node_infos, image_nodes)
+    d.scores, d.totals = score_nodes(pi, feasible, score_plugins or profile.default_score_plugins(), ctx)
+    d.node = select_best(d.feasible, [d.totals[name] for name in d.feasible], rng)
     return d
-
-
-def find_feasible(pi: PodInfo, nodes: list[NodeInfo], want: int, active, feasible: list, failed: dict) -> int:
-    """Filter ``nodes`` in order until ``want`` are feasible: append those to ``feasible``, put the
-    others' (plugin, code, reasons) in ``failed``; return how many nodes were evaluated.
-    first_rejection() on each node, except that on the nodes plugins.quick_pass vouches for, the
-    three filters it covers are not called (most nodes of a healthy cluster)."""
-    rest = [f for f in active if f[1] not in P.QUICK_PASS_COVERS]      # what quick_pass does not vouch for
-    cpu, mem = pi.requests
-    pos, n = 0, len(nodes)
-    while pos < n and len(feasible) < want:
-        # the next nodes: as many as are still wanted, since all of them are evaluated anyway
-        chunk = nodes[pos:pos + want - len(feasible)]
-        pos += len(chunk)
-        # plugins.quick_pass(pi)(ni) for each, inlined (a Python call per node costs more than the
-        # test): not cordoned, no taints, room for one more pod and for the requests (NodeInfo.room)
-        vouched = [p > 0 and cpu <= c and mem <= m for p, c, m in [ni.room for ni in chunk]]
-        if not rest and False not in vouched:
-            feasible.extend(chunk)            # the usual case: every one of them fits
-            continue
-        for ni, ok in zip(chunk, vouched):
-            for name, fn, code in (rest if ok else active):
-                reasons = fn(pi, ni)
-                if reasons:
-                    failed[ni.name] = (name, P.failure_code(code, reasons), reasons)
-                    break
-            else:
-                feasible.append(ni)
-    return pos
-
-
-def image_node_counts(node_infos) -> dict[str, int]:
-    """image -> how many nodes have it (ImageLocality's spread)."""
-    out: dict[str, int] = {}
-    for ni in node_infos:
-        for img in ni.images:
-            out[img] = out.get(img, 0) + 1
-    return out
 
 
 # --- for notebooks ------------------------------------------------------------------------
@@ -371,7 +297,6 @@ class Explanation:
 
     def _repr_html_(self) -> str:
         """The same two tables as HTML (what a notebook shows)."""
-        from html import escape
 
         def table(head, rows):
             out = ["<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"]
@@ -397,7 +322,6 @@ class Explanation:
 def explain(pod: dict, nodes: list[dict], pods: list[dict] = (), rng=None, score_plugins=None) -> Explanation:
     """Run every filter (without stopping at the first rejection) and every score for ``pod``
     on ``nodes`` already running ``pods``; return the table. Pure: nothing is bound."""
-    import random
     rng = rng or random.Random(0)
     infos = build_node_infos(list(nodes), list(pods))
     pi = PodInfo(pod)
@@ -406,8 +330,8 @@ def explain(pod: dict, nodes: list[dict], pods: list[dict] = (), rng=None, score
     for ni in infos:
         d.filters[ni.name] = run_filters(pi, ni, all_plugins=True)
     if len(d.feasible) == 1:       # upstream skips scoring with one feasible node; show the scores anyway
-        ctx = {"image_nodes": image_node_counts(infos), "total_nodes": len(infos), "all_nodes": infos}
+        ctx = score_context(infos, None)
         only = [ni for ni in infos if ni.name == d.feasible[0]]
-        d.scores, d.totals = score_nodes(pi, only, score_plugins or P.default_score_plugins(), ctx)
-    sps = score_plugins or P.default_score_plugins()
-    return Explanation(d, [f[0] for f in P.FILTERS], [s.name for s in sps], [ni.name for ni in infos])
+        d.scores, d.totals = score_nodes(pi, only, score_plugins or profile.default_score_plugins(), ctx)
+    sps = score_plugins or profile.default_score_plugins()
+    return Explanation(d, [f[0] for f in profile.FILTERS], [s.name for s in sps], [ni.name for ni in infos])
