@@ -24,7 +24,7 @@ import tracemalloc
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from minik8s.apiserver import INITIAL_NAMESPACES, APIServer  # noqa: E402
+from minik8s.apiserver.server import INITIAL_NAMESPACES, APIServer  # noqa: E402
 from minik8s.clock import Clock  # noqa: E402
 from minik8s.store import Store  # noqa: E402
 

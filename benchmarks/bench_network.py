@@ -22,7 +22,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from minik8s import Cluster  # noqa: E402
-from minik8s.runtime.network import HttpResponse, NetNamespace, http_request  # noqa: E402
+from minik8s.net.podnetwork import HttpResponse, NetNamespace, http_request  # noqa: E402
 
 
 class _Alive:

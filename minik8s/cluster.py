@@ -21,14 +21,21 @@ import json
 import random
 
 from . import errors
-from .api.meta import clone
-from .apiserver import INITIAL_NAMESPACES, APIServer
+from .api.meta import clone, random_suffix
+from .apiserver import allocator, bootstrap
+from .apiserver.server import INITIAL_NAMESPACES, APIServer
 from .clock import Clock
 from .component import Component, Context
+from .controllers.endpoints import endpoints_object
+from .controllers.endpointslice import SERVICE_NAME_LABEL, desired_slices, slice_object
+from .kubelet import Kubelet
 from .manifests import load_manifests
+from .net import applets
+from .net.kube_proxy import KubeProxy, Router
+from .net.podnetwork import PodNetwork
+from .notebook import net as notebook_net
 from .runtime.images import CATALOGUE, ImageRegistry
 from .runtime.images import image as _image
-from .runtime.network import PodNetwork
 from .scheduler import framework as scheduler_framework
 from .store import Store
 from .trace import Trace
@@ -56,8 +63,8 @@ CONTROLLERS = [
 # (module under minik8s, class name); each class is built as cls(ctx).
 COMPONENTS = [
     ("scheduler.scheduler", "Scheduler"),
-    ("network.coredns", "CoreDNS"),                  # cluster DNS at 10.96.0.10
-    ("network.cloud_controller_manager", "CloudControllerManager"),   # LoadBalancer IPs
+    ("net.coredns", "CoreDNS"),                      # cluster DNS at 10.96.0.10
+    ("controllers.cloud_controller_manager", "CloudControllerManager"),   # LoadBalancer IPs
     ("storage.pv_controller", "PersistentVolumeController"),   # binds claims to volumes (in kube-controller-manager)
     ("storage.provisioner", "HostPathProvisioner"),  # dynamic volumes; the default StorageClass
     ("storage.protection", "StorageProtectionController"),   # claims in use / bound volumes are not removed
@@ -86,6 +93,7 @@ class Cluster:
         self.apiserver = APIServer(self.store, self.clock, self.rng)   # kube-apiserver
         self.network = PodNetwork()                    # the wire between pods on all nodes
         self.network.registry = ImageRegistry(parent=CATALOGUE)   # the registry nodes pull from
+        self.service_router = Router(self.network)     # Service IPs on the wire: each node's kube-proxy rules
         self.ctx = Context(self.apiserver, self.clock, self.rng, self.trace, self.network)
         self._bootstrap_namespaces()
         self._bootstrap_services()                     # ClusterIP/NodePort allocators; kubernetes, kube-dns
@@ -116,9 +124,19 @@ class Cluster:
                                                      "metadata": {"name": ns}})
 
     def _bootstrap_services(self) -> None:
-        from .network import ipam
-        ipam.install(self.apiserver, ipam.derived_rng(self.seed, "service-ip-allocator"))
-        ipam.bootstrap_services(self.apiserver)
+        allocator.install(self.apiserver, allocator.derived_rng(self.seed, "service-ip-allocator"))
+        boot_rng = random.Random("bootstrap-services")     # boot objects' uids: the run's own rng is untouched
+        bootstrap.bootstrap_services(self.apiserver, boot_rng)
+        # kube-dns has no CoreDNS pods here (the CoreDNS component stands in for them): the objects
+        # its endpoint controllers would write exist from the start, as in a booted cluster
+        dns = self.store.peek("services", "kube-system/kube-dns")
+        if not any((s["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL) == "kube-dns"
+                   for _k, s in self.store.iter_raw("endpointslices")):
+            es = slice_object(dns, desired_slices(dns, [])[0], self.clock.now)
+            es["metadata"]["name"] = "kube-dns-" + random_suffix(boot_rng)
+            self.apiserver.create("endpointslices", es, rng=boot_rng)
+        if not self.store.peek("endpoints", "kube-system/kube-dns"):
+            self.apiserver.create("endpoints", endpoints_object(dns, [], self.clock.now), rng=boot_rng)
 
     def _controller_manager(self) -> None:
         import importlib
@@ -138,7 +156,6 @@ class Cluster:
 
     def add_node(self, spec: dict | str | None = None, start: bool = True):
         """Add a node (its kubelet registers the Node object when it starts)."""
-        from .kubelet import Kubelet
         if spec is None:
             spec = {}
         if isinstance(spec, str):
@@ -149,8 +166,9 @@ class Cluster:
         self.kubelets[spec["name"]] = kubelet
         self.node_specs.append(spec)
         self.apiserver.kubelets[spec["name"]] = kubelet
-        from .network.kube_proxy import node_network
-        self.kube_proxies[spec["name"]] = node_network(self.ctx, kubelet, self.proxy_mode)   # kube-proxy
+        applets.install(kubelet.runtime)               # busybox's nslookup, wget, nc; the DNS resolver
+        self.kube_proxies[spec["name"]] = KubeProxy(self.ctx, spec["name"], kubelet.node_ip, kubelet.pod_cidr,
+                                                    self.service_router, self.proxy_mode)   # kube-proxy
         if start:
             kubelet.start()
             self.kube_proxies[spec["name"]].start()
@@ -348,20 +366,17 @@ class Cluster:
     def http(self, url: str, from_pod: str | None = None, namespace: str = "default", **kw):
         """An HTTP request from ``from_pod`` (else from outside the cluster): DNS, kube-proxy, the
         endpoint. Returns the HttpResponse (``.status``, ``.headers``, ``.body``); network failures
-        raise NetworkError in Go's words. See minik8s.network.client."""
-        from .network import client
-        return client.http(self, url, from_pod, namespace, **kw)
+        raise NetworkError in Go's words. See minik8s.notebook.net."""
+        return notebook_net.http(self, url, from_pod, namespace, **kw)
 
     def dns(self, name: str, from_pod: str | None = None, namespace: str = "default", qtype: str = "A"):
         """Resolve ``name`` as ``from_pod``'s resolver would (its resolv.conf search list and ndots);
         returns a Resolution (``.ips``, ``.tried``, ``.queries``, ``.answer``)."""
-        from .network import client
-        return client.dns(self, name, from_pod, namespace, qtype)
+        return notebook_net.dns(self, name, from_pod, namespace, qtype)
 
     def port_forward(self, target: str, ports, namespace: str = "default"):
         """``kubectl port-forward pod/web 8080:80``: a handle whose ``.get(path)`` reaches the pod."""
-        from .network import client
-        return client.port_forward(self, target, ports, namespace)
+        return notebook_net.port_forward(self, target, ports, namespace)
 
     def diagram(self, namespace: str | None = None, **kw):
         """Draw the cluster as it is now: control plane, nodes with their pods, ownership (minik8s.viz)."""

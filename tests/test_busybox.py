@@ -9,7 +9,8 @@ import random
 import pytest
 
 from minik8s.clock import Clock
-from minik8s.runtime import ContainerRuntime, PodNetwork
+from minik8s.net.podnetwork import PodNetwork
+from minik8s.runtime import ContainerRuntime
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ https://github.com/kubernetes/dns/blob/master/docs/specification.md (DNS-Based S
 https://kubernetes.io/docs/tasks/administer-cluster/dns-debugging-resolution/
 """
 
-from minik8s.network.dns_config import resolv_conf_for
-from minik8s.network.resolver import search_candidates
+from minik8s.net.dns_config import resolv_conf_for
+from minik8s.net.resolver import search_candidates
 from net_helpers import CLIENT, cluster_with, running, web
 
 SUBDOMAIN = """

@@ -4,7 +4,8 @@ https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/
 https://kubernetes.io/docs/concepts/services-networking/service/#endpoints
 """
 
-from minik8s.controllers.endpointslice import desired_slices, endpoint_for_pod, find_port
+from minik8s.api.ports import find_port
+from minik8s.controllers.endpointslice import desired_slices, endpoint_for_pod
 from net_helpers import cluster_with, web
 
 

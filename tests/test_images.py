@@ -10,7 +10,8 @@ import random
 import pytest
 
 from minik8s.clock import Clock
-from minik8s.runtime import CATALOGUE, ContainerRuntime, ImagePullError, ImageRegistry, PodNetwork, image, normalize
+from minik8s.net.podnetwork import PodNetwork
+from minik8s.runtime import CATALOGUE, ContainerRuntime, ImagePullError, ImageRegistry, image, normalize
 from minik8s.runtime.images import PULL_BANDWIDTH, PULL_OVERHEAD, repository
 
 

@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import pytest
 
-from minik8s.network.kube_proxy import iptables_pick, iptables_probability, port_proto_hash, svc_chain
-from minik8s.runtime.network import ConnectionRefused, NetworkError
+from minik8s.net.kube_proxy import iptables_pick, iptables_probability, port_proto_hash, svc_chain
+from minik8s.net.podnetwork import ConnectionRefused, NetworkError
 from net_helpers import CLIENT, cluster_with, hostnames, running, web
 
 

@@ -14,8 +14,8 @@ import random
 import pytest
 
 from minik8s.clock import Clock
-from minik8s.runtime import (ConnectionRefused, ContainerRuntime, Dir, Mount, NoRouteToHost, PodNetwork, Timeout,
-                             command_line, image)
+from minik8s.net.podnetwork import ConnectionRefused, NoRouteToHost, PodNetwork, Timeout
+from minik8s.runtime import ContainerRuntime, Dir, Mount, command_line, image
 from minik8s.runtime.app import healthz_status, ready_status, settings
 from minik8s.runtime.containerd import expand_env_refs
 from minik8s.runtime.images import ImageRegistry

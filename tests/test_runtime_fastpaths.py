@@ -8,7 +8,8 @@ cannot make them disagree silently.
 import random
 
 from minik8s.clock import Clock
-from minik8s.runtime import ContainerRuntime, Dir, Mount, PodNetwork
+from minik8s.net.podnetwork import PodNetwork
+from minik8s.runtime import ContainerRuntime, Dir, Mount
 from minik8s.runtime.containerd import expand_env_refs
 from minik8s.runtime.fs import FileSystem, tree
 from minik8s.runtime.images import Image, digest_of, repository
@@ -283,7 +284,7 @@ spec:
 def test_resolv_conf_without_dns_config_is_the_general_text():
     """resolv_conf_for caches the text of pods without dnsConfig per (policy, namespace, node);
     it is what resolv_conf_text computes, for every policy, with and without hostNetwork."""
-    from minik8s.network.dns_config import NODE_RESOLV_CONF, resolv_conf_for, resolv_conf_text
+    from minik8s.net.dns_config import NODE_RESOLV_CONF, resolv_conf_for, resolv_conf_text
     for ns in ("default", "other"):
         for policy in (None, "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"):
             for host in (None, True):

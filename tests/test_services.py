@@ -9,7 +9,7 @@ import ipaddress
 import pytest
 
 from minik8s import ApiError, Cluster
-from minik8s.runtime.network import ConnectionRefused
+from minik8s.net.podnetwork import ConnectionRefused
 from net_helpers import CLIENT, cluster_with, web
 
 

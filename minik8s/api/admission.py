@@ -24,7 +24,7 @@ Also here, because they are the pod and job *registry strategies* of the API ser
   later; minik8s creates it at once so that a pod created right after its namespace never
   races it.
 
-:func:`install` wires all of these into an :class:`~minik8s.apiserver.APIServer`.
+:func:`install` wires all of these into an :class:`~minik8s.apiserver.server.APIServer`.
 """
 
 from __future__ import annotations

@@ -23,10 +23,11 @@ kube-proxy and CoreDNS read only these slices, never pods.
 
 from __future__ import annotations
 
+from .. import params as NP
 from ..api.labels import selector_from_map
 from ..api.meta import clone, owner_reference, random_suffix, rfc3339
+from ..api.ports import find_port
 from ..component import Component
-from ..network import params as NP
 from .podutil import is_pod_ready
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
@@ -41,20 +42,6 @@ def pod_in_endpoints(pod: dict) -> bool:
     """ShouldPodBeInEndpoints (EndpointSlices keep terminating pods): has an IP, not finished."""
     status = pod.get("status") or {}
     return bool(status.get("podIP")) and status.get("phase") not in ("Succeeded", "Failed")
-
-
-def find_port(pod: dict, target, protocol: str = "TCP") -> int | None:
-    """podutil.FindPort: a number is itself; a name is looked up among the containers' ports."""
-    if isinstance(target, int):
-        return target
-    if isinstance(target, str) and target.isdigit():
-        return int(target)
-    spec = pod.get("spec") or {}
-    for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
-        for p in c.get("ports") or []:
-            if p.get("name") == target and (p.get("protocol") or "TCP") == protocol:
-                return p.get("containerPort")
-    return None
 
 
 def endpoint_ports(svc: dict, pod: dict) -> list[dict]:

@@ -75,7 +75,7 @@ def version(inv: Invocation) -> str:
     out = f"Client Version: {CLIENT_VERSION}\nKustomize Version: {KUSTOMIZE_VERSION}\n"
     if not flags.get("client"):
         if not getattr(inv.api, "running", True):
-            from ..apiserver import CONNECTION_REFUSED
+            from ..apiserver.server import CONNECTION_REFUSED
             return out + CONNECTION_REFUSED + "\n"
         out += f"Server Version: {SERVER_VERSION}\n"
     return out

@@ -10,7 +10,7 @@ running pods (a Service port is translated to its targetPort), as kubectl does.
 from __future__ import annotations
 
 from ..errors import ApiError
-from ..network import client
+from ..notebook import net as client
 from .registry import Invocation, KubectlError, command, parse_flags
 
 FLAGS = {"address": "list", "pod-running-timeout": "str", "namespace": "str"}

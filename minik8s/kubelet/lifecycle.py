@@ -42,7 +42,7 @@ def run_hook(rt, pod_ip: str, cid: str, container: dict, handler: dict, pod_name
                  f"{go_quote(pod_name)} failed - error: {err}, message: {go_quote(res.output)}")
         rt.exec_async(cid, argv, finished)
     elif handler.get("httpGet") is not None:
-        from ..runtime.network import NetworkError
+        from ..net.podnetwork import NetworkError
         action = handler["httpGet"]
         port, err = resolve_port(action.get("port"), container)
         host = action.get("host") or pod_ip

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from ..api.meta import parse_time, rfc3339
 from ..api.quantity import cpu_millis, memory_bytes
 from . import config as C
-from ..network import dns_config
+from ..net import dns_config
 from .prober import PROBE_FIELDS, ProbeWorker
 from .status import pod_conditions, pod_phase, qos_class
 
@@ -425,7 +425,7 @@ class PodWorker:
         self.sandbox = kl.runtime.run_pod_sandbox(
             md["uid"], md["name"], md.get("namespace", "default"), hostname, self.ip,
             hosts=hosts_file(pod, self.ip, kl.cluster_domain),
-            resolv_conf=dns_config.resolv_conf_for(pod, kl.cluster_dns, kl.cluster_domain),   # network/dns_config.py
+            resolv_conf=dns_config.resolv_conf_for(pod, kl.cluster_dns, kl.cluster_domain),   # net/dns_config.py
             share_process_namespace=bool(pod["spec"].get("shareProcessNamespace")))
         kl.diff(f"no sandbox: created {self.sandbox.id} with IP {self.ip}")
 

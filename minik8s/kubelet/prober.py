@@ -72,7 +72,7 @@ def http_probe(rt, ip: str, container: dict, action: dict, timeout: float, done)
     """httpGet: success when 200 <= status < 400 (https://kubernetes.io/docs/concepts/workloads/pods/
     pod-lifecycle/#probe-check-methods). Sends ``User-Agent: kube-probe/1.33`` and ``Accept: */*``
     unless the probe's httpHeaders set them."""
-    from ..runtime.network import NetworkError, Timeout
+    from ..net.podnetwork import NetworkError, Timeout
     port, err = resolve_port(action.get("port"), container)
     if err:
         rt.clock.call_soon(done, UNKNOWN, err)
@@ -118,7 +118,7 @@ def grpc_probe(rt, ip: str, container: dict, action: dict, timeout: float, done)
     """grpc: the gRPC Health Checking Protocol (pkg/probe/grpc). The server answers
     ``SERVING`` for success; a program implements it by handling ``POST /grpc.health.v1.Health/Check``
     (the body is the requested service name) and replying with the status name."""
-    from ..runtime.network import NetworkError, Timeout
+    from ..net.podnetwork import NetworkError, Timeout
     port = int(action.get("port"))
     addr = f"{ip}:{port}"
     headers = {"User-Agent": USER_AGENT, "Content-Type": "application/grpc"}

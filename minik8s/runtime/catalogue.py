@@ -515,7 +515,7 @@ def curl(proc):
     if url is None:
         proc.error("curl: try 'curl --help' or 'curl --manual' for more information")
         return 2
-    from .network import ConnectionRefused, NoRouteToHost, Timeout
+    from ..net.podnetwork import ConnectionRefused, NoRouteToHost, Timeout
     scheme, _, rest = url.partition("://") if "://" in url else ("http", "", url)
     hostport, _, path = rest.partition("/")
     host, _, port = hostport.partition(":")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from .fs import File, FileSystem, FsError
 from .images import CATALOGUE, PULL_OVERHEAD, ImagePullError, ImageRegistry, PullFailure, normalize
-from .network import (HttpResponse, NetNamespace, PodNetwork, http_request, tcp_connect)
+from ..net.podnetwork import HttpResponse, NetNamespace, PodNetwork, http_request, tcp_connect
 from .cpu import NodeCpu, cpu_weight
 from .process import Cgroup, OpenStdin, PidNamespace, Process, Stream
 

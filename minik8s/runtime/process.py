@@ -426,12 +426,12 @@ class Process:
         Returns an HttpResponse or raises NetworkError (see ``network.py``). A client program
         should ``yield proc.sleep(resp.delay)`` to let the server's time pass.
         """
-        from .network import http_request
+        from ..net.podnetwork import http_request
         return http_request(self.container.runtime.network, self.container.sandbox, ip, port, method, path,
                             headers, body, timeout)
 
     def reply(self, status: int = 200, body: str = "", headers: dict | None = None, delay: float = 0.0):
-        from .network import HttpResponse
+        from ..net.podnetwork import HttpResponse
         return HttpResponse(status, dict(headers or {}), body, delay)
 
     # --- signals -------------------------------------------------------------------------

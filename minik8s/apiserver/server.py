@@ -23,16 +23,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import errors
-from .api import admission, schema
-from .api import resources as R
-from .api.defaults import apply_defaults
-from .api.labels import (field_selector_matches, parse_field_selector, parse_selector,
+from .. import errors
+from ..api import admission, schema
+from ..api import resources as R
+from ..api.defaults import apply_defaults
+from ..api.labels import (field_selector_matches, parse_field_selector, parse_selector,
                          selector_from_object)
-from .api.meta import clone, key_of, random_suffix, random_uid, rfc3339
-from .api.patch import ApiUnsupported, apply_patch
-from .api.validation import validate
-from .store import CompareFailed, KeyExists, KeyMissing, Store
+from ..api.meta import clone, key_of, random_suffix, random_uid, rfc3339
+from ..api.patch import ApiUnsupported, apply_patch
+from ..api.validation import validate
+from ..store import CompareFailed, KeyExists, KeyMissing, Store
 
 # Namespaces that exist when the cluster starts (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces).
 INITIAL_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
@@ -133,6 +133,7 @@ class APIServer:
         self._pending: list = []      # store events not yet delivered to watches
         self._dispatch_scheduled = False
         self.kubelets: dict[str, object] = {}   # node name -> kubelet server (for log/exec)
+        self.service_allocator = None           # allocator.ServiceAllocator: Service IPs and ports
         # admission plugins: fn(op, resource, obj, old) -> None; may mutate obj or raise ApiError
         self.mutating_admission: list[Callable] = []
         self.validating_admission: list[Callable] = [self._namespace_lifecycle]
@@ -203,15 +204,19 @@ class APIServer:
 
     # --- verbs -----------------------------------------------------------------------------
     def create(self, resource, obj: dict, namespace: str | None = None, *, dry_run: bool = False,
-               subresource: str | None = None, typed: bool = False, owned: bool = False) -> dict:
+               subresource: str | None = None, typed: bool = False, owned: bool = False,
+               rng=None) -> dict:
         """POST: store a new object (defaults, admission and validation applied).
 
         ``typed``: the object comes from a component's typed client (client-go builds requests
         from Go structs, which always decode), so the decoding check is skipped; validation and
         admission still run. ``owned``: the caller hands ``obj`` over, will not touch it again and
         will not modify what is returned (the stored object itself): the event recorder, which
-        writes and forgets, spares two copies of every Event that way."""
+        writes and forgets, spares two copies of every Event that way. ``rng``: where the uid and a
+        generated name come from instead of the server's own (the cluster's boot objects use one of
+        their own, so booting never shifts the names a run generates)."""
         self._check_up()
+        rng = rng or self.rng
         res = self.resource(resource)
         if subresource == "binding":
             return self._bind(res, obj, namespace)
@@ -236,7 +241,7 @@ class APIServer:
         else:
             md.pop("namespace", None)
         if not md.get("name") and md.get("generateName"):
-            md["name"] = md["generateName"] + random_suffix(self.rng)
+            md["name"] = md["generateName"] + random_suffix(rng)
         for k in ("uid", "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
                   "creationTimestamp", "generation", "selfLink"):
             md.pop(k, None)
@@ -250,7 +255,7 @@ class APIServer:
             raise self._invalid(obj, causes)
         for plugin in self.validating_admission:
             plugin("CREATE", res, obj, None)
-        md["uid"] = random_uid(self.rng)
+        md["uid"] = random_uid(rng)
         md["creationTimestamp"] = rfc3339(self.clock.now)
         if res.generation:
             md["generation"] = 1

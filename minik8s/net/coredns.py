@@ -30,7 +30,7 @@ every lookup times out).
 from __future__ import annotations
 
 from ..component import Component
-from . import params as P
+from .. import params as P
 
 NOERROR, NXDOMAIN, SERVFAIL = "NOERROR", "NXDOMAIN", "SERVFAIL"
 

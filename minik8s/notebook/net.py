@@ -11,10 +11,12 @@ the pod's own localhost, with no Service and no kube-proxy in between.
 from __future__ import annotations
 
 from .. import errors
-from ..runtime.network import NetworkError, http_request
-from .dns_config import NODE_RESOLV_CONF
-from .resolver import resolve
-from .tools import _is_ip, parse_url
+from ..api.labels import selector_from_map, selector_from_object
+from ..api.ports import find_port
+from ..net.applets import _is_ip, parse_url
+from ..net.dns_config import NODE_RESOLV_CONF
+from ..net.podnetwork import NetworkError, http_request
+from ..net.resolver import resolve
 
 
 def pod_sandbox(cluster, name: str, namespace: str = "default"):
@@ -110,7 +112,6 @@ class PortForward:
 def port_forward(cluster, target: str, ports, namespace: str = "default") -> PortForward:
     """``kubectl port-forward TYPE/NAME [LOCAL_PORT:]REMOTE_PORT``: pods, or the first ready pod of a
     Service, Deployment or ReplicaSet (a Service's port is translated to its targetPort)."""
-    from ..api.labels import selector_from_map, selector_from_object
     kind, _, name = target.partition("/") if "/" in target else ("pod", "", target)
     kind = {"po": "pod", "pods": "pod", "svc": "service", "services": "service", "deploy": "deployment",
             "deployments": "deployment", "rs": "replicaset", "replicasets": "replicaset"}.get(kind, kind)
@@ -140,7 +141,6 @@ def port_forward(cluster, target: str, ports, namespace: str = "default") -> Por
         pod = pods[0]
         pod_name = pod["metadata"]["name"]
         if kind == "service":
-            from ..controllers.endpointslice import find_port
             for p in obj["spec"].get("ports") or []:
                 if str(p.get("port")) == remote or p.get("name") == remote:
                     remote_port = find_port(pod, p.get("targetPort", p["port"]), p.get("protocol") or "TCP")

@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 
 from ..component import Component
-from ..runtime.network import NetNamespace
-from . import params as P
+from .podnetwork import NetNamespace
+from .. import params as P
 
 REJECT_ADDRESS = "REJECT"        # where rejected packets go: a namespace with no listener -> RST
 DROP_ADDRESS = "DROP"            # dropped packets: no namespace -> no answer (no route)
@@ -157,13 +158,15 @@ class KubeProxy(Component):
 
     name = "kube-proxy"
 
-    def __init__(self, ctx, node_name: str, node_ip: str, runtime=None, mode: str = P.KUBE_PROXY_MODE):
+    def __init__(self, ctx, node_name: str, node_ip: str, pod_cidr: str, router: "Router",
+                 mode: str = P.KUBE_PROXY_MODE):
         super().__init__(ctx, host=node_name)
         if mode not in ("iptables", "ipvs"):
             raise ValueError(f'invalid proxy mode "{mode}": must be "iptables" or "ipvs"')
         self.node_name = node_name
         self.node_ip = node_ip
-        self.runtime = runtime
+        # the node's podCIDR (--detect-local-mode=NodeCIDR): connections from these IPs leave this node
+        self.pod_cidr = ipaddress.ip_network(pod_cidr, strict=False)
         self.mode = mode
         self.rules: dict[str, list[ServicePortRule]] = {}   # service key -> its compiled rules
         self.cluster: dict[tuple[str, int], ServicePortRule] = {}   # (clusterIP, port) -> rule
@@ -174,7 +177,7 @@ class KubeProxy(Component):
         self._sync_pending = False
         self._last_sync: float | None = None
         self.syncs = 0
-        Router.install(ctx.network).add(self)
+        router.add(self)
 
     def setup(self):
         self._sync_pending = False
@@ -398,7 +401,8 @@ class Router:
 
     A connection from a pod goes through the rules of the pod's node; one to ``<node IP>:<nodePort>``
     through that node's rules; one from outside the cluster (``src`` None) to a Service or load
-    balancer IP through the first node's. Installed once per cluster in ``PodNetwork.dnat``.
+    balancer IP through the first node's. One per cluster (``Cluster.service_router``), hooked into
+    ``PodNetwork.dnat``; it knows a pod's node by its IP (the node's podCIDR), as the wire does.
     """
 
     def __init__(self, network):
@@ -407,26 +411,28 @@ class Router:
         self.by_ip: dict[str, KubeProxy] = {}         # node IP -> kube-proxy
         self._node_of_sandbox: dict[str, str] = {}
         network.attach(REJECT_ADDRESS, NetNamespace(REJECT_ADDRESS))   # nothing listens: RST
-
-    @classmethod
-    def install(cls, network) -> "Router":
-        router = getattr(network, "service_router", None)
-        if router is None:
-            router = network.service_router = cls(network)
-            network.dnat.append(router.rewrite)
-        return router
+        network.dnat.append(self.rewrite)
 
     def add(self, proxy: KubeProxy) -> None:
         self.proxies[proxy.node_name] = proxy
         self.by_ip[proxy.node_ip] = proxy
 
     def proxy_for(self, src) -> KubeProxy | None:
-        if src is not None:
-            sid = getattr(src, "id", None)
-            for name in sorted(self.proxies):
-                rt = self.proxies[name].runtime
-                if rt is not None and sid in getattr(rt, "sandboxes", {}):
-                    return self.proxies[name]
+        """The kube-proxy of the node a connection from ``src`` (a network namespace) leaves: the
+        node whose IP it has (a hostNetwork pod) or whose podCIDR holds it; else the first node's."""
+        ip = getattr(src, "ip", None) if src is not None else None
+        if ip:
+            proxy = self.by_ip.get(ip)
+            if proxy is not None:
+                return proxy
+            try:
+                addr = ipaddress.ip_address(ip)
+            except ValueError:
+                addr = None
+            if addr is not None:
+                for name in sorted(self.proxies):
+                    if addr in self.proxies[name].pod_cidr:
+                        return self.proxies[name]
         return self.proxies[min(self.proxies)] if self.proxies else None
 
     def rewrite(self, ip: str, port: int, src):
@@ -440,11 +446,3 @@ class Router:
         if proxy is None:
             return None
         return proxy.dnat(ip, port, client_ip or proxy.node_ip)
-
-
-def node_network(ctx, kubelet, mode: str = P.KUBE_PROXY_MODE) -> KubeProxy:
-    """Set up a node's Service networking: its kube-proxy, and the network applets (nslookup, wget,
-    nc) plus the resolv.conf/CoreDNS resolver in its container runtime."""
-    from . import tools
-    tools.install(kubelet.runtime)
-    return KubeProxy(ctx, kubelet.node_name, kubelet.node_ip, kubelet.runtime, mode)

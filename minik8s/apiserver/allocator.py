@@ -22,9 +22,8 @@ import ipaddress
 import random
 
 from .. import errors
-from ..api.meta import random_suffix
+from .. import params as P
 from ..api.validation import _Raw, invalid_value
-from . import params as P
 
 
 def static_band(size: int, minimum: int, maximum: int, divisor: int) -> int:
@@ -186,61 +185,3 @@ def install(apiserver, rng: random.Random) -> ServiceAllocator:
     apiserver.mutating_admission.append(alloc.admit)
     apiserver.service_allocator = alloc
     return alloc
-
-
-def bootstrap_services(apiserver) -> None:
-    """The Services every kubeadm cluster has at start: ``default/kubernetes`` (10.96.0.1:443, the API
-    server, kept by kube-apiserver itself with its EndpointSlice) and ``kube-system/kube-dns``
-    (10.96.0.10, CoreDNS). Their uids come from a separate RNG so the rest of the run is unchanged."""
-    saved = apiserver.rng
-    apiserver.rng = random.Random("bootstrap-services")
-    try:
-        if not apiserver.store.peek("services", "default/kubernetes"):
-            apiserver.create("services", {
-                "apiVersion": "v1", "kind": "Service",
-                "metadata": {"name": "kubernetes", "namespace": "default",
-                             "labels": {"component": "apiserver", "provider": "kubernetes"}},
-                "spec": {"clusterIP": P.KUBERNETES_SERVICE_IP, "type": "ClusterIP",
-                         "ports": [{"name": "https", "port": 443, "protocol": "TCP",
-                                    "targetPort": P.APISERVER_PORT}]}})
-        if not apiserver.store.peek("endpointslices", "default/kubernetes"):
-            apiserver.create("endpointslices", {
-                "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                "metadata": {"name": "kubernetes", "namespace": "default",
-                             "labels": {"kubernetes.io/service-name": "kubernetes"}},
-                "addressType": "IPv4",
-                "endpoints": [{"addresses": [P.CONTROL_PLANE_IP], "conditions": {"ready": True}}],
-                "ports": [{"name": "https", "port": P.APISERVER_PORT, "protocol": "TCP"}]})
-        if not apiserver.store.peek("endpoints", "default/kubernetes"):
-            apiserver.create("endpoints", {
-                "apiVersion": "v1", "kind": "Endpoints",
-                "metadata": {"name": "kubernetes", "namespace": "default",
-                             "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
-                "subsets": [{"addresses": [{"ip": P.CONTROL_PLANE_IP}],
-                             "ports": [{"name": "https", "port": P.APISERVER_PORT, "protocol": "TCP"}]}]})
-        if not apiserver.store.peek("services", "kube-system/kube-dns"):
-            apiserver.create("services", {
-                "apiVersion": "v1", "kind": "Service",
-                "metadata": {"name": "kube-dns", "namespace": "kube-system",
-                             "labels": {"k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true",
-                                        "kubernetes.io/name": "CoreDNS"},
-                             "annotations": {"prometheus.io/port": "9153", "prometheus.io/scrape": "true"}},
-                "spec": {"clusterIP": P.KUBE_DNS_IP, "type": "ClusterIP", "selector": {"k8s-app": "kube-dns"},
-                         "ports": [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
-                                   {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
-                                   {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}]}})
-        # kube-dns has no CoreDNS pods here (the CoreDNS component stands in for them): its
-        # controllers' objects exist from the start, as in a booted cluster
-        from ..controllers.endpoints import endpoints_object
-        from ..controllers.endpointslice import SERVICE_NAME_LABEL, desired_slices, slice_object
-        dns = apiserver.store.peek("services", "kube-system/kube-dns")
-        now = apiserver.clock.now
-        if not any((s["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL) == "kube-dns"
-                   for _k, s in apiserver.store.iter_raw("endpointslices")):
-            es = slice_object(dns, desired_slices(dns, [])[0], now)
-            es["metadata"]["name"] = "kube-dns-" + random_suffix(apiserver.rng)
-            apiserver.create("endpointslices", es)
-        if not apiserver.store.peek("endpoints", "kube-system/kube-dns"):
-            apiserver.create("endpoints", endpoints_object(dns, [], now))
-    finally:
-        apiserver.rng = saved

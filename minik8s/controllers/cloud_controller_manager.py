@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..api.meta import clone
 from ..component import Component, Result
-from . import params as P
+from .. import params as P
 
 
 class CloudControllerManager(Component):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from . import params as P
+from .. import params as P
 
 MAX_NAMESERVERS = 3          # validation.MaxDNSNameservers (resolv.conf's MAXNS)
 MAX_SEARCH_PATHS = 32        # validation.MaxDNSSearchPaths

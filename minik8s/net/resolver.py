@@ -15,7 +15,7 @@ domains fail first) -- the reason the DNS chapter shows ``example.com.`` with a 
 
 from __future__ import annotations
 
-from .coredns import NXDOMAIN, Answer, dns_servers
+from .coredns import NOERROR, NXDOMAIN, Answer, Record, dns_servers
 from .dns_config import parse
 
 DEFAULT_TIMEOUT = 5       # resolv.conf(5): options timeout:5
@@ -101,7 +101,6 @@ def resolve(network, resolv_conf: str, name: str, qtype: str = "A", hosts: str |
     if qtype == "A" and hosts is not None:
         ip = hosts_lookup(hosts, name)
         if ip is not None:
-            from .coredns import Record, NOERROR
             return Resolution(name, qtype, None, [], Answer(NOERROR, [Record(name.rstrip(".") + ".", "A", ip, 0)]),
                               source="hosts")
     conf = ResolvConf(resolv_conf)

@@ -10,8 +10,9 @@ newer busybox's format otherwise).
 
 from __future__ import annotations
 
-from ..runtime.network import ConnectionRefused, NetworkError, NoRouteToHost, Timeout
-from .resolver import resolve_in_process
+from .coredns import dns_servers
+from .podnetwork import ConnectionRefused, NetworkError, NoRouteToHost, Timeout, tcp_connect
+from .resolver import Resolution, resolve_in_process, resolver_for_runtime
 
 
 def _is_ip(host: str) -> bool:
@@ -40,9 +41,7 @@ def nslookup(proc):
         qtype, name = "PTR", ".".join(reversed(name.split("."))) + ".in-addr.arpa"
     res = resolve_in_process(proc, name, qtype)
     if len(args) > 1:                                     # an explicit server
-        from .coredns import dns_servers
         server = dns_servers(proc.container.runtime.network).get(args[1])
-        from .resolver import Resolution
         res = Resolution(name, qtype, args[1], [name], server.query(name, qtype) if server else None)
     if res.delay:
         yield proc.sleep(res.delay)
@@ -236,7 +235,6 @@ def nc(proc):
             proc.error(f"nc: bad address '{host}'")
             return 1
         ip = res.ips[0]
-    from ..runtime.network import tcp_connect
     ok = tcp_connect(proc.container.runtime.network, proc.container.sandbox, ip, port)
     if not ok:
         if verbose or not zero:
@@ -252,7 +250,6 @@ PROGRAMS = {"nslookup": nslookup, "wget": wget, "nc": nc}
 
 def install(runtime) -> None:
     """Give a node's container runtime the network applets and the resolv.conf/CoreDNS resolver."""
-    from .resolver import resolver_for_runtime
     for name, fn in PROGRAMS.items():
         runtime.programs[name] = fn
     runtime.resolver = resolver_for_runtime(runtime.network)
