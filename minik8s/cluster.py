@@ -65,9 +65,9 @@ COMPONENTS = [
     ("scheduler.scheduler", "Scheduler"),
     ("net.coredns", "CoreDNS"),                      # cluster DNS at 10.96.0.10
     ("controllers.cloud_controller_manager", "CloudControllerManager"),   # LoadBalancer IPs
-    ("storage.pv_controller", "PersistentVolumeController"),   # binds claims to volumes (in kube-controller-manager)
-    ("storage.provisioner", "HostPathProvisioner"),  # dynamic volumes; the default StorageClass
-    ("storage.protection", "StorageProtectionController"),   # claims in use / bound volumes are not removed
+    ("controllers.persistentvolume", "PersistentVolumeController"),   # binds claims to volumes (in kube-controller-manager)
+    ("controllers.provisioner", "HostPathProvisioner"),  # dynamic volumes; the default StorageClass
+    ("controllers.storageprotection", "StorageProtectionController"),   # claims in use / bound volumes are not removed
 ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from minik8s import Cluster
 from minik8s.runtime import Dir
-from minik8s.storage.pv_controller import find_best_match, mismatch
+from minik8s.api.persistentvolume import find_best_match, mismatch
 from minik8s.storage.volumes import disks
 
 

@@ -26,6 +26,7 @@ import math
 from .. import errors
 from ..api.labels import selector_from_object
 from ..api.meta import clone, key_of, owner_reference
+from ..api.nodeaffinity import match_node_selector_terms
 from ..component import Component, Result
 from . import params as P
 from .deployment import pod_template_hash
@@ -54,25 +55,6 @@ def daemon_tolerations(pod_spec: dict) -> list[dict]:
     return tols
 
 
-def _match_expression(expr: dict, value: str | None) -> bool:
-    op, values = expr.get("operator"), expr.get("values") or []
-    if op == "In":
-        return value is not None and value in values
-    if op == "NotIn":
-        return value is None or value not in values
-    if op == "Exists":
-        return value is not None
-    if op == "DoesNotExist":
-        return value is None
-    if op in ("Gt", "Lt") and value is not None and values:
-        try:
-            a, b = int(value), int(values[0])
-        except ValueError:
-            return False
-        return a > b if op == "Gt" else a < b
-    return False
-
-
 def node_matches_affinity(pod_spec: dict, node: dict) -> bool:
     """nodeSelector and requiredDuringSchedulingIgnoredDuringExecution node affinity."""
     labels = node["metadata"].get("labels") or {}
@@ -83,16 +65,7 @@ def node_matches_affinity(pod_spec: dict, node: dict) -> bool:
            .get("requiredDuringSchedulingIgnoredDuringExecution"))
     if not req:
         return True
-    for term in req.get("nodeSelectorTerms") or []:
-        exprs = term.get("matchExpressions") or []
-        fields = term.get("matchFields") or []
-        if not exprs and not fields:
-            continue
-        if all(_match_expression(e, labels.get(e.get("key"))) for e in exprs) and \
-                all(_match_expression(f, node["metadata"]["name"] if f.get("key") == "metadata.name" else None)
-                    for f in fields):
-            return True
-    return False
+    return match_node_selector_terms(req.get("nodeSelectorTerms") or [], labels, node["metadata"]["name"])
 
 
 def node_should_run(ds: dict, node: dict) -> tuple[bool, bool]:

@@ -18,7 +18,7 @@ the pod:
 
 from __future__ import annotations
 
-from ...storage.pv_controller import (ANN_SELECTED_NODE, NO_PROVISIONER, claim_class, find_best_match,
+from ...api.persistentvolume import (ANN_SELECTED_NODE, NO_PROVISIONER, claim_class, find_best_match,
                                      node_affinity_allows)
 
 ERR_NOT_FOUND = 'persistentvolumeclaim "%s" not found'

@@ -4,7 +4,7 @@ It runs in kube-controller-manager (``pkg/controller/volume/persistentvolume/pv_
 and follows https://kubernetes.io/docs/concepts/storage/persistent-volumes/:
 
 * **binding** - a Pending claim gets the *smallest* Available volume that satisfies it
-  (:func:`find_best_match`): capacity at least the request, every requested access mode
+  (:func:`~minik8s.api.persistentvolume.find_best_match`): capacity at least the request, every requested access mode
   offered (a superset binds), the same ``volumeMode``, the same ``storageClassName`` (a claim
   with ``""`` binds only to volumes with no class), a matching ``selector``. A volume whose
   ``claimRef`` names the claim, or a claim whose ``volumeName`` names a volume, is *pre-bound*.
@@ -25,121 +25,13 @@ and follows https://kubernetes.io/docs/concepts/storage/persistent-volumes/:
 from __future__ import annotations
 
 from .. import errors
-from ..api.labels import selector_from_object
 from ..api.meta import clone
-from ..api.quantity import memory_bytes
+from ..api.persistentvolume import (ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER,
+                                    ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, NO_PROVISIONER,
+                                    claim_class, claim_ref_matches, find_best_match, mismatch)
 from ..component import Component, Result
 
-ANN_BIND_COMPLETED = "pv.kubernetes.io/bind-completed"
-ANN_BOUND_BY_CONTROLLER = "pv.kubernetes.io/bound-by-controller"
-ANN_SELECTED_NODE = "volume.kubernetes.io/selected-node"
-ANN_STORAGE_PROVISIONER = "volume.kubernetes.io/storage-provisioner"
-ANN_BETA_STORAGE_PROVISIONER = "volume.beta.kubernetes.io/storage-provisioner"
-ANN_PROVISIONED_BY = "pv.kubernetes.io/provisioned-by"
-NO_PROVISIONER = "kubernetes.io/no-provisioner"
 RESYNC_PERIOD = 15.0        # kube-controller-manager --pvclaimbinder-sync-period
-
-
-# --- pure functions a chapter can show ----------------------------------------------------------
-
-def storage_request(pvc: dict) -> int:
-    """The claim's ``resources.requests.storage`` in bytes (0 when missing)."""
-    req = (((pvc.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage")
-    return memory_bytes(str(req)) if req is not None else 0
-
-
-def pv_capacity(pv: dict) -> int:
-    cap = ((pv.get("spec") or {}).get("capacity") or {}).get("storage")
-    return memory_bytes(str(cap)) if cap is not None else 0
-
-
-def claim_class(pvc: dict) -> str:
-    """The claim's class: ``spec.storageClassName`` (``""`` = no class)."""
-    return (pvc.get("spec") or {}).get("storageClassName") or ""
-
-
-def claim_ref_matches(pv: dict, pvc: dict) -> bool:
-    """Does ``pv.spec.claimRef`` name this claim (and, when it has a uid, this very object)?"""
-    ref = (pv.get("spec") or {}).get("claimRef")
-    if not ref:
-        return False
-    md = pvc["metadata"]
-    if ref.get("name") != md["name"] or (ref.get("namespace") or "default") != md.get("namespace", "default"):
-        return False
-    return not ref.get("uid") or ref["uid"] == md.get("uid")
-
-
-def node_affinity_allows(pv: dict, node: dict | None) -> bool:
-    """Is the volume reachable from ``node`` (its ``spec.nodeAffinity.required`` terms, ORed)?"""
-    req = (((pv.get("spec") or {}).get("nodeAffinity") or {}).get("required") or {})
-    terms = req.get("nodeSelectorTerms") or []
-    if not terms or node is None:
-        return True
-    labels = node["metadata"].get("labels") or {}
-    name = node["metadata"]["name"]
-    for term in terms:
-        ok = True
-        for expr in term.get("matchExpressions") or []:
-            ok = ok and _match(expr, labels.get(expr.get("key")))
-        for expr in term.get("matchFields") or []:
-            ok = ok and _match(expr, name if expr.get("key") == "metadata.name" else None)
-        if ok:
-            return True
-    return False
-
-
-def _match(expr: dict, value) -> bool:
-    op, values = expr.get("operator"), expr.get("values") or []
-    if op == "In":
-        return value is not None and value in values
-    if op == "NotIn":
-        return value is None or value not in values
-    if op == "Exists":
-        return value is not None
-    if op == "DoesNotExist":
-        return value is None
-    return False
-
-
-def mismatch(pv: dict, pvc: dict) -> str | None:
-    """Why ``pv`` cannot serve ``pvc`` (checkVolumeSatisfyClaim's words), or None if it can."""
-    spec, cspec = pv.get("spec") or {}, pvc.get("spec") or {}
-    if pv_capacity(pv) < storage_request(pvc):
-        return "requested PV is too small"
-    if (spec.get("storageClassName") or "") != claim_class(pvc):
-        return "storageClassName does not match"
-    if (spec.get("volumeMode") or "Filesystem") != (cspec.get("volumeMode") or "Filesystem"):
-        return "incompatible volumeMode"
-    if not set(cspec.get("accessModes") or []) <= set(spec.get("accessModes") or []):
-        return "incompatible accessMode"
-    return None
-
-
-def find_best_match(pvc: dict, pvs: list[dict], node: dict | None = None) -> dict | None:
-    """findBestMatchForClaim: the volume pre-bound to the claim, else the smallest Available one
-    that satisfies it (capacity, access modes, volumeMode, class, selector, and - in
-    WaitForFirstConsumer mode - the node affinity of the chosen ``node``)."""
-    selector = (pvc.get("spec") or {}).get("selector")
-    sel = selector_from_object(selector) if selector else None
-    best = None
-    for pv in sorted(pvs, key=lambda v: (pv_capacity(v), v["metadata"]["name"])):
-        if pv["metadata"].get("deletionTimestamp"):
-            continue
-        if mismatch(pv, pvc) is not None:
-            continue
-        if node is not None and not node_affinity_allows(pv, node):
-            continue
-        if claim_ref_matches(pv, pvc):
-            return pv                       # pre-bound to this claim
-        if (pv.get("spec") or {}).get("claimRef"):
-            continue                        # bound or pre-bound to another claim
-        if (pv.get("status") or {}).get("phase") not in ("Available", "Pending", None):
-            continue
-        if sel is not None and not sel.matches(pv["metadata"].get("labels") or {}):
-            continue
-        if best is None:
-            best = pv
-    return best
 
 
 class PersistentVolumeController(Component):
