@@ -11,35 +11,9 @@ engine reads the wall clock.
 
 from __future__ import annotations
 
-import gc
 import heapq
-from contextlib import contextmanager
+from contextlib import nullcontext
 from typing import Any, Callable
-
-# While the clock runs, CPython's cyclic garbage collector does not: the engine makes almost no
-# reference cycles (measured: none in bench_pods' 3,000 pods and teaching run, under 200 objects
-# in a 4,000-pod rollout), and reference counting frees everything else. Left on, the collector
-# only re-scanned what a run keeps (stored objects, informer caches, watch history): each survivor
-# twice, 8% of a 3,000-pod run even with a larger young generation, and several seconds per full
-# collection in a 10,000-pod cluster. What existed before the run is frozen (gc.freeze); when the
-# run returns, what it made is frozen too, then all of it is handed back to the collector's oldest
-# generation, which is examined only by a full collection (cycles made during a run are collected
-# then). The collector is enabled again, as the caller had it.
-
-
-@contextmanager
-def _collector_paused():
-    if not gc.isenabled() or gc.get_freeze_count():
-        yield                  # someone else turned the collector off (or an outer run is in progress)
-        return
-    gc.disable()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        gc.enable()
 
 
 class Timeout(Exception):
@@ -71,8 +45,11 @@ class Timer:
 class Clock:
     """Virtual time in seconds, and the loop that advances it."""
 
-    def __init__(self, start: float = 0.0):
+    def __init__(self, start: float = 0.0, around_run=None):
         self.now = float(start)
+        # a context manager entered around every run()/run_until() (the Cluster pauses CPython's
+        # cyclic garbage collector there: cluster.collector_paused); none by default
+        self.around_run = around_run or nullcontext
         self._heap: list[tuple[float, int, Timer]] = []
         self._seq = 0
 
@@ -113,7 +90,7 @@ class Clock:
     def run(self, seconds: float) -> None:
         """Advance virtual time by ``seconds``, running everything due on the way."""
         until = self.now + float(seconds)
-        with _collector_paused():
+        with self.around_run():
             while True:
                 nxt = self.next_time()
                 if nxt is None or nxt > until:
@@ -134,7 +111,7 @@ class Clock:
         deadline = start + float(timeout)
         if predicate():
             return 0.0
-        with _collector_paused():
+        with self.around_run():
             return self._run_until(predicate, start, deadline, timeout, what, poll)
 
     def _run_until(self, predicate, start: float, deadline: float, timeout: float, what, poll: float) -> float:

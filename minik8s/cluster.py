@@ -17,8 +17,10 @@ seconds of the cluster's life.
 
 from __future__ import annotations
 
+import gc
 import json
 import random
+from contextlib import contextmanager
 
 from . import errors
 from .api.meta import clone, random_suffix
@@ -71,6 +73,27 @@ COMPONENTS = [
 ]
 
 
+@contextmanager
+def collector_paused():
+    """CPython's cyclic garbage collector is off while a cluster's clock runs (``Cluster(pause_collector=
+    True)``, the default). The engine makes almost no reference cycles and reference counting frees the
+    rest; left on, the collector only re-scans what a run keeps (stored objects, caches): 8% of a
+    3,000-pod run, seconds per full collection at 10,000 pods. What the run made is frozen, then handed
+    to the oldest generation (a later full collection still finds its cycles); the collector is
+    enabled again. A caller who turned it off, or an outer run, is left alone."""
+    if not gc.isenabled() or gc.get_freeze_count():
+        yield
+        return
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        gc.enable()
+
+
 class Cluster:
     """A deterministic, in-process Kubernetes cluster on a virtual clock.
 
@@ -81,10 +104,11 @@ class Cluster:
 
     def __init__(self, nodes=3, seed: int = 0, *, trace: bool = True, start: bool = True,
                  scheduler_plugins=(), proxy_mode: str = "iptables", fast_scheduler: bool = True,
+                 pause_collector: bool = True,
                  _snapshot: dict | None = None):
         self.seed = seed
         self.rng = random.Random(seed)                 # the one source of randomness
-        self.clock = Clock()                           # virtual time
+        self.clock = Clock(around_run=collector_paused if pause_collector else None)   # virtual time
         self.trace = Trace(enabled=trace)              # observe -> diff -> act, recorded
         self.store = Store()                           # etcd
         if _snapshot is not None:

@@ -18,7 +18,7 @@ a stopped component has no watches, no timers and does nothing.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from . import errors
@@ -44,6 +44,10 @@ class Context:
     rng: object
     trace: object
     network: object = None     # the pod network (data plane), shared by every node's runtime
+    # the cluster's storage backend (data plane too): disk name -> Dir for the volumes that are not
+    # node-local (CSI, nfs), and which nodes each disk is attached to for which pods (storage/volumes.py)
+    disks: dict = field(default_factory=dict)
+    volume_attachments: dict = field(default_factory=dict)
 
 
 class Client:

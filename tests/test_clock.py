@@ -56,15 +56,28 @@ def test_step():
     assert c.step() is True and c.now == 3
 
 
+def test_a_plain_clock_leaves_the_collector_alone():
+    import gc
+    seen = []
+    c = Clock()
+    c.call_later(1, lambda: seen.append(gc.isenabled()))
+    c.run(2)
+    assert seen == [gc.isenabled()] and gc.get_freeze_count() == 0
+
+
 def test_running_pauses_the_cyclic_collector_and_restores_the_callers_settings():
-    """While the clock runs, the cyclic collector is off (the engine makes almost no cycles);
+    """A cluster's clock pauses the cyclic collector while it runs (the engine makes almost no cycles);
     afterwards it is on again with nothing left frozen, also when a callback raises, and a cycle
     made during the run is still collected later. A caller who turned it off keeps it off."""
     import gc
     import weakref
+
+    from minik8s.cluster import Cluster, collector_paused
+    assert Cluster(nodes=0).clock.around_run is collector_paused
+    assert Cluster(nodes=0, pause_collector=False).clock.around_run is not collector_paused
     before = gc.get_threshold()
     seen = []
-    c = Clock()
+    c = Clock(around_run=collector_paused)
     c.call_later(1, lambda: seen.append(gc.isenabled()))
 
     class Node:
