@@ -42,6 +42,11 @@ class ApiError(Exception):
         return f"ApiError({self.code}, {self.reason!r}, {self.message!r})"
 
 
+# What a client prints when kube-apiserver is down (kubectl's words); the API server answers 503 with it.
+CONNECTION_REFUSED = ("The connection to the server 127.0.0.1:6443 was refused - "
+                      "did you specify the right host or port?")
+
+
 def _qualified(resource: str, group: str) -> str:
     return f"{resource}.{group}" if group else resource
 

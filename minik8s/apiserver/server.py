@@ -37,9 +37,6 @@ from ..store import CompareFailed, KeyExists, KeyMissing, Store
 # Namespaces that exist when the cluster starts (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces).
 INITIAL_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
-CONNECTION_REFUSED = ("The connection to the server 127.0.0.1:6443 was refused - "
-                      "did you specify the right host or port?")
-
 # Field selectors each kind supports (others get "field label not supported").
 FIELD_SELECTORS = {
     "Pod": ("metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy",
@@ -149,7 +146,7 @@ class APIServer:
     # --- plumbing --------------------------------------------------------------------------
     def _check_up(self) -> None:
         if not self.running:
-            raise errors.ApiError(503, "ServiceUnavailable", CONNECTION_REFUSED,
+            raise errors.ApiError(503, "ServiceUnavailable", errors.CONNECTION_REFUSED,
                                   {"connectionRefused": True})
         if not self.etcd_running:
             # etcd's error is not an APIStatus: ErrorToAPIStatus makes it a 500 with reason

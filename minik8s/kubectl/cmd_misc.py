@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from ..api import resources as R
+from ..errors import CONNECTION_REFUSED
 from ..api.meta import parse_time
 from . import output
 from .printers import since, tabulate
@@ -75,7 +76,6 @@ def version(inv: Invocation) -> str:
     out = f"Client Version: {CLIENT_VERSION}\nKustomize Version: {KUSTOMIZE_VERSION}\n"
     if not flags.get("client"):
         if not getattr(inv.api, "running", True):
-            from ..apiserver.server import CONNECTION_REFUSED
             return out + CONNECTION_REFUSED + "\n"
         out += f"Server Version: {SERVER_VERSION}\n"
     return out
