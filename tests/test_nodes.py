@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from minik8s import Cluster
 from minik8s.api.meta import parse_time
-from minik8s.kubelet import config as C
+from minik8s import params as C
 from minik8s.kubelet.kubelet import SWAP_ERROR
 
 

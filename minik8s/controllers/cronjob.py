@@ -26,7 +26,7 @@ import datetime
 from .. import errors
 from ..api.meta import EPOCH, clone, key_of, owner_reference, parse_time, rfc3339
 from ..component import Component, Result
-from . import params as P
+from .. import params as P
 from .cronschedule import CronError, parse_schedule
 from .job import job_finished
 from .podutil import resync_later

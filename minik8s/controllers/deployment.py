@@ -32,7 +32,7 @@ from .. import errors
 from ..api.labels import selector_from_object
 from ..api.meta import NAME_ALPHABET, clone, key_of, owner_reference, parse_time, rfc3339
 from ..component import Component, Result
-from . import params as P
+from .. import params as P
 from .podutil import PodIndex, resync_later
 
 # Condition reasons (pkg/controller/deployment/util/deployment_util.go).

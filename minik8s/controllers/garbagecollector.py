@@ -22,7 +22,7 @@ from __future__ import annotations
 from .. import errors
 from ..api import resources as R
 from ..component import Component
-from . import params as P
+from .. import params as P
 
 
 def _key(res: R.Resource, obj: dict) -> str:

@@ -27,7 +27,7 @@ from .. import errors
 from ..api.labels import selector_from_object
 from ..api.meta import clone, key_of, owner_reference, parse_time, rfc3339
 from ..component import Component, Result
-from . import params as P
+from .. import params as P
 from .podutil import PodIndex, resync_later, is_pod_ready, rank_pods_for_deletion, template_pod
 
 

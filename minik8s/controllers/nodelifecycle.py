@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..api.meta import clone, rfc3339
 from ..component import Component
-from . import params as P
+from .. import params as P
 from .podutil import condition
 
 WATCHED_CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")

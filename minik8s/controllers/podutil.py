@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from ..api.meta import clone, parse_time
-from . import params as P
+from .. import params as P
 
 
 def condition(obj: dict, type_: str) -> dict | None:

@@ -22,7 +22,7 @@ from .. import errors
 from ..api.labels import selector_from_object
 from ..api.meta import key_of, owner_reference, rfc3339
 from ..component import Component, Result
-from . import params as P
+from .. import params as P
 from .podutil import (PodIndex, condition, resync_later, is_available_since, is_pod_active, is_pod_ready,
                       rank_pods_for_deletion, slow_start_batches, template_pod)
 

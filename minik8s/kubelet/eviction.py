@@ -23,7 +23,7 @@
 from __future__ import annotations
 
 from ..api.quantity import format_memory, memory_bytes
-from . import config as C
+from .. import params as C
 from .status import qos_class
 
 GUARANTEED_OOM_SCORE_ADJ = -997

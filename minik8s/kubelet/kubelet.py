@@ -26,7 +26,7 @@ from .. import errors
 from ..api.meta import key_of, rfc3339, rfc3339_micro
 from ..api.quantity import cpu_millis, memory_bytes
 from ..component import Component, Result
-from . import config as C
+from .. import params as C
 from .backoff import Backoff
 from .node_status import lease_object, node_conditions, node_object
 from .env import ContainerEnvironment

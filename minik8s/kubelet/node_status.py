@@ -14,7 +14,7 @@ Pure functions: the kubelet calls them; a chapter can show them.
 from __future__ import annotations
 
 from ..api.quantity import cpu_millis, format_cpu, format_memory, memory_bytes
-from . import config as C
+from .. import params as C
 
 # (condition type, status, reason, message) of a healthy node, in the order the kubelet
 # sets them (pkg/kubelet/nodestatus/setters.go), and the event each first report emits.

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from ..api.meta import parse_time, rfc3339
 from ..api.quantity import cpu_millis, memory_bytes
-from . import config as C
+from .. import params as C
 from ..net import dns_config
 from .prober import PROBE_FIELDS, ProbeWorker
 from .status import pod_conditions, pod_phase, qos_class

@@ -28,7 +28,7 @@ at the virtual time the answer arrives (never later than ``timeoutSeconds``).
 
 from __future__ import annotations
 
-from . import config as C
+from .. import params as C
 
 SUCCESS, FAILURE, UNKNOWN = "Success", "Failure", "Unknown"
 

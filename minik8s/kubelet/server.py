@@ -14,7 +14,7 @@ import shlex
 
 from .. import errors
 from ..api.meta import key_of
-from . import config as C
+from .. import params as C
 
 
 class KubeletServer:

@@ -6,10 +6,9 @@ https://kubernetes.io/docs/concepts/architecture/nodes/#manual-node-administrati
 
 from __future__ import annotations
 
+from ...params import TAINT_UNSCHEDULABLE
 from ..node_info import as_node_info, as_pod_info
 from .tainttoleration import tolerated
-
-TAINT_NODE_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 
 
 def node_unschedulable(pod, node) -> list[str]:
@@ -18,6 +17,6 @@ def node_unschedulable(pod, node) -> list[str]:
     ni, pi = as_node_info(node), as_pod_info(pod)
     if not ni.unschedulable:
         return []
-    if tolerated(pi.tolerations, {"key": TAINT_NODE_UNSCHEDULABLE, "effect": "NoSchedule"}):
+    if tolerated(pi.tolerations, {"key": TAINT_UNSCHEDULABLE, "effect": "NoSchedule"}):
         return []
     return ["node(s) were unschedulable"]
