@@ -1,5 +1,8 @@
 """Checks that keep the package layout honest (issue 14), read from the source with ``ast``.
 
+* **HACKING.md's Layout is the tree**: every module and package it lists exists, and every module
+  under ``minik8s/`` is listed (a ``*`` in a name stands for several modules, at least one).
+
 * **No import cycle** among the engine's modules (module-level imports; importing a module also
   runs its packages' ``__init__``).
 * **No function-level import that hides a cycle**: an import inside a function of module A of a
@@ -19,6 +22,8 @@ when a new violation appears and when a listed one is gone (so the list only shr
 from __future__ import annotations
 
 import ast
+import re
+from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "minik8s"
@@ -306,3 +311,44 @@ def test_the_checks_see_what_they_check():
     assert "minik8s.scheduler.profile" in GRAPH["minik8s.scheduler.framework"]
     assert reaches("minik8s.cluster", "minik8s.store")
     assert calls_outside_virtual_time.__name__ and layer("minik8s.kubelet.kubelet") == ("component", "kubelet")
+
+
+ENTRY = re.compile(r"^[A-Za-z_*][\w*]*(\.py|/)$")
+
+
+def layout_entries() -> list[str]:
+    """The paths HACKING.md's Layout block names, relative to the repository (``minik8s/api/meta.py``).
+    Two spaces of indentation per level; a line starts with one or more names (``foo.py``, ``bar/``),
+    then a description; a line starting with anything else continues the description above."""
+    text = (ROOT.parent / "HACKING.md").read_text()
+    section = text[text.index("## Layout"):]
+    block = section[section.index("```") + 3:]
+    block = block[block.index("\n") + 1:block.index("```")]
+    stack: list[str] = []
+    out = []
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        for token in line.split():
+            if not ENTRY.match(token):
+                break
+            path = "/".join(stack[:depth] + [token.rstrip("/")])
+            out.append(path + ("/" if token.endswith("/") else ""))
+            if token.endswith("/"):
+                del stack[depth:]
+                stack.append(token.rstrip("/"))
+    return out
+
+
+def test_hacking_layout_is_the_tree():
+    entries = layout_entries()
+    repo = ROOT.parent
+    modules = sorted(str(p.relative_to(repo)) for p in ROOT.rglob("*.py") if p.name != "__init__.py")
+    packages = sorted(str(p.parent.relative_to(repo)) + "/" for p in ROOT.rglob("__init__.py"))
+    missing_on_disk = [e for e in entries
+                       if not ([m for m in modules + packages + ["minik8s/__init__.py"] if fnmatch(m, e)])]
+    assert missing_on_disk == [], f"HACKING.md's Layout names what does not exist: {missing_on_disk}"
+    unlisted = [m for m in modules + packages if not any(fnmatch(m, e) for e in entries)]
+    assert unlisted == [], f"modules and packages missing from HACKING.md's Layout: {unlisted}"
+    assert "minik8s/scheduler/plugins/noderesources.py" in entries     # the parser reads nesting
