@@ -20,17 +20,19 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from minik8s.cluster import Cluster  # noqa: E402
-from minik8s.runtime.images import image  # noqa: E402
+from minik8s.runtime.images import ImageRegistry, image  # noqa: E402
+
+BENCH_IMAGES = ImageRegistry()
 
 
-@image("bench/idle:1.0", size="2Mi")
+@image("bench/idle:1.0", size="2Mi", registry=BENCH_IMAGES)
 def idle(proc):
     """A server that idles until it is stopped."""
     proc.on_signal("SIGTERM", lambda sig: proc.exit(0))
     yield proc.forever()
 
 
-@image("bench/exit:1.0", size="2Mi")
+@image("bench/exit:1.0", size="2Mi", registry=BENCH_IMAGES)
 def exit_after(proc):
     """``args: [seconds, code]``."""
     yield proc.sleep(float(proc.argv[1]))
@@ -53,7 +55,7 @@ def pod(name: str, image_ref: str, args=None, restart: str = "Always", node: str
 
 def big(nodes: int, pods: int, bind: bool, trace: bool) -> bool:
     specs = [{"name": f"node-{i}", "cpu": "8", "memory": "32Gi", "images": IMAGES} for i in range(1, nodes + 1)]
-    c = Cluster(nodes=specs, seed=0, trace=trace)
+    c = Cluster(nodes=specs, seed=0, trace=trace, images=BENCH_IMAGES)
     c.run(2)
     v0 = c.now
     t0, cpu0 = time.perf_counter(), time.process_time()
@@ -76,7 +78,8 @@ def big(nodes: int, pods: int, bind: bool, trace: bool) -> bool:
 
 
 def teaching(trace: bool) -> bool:
-    c = Cluster(nodes=[{"name": f"node-{i}", "images": IMAGES} for i in range(1, 11)], seed=0, trace=trace)
+    c = Cluster(nodes=[{"name": f"node-{i}", "images": IMAGES} for i in range(1, 11)], seed=0, trace=trace,
+                images=BENCH_IMAGES)
     c.run(2)
     t0, cpu0 = time.perf_counter(), time.process_time()
     for i in range(20):

@@ -99,12 +99,14 @@ class Cluster:
 
     ``nodes`` is a number (node-1..node-N with default capacity) or a list of node
     specs (dicts with ``name``, ``cpu``, ``memory``, ``pods``, ``labels``, ``taints``,
-    ...). The same manifests and ``seed`` always give the same trace.
+    ...). The same manifests and ``seed`` always give the same trace. ``images``: an
+    ``ImageRegistry`` (or several) of your own images this cluster can pull besides the built-in
+    ones (``@c.image`` registers one in this cluster only).
     """
 
     def __init__(self, nodes=3, seed: int = 0, *, trace: bool = True, start: bool = True,
                  scheduler_plugins=(), proxy_mode: str = "iptables", fast_scheduler: bool = True,
-                 pause_collector: bool = True,
+                 pause_collector: bool = True, images=(),
                  _snapshot: dict | None = None):
         self.seed = seed
         self.rng = random.Random(seed)                 # the one source of randomness
@@ -117,6 +119,8 @@ class Cluster:
         self.apiserver = APIServer(self.store, self.clock, self.rng)   # kube-apiserver
         self.network = PodNetwork()                    # the wire between pods on all nodes
         self.network.registry = ImageRegistry(parent=CATALOGUE)   # the registry nodes pull from
+        for library in ([images] if isinstance(images, ImageRegistry) else images):
+            self.network.registry.include(library)     # readers' (or tests') own images, this cluster only
         self.service_router = Router(self.network)     # Service IPs on the wire: each node's kube-proxy rules
         self.ctx = Context(self.apiserver, self.clock, self.rng, self.trace, self.network)
         self._bootstrap_namespaces()

@@ -7,10 +7,45 @@ container starts at the instant the pod is created: every time below is seconds 
 from __future__ import annotations
 
 from minik8s import Cluster
-from minik8s.runtime.images import image
+from minik8s.runtime.images import ImageRegistry, image
+
+# The images these tests run, given to each test cluster (Cluster(images=IMAGES)); readers register
+# their own the same way, or with @c.image on one cluster.
+IMAGES = ImageRegistry()
 
 
-@image("pods-test/headers:1.0", size="1Mi")
+# --- kubelet-test/*: the pod lifecycle tests' (test_pod_lifecycle.py, test_kubelet.py, test_nodes.py)
+@image("kubelet-test/exit:1.0", size="1Mi", registry=IMAGES)
+def exit_after(proc):
+    """``args: [seconds, code]``: run that long, then exit with that code."""
+    seconds = float(proc.argv[1]) if len(proc.argv) > 1 else 0
+    code = int(proc.argv[2]) if len(proc.argv) > 2 else 1
+    proc.print(f"running for {seconds:g}s then exiting {code}")
+    if seconds:
+        yield proc.sleep(seconds)
+    return code
+
+
+@image("kubelet-test/server:1.0", size="1Mi", registry=IMAGES)
+def server(proc):
+    """Runs until stopped; exits 0 on SIGTERM."""
+    proc.print("serving")
+    proc.on_signal("SIGTERM", lambda sig: proc.exit(0))
+    yield proc.forever()
+
+
+@image("kubelet-test/stubborn:1.0", size="1Mi", registry=IMAGES)
+def stubborn(proc):
+    """Ignores SIGTERM: only SIGKILL at the end of the grace period stops it."""
+    proc.ignore_signal("SIGTERM")
+    yield proc.forever()
+
+
+
+# --- pods-test/*: the pods-in-depth tests'
+
+
+@image("pods-test/headers:1.0", size="1Mi", registry=IMAGES)
 def headers_server(proc):
     """Answers 200 on :8080 and logs every request's headers (what a probe sends); exits 1 s
     after SIGTERM."""
@@ -30,7 +65,7 @@ def headers_server(proc):
     yield proc.forever()
 
 
-@image("pods-test/grpc:1.0", size="1Mi")
+@image("pods-test/grpc:1.0", size="1Mi", registry=IMAGES)
 def grpc_server(proc):
     """A gRPC health server on :9000: SERVING until NOT_SERVING_AFTER seconds, then NOT_SERVING."""
     after = float(proc.env.get("NOT_SERVING_AFTER", "1e9"))
@@ -44,14 +79,14 @@ def grpc_server(proc):
     yield proc.forever()
 
 
-@image("pods-test/stubborn:1.0", size="1Mi", base="busybox")
+@image("pods-test/stubborn:1.0", size="1Mi", base="busybox", registry=IMAGES)
 def stubborn(proc):
     """Ignores SIGTERM: only SIGKILL stops it."""
     proc.ignore_signal("SIGTERM")
     yield proc.forever()
 
 
-@image("pods-test/job:1.0", size="1Mi")
+@image("pods-test/job:1.0", size="1Mi", registry=IMAGES)
 def job(proc):
     """``args: [seconds, code]``: work that long, then exit with that code."""
     seconds = float(proc.argv[1]) if len(proc.argv) > 1 else 0
@@ -62,7 +97,7 @@ def job(proc):
     return code
 
 
-@image("pods-test/slow-term:1.0", size="1Mi", base="busybox")
+@image("pods-test/slow-term:1.0", size="1Mi", base="busybox", registry=IMAGES)
 def slow_term(proc):
     """Takes ``args[0]`` seconds to shut down after SIGTERM, then exits 0; logs when it got it."""
     seconds = float(proc.argv[1]) if len(proc.argv) > 1 else 0
@@ -86,7 +121,7 @@ PRELOADED = ["minik8s/app:1.0", "busybox:1.36", "nginx:1.27", "pods-test/headers
 def cluster(**node) -> Cluster:
     spec = {"name": "node-1", "images": PRELOADED}
     spec.update(node)
-    return Cluster(nodes=[spec])
+    return Cluster(nodes=[spec], images=IMAGES)
 
 
 def pod(name: str, containers: list, init: list | None = None, **spec) -> dict:
@@ -167,7 +202,7 @@ class Run:
         return out
 
 
-@image("pods-test/hog:1.0", size="1Mi", base="busybox")
+@image("pods-test/hog:1.0", size="1Mi", base="busybox", registry=IMAGES)
 def hog(proc):
     """``args: [start MiB, MiB per second, work CPU-seconds]``: hold memory (growing each second);
     with a third argument, once it has allocated, compute that much and log how long it took."""

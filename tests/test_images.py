@@ -113,22 +113,37 @@ def test_nodes_of_one_cluster_share_the_registry():
     assert isinstance(a.registry, ImageRegistry) and a.registry.parent is CATALOGUE
 
 
-def test_global_image_decorator_and_program(rt):
-    @image("example.org/hello-reader:0.1", size="3Mi")
+def test_image_decorator_and_program(rt):
+    @image("example.org/hello-reader:0.1", size="3Mi", registry=rt.registry)
     def hello(proc):
         proc.print(f"hello from {proc.hostname}")
         yield proc.sleep(1)
         return 0
-    try:
-        assert pull(rt, "example.org/hello-reader:0.1")[1] is None
-        sb = rt.run_pod_sandbox("u", "reader", "default", "reader", "10.244.2.2")
-        cid = rt.create_container(sb.id, "c", "example.org/hello-reader:0.1")
-        rt.start_container(cid)
-        rt.clock.run(2)
-        assert rt.logs(cid) == "hello from reader\n"
-        assert rt.container_status(cid).reason == "Completed"
-    finally:
-        CATALOGUE._images.pop("example.org/hello-reader:0.1")
+    assert pull(rt, "example.org/hello-reader:0.1")[1] is None
+    sb = rt.run_pod_sandbox("u", "reader", "default", "reader", "10.244.2.2")
+    cid = rt.create_container(sb.id, "c", "example.org/hello-reader:0.1")
+    rt.start_container(cid)
+    rt.clock.run(2)
+    assert rt.logs(cid) == "hello from reader\n"
+    assert rt.container_status(cid).reason == "Completed"
+    assert CATALOGUE.get("example.org/hello-reader:0.1") is None
+
+
+def test_an_image_library_reaches_only_the_clusters_given_it():
+    """Images are per cluster: a registry of one's own given to Cluster(images=...) is pulled from by
+    that cluster only, and nothing registers in the shared built-in catalogue."""
+    from minik8s import Cluster
+    mine = ImageRegistry()
+
+    @image("example.org/lib:1.0", registry=mine)
+    def lib(proc):
+        yield proc.sleep(1)
+    with_it, without = Cluster(nodes=1, images=mine), Cluster(nodes=1)
+    assert with_it.images.get("example.org/lib:1.0") is not None
+    assert without.images.get("example.org/lib:1.0") is None and CATALOGUE.get("example.org/lib:1.0") is None
+    import pytest
+    with pytest.raises(TypeError):
+        image("example.org/nowhere:1.0")            # a registry must be named: no process-wide images
 
 
 def test_tags_the_docs_use_exist():

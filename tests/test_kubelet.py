@@ -12,7 +12,7 @@ from minik8s.kubelet.pod_worker import (cri_error, default_pull_policy, go_durat
                                         should_restart)
 from minik8s.kubelet.status import pod_conditions, pod_phase, qos_class
 
-import test_pod_lifecycle as lifecycle   # registers the kubelet-test/* images
+import test_pod_lifecycle as lifecycle   # its cluster() and pod() helpers
 
 
 # --- pure functions --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from minik8s import Cluster
 from minik8s.api.meta import parse_time
 from minik8s import params as C
 from minik8s.kubelet.kubelet import SWAP_ERROR
+from pod_helpers import IMAGES     # the kubelet-test/* images
 
 
 def node_events(c, name):
@@ -115,7 +116,7 @@ def test_node_status_posted_only_on_change_or_every_report_period():
 def test_stopped_kubelet_stops_heartbeats_but_containers_keep_running():
     """https://kubernetes.io/docs/concepts/architecture/nodes/#heartbeats : a dead kubelet stops renewing."""
     import test_pod_lifecycle  # noqa: F401  (registers the test images)
-    c = Cluster(nodes=[{"name": "node-1", "images": ["kubelet-test/exit:1.0"]}])
+    c = Cluster(nodes=[{"name": "node-1", "images": ["kubelet-test/exit:1.0"]}], images=IMAGES)
     c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "job"},
              "spec": {"nodeName": "node-1", "restartPolicy": "Never",
                       "containers": [{"name": "app", "image": "kubelet-test/exit:1.0", "args": ["30", "0"]}]}})
@@ -142,7 +143,7 @@ def test_stopped_kubelet_stops_heartbeats_but_containers_keep_running():
 def test_pods_deleted_while_the_kubelet_was_down_are_cleaned_up():
     """https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-garbage-collection"""
     import test_pod_lifecycle  # noqa: F401
-    c = Cluster(nodes=[{"name": "node-1", "images": ["kubelet-test/server:1.0"]}])
+    c = Cluster(nodes=[{"name": "node-1", "images": ["kubelet-test/server:1.0"]}], images=IMAGES)
     c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
              "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "kubelet-test/server:1.0"}]}})
     c.run(2)
@@ -183,7 +184,7 @@ def test_restarted_kubelet_makes_the_node_and_its_pods_ready_again():
     """https://kubernetes.io/docs/concepts/architecture/nodes/#condition : a node not heard from becomes
     Unknown; when its kubelet posts status again it is Ready, and its pods are reported Ready again."""
     import test_pod_lifecycle  # noqa: F401
-    c = Cluster(nodes=[{"name": "node-1", "images": ["kubelet-test/server:1.0"]}])
+    c = Cluster(nodes=[{"name": "node-1", "images": ["kubelet-test/server:1.0"]}], images=IMAGES)
     c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
              "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "kubelet-test/server:1.0"}],
                       "tolerations": [{"key": "node.kubernetes.io/unreachable", "operator": "Exists",

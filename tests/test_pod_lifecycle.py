@@ -11,42 +11,14 @@ import pytest
 
 from minik8s import Cluster
 from minik8s.api.meta import parse_time
-from minik8s.runtime.images import image
-
-
-# --- test images (readers register their own images the same way) -----------------------------
-
-@image("kubelet-test/exit:1.0", size="1Mi")
-def exit_after(proc):
-    """``args: [seconds, code]``: run that long, then exit with that code."""
-    seconds = float(proc.argv[1]) if len(proc.argv) > 1 else 0
-    code = int(proc.argv[2]) if len(proc.argv) > 2 else 1
-    proc.print(f"running for {seconds:g}s then exiting {code}")
-    if seconds:
-        yield proc.sleep(seconds)
-    return code
-
-
-@image("kubelet-test/server:1.0", size="1Mi")
-def server(proc):
-    """Runs until stopped; exits 0 on SIGTERM."""
-    proc.print("serving")
-    proc.on_signal("SIGTERM", lambda sig: proc.exit(0))
-    yield proc.forever()
-
-
-@image("kubelet-test/stubborn:1.0", size="1Mi")
-def stubborn(proc):
-    """Ignores SIGTERM: only SIGKILL at the end of the grace period stops it."""
-    proc.ignore_signal("SIGTERM")
-    yield proc.forever()
+from pod_helpers import IMAGES    # the kubelet-test/* images
 
 
 PRELOADED = ["kubelet-test/exit:1.0", "kubelet-test/server:1.0", "kubelet-test/stubborn:1.0"]
 
 
 def cluster(**kw):
-    return Cluster(nodes=[{"name": "node-1", "images": PRELOADED}], **kw)
+    return Cluster(nodes=[{"name": "node-1", "images": PRELOADED}], images=IMAGES, **kw)
 
 
 def pod(name, image_ref, args=None, restart="Always", **extra):

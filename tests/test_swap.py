@@ -14,14 +14,14 @@ from minik8s.api.quantity import memory_bytes
 from minik8s.kubelet.eviction import swap_limit
 from minik8s.kubelet.kubelet import SWAP_ERROR
 from minik8s.runtime.process import MiB
-from pod_helpers import PRELOADED, Run, pod
+from pod_helpers import IMAGES, PRELOADED, Run, pod
 
 
 def swap_cluster(behavior=None, fail=False):
     spec = {"name": "node-1", "images": PRELOADED, "memory": "4Gi", "swap": "2Gi", "failSwapOn": fail}
     if behavior:
         spec["swapBehavior"] = behavior
-    return Cluster(nodes=[spec])
+    return Cluster(nodes=[spec], images=IMAGES)
 
 
 def hog(name, args, requests=None, limits=None, **spec):

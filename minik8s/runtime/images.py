@@ -5,17 +5,22 @@ that a registry serves under a *reference* such as ``nginx:1.14.2``, which the
 runtime normalises to ``docker.io/library/nginx:1.14.2``
 (https://kubernetes.io/docs/concepts/containers/images/). In minik8s an
 image's executables are Python programs (see ``process.py`` for the API they
-are written against). Register your own::
+are written against). Register your own in a cluster's registry::
 
-    from minik8s.runtime.images import image
-
-    @image("my-app:1.0")                 # every cluster can pull it
+    @c.image("my-app:1.0")                        # cluster c can pull it
     def my_app(proc):
         proc.print("hello")
         yield proc.sleep(3600)
 
-    @image("my-app:2.0", registry=c.network.registry, base="busybox")   # only cluster c; with a shell
+or in a registry of your own that clusters are given (``Cluster(images=mine)``)::
+
+    mine = ImageRegistry()
+    @image("my-app:2.0", registry=mine, base="busybox")   # with a shell
     def my_app2(proc): ...
+
+The built-in images (``catalogue.py``) are in :data:`CATALOGUE`, filled once when the runtime is
+imported and read-only afterwards: every cluster's registry falls back on it, and nothing a
+cluster registers reaches another cluster.
 
 A pull of a reference the registry does not hold fails with containerd's own
 message (``... not found``, ``pull access denied ...``, ``no such host``),
@@ -224,6 +229,11 @@ class ImageRegistry:
             return self.parent.get(full)
         return img
 
+    def include(self, other: "ImageRegistry") -> None:
+        """Serve ``other``'s own images too (images are immutable programs: sharing them is safe)."""
+        for img in other._images.values():
+            self.register(img)
+
     def images(self) -> list[Image]:
         out = dict((i.ref, i) for i in self.parent.images()) if self.parent else {}
         out.update(self._images)
@@ -259,14 +269,15 @@ class ImageRegistry:
         return round(PULL_OVERHEAD + img.size / PULL_BANDWIDTH, 3)
 
 
-# The catalogue every cluster sees: the built-in images (catalogue.py) and those readers
-# register with @image without naming a registry. It holds only images (immutable programs).
+# The built-in images every cluster's registry falls back on (catalogue.py fills it once, at import;
+# nothing registers here afterwards). It holds only images (immutable programs).
 CATALOGUE = ImageRegistry()
 
 
-def image(ref: str, *, registry: ImageRegistry | None = None, size="5Mi", entrypoint=None, cmd=None,
+def image(ref: str, *, registry: ImageRegistry, size="5Mi", entrypoint=None, cmd=None,
           env=None, files=None, base=None, path: str = "/app", workdir: str = "/"):
-    """Decorator: register ``fn(proc)`` as the program of image ``ref``.
+    """Decorator: register ``fn(proc)`` as the program of image ``ref`` in ``registry`` (a cluster's,
+    ``c.images``, or one of your own given to ``Cluster(images=...)``).
 
     The program is installed at ``path`` and is the image's ENTRYPOINT unless ``entrypoint``
     says otherwise; ``cmd`` are its default arguments (a pod's ``args`` replace them).
@@ -274,6 +285,6 @@ def image(ref: str, *, registry: ImageRegistry | None = None, size="5Mi", entryp
     def register(fn):
         img = Image(ref, {path: fn}, entrypoint=entrypoint or [path], cmd=cmd, env=env, files=files,
                     size=size, base=base, workdir=workdir)
-        (registry if registry is not None else CATALOGUE).register(img)
+        registry.register(img)
         return fn
     return register

@@ -7,9 +7,7 @@ as a Python generator on the cluster's virtual clock, as SimPy does: the
 program ``yield`` s what it waits for, and the runtime resumes it when that
 happens. An image's program receives its :class:`Process` and looks like this::
 
-    from minik8s.runtime.images import image
-
-    @image("my-app:1.0", size="12Mi")
+    @c.image("my-app:1.0", size="12Mi")                  # c: a Cluster
     def my_app(proc):
         proc.print("starting")                       # a line in `kubectl logs`
         yield proc.sleep(5)                          # five virtual seconds pass
