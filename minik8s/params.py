@@ -2,8 +2,8 @@
 its Kubernetes v1.33 default and the page (or flag, or source file) it comes from. Components
 import these names; tests and chapters pin them.
 
-Sections: the API server and Service networking; kube-controller-manager's controllers; the
-kubelet (https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/).
+Sections: the API server and Service networking; kube-controller-manager's controllers;
+kube-scheduler; the kubelet (https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/).
 """
 
 from __future__ import annotations
@@ -103,6 +103,26 @@ ORPHAN_FINALIZER = "orphan"
 # --- Pod deletion cost -------------------------------------------------------------------------
 # https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#pod-deletion-cost
 POD_DELETION_COST_ANNOTATION = "controller.kubernetes.io/pod-deletion-cost"
+
+
+# --- PersistentVolumes (pkg/controller/volume/persistentvolume) ---------------------------------
+# https://kubernetes.io/docs/concepts/storage/persistent-volumes/
+PV_RESYNC_PERIOD = 15.0              # --pvclaimbinder-sync-period
+# --- EndpointSlice mirroring (pkg/controller/endpointslicemirroring) ------------------------------
+# https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/#endpointslice-mirroring
+MAX_MIRRORED_ENDPOINTS = 1000        # --mirroring-max-endpoints-per-subset
+# --- CronJob, continued ------------------------------------------------------------------------------
+CRONJOB_NEXT_SCHEDULE_DELTA = 0.1    # nextScheduleDelta: look again 100 ms after the schedule time
+
+
+# === kube-scheduler ==================================================================================
+# https://kubernetes.io/docs/reference/config-api/kube-scheduler-config.v1/
+POD_INITIAL_BACKOFF = 1.0            # podInitialBackoffSeconds
+POD_MAX_BACKOFF = 10.0               # podMaxBackoffSeconds
+POD_MAX_IN_UNSCHEDULABLE_DURATION = 300.0   # podMaxInUnschedulablePodsDuration (5 min)
+# percentageOfNodesToScore, adaptive (https://kubernetes.io/docs/concepts/scheduling-eviction/scheduler-perf-tuning/)
+MIN_FEASIBLE_NODES_TO_FIND = 100     # minFeasibleNodesToFind
+MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5   # minFeasibleNodesPercentageToFind
 
 
 # === the kubelet ====================================================================================

@@ -31,7 +31,6 @@ from .cronschedule import CronError, parse_schedule
 from .job import job_finished
 from .podutil import resync_later
 
-NEXT_SCHEDULE_DELTA = 0.1          # nextScheduleDelta: look again 100 ms after the schedule time
 UNIX_EPOCH_OFFSET = int(EPOCH.timestamp())
 
 
@@ -153,7 +152,7 @@ class CronJobController(Component):
             earliest = max(earliest, now - deadline)
         times = schedule_times(sched, earliest, now, tz)
         next_run = to_virtual(sched.next(to_datetime(now, tz)))
-        requeue = Result(requeue_after=next_run - now + NEXT_SCHEDULE_DELTA)
+        requeue = Result(requeue_after=next_run - now + P.CRONJOB_NEXT_SCHEDULE_DELTA)
         if not times:
             return requeue
         if len(times) > P.CRONJOB_MAX_MISSED:

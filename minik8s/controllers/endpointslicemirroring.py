@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import random
 
+from .. import params as P
 from ..api.meta import clone, owner_reference, random_suffix
 from ..component import Component
 from .endpointslice import MANAGED_BY_LABEL, SERVICE_NAME_LABEL
 
 MIRRORING = "endpointslicemirroring-controller.k8s.io"
 SKIP_MIRROR = "endpointslice.kubernetes.io/skip-mirror"
-MAX_MIRRORED = 1000          # --mirroring-max-endpoints-per-subset
 
 
 def mirrored_slices(ep: dict) -> list[dict]:
     """(ports, endpoints) per Endpoints subset, as the mirroring controller builds them."""
     out = []
-    budget = MAX_MIRRORED
+    budget = P.MAX_MIRRORED_ENDPOINTS
     for sub in ep.get("subsets") or []:
         ports = [{"name": p.get("name") or "", "port": p.get("port"), "protocol": p.get("protocol") or "TCP"}
                  for p in sub.get("ports") or []]

@@ -25,13 +25,13 @@ and follows https://kubernetes.io/docs/concepts/storage/persistent-volumes/:
 from __future__ import annotations
 
 from .. import errors
+from .. import params as P
 from ..api.meta import clone
 from ..api.persistentvolume import (ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER,
                                     ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, NO_PROVISIONER,
                                     claim_class, claim_ref_matches, find_best_match, mismatch)
 from ..component import Component, Result
 
-RESYNC_PERIOD = 15.0        # kube-controller-manager --pvclaimbinder-sync-period
 
 
 class PersistentVolumeController(Component):
@@ -45,7 +45,7 @@ class PersistentVolumeController(Component):
             self.pvs = self.informer("persistentvolumes", self._on_pv)
             self.pvcs = self.informer("persistentvolumeclaims", self._on_pvc)
             self.classes = self.informer("storageclasses", self._on_class)
-        self.every(RESYNC_PERIOD, self._resync)
+        self.every(P.PV_RESYNC_PERIOD, self._resync)
 
     def _on_pv(self, typ, pv, old=None) -> None:
         self.enqueue("pv/" + pv["metadata"]["name"])

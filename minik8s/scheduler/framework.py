@@ -29,6 +29,7 @@ import random
 from dataclasses import dataclass, field
 from html import escape
 
+from .. import params as P
 from . import profile
 from .node_info import NodeInfo, PodInfo, as_pod_info, build_node_infos
 from .plugins.helper import default_normalize
@@ -36,20 +37,18 @@ from .plugins.imagelocality import image_node_counts
 from .preemption import preempt
 from .status import NO_NODES, failure_code, fit_error_message
 
-MIN_FEASIBLE_NODES_TO_FIND = 100
-MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
 
 
 def num_feasible_nodes_to_find(num_all: int, percentage: int = 0) -> int:
     """How many feasible nodes to look for before stopping (percentageOfNodesToScore, adaptive:
     all nodes below 100, then 50% - 1% per 125 nodes, never below 5% or 100 nodes).
     https://kubernetes.io/docs/concepts/scheduling-eviction/scheduler-perf-tuning/"""
-    if num_all < MIN_FEASIBLE_NODES_TO_FIND:
+    if num_all < P.MIN_FEASIBLE_NODES_TO_FIND:
         return num_all
     if percentage <= 0:
-        percentage = max(50 - num_all // 125, MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND)
+        percentage = max(50 - num_all // 125, P.MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND)
     n = num_all * percentage // 100
-    return max(n, MIN_FEASIBLE_NODES_TO_FIND)
+    return max(n, P.MIN_FEASIBLE_NODES_TO_FIND)
 
 
 def run_prefilters(pi: PodInfo, node_infos) -> None:

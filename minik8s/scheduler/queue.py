@@ -20,9 +20,8 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
-POD_INITIAL_BACKOFF = 1.0
-POD_MAX_BACKOFF = 10.0
-POD_MAX_IN_UNSCHEDULABLE_DURATION = 300.0
+from .. import params as P
+
 
 # Which cluster events can make a pod rejected by a plugin schedulable (EventsToRegister).
 NODE_EVENTS = "node"          # node added or changed
@@ -58,12 +57,12 @@ class QueuedPod:
 
 def backoff_duration(attempts: int) -> float:
     """1 s after the first failed attempt, doubling, capped at 10 s."""
-    d = POD_INITIAL_BACKOFF
+    d = P.POD_INITIAL_BACKOFF
     for _ in range(1, attempts):
         d *= 2
-        if d >= POD_MAX_BACKOFF:
-            return POD_MAX_BACKOFF
-    return min(d, POD_MAX_BACKOFF)
+        if d >= P.POD_MAX_BACKOFF:
+            return P.POD_MAX_BACKOFF
+    return min(d, P.POD_MAX_BACKOFF)
 
 
 class SchedulingQueue:
@@ -201,7 +200,7 @@ class SchedulingQueue:
         moved = []
         for key in sorted(self.unschedulable):
             qp = self.pods[key]
-            if now - qp.unschedulable_since > POD_MAX_IN_UNSCHEDULABLE_DURATION:
+            if now - qp.unschedulable_since > P.POD_MAX_IN_UNSCHEDULABLE_DURATION:
                 self._requeue(qp, now)
                 moved.append(key)
         return moved
