@@ -9,6 +9,7 @@
 from .diagram import Diagram, diagram, dot_binary, pod_status, use_dot
 from .source import show_source, source_of
 from .stepper import Stepper
+from .storage import storage_diagram
 from .timeline import Timeline, timeline
 
 __all__ = ["Diagram", "Stepper", "Timeline", "diagram", "dot_binary", "pod_status", "show_source",
