@@ -70,3 +70,34 @@ def test_the_cluster_binds_as_find_best_match_says():
     c.apply(claim)
     c.run(2)
     assert c.get("pvc", "data")["spec"]["volumeName"] == "rwo-10g"
+
+
+# --- emptyDir -------------------------------------------------------------------------------------
+
+def _busybox_pod(name, volumes, script="sleep 3600", mount="/data", node=None, extra=None):
+    spec = {"terminationGracePeriodSeconds": 0,
+            "containers": [{"name": "app", "image": "busybox:1.36", "command": ["sh", "-c", script],
+                            "volumeMounts": [{"name": volumes[0]["name"], "mountPath": mount}]}],
+            "volumes": volumes}
+    if node:
+        spec["nodeName"] = node
+    spec.update(extra or {})
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec}
+
+
+def _running(c, name, timeout=60):
+    c.run_until(lambda c: (c.get("pod", name).get("status") or {}).get("phase") == "Running", timeout=timeout)
+    c.run(1)
+
+
+def test_memory_emptydir_is_a_tmpfs():
+    """emptyDir with medium: Memory: "Kubernetes mounts a tmpfs (RAM-backed filesystem) for you
+    instead" - `mount` in the container says tmpfs; a plain emptyDir is on the node's disk
+    (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir)."""
+    c = Cluster(nodes=1, seed=0)
+    c.apply(_busybox_pod("ram", [{"name": "fast", "emptyDir": {"medium": "Memory"}}], mount="/fast"))
+    c.apply(_busybox_pod("disk", [{"name": "slow", "emptyDir": {}}], mount="/slow"))
+    _running(c, "ram")
+    _running(c, "disk")
+    assert "tmpfs on /fast type tmpfs (rw,relatime)" in c.exec("ram", "mount").splitlines()
+    assert "/dev/sda1 on /slow type ext4 (rw,relatime)" in c.exec("disk", "mount").splitlines()
