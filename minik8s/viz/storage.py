@@ -22,7 +22,7 @@ PHASE_COLOURS = {"Pending": "#ffe08a", "Bound": "#8fd19e", "Available": "#ffffff
 
 def _short(name: str, width: int = 16) -> str:
     """A provisioned volume is ``pvc-<uid>``: keep the picture narrow."""
-    return name if len(name) <= width else name[:width - 1] + "\u2026"
+    return name if len(name) <= width else name[:width - 3] + "..."
 
 
 def _phase(obj: dict) -> str:
@@ -42,20 +42,29 @@ def storage_graph(pods: list, claims: list, volumes: list, classes: list) -> gra
     by_claim = {(c["metadata"].get("namespace", "default"), c["metadata"]["name"]): c for c in claims}
     vol_names = {v["metadata"]["name"] for v in volumes}
     class_names = {s["metadata"]["name"] for s in classes}
+    columns = {kind: graphviz.Digraph(name=f"col_{kind}") for kind in ("pod", "pvc", "pv", "sc")}
+    for col in columns.values():
+        col.attr(rank="same")          # one column per kind, left to right
     for sc in sorted(classes, key=lambda s: s["metadata"]["name"]):
         name = sc["metadata"]["name"]
         default = (sc["metadata"].get("annotations") or {}).get(
             "storageclass.kubernetes.io/is-default-class") == "true"
         label = (f"StorageClass {name}{' (default)' if default else ''}\\n{sc.get('provisioner', '')}\\n"
                  f"{sc.get('volumeBindingMode') or 'Immediate'}, {sc.get('reclaimPolicy') or 'Delete'}")
-        g.node(_id("sc", name), label, shape="folder", fillcolor="#e8e0f5")
+        columns["sc"].node(_id("sc", name), label, shape="folder", fillcolor="#e8e0f5")
+    # a class that volumes or claims name but no StorageClass object defines (the docs' "manual")
+    named = {(o.get("spec") or {}).get("storageClassName") for o in list(volumes) + list(claims)}
+    for name in sorted(n for n in named if n and n not in class_names):
+        columns["sc"].node(_id("sc", name), f"class {name}\\n(no StorageClass object)", shape="folder",
+                           style="dashed", fillcolor="white")
+        class_names.add(name)
     for pv in sorted(volumes, key=lambda v: v["metadata"]["name"]):
         spec = pv.get("spec") or {}
         name = pv["metadata"]["name"]
         phase = _phase(pv)
         label = (f"PV {_short(name)}\\n{(spec.get('capacity') or {}).get('storage', '?')} "
                  f"{spec.get('persistentVolumeReclaimPolicy') or 'Retain'}\\n{phase}")
-        g.node(_id("pv", name), label, shape="cylinder", fillcolor=PHASE_COLOURS.get(phase, "#d4d4d4"),
+        columns["pv"].node(_id("pv", name), label, shape="cylinder", fillcolor=PHASE_COLOURS.get(phase, "#d4d4d4"),
                style="filled")
         cls = spec.get("storageClassName")
         if cls and cls in class_names:
@@ -67,7 +76,7 @@ def storage_graph(pods: list, claims: list, volumes: list, classes: list) -> gra
         want = ((spec.get("resources") or {}).get("requests") or {}).get("storage", "?")
         label = f"PVC {md['name']}\\n{want} {phase}"
         cid = _id("pvc", md.get("namespace", "default"), md["name"])
-        g.node(cid, label, fillcolor=PHASE_COLOURS.get(phase, "#d4d4d4"))
+        columns["pvc"].node(cid, label, fillcolor=PHASE_COLOURS.get(phase, "#d4d4d4"))
         if spec.get("volumeName") in vol_names:
             g.edge(cid, _id("pv", spec["volumeName"]), label="bound")
         elif spec.get("storageClassName") in class_names:
@@ -82,10 +91,13 @@ def storage_graph(pods: list, claims: list, volumes: list, classes: list) -> gra
         if not used:
             continue
         node = (pod.get("spec") or {}).get("nodeName") or "unscheduled"
-        g.node(_id("pod", ns, md["name"]), f"Pod {md['name']}\\n{pod_status(pod)} on {node}",
+        columns["pod"].node(_id("pod", ns, md["name"]), f"Pod {md['name']}\\n{pod_status(pod)} on {node}",
                fillcolor=POD_COLOURS[pod_category(pod)])
         for u in used:
             g.edge(_id("pod", ns, md["name"]), _id("pvc", ns, u))
+    for col in columns.values():
+        if col.body:
+            g.subgraph(col)
     return g
 
 
