@@ -61,3 +61,53 @@ def test_dns_none_with_a_nameserver_is_accepted():
     c = Cluster(nodes=1, seed=0)
     out = c.kubectl("apply -f -", stdin=_pod("dnsPolicy: None\n  dnsConfig: {nameservers: [10.96.0.10]}"))
     assert out == "pod/p created\n"
+
+
+STS = """
+apiVersion: v1
+kind: Service
+metadata:
+  name: nginx
+spec:
+  clusterIP: None
+  selector:
+    app: nginx
+  ports:
+  - port: 80
+    name: web
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: nginx
+  serviceName: nginx
+  replicas: 2
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: registry.k8s.io/nginx-slim:0.24
+        ports:
+        - containerPort: 80
+          name: web
+"""
+
+
+def test_kubectl_delete_waits_for_the_uid_not_the_name():
+    """kubectl delete waits with cmdwait.IsDeleted and the UIDs of what it deleted
+    (kubectl/pkg/cmd/delete/delete.go, waitDeletion): a StatefulSet Pod re-created under the same name
+    does not make it time out (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_delete/)."""
+    c = Cluster(nodes=2, seed=0)
+    c.apply(STS)
+    c.run(20)
+    uid = c.get("pod", "web-0")["metadata"]["uid"]
+    assert c.kubectl("delete pod web-0") == 'pod "web-0" deleted\n'
+    c.run(10)
+    assert c.get("pod", "web-0")["metadata"]["uid"] != uid
