@@ -90,8 +90,9 @@ def build_service_graph(cluster, name: str, namespace: str = "default") -> graph
     for s in slices:
         sid = _id("slice", s["metadata"]["name"])
         eps = s.get("endpoints") or []
-        ports = ",".join(str(p.get("port")) for p in s.get("ports") or []) or "no ports"
-        g.node(sid, f"EndpointSlice\\n{s['metadata']['name']}\\nport {ports}, {len(eps)} endpoint{'' if len(eps) == 1 else 's'}",
+        ports = ",".join(str(p.get("port")) for p in s.get("ports") or [])
+        ports = f"port {ports}" if ports else "no ports"
+        g.node(sid, f"EndpointSlice\\n{s['metadata']['name']}\\n{ports}, {len(eps)} endpoint{'' if len(eps) == 1 else 's'}",
                fillcolor="#eef3fb")
         g.edge("svc", sid, color="#4a6fa5", arrowhead="vee")
         for e in eps:
