@@ -39,6 +39,7 @@ ANN_BETA_STORAGE_PROVISIONER = "volume.beta.kubernetes.io/storage-provisioner"
 ANN_PROVISIONED_BY = "pv.kubernetes.io/provisioned-by"
 NO_PROVISIONER = "kubernetes.io/no-provisioner"
 RESYNC_PERIOD = 15.0        # kube-controller-manager --pvclaimbinder-sync-period
+SHORT_MODES = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
 
 
 # --- pure functions a chapter can show ----------------------------------------------------------
@@ -250,10 +251,16 @@ class PersistentVolumeController(Component):
                 node = self.api.get("nodes", selected)
             except errors.ApiError:
                 node = {"metadata": {"name": selected, "labels": {"kubernetes.io/hostname": selected}}}
+        cspec = pvc.get("spec") or {}
+        want = ((cspec.get("resources") or {}).get("requests") or {}).get("storage")
+        modes = ",".join(SHORT_MODES.get(m, m) for m in cspec.get("accessModes") or [])
+        self.observe(f"claim {md.get('namespace')}/{md['name']} wants {want} {modes} of class "
+                     f"{cls or chr(34) * 2}" + (" (selector)" if cspec.get("selector") else ""))
         pv = find_best_match(pvc, self.pvs.list(), node)
         if pv is not None:
             self.bind(pv, pvc)
             return None
+        self.observe(f"no Available volume fits claim {md.get('namespace')}/{md['name']}")
         if not cls:
             self.observe(f"claim {md.get('namespace')}/{md['name']}: no volume fits and no class")
             self.event(pvc, "Normal", "FailedBinding",
