@@ -101,3 +101,260 @@ def test_memory_emptydir_is_a_tmpfs():
     _running(c, "disk")
     assert "tmpfs on /fast type tmpfs (rw,relatime)" in c.exec("ram", "mount").splitlines()
     assert "/dev/sda1 on /slow type ext4 (rw,relatime)" in c.exec("disk", "mount").splitlines()
+
+
+def test_emptydir_survives_container_restarts_not_the_pod():
+    """"A container crashing does not remove a Pod from a node. The data in an emptyDir volume is
+    safe across container crashes"; when the Pod is removed "the data in the emptyDir is deleted
+    permanently" (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir). The chapter's
+    counter: one line per start."""
+    c = Cluster(nodes=1, seed=0)
+    counter = _busybox_pod("counter", [{"name": "data", "emptyDir": {}}],
+                           script="date >> /data/starts; cat /data/starts; sleep 10; exit 1")
+    c.apply(counter)
+    c.run(40)
+    assert len(c.logs("counter").splitlines()) == 3
+    c.delete("pod", "counter")
+    c.run_until(lambda c: not c.list("pods"), timeout=60)
+    c.apply(counter)
+    _running(c, "counter")
+    assert len(c.logs("counter").splitlines()) == 1
+
+
+def test_hostpath_is_shared_on_one_node_only():
+    """hostPath mounts a file or directory of the node: Pods on the same node see the same files,
+    Pods elsewhere another directory (https://kubernetes.io/docs/concepts/storage/volumes/#hostpath)."""
+    c = Cluster(nodes=2, seed=0)
+    vol = [{"name": "host", "hostPath": {"path": "/var/lib/demo", "type": "DirectoryOrCreate"}}]
+    c.apply(_busybox_pod("a", vol, script="echo a >> /host/notes; sleep 3600", mount="/host", node="node-1"))
+    _running(c, "a")
+    c.delete("pod", "a")
+    c.run_until(lambda c: not c.list("pods"), timeout=60)
+    c.apply(_busybox_pod("b", vol, mount="/host", node="node-1"))
+    c.apply(_busybox_pod("other", vol, mount="/host", node="node-2"))
+    _running(c, "b")
+    _running(c, "other")
+    assert c.exec("b", "cat /host/notes") == "a\n"
+    assert "No such file" in c.exec("other", "cat /host/notes")
+
+
+def test_configmap_update_reaches_files_not_env():
+    """Mounted ConfigMaps are updated automatically (at the kubelet's periodic sync, --sync-frequency
+    1m by default); "ConfigMaps consumed as environment variables are not updated automatically and
+    require a pod restart"; configMap volumes are read-only
+    (https://kubernetes.io/docs/concepts/configuration/configmap/#mounted-configmaps-are-updated-automatically,
+    https://kubernetes.io/docs/reference/command-line-tools-reference/kubelet/)."""
+    from minik8s.storage.volumes import SYNC_FREQUENCY
+    assert SYNC_FREQUENCY == 60.0
+    c = Cluster(nodes=1, seed=0)
+    c.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "app-config"}, "data": {"greeting": "hello"}})
+    pod = _busybox_pod("configured", [{"name": "config", "configMap": {"name": "app-config"}}], mount="/etc/app")
+    pod["spec"]["containers"][0]["env"] = [{"name": "GREETING", "valueFrom": {
+        "configMapKeyRef": {"name": "app-config", "key": "greeting"}}}]
+    c.apply(pod)
+    _running(c, "configured")
+    c.kubectl("""patch configmap app-config -p '{"data":{"greeting":"bonjour"}}'""")
+    c.run(SYNC_FREQUENCY + 10)
+    assert c.exec("configured", "sh -c 'echo $(cat /etc/app/greeting) $GREETING'") == "bonjour hello\n"
+    assert "Read-only file system" in c.exec("configured", "sh -c 'echo x > /etc/app/greeting'")
+
+
+# --- PersistentVolumes and claims ---------------------------------------------------------------
+
+def test_claim_binder_resync_period_is_15_seconds():
+    """kube-controller-manager --pvclaimbinder-sync-period defaults to 15s: pending claims are
+    looked at again that often (https://kubernetes.io/docs/reference/command-line-tools-reference/kube-controller-manager/)."""
+    from minik8s.storage.pv_controller import RESYNC_PERIOD
+    assert RESYNC_PERIOD == 15.0
+
+
+def test_the_exercise_cases_bind_in_a_live_cluster_as_the_matcher_says():
+    """Exercise 9 question 1 compares the student's function with find_best_match; here the
+    PV controller of a live cluster binds each of those claims (those that need no pre-set phase)
+    to the volume find_best_match names (persistent-volumes/#binding)."""
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location(
+        "ch9_checks", Path(__file__).resolve().parent.parent / "exercises" / "ch9-volumes" / "checks.py")
+    checks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checks)
+    tried = 0
+    for what, claim, volumes, _public in checks.CASES:
+        if any(v["status"]["phase"] != "Available" or v["spec"].get("claimRef") for v in volumes):
+            continue
+        expected = find_best_match(claim, volumes)
+        c = Cluster(nodes=1, seed=0)
+        for v in volumes:
+            v = {k: v[k] for k in ("apiVersion", "kind", "metadata", "spec")}
+            c.apply(v)
+        c.run(1)
+        c.apply({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+                 "spec": claim["spec"]})
+        c.run(2)
+        got = c.get("pvc", "data")["spec"].get("volumeName")
+        assert got == _name(expected), what
+        tried += 1
+    assert tried >= 8
+
+
+PVS = """
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv-small}
+spec: {storageClassName: manual, capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce],
+       persistentVolumeReclaimPolicy: Retain, hostPath: {path: /mnt/pv-small}}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv-medium}
+spec: {storageClassName: manual, capacity: {storage: 5Gi}, accessModes: [ReadWriteOnce],
+       persistentVolumeReclaimPolicy: Retain, hostPath: {path: /mnt/pv-medium}}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv-ssd, labels: {disk: ssd}}
+spec: {storageClassName: manual, capacity: {storage: 8Gi}, accessModes: [ReadWriteOnce],
+       persistentVolumeReclaimPolicy: Retain, hostPath: {path: /mnt/pv-ssd}}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv-nfs}
+spec: {storageClassName: manual, capacity: {storage: 20Gi}, accessModes: [ReadWriteOnce, ReadWriteMany],
+       persistentVolumeReclaimPolicy: Retain, nfs: {server: nfs.example.com, path: /exports/shared}}
+"""
+
+
+def _claim_doc(name, size, modes="[ReadWriteOnce]", cls="manual", extra=""):
+    return (f"apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: {name}}}\n"
+            f"spec: {{storageClassName: {cls}, accessModes: {modes}, resources: {{requests: {{storage: {size}}}}}{extra}}}\n")
+
+
+def test_the_chapters_four_claims():
+    """The chapter's binding story: 3Gi -> the 5Gi volume (smallest that fits), a selector -> the
+    ssd volume, ReadWriteMany -> the NFS volume, 50Gi -> Pending with ProvisioningFailed because the
+    class manual has no StorageClass object (persistent-volumes/#binding; pv_controller.go
+    provisionClaim: 'storageclass.storage.k8s.io "manual" not found')."""
+    c = Cluster(nodes=1, seed=0)
+    c.kubectl("apply -f -", stdin=PVS)
+    c.run(1)
+    c.kubectl("apply -f -", stdin="---\n".join([
+        _claim_doc("data", "3Gi"), _claim_doc("fast", "2Gi", extra=", selector: {matchLabels: {disk: ssd}}"),
+        _claim_doc("shared", "1Gi", modes="[ReadWriteMany]"), _claim_doc("huge", "50Gi")]))
+    c.run(3)
+    bound = {n: c.get("pvc", n)["spec"].get("volumeName") for n in ("data", "fast", "shared", "huge")}
+    assert bound == {"data": "pv-medium", "fast": "pv-ssd", "shared": "pv-nfs", "huge": None}
+    assert c.get("pvc", "data")["status"]["capacity"] == {"storage": "5Gi"}     # the whole volume
+    assert c.get("pvc", "huge")["status"]["phase"] == "Pending"
+    events = [(e["reason"], e["message"]) for e in c.list("events") if e["involvedObject"]["name"] == "huge"]
+    assert ("ProvisioningFailed", 'storageclass.storage.k8s.io "manual" not found') in events
+
+
+def test_default_class_and_binding_modes():
+    """The default StorageClass (standard: WaitForFirstConsumer, Delete); an Immediate class binds
+    at once, a WaitForFirstConsumer claim waits ("waiting for first consumer to be created before
+    binding") and is provisioned on the scheduled node
+    (https://kubernetes.io/docs/concepts/storage/storage-classes/#volume-binding-mode,
+    #default-storageclass; reclaimPolicy defaults to Delete, volumeBindingMode to Immediate)."""
+    c = Cluster(nodes=2, seed=0)
+    row = c.kubectl("get storageclass").splitlines()[1].split()
+    assert row[:5] == ["standard", "(default)", "minik8s.io/hostpath", "Delete", "WaitForFirstConsumer"]
+    c.apply({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "now"},
+             "provisioner": "minik8s.io/hostpath"})
+    sc = c.get("storageclass", "now")
+    assert (sc["reclaimPolicy"], sc["volumeBindingMode"]) == ("Delete", "Immediate")
+    c.kubectl("apply -f -", stdin=_claim_doc("early", "1Gi", cls="now"))
+    c.kubectl("apply -f -", stdin="apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: notes}\n"
+                                  "spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n")
+    c.run(5)
+    assert c.get("pvc", "early")["status"]["phase"] == "Bound"
+    notes = c.get("pvc", "notes")
+    assert notes["spec"]["storageClassName"] == "standard" and notes["status"]["phase"] == "Pending"
+    assert ("WaitForFirstConsumer", "waiting for first consumer to be created before binding") in [
+        (e["reason"], e["message"]) for e in c.list("events") if e["involvedObject"]["name"] == "notes"]
+    c.apply(_busybox_pod("user", [{"name": "data", "persistentVolumeClaim": {"claimName": "notes"}}]))
+    _running(c, "user")
+    notes = c.get("pvc", "notes")
+    node = c.get("pod", "user")["spec"]["nodeName"]
+    assert notes["metadata"]["annotations"]["volume.kubernetes.io/selected-node"] == node
+    pv = c.get("pv", notes["spec"]["volumeName"])
+    assert pv["metadata"]["name"] == "pvc-" + notes["metadata"]["uid"]
+    assert pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"][0]["values"] == [node]
+    assert pv["spec"]["persistentVolumeReclaimPolicy"] == "Delete"
+
+
+def test_data_on_a_claim_survives_a_recreated_pod():
+    """A PersistentVolume's data outlives the Pods using it (persistent-volumes/#introduction):
+    the chapter's counter keeps counting across a deleted and re-created Pod."""
+    c = Cluster(nodes=2, seed=0)
+    c.kubectl("apply -f -", stdin="apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: notes}\n"
+                                  "spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n")
+    counter = _busybox_pod("counter", [{"name": "data", "persistentVolumeClaim": {"claimName": "notes"}}],
+                           script="date >> /data/starts; cat /data/starts; sleep 10; exit 1")
+    c.apply(counter)
+    c.run(45)
+    before = len(c.logs("counter").splitlines())
+    assert before >= 2
+    c.delete("pod", "counter")
+    c.run_until(lambda c: not c.list("pods"), timeout=60)
+    c.apply(counter)
+    _running(c, "counter")
+    assert len(c.logs("counter").splitlines()) == before + 1
+
+
+def test_reclaim_policies_and_in_use_protection():
+    """After `kubectl delete pvc`: Retain -> Released, still naming its claim; a provisioned Delete
+    volume -> deleted; a hand-made nfs volume with Delete -> Failed (no deletable plugin,
+    VolumeFailedDelete); a claim a Pod uses -> Terminating, its volume still Bound
+    (https://kubernetes.io/docs/concepts/storage/persistent-volumes/#reclaiming,
+    #storage-object-in-use-protection). Exercise 9 question 4 asks exactly this."""
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location(
+        "ch9_checks", Path(__file__).resolve().parent.parent / "exercises" / "ch9-volumes" / "checks.py")
+    checks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checks)
+    assert checks.q4_actual() == {"keep": "Released", "legacy": "Failed", "busy": "Bound", "scratch": "gone"}
+    c = Cluster(nodes=1, seed=0)
+    c.apply(checks.Q4_SETUP)
+    c.run(10)
+    c.kubectl("delete pvc c-keep c-legacy c-busy")
+    c.run(10)
+    assert c.kubectl("get pv keep --no-headers").split()[4:6] == ["Released", "default/c-keep"]
+    legacy = c.get("pv", "legacy")
+    assert legacy["status"]["phase"] == "Failed"
+    assert ("VolumeFailedDelete", legacy["status"]["message"]) in [
+        (e["reason"], e["message"]) for e in c.list("events") if e["involvedObject"]["name"] == "legacy"]
+    assert "no deletable volume plugin matched" in legacy["status"]["message"]
+    assert c.kubectl("get pvc c-busy --no-headers").split()[1] == "Terminating"
+    assert c.get("pv", "busy")["status"]["phase"] == "Bound"
+
+
+def test_statefulset_claims_are_stable_and_kept_on_scale_down():
+    """volumeClaimTemplates: the claim of template data for Pod db-1 is data-db-1; scaling down
+    keeps the claims (persistentVolumeClaimRetentionPolicy whenScaled defaults to Retain), and the
+    re-created Pod gets its data back
+    (https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-storage,
+    #persistentvolumeclaim-retention)."""
+    from minik8s.controllers.statefulset import claim_name
+    assert claim_name("data", "db", 1) == "data-db-1"
+    c = Cluster(nodes=2, seed=0)
+    c.apply({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"}, "spec": {
+        "serviceName": "db", "replicas": 3, "selector": {"matchLabels": {"app": "db"}},
+        "template": {"metadata": {"labels": {"app": "db"}}, "spec": {
+            "terminationGracePeriodSeconds": 1,
+            "containers": [{"name": "db", "image": "busybox:1.36",
+                            "command": ["sh", "-c", "hostname >> /var/lib/db/owners; sleep 3600"],
+                            "volumeMounts": [{"name": "data", "mountPath": "/var/lib/db"}]}]}},
+        "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
+            "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]}})
+    c.run(20)
+    claims = sorted(x["metadata"]["name"] for x in c.list("persistentvolumeclaims"))
+    assert claims == ["data-db-0", "data-db-1", "data-db-2"]
+    c.kubectl("scale statefulset db --replicas=1")
+    c.run(20)
+    assert sorted(p["metadata"]["name"] for p in c.list("pods")) == ["db-0"]
+    assert sorted(x["metadata"]["name"] for x in c.list("persistentvolumeclaims")) == claims
+    c.kubectl("scale statefulset db --replicas=3")
+    c.run(20)
+    assert {f"db-{i}": c.exec(f"db-{i}", "cat /var/lib/db/owners").split() for i in range(3)} == {
+        "db-0": ["db-0"], "db-1": ["db-1", "db-1"], "db-2": ["db-2", "db-2"]}
