@@ -22,9 +22,9 @@ from .diagram import POD_COLOURS, Diagram, _id, pod_category
 
 QOS_ORDER = ("Guaranteed", "Burstable", "BestEffort")
 QOS_COLOURS = {"Guaranteed": "#e3f1e6", "Burstable": "#fff4dc", "BestEffort": "#fbe4e4"}
-QOS_NOTES = {"Guaranteed": "oom_score_adj -997, evicted last",
-             "Burstable": "oom_score_adj 2..999, by usage over requests",
-             "BestEffort": "oom_score_adj 1000, usage over requests (0)"}
+QOS_NOTES = {"Guaranteed": "oom_score_adj -997",      # what the kubelet sets on its containers
+             "Burstable": "oom_score_adj 3..999",
+             "BestEffort": "oom_score_adj 1000"}
 
 
 def _mib(n: int) -> str:
@@ -47,12 +47,9 @@ def pod_resources(pod: dict) -> dict:
 
 
 def _fmt(values: dict) -> str:
-    parts = []
-    if "cpu" in values:
-        parts.append(format_cpu(values["cpu"]))
-    if "memory" in values:
-        parts.append(_mib(values["memory"]))
-    return " / ".join(parts) if parts else "-"
+    cpu = format_cpu(values["cpu"]) if "cpu" in values else "-"
+    mem = _mib(values["memory"]) if "memory" in values else "-"
+    return f"{cpu}, {mem}"
 
 
 def resources_graph(node: dict, pods: list, usage: dict) -> graphviz.Digraph:
@@ -85,14 +82,14 @@ def resources_graph(node: dict, pods: list, usage: dict) -> graphviz.Digraph:
         if not members:
             continue
         with g.subgraph(name=f"cluster_{qos}") as sub:
-            sub.attr(label=f"{qos} ({QOS_NOTES[qos]})", style="rounded,filled", fillcolor=QOS_COLOURS[qos],
+            sub.attr(label=f"{qos}\\n{QOS_NOTES[qos]}", style="rounded,filled", fillcolor=QOS_COLOURS[qos],
                      color="#bbbbbb", fontsize="9")
             for p in members:
                 pname = p["metadata"]["name"]
                 res = pod_resources(p)
                 used = usage.get(pname)
-                text = (f"{pname}\\nrequests {_fmt(res['requests'])}\\nlimits {_fmt(res['limits'])}"
-                        + (f"\\nusing {_mib(used)}" if used is not None else ""))
+                text = (f"{pname}\\nreq {_fmt(res['requests'])}\\nlim {_fmt(res['limits'])}"
+                        + (f"\\nuses {_mib(used)}" if used is not None else ""))
                 reason = (p.get("status") or {}).get("reason")
                 if reason:
                     text += f"\\n{reason}"
