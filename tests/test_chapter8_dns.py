@@ -10,6 +10,8 @@ Doc pages:
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from minik8s import Cluster
@@ -111,3 +113,239 @@ def test_kubectl_delete_waits_for_the_uid_not_the_name():
     assert c.kubectl("delete pod web-0") == 'pod "web-0" deleted\n'
     c.run(10)
     assert c.get("pod", "web-0")["metadata"]["uid"] != uid
+
+
+# --- the chapter's cluster ------------------------------------------------------------------------
+
+APP = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: prod}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: prod}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: app
+        image: minik8s/app:1.0
+        ports: [{name: http, containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: prod}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  containers: [{name: shell, image: busybox:1.36, command: [sleep, "36000"]}]
+"""
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    c = Cluster(nodes=2, seed=0)
+    c.apply(APP)
+    c.run(20)
+    return c
+
+
+def test_kube_dns_service_as_kubeadm_makes_it(chapter):
+    """CoreDNS's Service keeps the name kube-dns; kubeadm gives it 10.96.0.10 (the 10th address of
+    10.96.0.0/12) and ports dns 53/UDP, dns-tcp 53/TCP, metrics 9153/TCP
+    (https://kubernetes.io/docs/tasks/administer-cluster/dns-custom-nameservers/)."""
+    svc = chapter.get("service", "kube-dns", "kube-system")
+    assert svc["spec"]["clusterIP"] == P.KUBE_DNS_IP == "10.96.0.10"
+    assert [(p["name"], p["port"], p["protocol"]) for p in svc["spec"]["ports"]] == [
+        ("dns", 53, "UDP"), ("dns-tcp", 53, "TCP"), ("metrics", 9153, "TCP")]
+    assert svc["metadata"]["labels"]["k8s-app"] == "kube-dns"
+    assert P.CLUSTER_DOMAIN == "cluster.local"
+    assert P.DNS_TTL == 30 and P.COREDNS_CACHE_SECONDS == 30           # kubeadm Corefile: ttl 30, cache 30
+
+
+def test_cluster_first_resolv_conf(chapter):
+    """dns-pod-service/#namespaces-of-services: search <ns>.svc.cluster.local svc.cluster.local
+    cluster.local, the cluster DNS as nameserver, options ndots:5."""
+    assert chapter.exec("client", "cat /etc/resolv.conf") == (
+        "search default.svc.cluster.local svc.cluster.local cluster.local\n"
+        "nameserver 10.96.0.10\noptions ndots:5\n")
+
+
+def test_service_a_and_srv_records(chapter):
+    """A Service's A record is its ClusterIP; a named port has _<port>._<proto>.<svc>.<ns>.svc.<zone>
+    SRV (dns-pod-service/#a-aaaa-records, #srv-records); records live 30 s (ttl 30)."""
+    ip = chapter.get("service", "web", "prod")["spec"]["clusterIP"]
+    r = chapter.dns("web.prod.svc.cluster.local.", from_pod="client")
+    assert r.ips == [ip] and r.answer.records[0].ttl == 30
+    srv = chapter.dns("_http._tcp.web.prod.svc.cluster.local.", from_pod="client", qtype="SRV")
+    assert [x.data for x in srv.answer.records] == ["0 100 80 web.prod.svc.cluster.local."]
+    out = chapter.exec("client", "nslookup -type=SRV _http._tcp.web.prod.svc.cluster.local")
+    assert "service = 0 100 80 web.prod.svc.cluster.local" in out
+    assert chapter.exec("client", "wget -qO- http://web.prod").startswith("Hello from web-")
+
+
+def test_the_chapters_query_counts(chapter):
+    """resolv.conf(5): a name with fewer than ndots dots tries the search list first; with at least
+    ndots, as it is first; a trailing dot makes it absolute. The table of the chapter."""
+    want = {"web.prod": 2, "web.prod.svc": 3, "web.prod.svc.cluster.local": 4, "web.prod.svc.cluster.local.": 1,
+            "example.com": 4, "example.com.": 1}
+    for name, n in want.items():
+        r = chapter.dns(name, from_pod="client")
+        assert r.ok and r.queries == n, (name, r.tried)
+    assert chapter.dns("web.prod", from_pod="client").tried == [
+        "web.prod.default.svc.cluster.local.", "web.prod.svc.cluster.local."]
+    web = chapter.dns("web", from_pod="client")
+    assert not web.ok and web.answer.rcode == "NXDOMAIN" and web.tried == [
+        "web.default.svc.cluster.local.", "web.svc.cluster.local.", "web.cluster.local.", "web."]
+    out = chapter.exec("client", "nslookup web")
+    assert out.count("server can't find") == 4 and "NXDOMAIN" in out
+
+
+def test_search_candidates_rule():
+    """resolv.conf(5) ndots: 'at least' ndots dots means tried as it is first."""
+    search = ["a.svc.cluster.local", "svc.cluster.local"]
+    assert search_candidates("x.y.z", search, 2) == ["x.y.z.", "x.y.z.a.svc.cluster.local.",
+                                                     "x.y.z.svc.cluster.local."]
+    assert search_candidates("x.y.z", search, 3) == ["x.y.z.a.svc.cluster.local.", "x.y.z.svc.cluster.local.",
+                                                     "x.y.z."]
+    assert search_candidates("x.y.", search, 5) == ["x.y."]
+    assert search_candidates("x", [], 1) == ["x."]
+
+
+def test_a_service_in_io_shadows_kubernetes_io():
+    """The search list comes first for names with fewer than ndots dots: a Service `kubernetes` in a
+    namespace `io` answers `kubernetes.io` (Try it; exercise q1 relies on it)."""
+    c = Cluster(nodes=1, seed=0)
+    c.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "io"}})
+    c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kubernetes", "namespace": "io"},
+             "spec": {"selector": {"app": "x"}, "ports": [{"port": 80}]}})
+    c.apply(CLIENT.replace("NS", "default"))
+    c.run(10)
+    ip = c.get("service", "kubernetes", "io")["spec"]["clusterIP"]
+    assert c.dns("kubernetes.io", from_pod="client").ips == [ip]
+    assert c.dns("kubernetes.io.", from_pod="client").ips == ["147.75.40.148"]
+
+
+def test_headless_statefulset_names_and_cache():
+    """Headless Service: one A record per ready Pod; a StatefulSet Pod gets
+    <pod>.<serviceName>.<ns>.svc.cluster.local (statefulset/#stable-network-id); a re-created Pod
+    keeps the name with a new IP, seen once the 30 s cached answer expires; no ready Pod: NXDOMAIN."""
+    c = Cluster(nodes=2, seed=0)
+    c.apply(STS)
+    c.apply(CLIENT.replace("NS", "default"))
+    c.run(20)
+    ips = {p["metadata"]["name"]: p["status"]["podIP"] for p in c.list("pods", selector="app=nginx")}
+    assert sorted(c.dns("nginx", from_pod="client").ips) == sorted(ips.values())
+    assert c.dns("web-0.nginx", from_pod="client").ips == [ips["web-0"]]
+    assert c.get("pod", "web-0")["spec"]["hostname"] == "web-0"
+    assert c.get("pod", "web-0")["spec"]["subdomain"] == "nginx"
+    c.kubectl("scale statefulset web --replicas=3")
+    c.run(15)
+    assert c.dns("web-2.nginx", from_pod="client").ok
+    c.kubectl("delete pod web-0")
+    c.run(1)
+    assert c.dns("web-0.nginx", from_pod="client").ips == [ips["web-0"]]      # the cached answer
+    c.run(40)
+    new = c.get("pod", "web-0")["status"]["podIP"]
+    assert new != ips["web-0"] and c.dns("web-0.nginx", from_pod="client").ips == [new]
+    c.kubectl("scale statefulset web --replicas=0")
+    c.run(60)
+    assert c.dns("nginx.default.svc.cluster.local.", from_pod="client").answer.rcode == "NXDOMAIN"
+
+
+def test_external_name_and_pod_records(chapter):
+    """ExternalName: a CNAME to externalName (dns-pod-service/#services); Pods:
+    <a-b-c-d>.<ns>.pod.cluster.local (dns-pod-service/#a-aaaa-records-1)."""
+    chapter.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "docs"},
+                   "spec": {"type": "ExternalName", "externalName": "kubernetes.io"}})
+    chapter.run(1)
+    r = chapter.dns("docs", from_pod="client")
+    assert [(x.type, x.data) for x in r.answer.records] == [("CNAME", "kubernetes.io."), ("A", "147.75.40.148")]
+    ip = chapter.get("pod", "client")["status"]["podIP"]
+    assert chapter.dns(f"{ip.replace('.', '-')}.default.pod.cluster.local", from_pod="client").ips == [ip]
+
+
+def test_dns_policies_of_the_chapter(chapter):
+    """dns-pod-service/#pod-s-dns-policy: Default uses the node's resolv.conf (no cluster names);
+    None takes everything from dnsConfig; without an ndots option the resolver's default is 1
+    (resolv.conf(5))."""
+    chapter.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "outside"},
+                   "spec": {"dnsPolicy": "Default", "containers": [
+                       {"name": "shell", "image": "busybox:1.36", "command": ["sleep", "36000"]}]}})
+    chapter.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "custom"},
+                   "spec": {"dnsPolicy": "None", "dnsConfig": {
+                       "nameservers": ["10.96.0.10"], "searches": ["prod.svc.cluster.local", "svc.cluster.local"],
+                       "options": [{"name": "ndots", "value": "1"}]},
+                       "containers": [{"name": "shell", "image": "busybox:1.36", "command": ["sleep", "36000"]}]}})
+    chapter.run(10)
+    assert chapter.exec("outside", "cat /etc/resolv.conf") == "nameserver 172.18.0.1\n"
+    assert chapter.dns("web.prod.svc.cluster.local", from_pod="outside").answer.rcode == "NXDOMAIN"
+    assert chapter.dns("example.com", from_pod="outside").ips == ["93.184.215.14"]
+    assert chapter.exec("custom", "cat /etc/resolv.conf") == (
+        "search prod.svc.cluster.local svc.cluster.local\nnameserver 10.96.0.10\noptions ndots:1\n")
+    assert chapter.dns("web", from_pod="custom").queries == 1
+    assert chapter.dns("example.com", from_pod="custom").tried == ["example.com."]
+    from minik8s.network.resolver import ResolvConf
+    assert ResolvConf("nameserver 10.96.0.10\n").ndots == 1
+
+
+def test_negative_answers_are_cached_30_seconds():
+    """kubeadm's Corefile `cache 30` keeps denials too: a Service created just after a failed lookup
+    stays NXDOMAIN 5 s later and resolves 35 s later (the chapter's story)."""
+    c = Cluster(nodes=1, seed=0)
+    c.apply(APP)
+    c.run(20)
+    assert c.dns("api.prod", from_pod="client").answer.rcode == "NXDOMAIN"
+    c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api", "namespace": "prod"},
+             "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}})
+    c.run(5)
+    assert c.dns("api.prod", from_pod="client").answer.rcode == "NXDOMAIN"
+    c.run(30)
+    assert c.dns("api.prod", from_pod="client").ips == [c.get("service", "api", "prod")["spec"]["clusterIP"]]
+
+
+def test_coredns_stopped_lookups_time_out_traffic_by_ip_flows():
+    """resolv.conf(5) defaults timeout:5 attempts:2: with no DNS server answering, a lookup gives up
+    after 10 s; kube-proxy still forwards to a ClusterIP (dns-debugging-resolution)."""
+    c = Cluster(nodes=2, seed=0)
+    c.apply(APP)
+    c.run(20)
+    c.stop("coredns")
+    r = c.dns("web.prod", from_pod="client")
+    assert r.timed_out and r.delay == 10 and r.queries == 1
+    assert c.exec("client", "nslookup web.prod") == ";; connection timed out; no servers could be reached\n\n"
+    assert c.exec("client", "wget -qO- http://web.prod") == "wget: bad address 'web.prod'\n"
+    ip = c.get("service", "web", "prod")["spec"]["clusterIP"]
+    assert c.exec("client", f"wget -qO- http://{ip}").startswith("Hello from web-")
+    c.start("coredns")
+    assert c.dns("web.prod", from_pod="client").ok
+
+
+def test_lookup_stepper_and_dns_diagram(chapter):
+    """The chapter's widgets: one frame per query plus the resolv.conf and outcome frames; the
+    diagram shows kube-dns, CoreDNS's plugins and the Service's records, and a stopped CoreDNS."""
+    from minik8s.viz import LookupStepper, dns_diagram
+    s = LookupStepper(chapter, "example.com", "client")
+    assert len(s.queries) == 4 and len(s) == 6
+    assert s.text().splitlines()[-1] == "4. example.com. -> NOERROR: A 93.184.215.14"
+    assert "fewer than ndots:5" in s.frame_html(0)
+    bundle = s._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    queries = chapter.component("coredns").queries
+    svg = html.unescape(dns_diagram(chapter, "client").svg())
+    assert chapter.component("coredns").queries == queries             # drawing asks no (counted) query
+    assert "kube-dns Service" in svg and "forward . /etc/resolv.conf" in svg and "prod/web" in svg
+    chapter.stop("coredns")
+    try:
+        assert "(stopped)" in html.unescape(dns_diagram(chapter, "client").svg())
+    finally:
+        chapter.start("coredns")
