@@ -358,3 +358,26 @@ def test_statefulset_claims_are_stable_and_kept_on_scale_down():
     c.run(20)
     assert {f"db-{i}": c.exec(f"db-{i}", "cat /var/lib/db/owners").split() for i in range(3)} == {
         "db-0": ["db-0"], "db-1": ["db-1", "db-1"], "db-2": ["db-2", "db-2"]}
+
+
+def test_self_check_question_2():
+    """The chapter's self-check: a 2.5Gi RWO claim gets b (4Gi RWO), not the smaller c (3Gi RWO+RWX),
+    and a 1Gi RWX claim gets c (index.go: findByClaim tries the fewest access modes first)."""
+    vols = [_pv("a", "2Gi", cls="fast"), _pv("b", "4Gi", cls="fast"),
+            _pv("c", "3Gi", ["ReadWriteOnce", "ReadWriteMany"], cls="fast")]
+    assert _name(find_best_match(_pvc("x", "2560Mi", cls="fast"), vols)) == "b"
+    assert _name(find_best_match(_pvc("y", "1Gi", ["ReadWriteMany"], cls="fast"), vols)) == "c"
+
+
+def test_emptydir_size_limit_evicts():
+    """emptyDir sizeLimit: a Pod whose emptyDir holds more is evicted by the kubelet
+    (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir-configuration-example), as the
+    chapter's Try it asks; the check runs at the eviction manager's 10 s housekeeping interval."""
+    c = Cluster(nodes=1, seed=0)
+    c.apply(_busybox_pod("filler", [{"name": "data", "emptyDir": {"sizeLimit": "1Ki"}}],
+                         script="i=0; while [ $i -lt 100 ]; do echo 0123456789012345678901234567890123456789 "
+                                ">> /data/big; i=$((i+1)); done; sleep 3600"))
+    c.run(12)
+    st = c.get("pod", "filler")["status"]
+    assert (st["phase"], st["reason"]) == ("Failed", "Evicted")
+    assert st["message"].startswith('Usage of EmptyDir volume "data" exceeds the limit "1Ki".')
