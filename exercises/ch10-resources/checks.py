@@ -214,9 +214,11 @@ def q4(manifest):
             n = p["spec"]["nodeName"]
             per_node[n] = per_node.get(n, 0) + 1
     ctrs = d["spec"]["template"]["spec"]["containers"]
+    # the requests as the API server stored them in a Pod (a limit alone defaults the request)
+    stored = pods[0]["spec"]["containers"] if pods else ctrs
     req = {"cpu": 0, "memory": 0}
-    for x in ctrs:
-        r = (x.get("resources") or {}).get("requests") or (x.get("resources") or {}).get("limits") or {}
+    for x in stored:
+        r = (x.get("resources") or {}).get("requests") or {}
         req["cpu"] += cpu_millis(str(r["cpu"])) if "cpu" in r else 0
         req["memory"] += memory_bytes(str(r["memory"])) if "memory" in r else 0
     return {"replicas": d["spec"].get("replicas", 1), "runningPerNode": dict(sorted(per_node.items())),
