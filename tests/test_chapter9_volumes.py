@@ -381,3 +381,27 @@ def test_emptydir_size_limit_evicts():
     st = c.get("pod", "filler")["status"]
     assert (st["phase"], st["reason"]) == ("Failed", "Evicted")
     assert st["message"].startswith('Usage of EmptyDir volume "data" exceeds the limit "1Ki".')
+
+
+def test_storage_diagram_draws_the_chain_from_the_live_cluster():
+    """The chapter's picture: Pod -> PVC -> PV -> StorageClass, read from the objects (a claim's
+    spec.volumeName, a pod's persistentVolumeClaim.claimName, storageClassName), rendered as SVG;
+    the same cluster gives the same picture."""
+    from minik8s.viz import storage_diagram
+    c = Cluster(nodes=1, seed=0)
+    c.kubectl("apply -f -", stdin=PVS)
+    c.kubectl("apply -f -", stdin=_claim_doc("huge", "50Gi"))
+    c.kubectl("apply -f -", stdin="apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: notes}\n"
+                                  "spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n")
+    c.apply(_busybox_pod("user", [{"name": "data", "persistentVolumeClaim": {"claimName": "notes"}}]))
+    _running(c, "user")
+    d = storage_diagram(c)
+    src = d.source
+    volume = c.get("pvc", "notes")["spec"]["volumeName"].replace("-", "_")
+    assert "pod_default_user -> pvc_default_notes" in src
+    assert f"pvc_default_notes -> pv_{volume} [label=bound]" in src
+    assert f"pv_{volume} -> sc_standard" in src
+    assert "pv_pv_small -> sc_manual" in src and "(no StorageClass object)" in src
+    assert "pvc_default_huge -> sc_manual" in src and "50Gi Pending" in src
+    assert d.svg().startswith("<svg")
+    assert storage_diagram(c).source == src
