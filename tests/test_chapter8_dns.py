@@ -349,3 +349,37 @@ def test_lookup_stepper_and_dns_diagram(chapter):
         assert "(stopped)" in html.unescape(dns_diagram(chapter, "client").svg())
     finally:
         chapter.start("coredns")
+
+
+def test_lookup_stepper_steps_in_the_browser(chapter):
+    """The LookupStepper's frames are a Stack linked to a slider and prev/next buttons with jslink
+    (browser-side), so it steps in the static page; no ipywidgets.Play."""
+    import ipywidgets as W
+    from minik8s.viz import LookupStepper
+    s = LookupStepper(chapter, "web.prod", "client")
+    box = s.widget()
+    stack = [w for w in box.children if isinstance(w, W.Stack)][0]
+    slider = [w for w in box.children if isinstance(w, W.IntSlider)][0]
+    assert len(stack.children) == len(s) == 4 and slider.max == 3
+    links = box._minik8s_links
+    assert all(type(link).__name__ == "Link" for link in links)
+    linked = {(id(link.source[0]), link.source[1], id(link.target[0]), link.target[1]) for link in links}
+    assert (id(slider), "value", id(stack), "selected_index") in linked
+    navs = [f.children[0] for f in stack.children]
+    assert all((id(slider), "value", id(n), "index") in linked for n in navs)
+    assert navs[0].options[1][0] == "next \u25b6" and navs[1].options[0][0] == "\u25c0 prev"
+    assert LookupStepper(chapter, "web.prod", "client").widget().children[0].value == box.children[0].value
+
+
+def test_external_name_to_a_missing_host_fails_like_a_missing_name():
+    """An ExternalName Service is only a CNAME (dns-pod-service/#services): when its target has no
+    address, the lookup has no A record, and the resolver goes on through the search list and fails
+    (wget: bad address), never a crash."""
+    c = Cluster(nodes=1, seed=0)
+    c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "old"},
+             "spec": {"type": "ExternalName", "externalName": "gone.example.invalid"}})
+    c.apply(CLIENT.replace("NS", "default"))
+    c.run(10)
+    r = c.dns("old", from_pod="client")
+    assert not r.ok and r.queries == 4 and r.ips == []
+    assert c.exec("client", "wget -qO- http://old") == "wget: bad address 'old'\n"
