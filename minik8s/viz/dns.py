@@ -150,9 +150,16 @@ class _Recorder:
         self.ip, self.server, self.log = ip, server, log
 
     def query(self, name: str, qtype: str = "A"):
+        cached = _in_cache(self.server, name, qtype)
         answer = self.server.query(name, qtype)
-        self.log.append((self.ip, name, answer))
+        self.log.append((self.ip, name, answer, cached))
         return answer
+
+
+def _in_cache(server, name: str, qtype: str) -> bool:
+    """Whether CoreDNS's cache plugin holds an unexpired answer for the question."""
+    hit = (getattr(server, "_cache", None) or {}).get((name.rstrip(".").lower(), qtype))
+    return hit is not None and hit[0] > server.clock.now
 
 
 def _who(name: str, domain: str) -> str:
@@ -189,6 +196,7 @@ class LookupStepper:
         self.resolv_conf = sb.etc_resolv.data
         self.conf = ResolvConf(self.resolv_conf)
         self.candidates = search_candidates(name, self.conf.search, self.conf.ndots)
+        self._cached: dict[str, bool] = {}
         servers = dns_servers(cluster.network)
         saved = dict(servers)
         log: list = []
@@ -200,8 +208,9 @@ class LookupStepper:
             servers.clear()
             servers.update(saved)
         by_name = {}
-        for ip, asked, answer in log:
+        for ip, asked, answer, cached in log:
             by_name.setdefault(asked, (ip, asked, answer))
+            self._cached[asked] = cached
         self.queries = [by_name.get(t, (self.conf.nameservers[0] if self.conf.nameservers else "", t, None))
                         for t in self.resolution.tried]
         self.title = title or f"nslookup {name} from pod {from_pod} (namespace {namespace})"
@@ -232,6 +241,8 @@ class LookupStepper:
             if i < upto and i < len(self.queries):
                 ip, _asked, answer = self.queries[i]
                 who = _who(cand, domain) if answer is not None else f"nobody at {ip}"
+                if answer is not None and self._cached.get(cand):
+                    who = "cache plugin (kept from an earlier query)"
                 verdict = _verdict(answer, self.qtype)
                 mark = ' style="background:#fff3bf"' if i == upto - 1 else ""
                 colour = "#1e7b34" if answer is not None and answer.rcode == NOERROR and answer.records else "#b03a2e"
