@@ -240,3 +240,16 @@ def test_resources_diagram_draws_the_node_and_its_pods_by_qos_class():
     for qos in ("Guaranteed", "Burstable", "BestEffort"):
         assert f"cluster_{qos}" in src
     assert d.svg().startswith("<svg")
+
+
+def test_allocatable_ephemeral_storage_is_capacity_less_ten_percent():
+    """The default hard threshold nodefs.available<10% is reserved out of allocatable
+    ephemeral-storage too; the kubelet takes the percentage as a float32 of the capacity
+    (https://kubernetes.io/docs/tasks/administer-cluster/reserve-compute-resources/#eviction-thresholds,
+    https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/#hard-eviction-thresholds)."""
+    c = Cluster(nodes=1, seed=0)
+    st = c.get("node", "node-1")["status"]
+    assert st["capacity"]["ephemeral-storage"] == "61255492Ki"
+    cap = memory_bytes(st["capacity"]["ephemeral-storage"])
+    assert st["allocatable"]["ephemeral-storage"] == "56453061334"
+    assert abs(memory_bytes(st["allocatable"]["ephemeral-storage"]) - cap * 0.9) < 100

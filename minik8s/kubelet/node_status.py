@@ -13,6 +13,8 @@ Pure functions: the kubelet calls them; a chapter can show them.
 
 from __future__ import annotations
 
+import struct
+
 from ..api.quantity import cpu_millis, format_cpu, format_memory, memory_bytes
 from . import config as C
 
@@ -66,11 +68,20 @@ def allocatable(spec: dict) -> dict:
     100Mi less memory than the node has
     (https://kubernetes.io/docs/tasks/administer-cluster/reserve-compute-resources/#node-allocatable:
     ``[Allocatable] = [Node Capacity] - [kube-reserved] - [system-reserved] - [Hard-Eviction-Threshold]``;
-    hardEvictionReservation in pkg/kubelet/cm/node_container_manager_linux.go)."""
+    hardEvictionReservation in pkg/kubelet/cm/node_container_manager_linux.go). The default hard
+    thresholds reserve 100Mi of memory and 10% of ephemeral storage (``nodefs.available<10%``)."""
     alloc = capacity(spec)
     mem = memory_bytes(str(spec.get("memory", C.DEFAULT_MEMORY)))
     alloc["memory"] = format_memory(max(0, mem - eviction_threshold(spec)))
+    # nodefs.available<10%: GetThresholdQuantity takes the percentage as a float32 of the capacity
+    storage = memory_bytes(alloc["ephemeral-storage"])
+    alloc["ephemeral-storage"] = format_memory(max(0, storage - int(storage * _float32(C.EVICTION_HARD_NODEFS_AVAILABLE))))
     return alloc
+
+
+def _float32(x: float) -> float:
+    """``x`` rounded to a Go float32 (the type of an eviction threshold's percentage)."""
+    return struct.unpack("f", struct.pack("f", x))[0]
 
 
 def eviction_threshold(spec: dict) -> int:
