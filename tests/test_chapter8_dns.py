@@ -238,7 +238,8 @@ def test_a_service_in_io_shadows_kubernetes_io():
 def test_headless_statefulset_names_and_cache():
     """Headless Service: one A record per ready Pod; a StatefulSet Pod gets
     <pod>.<serviceName>.<ns>.svc.cluster.local (statefulset/#stable-network-id); a re-created Pod
-    keeps the name with a new IP, seen once the 30 s cached answer expires; no ready Pod: NXDOMAIN."""
+    keeps the name with a new IP, at once (kubeadm's Corefile does not cache cluster.local since
+    v1.32, kubernetes/kubernetes#128359); no ready Pod: NXDOMAIN."""
     c = Cluster(nodes=2, seed=0)
     c.apply(STS)
     c.apply(CLIENT.replace("NS", "default"))
@@ -252,9 +253,7 @@ def test_headless_statefulset_names_and_cache():
     c.run(15)
     assert c.dns("web-2.nginx", from_pod="client").ok
     c.kubectl("delete pod web-0")
-    c.run(1)
-    assert c.dns("web-0.nginx", from_pod="client").ips == [ips["web-0"]]      # the cached answer
-    c.run(40)
+    c.run(10)
     new = c.get("pod", "web-0")["status"]["podIP"]
     assert new != ips["web-0"] and c.dns("web-0.nginx", from_pod="client").ips == [new]
     c.kubectl("scale statefulset web --replicas=0")
@@ -298,19 +297,21 @@ def test_dns_policies_of_the_chapter(chapter):
     assert ResolvConf("nameserver 10.96.0.10\n").ndots == 1
 
 
-def test_negative_answers_are_cached_30_seconds():
-    """kubeadm's Corefile `cache 30` keeps denials too: a Service created just after a failed lookup
-    stays NXDOMAIN 5 s later and resolves 35 s later (the chapter's story)."""
+def test_cluster_names_are_fresh_external_answers_cached_30_seconds():
+    """kubeadm's Corefile (v1.32+, kubernetes/kubernetes#128359): `cache 30 { disable success
+    cluster.local; disable denial cluster.local }`. The chapter's story: a Service created just after
+    a failed lookup resolves 1 s later; example.com.'s TTL is capped at 30 and counts down to 20."""
     c = Cluster(nodes=1, seed=0)
     c.apply(APP)
     c.run(20)
     assert c.dns("api.prod", from_pod="client").answer.rcode == "NXDOMAIN"
     c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api", "namespace": "prod"},
              "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}})
-    c.run(5)
-    assert c.dns("api.prod", from_pod="client").answer.rcode == "NXDOMAIN"
-    c.run(30)
+    c.run(1)
     assert c.dns("api.prod", from_pod="client").ips == [c.get("service", "api", "prod")["spec"]["clusterIP"]]
+    assert c.dns("example.com.", from_pod="client").answer.records[0].ttl == 30
+    c.run(10)
+    assert c.dns("example.com.", from_pod="client").answer.records[0].ttl == 20
 
 
 def test_coredns_stopped_lookups_time_out_traffic_by_ip_flows():

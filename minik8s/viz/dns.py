@@ -95,7 +95,7 @@ def dns_diagram(cluster, from_pod: str | None = None, namespace: str = "default"
                f'<TR><TD><B>CoreDNS</B>{"" if running else " (stopped)"}</TD></TR>'
                f'<TR><TD PORT="k" ALIGN="LEFT">kubernetes {_esc(domain)}</TD></TR>'
                f'<TR><TD PORT="f" ALIGN="LEFT">forward . /etc/resolv.conf</TD></TR>'
-               f'<TR><TD ALIGN="LEFT">cache {coredns.cache_seconds}</TD></TR></TABLE>>')
+               f'<TR><TD ALIGN="LEFT">cache {coredns.cache_seconds} (not {_esc(domain)})</TD></TR></TABLE>>')
     g.node("coredns", plugins, shape="plain" if running else "box",
            style="" if running else "dashed", fillcolor="#dde7f7")
     if from_pod is not None:
