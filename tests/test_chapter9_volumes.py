@@ -372,7 +372,11 @@ def test_self_check_question_2():
 def test_emptydir_size_limit_evicts():
     """emptyDir sizeLimit: a Pod whose emptyDir holds more is evicted by the kubelet
     (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir-configuration-example), as the
-    chapter's Try it asks; the check runs at the eviction manager's 10 s housekeeping interval."""
+    chapter's Try it asks; the check runs at the eviction manager's 10 s monitoring interval
+    (kubelet evictionMonitoringPeriod, default 10s:
+    https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/)."""
+    from minik8s.storage.volumes import LIMIT_CHECK_PERIOD
+    assert LIMIT_CHECK_PERIOD == 10.0
     c = Cluster(nodes=1, seed=0)
     c.apply(_busybox_pod("filler", [{"name": "data", "emptyDir": {"sizeLimit": "1Ki"}}],
                          script="i=0; while [ $i -lt 100 ]; do echo 0123456789012345678901234567890123456789 "
