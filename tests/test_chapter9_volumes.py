@@ -373,8 +373,9 @@ def test_emptydir_size_limit_evicts():
     """emptyDir sizeLimit: a Pod whose emptyDir holds more is evicted by the kubelet
     (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir-configuration-example), as the
     chapter's Try it asks; the check runs at the eviction manager's 10 s monitoring interval
-    (kubelet evictionMonitoringPeriod, default 10s:
-    https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/)."""
+    (pkg/kubelet/kubelet.go: evictionMonitoringPeriod = 10s; node-pressure-eviction: "the kubelet
+    evaluates eviction thresholds based on its configured housekeeping-interval, which defaults to
+    10s", https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/)."""
     from minik8s.storage.volumes import LIMIT_CHECK_PERIOD
     assert LIMIT_CHECK_PERIOD == 10.0
     c = Cluster(nodes=1, seed=0)
