@@ -151,6 +151,8 @@ def smallest_match(pvc: dict, pvs: list[dict], node: dict | None = None) -> dict
         if (pv.get("spec") or {}).get("claimRef"):
             continue                        # bound or pre-bound to another claim
         if (pv.get("status") or {}).get("phase") not in ("Available", "Pending", None):
+            # upstream takes only Available; a volume created a moment ago (still Pending) is let
+            # through so that a claim applied with it binds now, not at the next 15 s resync
             continue
         if sel is not None and not sel.matches(pv["metadata"].get("labels") or {}):
             continue
