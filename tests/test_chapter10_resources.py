@@ -253,3 +253,24 @@ def test_allocatable_ephemeral_storage_is_capacity_less_ten_percent():
     cap = memory_bytes(st["capacity"]["ephemeral-storage"])
     assert st["allocatable"]["ephemeral-storage"] == "56453061334"
     assert abs(memory_bytes(st["allocatable"]["ephemeral-storage"]) - cap * 0.9) < 100
+
+
+def test_memory_available_falls_with_the_leak_and_eviction_follows_within_one_look():
+    """memory.available = capacity - working set of the node; the kubelet looks every 10 s, so once
+    the signal is below 100Mi the Pod is evicted at the next look, at most 10 s later
+    (https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/#eviction-monitoring-interval)."""
+    c = two_nodes()
+    c.apply(app_pod("report", 200, 8, requests={"memory": "128Mi"}, node="node-1"))
+    kl = c.kubelets["node-1"]
+    samples, below_at, evicted_at = [], None, None
+    for _ in range(60):
+        c.run(1)
+        samples.append(kl.eviction.available())
+        if below_at is None and samples[-1] < 100 * MiB:
+            below_at = c.now
+        if evicted_at is None and c.get("pod", "report")["status"].get("reason") == "Evicted":
+            evicted_at = c.now
+    assert below_at is not None and evicted_at is not None and 0 <= evicted_at - below_at <= 10
+    growing = [a - b for a, b in zip(samples, samples[1:]) if b >= 100 * MiB and a > b]
+    assert growing and all(d == 8 * MiB for d in growing)
+    assert samples[-1] > 600 * MiB             # the evicted Pod's memory is back
