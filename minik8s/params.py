@@ -27,7 +27,7 @@ LB_POOL = ["192.0.2.10", "192.0.2.11", "192.0.2.12", "192.0.2.13", "192.0.2.14",
 CLUSTER_CIDR = "10.244.0.0/16"         # kube-proxy --cluster-cidr (the pods' addresses: node i has 10.244.i.0/24)
 KUBE_PROXY_MODE = "iptables"           # kube-proxy --proxy-mode (Linux default)
 KUBE_PROXY_MIN_SYNC_PERIOD = 1.0      # kube-proxy iptables.minSyncPeriod: rule syncs at most once a second
-COREDNS_CACHE_SECONDS = 30             # kubeadm Corefile: cache 30 (answers, and NXDOMAINs, reused 30 s)
+COREDNS_CACHE_SECONDS = 30             # kubeadm Corefile: cache 30 (answers and NXDOMAINs from upstream reused 30 s; cluster.local never cached)
 
 
 # === kube-controller-manager's controllers ========================================================
@@ -178,6 +178,8 @@ MINIMUM_GRACE_PERIOD = 2                  # a pod removed from the API (force de
 
 # --- node-pressure eviction (https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/)
 EVICTION_HARD_MEMORY_AVAILABLE = "100Mi"  # evictionHard: memory.available<100Mi (the Linux default)
+EVICTION_HARD_NODEFS_AVAILABLE = 0.10     # evictionHard: nodefs.available<10% (reserved out of allocatable
+                                          # ephemeral-storage; minik8s models no disk pressure)
 EVICTION_MONITORING_PERIOD = 10.0         # evictionMonitoringPeriod (housekeeping interval)
 EVICTION_PRESSURE_TRANSITION_PERIOD = 300.0   # evictionPressureTransitionPeriod: 5m0s
 EVICTION_GRACE_PERIOD = 1                 # hard eviction kills with immediateEvictionGracePeriodSeconds

@@ -5,7 +5,8 @@ and follows https://kubernetes.io/docs/concepts/storage/persistent-volumes/:
 
 * **binding** - a Pending claim gets the *smallest* Available volume that satisfies it
   (:func:`~minik8s.api.persistentvolume.find_best_match`): capacity at least the request, every requested access mode
-  offered (a superset binds), the same ``volumeMode``, the same ``storageClassName`` (a claim
+  offered (a superset binds, but volumes with fewer modes are tried first:
+  ``access_mode_groups``), the same ``volumeMode``, the same ``storageClassName`` (a claim
   with ``""`` binds only to volumes with no class), a matching ``selector``. A volume whose
   ``claimRef`` names the claim, or a claim whose ``volumeName`` names a volume, is *pre-bound*.
   Binding writes both sides: ``pv.spec.claimRef`` then ``pvc.spec.volumeName``, phases
@@ -32,6 +33,7 @@ from ..api.persistentvolume import (ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPL
                                     claim_class, claim_ref_matches, find_best_match, mismatch)
 from ..component import Component, Result
 
+SHORT_MODES = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
 
 
 class PersistentVolumeController(Component):
@@ -112,10 +114,16 @@ class PersistentVolumeController(Component):
                 node = self.api.get("nodes", selected)
             except errors.ApiError:
                 node = {"metadata": {"name": selected, "labels": {"kubernetes.io/hostname": selected}}}
+        cspec = pvc.get("spec") or {}
+        want = ((cspec.get("resources") or {}).get("requests") or {}).get("storage")
+        modes = ",".join(SHORT_MODES.get(m, m) for m in cspec.get("accessModes") or [])
+        self.observe(f"claim {md.get('namespace')}/{md['name']} wants {want} {modes} of class "
+                     f"{cls or chr(34) * 2}" + (" (selector)" if cspec.get("selector") else ""))
         pv = find_best_match(pvc, self.pvs.list(), node)
         if pv is not None:
             self.bind(pv, pvc)
             return None
+        self.observe(f"no Available volume fits claim {md.get('namespace')}/{md['name']}")
         if not cls:
             self.observe(f"claim {md.get('namespace')}/{md['name']}: no volume fits and no class")
             self.event(pvc, "Normal", "FailedBinding",
