@@ -50,12 +50,10 @@ SEAMS = {
 # Known violations, each by name and why; the test fails when one of these disappears too.
 EXCEPTIONS = {
     # The hostPath provisioner writes the disk it provisions into the cluster's storage backend
-    # (ctx.disks), whose helpers and Dir type live with the kubelet's volume manager and the runtime:
-    # the backend wants a module of its own in the shared layer.
+    # (ctx.disks) as a runtime Dir (the runtime's filesystem type): a backend disk type in the shared
+    # layer would remove this.
     ("component", "minik8s.controllers.provisioner", "minik8s.runtime"):
         "the provisioner creates the backend disk as a runtime Dir",
-    ("component", "minik8s.controllers.provisioner", "minik8s.storage.volumes"):
-        "the provisioner reads the backend (disks(ctx)) and the CSI driver name from the volume manager",
     ("upward", "minik8s.kubectl.cmd_port_forward", "minik8s.notebook.net"):
         "kubectl port-forward reuses the notebook's forwarder, which reaches the pod's sandbox through "
         "Cluster.kubelets (no port-forward subresource through the API server yet)",

@@ -30,9 +30,8 @@ from ..component import Component, Result
 from ..api.persistentvolume import (ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, claim_class,
                                     pv_capacity, storage_request)
 from ..runtime import Dir
-from ..storage.volumes import CSI_DRIVER, disks
 
-PROVISIONER = CSI_DRIVER
+PROVISIONER = "minik8s.io/hostpath"      # the simulated CSI driver (and provisioner) name
 DEFAULT_CLASS = "standard"
 DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 
@@ -144,7 +143,7 @@ class HostPathProvisioner(Component):
         except errors.ApiError as e:
             if e.code != 409:
                 raise
-        disks(self.ctx)[name] = Dir(0o777, mtime=self.clock.now)     # the new, empty disk
+        self.ctx.disks[name] = Dir(0o777, mtime=self.clock.now)     # the new, empty disk
         self.event(pvc, "Normal", "ProvisioningSucceeded", f"Successfully provisioned volume {name}")
         return None
 
@@ -188,7 +187,7 @@ class HostPathProvisioner(Component):
                 self._drop_finalizer(pv)
             return None
         self.diff(f"volume {md['name']} released with policy Delete: delete its data and the PV")
-        disks(self.ctx).pop((spec.get("csi") or {}).get("volumeHandle") or md["name"], None)
+        self.ctx.disks.pop((spec.get("csi") or {}).get("volumeHandle") or md["name"], None)
         self._drop_finalizer(pv)
         try:
             self.api.delete("persistentvolumes", md["name"])

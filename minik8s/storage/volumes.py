@@ -41,7 +41,6 @@ MOUNT_BACKOFF_MAX = 122.0          # maxDurationBeforeRetry (2m2s)
 MOUNT_WAIT_TIMEOUT = 123.0         # podAttachAndMountTimeout: 2 min + 3 s, then "timed out waiting"
 LIMIT_CHECK_PERIOD = 10.0          # the eviction manager's housekeeping interval (evictionMonitoringPeriod)
 DEFAULT_MODE = 0o644               # configMap/secret/downwardAPI defaultMode (420)
-CSI_DRIVER = "minik8s.io/hostpath"  # the simulated CSI driver of the dynamic provisioner
 
 
 class MountError(Exception):
