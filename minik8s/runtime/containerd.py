@@ -862,7 +862,7 @@ class ContainerRuntime:
              timeout: float | None = None, body: str = "", src=None) -> HttpResponse:
         """An HTTP request to ``ip:port`` (from the node, or from sandbox ``src``), or to a sandbox's localhost.
 
-        Raises ConnectionRefused / NoRouteToHost / Timeout (``network.py``); the response's
+        Raises ConnectionRefused / NoRouteToHost / Timeout (``net/podnetwork.py``); the response's
         ``delay`` says how many virtual seconds the server took.
         """
         if isinstance(ip_or_sandbox, Sandbox) or ip_or_sandbox in self.sandboxes:

@@ -421,7 +421,7 @@ class Process:
                 timeout: float | None = None, body: str = ""):
         """An HTTP request from this process's network namespace (``localhost`` is the pod's own).
 
-        Returns an HttpResponse or raises NetworkError (see ``network.py``). A client program
+        Returns an HttpResponse or raises NetworkError (see ``net/podnetwork.py``). A client program
         should ``yield proc.sleep(resp.delay)`` to let the server's time pass.
         """
         from ..net.podnetwork import http_request
