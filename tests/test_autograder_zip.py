@@ -96,7 +96,9 @@ def environments() -> dict:
         zf.extractall(source)
     here = lambda text: text.replace(grade.AUTOGRADER_SOURCE, str(source))   # noqa: E731
     (source / "requirements.txt").write_text(here((source / "requirements.txt").read_text()))
-    section = source / "pip-section.txt"          # as conda writes it next to environment.yml
+    # as mamba does (libmamba's install_for_other_pkgmgr writes the pip section's lines, verbatim,
+    # into a temporary file in the environment file's folder and runs `pip install -r` on it)
+    section = source / "pip-section.txt"
     section.write_text(here("\n".join(pip_section((source / "environment.yml").read_text()))) + "\n")
     # the student folder, copied as a student would download it
     folder = root / "student" / "folder"
