@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import os
 import re
@@ -35,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tarfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -132,23 +130,24 @@ def otter_requirement() -> str:
 
 def source_archive(dest: Path) -> Path:
     """minik8s's source as pip builds it (pyproject.toml, README.md and the minik8s package from
-    this checkout) in dest/requirements.minik8s-<version>.tar.gz; the same bytes for the same files.
+    this checkout) in dest/requirements.minik8s-<version>.zip; the same bytes for the same files.
 
-    Why this name: the image `otter grade` builds (otter/grade/Dockerfile) copies only setup.sh,
-    environment.yml and requirements.* into /autograder/source before running setup.sh (the rest
-    of the zip comes after), so minik8s must be a requirements.* file to be installed there; pip
-    installs a source archive whatever its file name (a wheel's name must be name-version-...)."""
-    import gzip
+    Why this name and format: the image `otter grade` builds (otter/grade/Dockerfile) copies only
+    setup.sh, environment.yml and requirements.* into /autograder/source before it runs setup.sh
+    (the rest of the zip comes after), so minik8s must be a requirements.* file to be installed
+    there, and pip installs a source archive whatever its file name (a wheel's file name must be
+    name-version-...whl). A .zip, not a .tar.gz: Docker's ADD unpacks local tar archives
+    (https://docs.docker.com/reference/dockerfile/#add), and leaves zip files as they are."""
     version = _project()["version"]
-    path = dest / f"requirements.minik8s-{version}.tar.gz"
+    path = dest / f"requirements.minik8s-{version}.zip"
     files = [ROOT / "pyproject.toml", ROOT / "README.md",
              *sorted(p for p in (ROOT / "minik8s").rglob("*.py") if "__pycache__" not in p.parts)]
-    with gzip.GzipFile(path, "wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for f in files:
-            info = tarfile.TarInfo(f"minik8s-{version}/{f.relative_to(ROOT).as_posix()}")
-            data = f.read_bytes()
-            info.size, info.mode, info.mtime = len(data), 0o644, 0
-            tar.addfile(info, io.BytesIO(data))
+            info = zipfile.ZipInfo(f"minik8s-{version}/{f.relative_to(ROOT).as_posix()}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, f.read_bytes())
     return path
 
 

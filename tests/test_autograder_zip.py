@@ -29,7 +29,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import threading
 import zipfile
 from functools import lru_cache
@@ -96,7 +95,9 @@ def environments() -> dict:
         zf.extractall(source)
     here = lambda text: text.replace(grade.AUTOGRADER_SOURCE, str(source))   # noqa: E731
     (source / "requirements.txt").write_text(here((source / "requirements.txt").read_text()))
-    section = source / "pip-section.txt"          # as conda writes it next to environment.yml
+    # as mamba does (libmamba's install_for_other_pkgmgr writes the pip section's lines, verbatim,
+    # into a temporary file in the environment file's folder and runs `pip install -r` on it)
+    section = source / "pip-section.txt"
     section.write_text(here("\n".join(pip_section((source / "environment.yml").read_text()))) + "\n")
     # the student folder, copied as a student would download it
     folder = root / "student" / "folder"
@@ -154,7 +155,7 @@ def test_zip_environment_installs_minik8s_pinned_for_a_supported_python():
         f"otter-grader[grading,plugins]=={otter.__version__}", f"-r {grade.AUTOGRADER_SOURCE}/requirements.txt"]
     reqs = [l for l in zip_text(z, "requirements.txt").splitlines() if l and not l.startswith("#")]
     archive = reqs[0]
-    assert archive.startswith(f"{grade.AUTOGRADER_SOURCE}/requirements.minik8s-")
+    assert archive.startswith(f"{grade.AUTOGRADER_SOURCE}/requirements.minik8s-") and archive.endswith(".zip")
     with zipfile.ZipFile(z) as zf:
         assert archive.rsplit("/", 1)[1] in zf.namelist()
     project = {l.split("#")[0].strip() for l in (ROOT / "requirements.txt").read_text().splitlines()}
@@ -177,10 +178,10 @@ def test_every_zip_carries_the_same_environment_and_this_minik8s(name):
     with zipfile.ZipFile(first) as zf:
         assert data == zf.read(archives[0])
     import io
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        names = tar.getnames()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:    # a zip: Docker's ADD would unpack a tar
+        names = archive.namelist()
         top = names[0].split("/")[0]
-        grading = tar.extractfile(f"{top}/minik8s/grading.py").read()
+        grading = archive.read(f"{top}/minik8s/grading.py")
     assert f"{top}/pyproject.toml" in names
     assert grading == (ROOT / "minik8s" / "grading.py").read_bytes()
     student = harness.assigned(name, harness.session_root()) / "student"

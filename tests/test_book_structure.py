@@ -159,3 +159,66 @@ def test_numbered_figures_are_switched_on():
     assert numfig is True
     from jupyter_book.config import get_default_sphinx_config
     assert get_default_sphinx_config()["numfig"] is True
+
+
+CURATED = ["ch3-pods", "ch4-probes", "ch5-sidecars", "ch6-deployments"]
+
+
+def _helper_cells() -> dict[str, str]:
+    """The cell that defines the chapters' `excerpt` helper, per chapter that has one."""
+    import jupytext
+    found = {}
+    for chapter in CURATED:
+        nb = jupytext.read(_source(f"book/{chapter}"))
+        cells = [c for c in nb.cells if c.cell_type == "code" and "def excerpt(" in c.source]
+        assert len(cells) == 1, f"{chapter}: {len(cells)} cells define excerpt()"
+        assert "hide-input" in cells[0].metadata.get("tags", []), f"{chapter}: the helper is not folded"
+        found[chapter] = cells[0].source
+    return found
+
+
+def test_the_excerpt_helper_is_the_same_folded_cell_in_every_chapter_that_uses_it():
+    sources = _helper_cells()
+    assert len(set(sources.values())) == 1, "the chapters' copies of excerpt() differ"
+
+
+def test_excerpt_keeps_the_lines_chapter_4_discusses_and_fits_the_column():
+    """Chapter 4 discusses, of a 60-line `kubectl describe pod hello`, the probe lines
+    (`#success=1 #failure=3`, https://kubernetes.io/docs/reference/kubectl/generated/kubectl_describe/
+    prints the probe's defaults), the last state and the Unhealthy and Killing events; the excerpt
+    keeps those, leaves the rest out (marked "..."), and no line is wider than 78 characters."""
+    from minik8s import Cluster
+    from test_chapters_4_6 import HELLO
+    ns: dict = {}
+    exec(next(iter(_helper_cells().values())), ns)
+    c = Cluster(nodes=1, seed=0)
+    c.kubectl("apply -f -", stdin=HELLO)
+    c.run(100)
+    described = c.kubectl("describe pod hello")
+    out = ns["excerpt"](described, "Last State:", "Restart Count:", "Liveness:", "Readiness:",
+                        "Events:", rows=("Unhealthy", "Killing"))
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 78, out
+    assert len(lines) < 0.6 * len(described.splitlines())      # folded lines included
+    flat = " ".join(out.split())
+    for wanted in ("Liveness: http-get http://:3000/healthz", "#failure=3", "Last State: Terminated",
+                   "Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 500",
+                   "Killing", "failed liveness probe, will be restarted"):
+        assert wanted in flat, (wanted, out)
+    assert "Image ID" not in out and "Pulled" not in out and "..." in lines
+    assert all(w in described for w in out.split() if w != "..."), "the excerpt adds words"
+
+
+def test_fold_folds_long_lines_and_keeps_every_character():
+    ns: dict = {}
+    exec(next(iter(_helper_cells().values())), ns)
+    line = ('4s          Warning   Unhealthy   pod/sluggish   Readiness probe failed: Get '
+            '"http://10.244.0.7:8080/ready": context deadline exceeded (Client.Timeout exceeded '
+            'while awaiting headers)')
+    forbidden = ("The Pod \"site\" is invalid: spec: Forbidden: pod updates may not change fields "
+                 "other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
+                 "`spec.activeDeadlineSeconds`")
+    for text in (line, forbidden, "short"):
+        out = ns["fold"](text)
+        assert max(len(x) for x in out.splitlines()) <= 78, out
+        assert "".join(out.split()) == "".join(text.split()), out

@@ -14,7 +14,7 @@ import pytest
 
 from minik8s import Cluster
 from minik8s.viz import Stepper, diagram, show_source, source_of, timeline
-from minik8s.viz.diagram import (POD_COLOURS, build_graph, dot_binary, pod_category, pod_status,
+from minik8s.viz.diagram import (POD_COLOURS, build_graph, dot_binary, pod_category, pod_status, render_svg,
                                  ready_count, use_dot, view_of)
 from minik8s.viz.source import resolve
 from minik8s.viz.timeline import Timeline
@@ -540,3 +540,15 @@ def test_timeline_shows_the_whole_range_and_fits_the_column():
     tick_x = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="(?:middle|end)" '
                                            r'font-size="12">\d+s</text>', svg)]
     assert max(tick_x) <= width
+
+
+def test_render_svg_raises_labels_below_9pt():
+    """Any module's diagram (services, storage, ...) keeps its labels at 9 pt or more (12 px)."""
+    import graphviz
+    g = graphviz.Digraph()
+    g.attr("edge", fontsize="8")
+    g.node("a", fontsize="7")
+    g.edge("a", "b", label="port 80")
+    svg = render_svg(g)
+    assert _min_font_px(svg) >= 12 and "port 80" in svg
+    assert 'fontsize=8' in g.source                       # the caller's graph is left as it was

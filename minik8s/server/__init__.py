@@ -18,6 +18,7 @@ program calls :meth:`KubeServer.run`.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -43,6 +44,7 @@ class KubeServer:
         self.cluster = cluster
         self.speed = float(speed)
         self.verbose = verbose
+        self.faults = 0          # server-side errors (logged with their traceback), see rest._handle
         self.lock = threading.RLock()
         self.stopping = False
         self.openapi = OpenAPI()
@@ -105,8 +107,8 @@ class KubeServer:
                 try:
                     self.cluster.clock.run(elapsed * self.speed)
                 except Exception:        # a bug in a component must not stop the clock for good
-                    import traceback
-                    traceback.print_exc()
+                    self.faults += 1
+                    logging.getLogger("minik8s.server").exception("the virtual clock's step failed")
 
     # --- lifecycle --------------------------------------------------------------------------
     def start(self) -> "KubeServer":

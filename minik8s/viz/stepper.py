@@ -237,7 +237,7 @@ class Stepper:
         header = W.HTML(f'<div class="minik8s-stepper-title" style="font-size:14px;white-space:normal">'
                         f"<b>{title}</b>{note}</div>")
         slider = W.IntSlider(value=0, min=0, max=n - 1, description="step", readout=False,
-                             continuous_update=True, layout=W.Layout(width="100%"))
+                             continuous_update=True, layout=W.Layout(width="calc(100% - 4px)"))  # + its 2 px margins
         frames, links, css = [], [], []
         for i in range(n):
             # Each frame carries its own ToggleButtons with one option per frame, all linked to the

@@ -22,9 +22,9 @@ import html
 
 from .diagram import POD_COLOURS, pod_ready, pod_status
 
-# The chart is drawn for a 680 px column (the book's text column is 688 px wide on a laptop) with
+# The chart is drawn for a 660 px column (the book's text column is 688 px wide on a laptop) with
 # 12-13 px text; on a narrower screen it shrinks to the column's width (max-width:100%), whole.
-WIDTH = 680           # px, whole picture
+WIDTH = 660           # px, whole picture
 LABEL_WIDTH = 150     # px, pod names column (widened for long names, see _label_width)
 ROW = 20              # px per pod row
 FONT = 13             # px, names and title
