@@ -255,3 +255,112 @@ def test_a_server_that_cannot_start_is_not_tried_again(monkeypatch):
     started = []
     monkeypatch.setattr(grading.subprocess, "Popen", lambda *a, **k: started.append(a))
     assert grading._server() is None and not started
+
+
+# --- issue 16: escapes from the answer's sandbox ------------------------------------------------
+
+REPORT = "def check(v):\n    return {'v': v}\n"
+
+
+def attempt(body: str, name: str = "x") -> str:
+    """An answer cell that tries `body` and answers with what happened: 'ESCAPED: <value of the
+    last line>' when nothing stopped it, else the exception."""
+    lines = body.strip().splitlines()
+    lines[-1] = "result = " + lines[-1]
+    inner = "\n".join("        " + line for line in lines)
+    return (f"def attempt():\n    try:\n{inner}\n        return 'ESCAPED: ' + repr(result)\n"
+            f"    except BaseException as e:\n        return type(e).__name__ + ': ' + str(e)\n"
+            f"{name} = attempt()\n")
+
+
+def escapes(target: str) -> dict[str, str]:
+    """Ways Python can start a process, signal the grader or write a file (issue 16)."""
+    t = repr(target)
+    return {
+        "subprocess._fork_exec": "import subprocess, os\nr, w = os.pipe()\nsubprocess._fork_exec("
+        "['/bin/sh', '-c', 'echo x > ' + " + t + "], [b'/bin/sh'], True, (), None, None, -1, -1, -1, -1, -1, -1, "
+        "r, w, False, True, -1, None, None, None, -1, None)",
+        "re-imported _posixsubprocess": "import sys\nsys.modules.pop('_posixsubprocess', None)\n"
+        "import _posixsubprocess\n_posixsubprocess",
+        "subprocess.run": f"import subprocess\nsubprocess.run(['/bin/sh', '-c', 'echo x > ' + {t}])",
+        "os.fork": "import os\nos.fork()",
+        "os.posix_spawn": f"import os\nos.posix_spawn('/bin/sh', ['sh', '-c', 'echo x > ' + {t}], {{}})",
+        "os.execv": f"import os\nos.execv('/bin/sh', ['sh', '-c', 'echo x > ' + {t}])",
+        "os.system": f"import os\nos.system('echo x > ' + {t})",
+        "ctypes fork": "import ctypes\nctypes.CDLL(None).fork()",
+        "ctypes system": f"import ctypes\nctypes.CDLL(None).system(('echo x > ' + {t}).encode())",
+        "signal the checker": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
+        "write a file": f"open({t}, 'w').write('x')",
+    }
+
+
+def test_no_escape_from_the_answer_sandbox(tmp_path):
+    """Issue 16: none of these starts a process, signals the checker or writes a file; the check
+    still runs and reports what the answer said."""
+    target = tmp_path / "tests.py"
+    target.write_text("original\n")
+    for label, body in escapes(str(target)).items():
+        r = grading.run_check(history(attempt(body)), "x", REPORT)
+        assert "v" in r and not r["v"].startswith("ESCAPED"), (label, r)
+        assert target.read_text() == "original\n", label
+    time.sleep(0.5)                      # a detached process would have had time to write
+    assert target.read_text() == "original\n"
+
+
+NO_AUDIT_HOOK = [("sys.addaudithook(_confine)\n", "\n"),
+                 ("_posixsubprocess.fork_exec = subprocess._fork_exec = _no_fork_exec\n", "\n"),
+                 ("    del sys.modules[_m]", "    pass"),
+                 # ctypes loaded while still root (where the Python installation is not readable
+                 # by other users, as here under /root, the answer could not load it itself)
+                 ("import ast, json, os, sys,", "import ctypes, ast, json, os, sys,")]
+
+
+def test_the_kernel_forbids_new_processes_even_past_the_audit_hook(monkeypatch):
+    """The audit hook is not the guard that matters: with it (and the fork_exec stub) taken out of
+    the sandbox, as an answer that found a way around them would, RLIMIT_NPROC 0 still makes every
+    fork fail (EAGAIN), as root drops to an unprivileged user first."""
+    sandbox = grading._SANDBOX
+    for old, new in NO_AUDIT_HOOK:
+        assert old in sandbox
+        sandbox = sandbox.replace(old, new)
+    monkeypatch.setattr(grading, "_SANDBOX", sandbox)
+    libc = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            "if libc.{call} == -1: raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))\n'done'")
+    for body in ("import os\nos.fork()", "import subprocess\nsubprocess.run(['/bin/true'])",
+                 "import subprocess\nsubprocess.Popen(['/bin/true'], start_new_session=True)",
+                 "import os\nos.posix_spawn('/bin/true', ['true'], {})",
+                 "import threading\nthreading.Thread(target=print).start()",
+                 libc.format(call="fork()")):
+        r = grading.run_check(history(attempt(body) + "# no hook\n"), "x", REPORT)
+        assert "v" in r and ("BlockingIOError" in r["v"] or "can't start new thread" in r["v"]), (body, r)
+    # libc's system() reports a failed fork as exit status 127; the command never runs
+    body = "import ctypes, os\nctypes.CDLL(None).system(b'touch made')\n[os.path.exists('made')]"
+    r = grading.run_check(history(attempt(body) + "# no hook\n"), "x", REPORT)
+    assert r == {"v": "ESCAPED: [False]"}, r
+    r = grading.run_check(history("import os\nx = [l for l in open('/proc/self/limits') if 'processes' in l]\n"
+                                  "# no hook\n"), "x", REPORT)
+    assert r["v"][0].split()[2:4] == ["0", "0"], r
+
+
+@pytest.mark.skipif(__import__("os").geteuid() != 0, reason="dropping privileges needs root (CI and "
+                    "otter's Docker/Gradescope grading run as root)")
+def test_as_root_the_answer_runs_as_a_user_that_owns_nothing_of_the_grader(tmp_path, monkeypatch):
+    """Issue 16: as root, the answer runs as a uid of its own without groups, so even past the
+    audit hook it cannot write root's files (otter's tests, results, checks.py) or signal the
+    checker; two sandboxes never share a uid."""
+    target = tmp_path / "tests.py"
+    target.write_text("original\n")
+    uids = [grading.run_check(history(f"import os\nx = [os.getresuid(), os.getresgid(), os.getgroups()]  # {i}\n"),
+                              "x", REPORT)["v"] for i in range(2)]
+    for resuid, resgid, groups in uids:
+        assert 0 not in resuid and 0 not in resgid and groups == [], uids
+    assert uids[0][0] != uids[1][0]
+    sandbox = grading._SANDBOX
+    for old, new in NO_AUDIT_HOOK:
+        sandbox = sandbox.replace(old, new)
+    monkeypatch.setattr(grading, "_SANDBOX", sandbox)
+    for body in (f"open({str(target)!r}, 'w').write('x')", "import os\nos.kill(os.getppid(), 9)",
+                 "import os\nos.setuid(0)", "import os\nos.readlink(f'/proc/{os.getppid()}/cwd')"):
+        r = grading.run_check(history(attempt(body) + "# no hook, root\n"), "x", REPORT)
+        assert "v" in r and r["v"].startswith("PermissionError"), (body, r)
+    assert target.read_text() == "original\n"
