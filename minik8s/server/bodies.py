@@ -98,6 +98,33 @@ def check_depth(obj, fmt: str) -> None:
                 stack.append((child, depth + 1))
 
 
+def _go_char(ch: str) -> str:
+    """encoding/json's quoteChar."""
+    if ch == "'":
+        return "'\\''"
+    if ch == '"':
+        return "'\"'"
+    return "'" + json.dumps(ch)[1:-1] + "'"
+
+
+def _go_syntax_error(e: json.JSONDecodeError) -> str:
+    """The words of Go's json.SyntaxError for the commonest of Python's complaints."""
+    if e.pos >= len(e.doc) or not e.doc[e.pos:].strip():
+        return "unexpected end of JSON input"
+    ch = _go_char(e.doc[e.pos])
+    if e.msg == "Expecting value":
+        return f"invalid character {ch} looking for beginning of value"
+    if e.msg.startswith("Expecting property name"):
+        return f"invalid character {ch} looking for beginning of object key string"
+    if e.msg == "Extra data":
+        return f"invalid character {ch} after top-level value"
+    if e.msg == "Expecting ':' delimiter":
+        return f"invalid character {ch} after object key"
+    if e.msg == "Expecting ',' delimiter":
+        return f"invalid character {ch} after object key:value pair or array element"
+    return f"{e.msg} at offset {e.pos}"
+
+
 def decode_json(body: bytes):
     """A JSON body as Go's encoding/json reads it (see the module's docstring)."""
     text = body.decode("utf-8", errors="replace")
@@ -107,7 +134,9 @@ def decode_json(body: bytes):
         obj = json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
     except RecursionError:
         raise too_deep("json") from None
-    except ValueError as e:       # json.JSONDecodeError, a number too long, NaN/Infinity
+    except json.JSONDecodeError as e:
+        raise errors.bad_request(f"couldn't get version/kind; json parse error: {_go_syntax_error(e)}") from None
+    except ValueError as e:       # a number too long, NaN/Infinity
         raise errors.bad_request(f"couldn't get version/kind; json parse error: {e}") from None
     check_depth(obj, "json")
     return obj

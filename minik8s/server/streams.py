@@ -87,6 +87,11 @@ def watch(handler, t, query: dict, accept: str) -> None:
     timeout = params.int64(query, "timeoutSeconds") or DEFAULT_WATCH_TIMEOUT
     params.int64(query, "limit")
     rv = _first(query, "resourceVersion")
+    if rv not in (None, "") and not (rv.isascii() and rv.isdigit() and int(rv) < 2 ** 64):
+        # APIObjectVersioner.ParseResourceVersion: strconv.ParseUint(rv, 10, 64)
+        why = "value out of range" if rv.isascii() and rv.isdigit() else "invalid syntax"
+        raise errors.bad_request(f"resourceVersion: Invalid value: {params.go_quote(rv)}: strconv.ParseUint: "
+                                 f"parsing {params.go_quote(rv)}: {why}")
     q: queue.SimpleQueue = queue.SimpleQueue()
 
     initial = params.boolean(query, "sendInitialEvents")
