@@ -228,7 +228,18 @@ def test_adversarial_submissions_score_zero(name, exercise_root, monkeypatch):
     subs = {label: adversarial.ZERO[label](student) for label in zero}
     first = adversarial.answer_names(student)[0]
     subs["loop_in_answer"] = adversarial.loop_in_answer(solution, first)
+    # issue 16: escapes from the answer's sandbox, in a submission that answers only question 1
+    escapes = [k for k in adversarial.ANSWERED_FIRST if full or k == "escape_fork_exec"]
+    for label in escapes:
+        subs[label] = adversarial.ANSWERED_FIRST[label](student, solution)
     runs = harness.grade_many(dist, subs, Path(exercise_root) / name / "adversarial", jobs=harness.jobs())
+    for label in escapes:
+        run = runs[label]
+        assert run["error"] is None, f"{label}: {run['error']}"
+        scores, maxes = harness.grade.scores(run["results"]), harness.max_points(run["results"])
+        q1 = list(maxes)[0]
+        assert scores[q1] == maxes[q1], f"{label}: question 1 lost its points: {scores}"
+        assert all(scores[q] == 0 for q in maxes if q != q1), f"{label} gained points: {scores}"
     for label in zero:
         run = runs[label]
         assert run["error"] is None, f"{label}: {run['error']}"
