@@ -16,7 +16,6 @@ import argparse
 import json
 import logging
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -76,7 +75,8 @@ def main() -> int:
     print(f"connections dropped unanswered: {counts.get('closed', 0)}")
     print(f"error bodies not a Status: {len([p for p in out['problems'] if 'Status' in p[2]])}")
     print(f"server still answering:   {'yes' if answering else 'NO'}")
-    print(f"time taken:               {out['seconds']:.1f} s ({out['sent'] / max(out['seconds'], 1e-9):.0f} requests/s)")
+    rate = out["sent"] / max(out["seconds"], 1e-9)
+    print(f"time taken:               {out['seconds']:.1f} s ({rate:.0f} requests/s)")
     for i, raw, problem in out["problems"][:20]:
         print(f"  request {i}: {problem}: {raw!r}")
     ok = five == 0 and srv.faults == 0 and answering and not out["problems"] and "closed" not in counts

@@ -232,7 +232,8 @@ def test_body_not_utf8(server):
     r = request(server, "POST", CMS, cm)
     assert r.status == 201 and json.loads(r.body)["data"]["k"] == "caf\ufffd"
     status(request(server, "POST", CMS, b"\xff\xfe{}"), 400, "BadRequest", contains=PREFIX)
-    r = request(server, "POST", CMS, b"kind: ConfigMap\nmetadata: {name: y\xe9}\n", {"Content-Type": "application/yaml"})
+    r = request(server, "POST", CMS, b"kind: ConfigMap\nmetadata: {name: y\xe9}\n",
+                {"Content-Type": "application/yaml"})
     status(r, 400, "BadRequest", contains="yaml: invalid leading UTF-8 octet")
     status(request(server, "POST", CMS, b"\xff", {"Content-Type": "application/merge-patch+json"}), 415,
            "UnsupportedMediaType")
@@ -401,6 +402,8 @@ def test_malformed_request_lines_get_a_status(server):
         status(r, 400, "BadRequest")
     r = request(server, "GET", "/version", headers={"X-Long": "y" * 70000})
     status(r, 431, "BadRequest")
+    r = fuzz.send(server.host, server.port, b"GET /" + b"x" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    status(r, 414, "BadRequest")
     still_serving(server)
 
 
@@ -449,6 +452,57 @@ def test_a_server_fault_is_a_logged_500_and_the_server_goes_on(server, caplog):
     assert server.faults == 1
     assert any("ZeroDivisionError" in (rec.exc_text or "") or rec.exc_info for rec in caplog.records)
     server.faults = 0
+    still_serving(server)
+
+
+def test_a_component_failing_after_a_write_does_not_fail_the_request(server, caplog):
+    """The write succeeded: its answer goes out; the component's failure is logged and counted."""
+    def explode():
+        raise RuntimeError("a component bug")
+    body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "after-write"}}).encode()
+    with server.lock:
+        server.cluster.clock.call_soon(explode)
+    with caplog.at_level(logging.ERROR, logger="minik8s.server"):
+        r = request(server, "POST", CMS, body)
+    assert r.status == 201 and json.loads(r.body)["metadata"]["name"] == "after-write"
+    assert server.faults == 1 and "a component failed" in caplog.text
+    server.faults = 0
+    still_serving(server)
+
+
+@pytest.mark.parametrize("method,path,body,expect", [
+    ("PUT", "/apis/apps/v1/namespaces/default/deployments/fuzz-dep", fuzz.CM | {"metadata": {"name": "fuzz-dep"}},
+     "the API version in the data (v1) does not match the expected API version (apps/v1)"),
+    ("POST", "/apis/apps/v1/namespaces/default/deployments", fuzz.CM,
+     "the API version in the data (v1) does not match the expected API version (apps/v1)"),
+    ("PUT", CMS + "/fuzz-cm", {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "fuzz-cm"}},
+     "the API version in the data (v1) does not match the expected API version (v1)"),
+])
+def test_the_data_must_be_the_endpoints_kind(server, method, path, body, expect):
+    """A ConfigMap PUT to a Deployment's URL was once stored as the Deployment (and crashed its
+    controller): the data's group/version and kind must be the endpoint's (upstream update.go)."""
+    status(request(server, method, path, json.dumps(body).encode()), 400, "BadRequest", expect)
+    r = request(server, "GET", "/apis/apps/v1/namespaces/default/deployments/fuzz-dep")
+    assert json.loads(r.body)["kind"] == "Deployment"
+    still_serving(server)
+
+
+@pytest.mark.parametrize("rv,why", [("abc", "invalid syntax"), ("-1", "invalid syntax"),
+                                    ("18446744073709551616", "value out of range")])
+def test_watch_resource_version_must_parse(server, rv, why):
+    """APIObjectVersioner.ParseResourceVersion: strconv.ParseUint."""
+    r = request(server, "GET", f"{CMS}?watch=true&timeoutSeconds=1&resourceVersion={rv}")
+    status(r, 400, "BadRequest", f'resourceVersion: Invalid value: "{rv}": strconv.ParseUint: parsing "{rv}": {why}')
+
+
+def test_exec_upgrade_then_hang_up(server):
+    """A WebSocket exec whose client disappears right after the upgrade leaves the server fine."""
+    for _ in range(3):
+        r = request(server, "GET", PODS + "/fuzz-pod/exec?command=sh&stdin=true&stdout=true", headers={
+            "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "v5.channel.k8s.io"})
+        assert r.status == 101
+    time.sleep(0.5)
     still_serving(server)
 
 

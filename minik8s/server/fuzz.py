@@ -232,6 +232,13 @@ def request(rng: random.Random) -> tuple[bytes, bool]:
         headers.append(("Content-Length", str(len(data))))
     if rng.random() < 0.05:
         headers.append(("X-Long", "y" * rng.choice([100, 70000])))
+    if rng.random() < 0.04:                                       # an exec's WebSocket upgrade
+        headers += [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Version", "13"),
+                    ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+                    ("Sec-WebSocket-Protocol", rng.choice(["v5.channel.k8s.io", "v4.channel.k8s.io", "bogus"]))]
+        if rng.random() < 0.5:
+            path = "/api/v1/namespaces/default/pods/fuzz-pod/exec?command=" + rng.choice(
+                ["sh", "ls", "cat%20/etc/hostname", "", "sleep%20600"]) + rng.choice(["", "&stdin=true", "&tty=1"])
     head = f"{method} {path} HTTP/1.1\r\n".encode("utf-8", "surrogateescape")
     if rng.random() < 0.03:
         head = rng.choice([b"GARBAGE\r\n", f"{method} {path} HTTP/2.0\r\n".encode(), b"GET\r\n",

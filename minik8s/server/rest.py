@@ -212,7 +212,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 raise method_not_allowed()
             if method == "HEAD":
                 method = "GET"
-            if not acceptable(self.headers.get("Accept")):
+            if parts[:1] in (["api"], ["apis"]) and not acceptable(self.headers.get("Accept")):
                 raise errors.not_acceptable("only the following media types are accepted: application/json, "
                                             "application/yaml, application/vnd.kubernetes.protobuf")
             self.route(method, parts, query, body)

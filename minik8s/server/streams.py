@@ -182,7 +182,8 @@ def _validate_log_options(name, tail, since, limit_bytes, since_time) -> None:
     if limit_bytes is not None and limit_bytes < 1:
         causes.append(("limitBytes", "FieldValueInvalid", f"Invalid value: {limit_bytes}: must be greater than 0"))
     if since_time and since is not None:
-        causes.append(("", "FieldValueForbidden", "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified"))
+        causes.append(("", "FieldValueForbidden",
+                       "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified"))
     if since is not None and since < 1:
         causes.append(("sinceSeconds", "FieldValueInvalid", f"Invalid value: {since}: must be greater than 0"))
     if causes:
