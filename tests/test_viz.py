@@ -549,6 +549,7 @@ def test_render_svg_raises_labels_below_9pt():
     g.attr("edge", fontsize="8")
     g.node("a", fontsize="7")
     g.edge("a", "b", label="port 80")
+    g.node("c", label='<<TABLE><TR><TD><FONT POINT-SIZE="8">nameserver 10.96.0.10</FONT></TD></TR></TABLE>>')
     svg = render_svg(g)
-    assert _min_font_px(svg) >= 12 and "port 80" in svg
+    assert _min_font_px(svg) >= 12 and "port 80" in svg and "nameserver 10.96.0.10" in svg
     assert 'fontsize=8' in g.source                       # the caller's graph is left as it was
