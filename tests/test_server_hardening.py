@@ -346,6 +346,27 @@ def test_kind_and_field_types(server):
         status(request(server, "POST", CMS, body), 400, "BadRequest", contains=PREFIX)
 
 
+@pytest.mark.parametrize("method,path,body,expect", [
+    ("PATCH", "/apis/apps/v1/namespaces/default/deployments/fuzz-dep", {"spec": {"replicas": 10 ** 12}},
+     'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 1000000000000 '
+     "into Go struct field DeploymentSpec.spec.replicas of type int32"),
+    ("PATCH", "/apis/apps/v1/namespaces/default/deployments/fuzz-dep", {"spec": {"replicas": 2 ** 31}},
+     "json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32"),
+    ("PATCH", PODS + "/fuzz-pod", {"spec": {"activeDeadlineSeconds": 2 ** 63}},
+     "json: cannot unmarshal number 9223372036854775808 into Go struct field PodSpec.spec.activeDeadlineSeconds "
+     "of type int64"),
+    ("POST", "/api/v1/namespaces/default/services",
+     {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "big-port"},
+      "spec": {"ports": [{"port": 80}, {"port": 10 ** 10}]}},
+     "json: cannot unmarshal number 10000000000 into Go struct field ServicePort.spec.ports.port of type int32"),
+])
+def test_integers_out_of_their_go_range(server, method, path, body, expect):
+    """int32/int64 fields decode only numbers their Go type holds (a 400, not a Deployment of 10^12 pods)."""
+    headers = {"Content-Type": "application/merge-patch+json"} if method == "PATCH" else None
+    status(request(server, method, path, json.dumps(body).encode(), headers), 400, "BadRequest", contains=expect)
+    still_serving(server)
+
+
 @pytest.mark.parametrize("ctype,body", [
     ("application/json-patch+json", b'{"op": "add"}'), ("application/json-patch+json", b"[1, 2]"),
     ("application/merge-patch+json", b"[]"), ("application/strategic-merge-patch+json", b"42"),

@@ -290,3 +290,44 @@ def decode_yaml(body: bytes):
     except yaml.YAMLError as e:
         raise errors.bad_request(f"yaml: {e}") from None
     return _to_json(obj)
+
+
+INT_RANGES = {"int32": (-(2 ** 31), 2 ** 31 - 1), "int64": (-(2 ** 63), 2 ** 63 - 1)}
+
+
+def integer_range_error(obj: dict) -> str | None:
+    """Go's complaint about the first integer field of ``obj`` that its Go type cannot hold
+    (``replicas: 1e12`` is ``json: cannot unmarshal number 1000000000000 into Go struct field
+    DeploymentSpec.spec.replicas of type int32``), or None. The engine's decoding check
+    (``api/schema``) knows JSON's kinds, not int32/int64 ranges; this walks its compiled schema."""
+    from ..api import schema
+    schema._load()
+    name = schema._BY_GVK.get((obj.get("apiVersion"), obj.get("kind")))
+    if name is None:
+        return None
+    root = schema._ROOTS.get(name)
+    if root is None:
+        root = schema._ROOTS[name] = schema._compile(schema._DEFS[name], name.rsplit(".", 1)[-1])
+    stack = [(obj, root, "", name.rsplit(".", 1)[-1])]
+    while stack:
+        value, node, gopath, struct = stack.pop()
+        tag = node[0]
+        if tag == schema.STRUCT and isinstance(value, dict):
+            for k, v in reversed(value.items()):          # reversed onto the stack: document order
+                sub = node[2].get(k)
+                if sub is not None and v is not None:
+                    stack.append((v, sub, f"{gopath}.{k}" if gopath else k, node[1]))
+        elif tag in (schema.ARRAY, schema.MAP) and node[1] is not None:
+            items = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else []
+            for v in reversed(items):
+                if v is not None:
+                    stack.append((v, node[1], gopath, struct))
+        elif tag == schema.SCALAR and node[2] in INT_RANGES and isinstance(value, (int, float)) \
+                and not isinstance(value, bool):
+            low, high = INT_RANGES[node[2]]
+            if not low <= value <= high:
+                shown = int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 1e21 \
+                    else value
+                return (f"json: cannot unmarshal number {shown} into Go struct field {struct}.{gopath} "
+                        f"of type {node[2]}")
+    return None

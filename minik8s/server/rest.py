@@ -352,6 +352,10 @@ class RequestHandler(BaseHTTPRequestHandler):
             else default_version
         probe = dict(obj, apiVersion=version, kind=kind)
         schema.check(probe, strict=strict)
+        problem = bodies.integer_range_error(probe)
+        if problem:
+            raise errors.bad_request(f'{kind} in version "{version.rsplit("/", 1)[-1]}" cannot be handled as a '
+                                     f"{kind}: {problem}")
         if not isinstance(obj.get("metadata") or {}, dict):
             raise errors.bad_request(
                 f'{kind} in version "{version.rsplit("/", 1)[-1]}" cannot be handled as a {kind}: json: cannot '
