@@ -98,15 +98,23 @@ def answer_source(name: str, env: dict | None = None) -> str | None:
     """The source of the last cell defining ``name``: from the submitted file when autograding,
     else from the kernel's history, else from the only notebook in the working directory."""
     if SUBMISSION:
-        cells = notebook_cells(SUBMISSION)
-    elif env is not None and isinstance(env.get("In"), list):
-        cells = [s for s in env["In"] if isinstance(s, str)]
+        sources = [notebook_cells(SUBMISSION)]
     else:
-        nbs = sorted(p for p in os.listdir(".") if p.endswith(".ipynb"))
-        cells = notebook_cells(nbs[0]) if len(nbs) == 1 else []
-    for src in reversed(cells):
-        if defines(src, name):
-            return _clean(src)
+        sources = []
+        if env is not None and isinstance(env.get("In"), list):
+            sources.append([s for s in env["In"] if isinstance(s, str)])
+        # A cell not run yet (e.g. still `q4 = ...`) is in the saved notebook: grading it says what is
+        # missing, where "no cell defines q4" would send the student looking for a cell that is there.
+        try:
+            nbs = sorted(p for p in os.listdir(".") if p.endswith(".ipynb"))
+            if len(nbs) == 1:
+                sources.append(notebook_cells(nbs[0]))
+        except (OSError, ValueError):
+            pass
+    for cells in sources:
+        for src in reversed(cells):
+            if defines(src, name):
+                return _clean(src)
     return None
 
 
@@ -243,6 +251,7 @@ def defining_part(source):
             keep.append(node)
     tree.body = keep
     return tree
+THEN = " (then run that cell, and check again)"
 value = None
 for attempt in ("cell", "definition"):
     ns = {"__name__": "__answer__"}
@@ -255,7 +264,7 @@ for attempt in ("cell", "definition"):
         if attempt == "definition":
             reply({"error": f"running the cell that defines {name} raised {type(e).__name__}: {e}"}); sys.exit(0)
 if value is Ellipsis:
-    reply({"error": f"{name} is still ... : replace it with your answer"}); sys.exit(0)
+    reply({"error": f"{name} is still ... : replace the ... with your answer{THEN}"}); sys.exit(0)
 
 def placeholder_body(src, fname):
     """Is ``def fname`` in ``src`` still the student version's body (only ``...``, maybe a docstring)?"""
@@ -275,7 +284,7 @@ def placeholder_body(src, fname):
     return False
 
 if callable(value) and placeholder_body(source, name):
-    reply({"error": f"{name} still has ... as its body: write the function"}); sys.exit(0)
+    reply({"error": f"{name} still has ... as its body: write the function{THEN}"}); sys.exit(0)
 if callable(value):
     reply({"kind": "function"})
 else:
@@ -286,7 +295,7 @@ else:
     try:
         reply({"kind": "value", "value": json.loads(json.dumps(value, default=no_ellipsis))})
     except ValueError:
-        reply({"error": f"{name} still contains ... : replace every ... with your answer"})
+        reply({"error": f"{name} still has ... in it: replace every ... with your answer{THEN}"})
     except TypeError:
         reply({"error": f"{name} must be a str, number, bool, list or dict (it is a {type(value).__name__})"})
     sys.exit(0)
@@ -631,6 +640,73 @@ def feedback(report: dict, expected: dict) -> str:
     return "\n".join(lines)
 
 
+# --- what a failing test says ------------------------------------------------------------------
+
+_FAILED = "❌ Test case failed"
+
+
+def clean_failure(message: str | None) -> str | None:
+    """otter's message for a failing test case, with the doctest noise (``Trying: / Expecting
+    nothing / ok`` for every line, a traceback into doctest.py) taken out: what the test's assertion
+    says, i.e. the feedback written for the student. Other messages come back unchanged."""
+    if not message or not message.startswith(_FAILED) or "\nTrying:\n" not in message:
+        return message
+    try:
+        sep = "*" * 70
+        blocks = [b.strip("\n") for b in message.split(sep)[1:] if b.strip()]
+        if not blocks:
+            return message
+        lines = blocks[0].splitlines()
+        if "Exception raised:" in lines:
+            i = lines.index("Exception raised:")
+            tb = []
+            for l in lines[i + 1:]:                # the indented traceback; then doctest goes on
+                if l and not l.startswith("    "):  # with the next example ("Trying:")
+                    break
+                tb.append(l[4:])
+            last = max((j for j, l in enumerate(tb) if l.startswith("  File ")), default=-1)
+            rest = tb[last + 1:]
+            while rest and (rest[0].startswith(" ") or not rest[0].strip()):
+                rest = rest[1:]                    # the frame's source line and its ^^^ markers
+            text = "\n".join(rest).strip()
+            if text.startswith("AssertionError: "):
+                text = text[len("AssertionError: "):]
+            elif text == "AssertionError":
+                failed = lines[lines.index("Failed example:") + 1:i] if "Failed example:" in lines else []
+                text = "this check failed:\n" + "\n".join(l[4:] for l in failed)
+            return f"{_FAILED}\n{text}"
+        # a wrong output (Expected / Got): keep that part, without the "Line N, in q1 0" header
+        start = lines.index("Failed example:") if "Failed example:" in lines else 0
+        return f"{_FAILED}\n" + "\n".join(lines[start:])
+    except Exception:                              # never lose the message itself
+        return message
+
+
+def _install_clean_feedback() -> None:
+    """Show cleaned failure messages wherever otter shows a test file's results (grader.check's
+    HTML and text, the autograder's output). Only what is shown changes, never pass/fail or points;
+    done once, and only where otter is loaded already (importing otter is slow)."""
+    at = sys.modules.get("otter.test_files.abstract_test")
+    if at is None or getattr(at.TestFile, "_minik8s_clean", False):
+        return
+
+    def cleaning(method):
+        def wrapper(self, *args, **kwargs):
+            for tcr in getattr(self, "test_case_results", None) or []:
+                if not tcr.passed:
+                    tcr.message = clean_failure(tcr.message)
+            return method(self, *args, **kwargs)
+        wrapper.__name__, wrapper.__doc__ = method.__name__, method.__doc__
+        return wrapper
+
+    for name in ("summary", "_repr_html_", "to_dict"):
+        setattr(at.TestFile, name, cleaning(getattr(at.TestFile, name)))
+    at.TestFile._minik8s_clean = True
+
+
+_install_clean_feedback()
+
+
 # --- the otter plugin ---------------------------------------------------------------------------
 
 def _integrity_plugin():
@@ -650,8 +726,18 @@ def _integrity_plugin():
             import nbformat
             path = os.path.abspath(self.submission_path)
             submission.cells = [nbformat.v4.new_code_cell(
-                f"import minik8s.grading as _grading\n_grading.SUBMISSION = {path!r}\n")]
+                "import otter.test_files.abstract_test\n"
+                f"import minik8s.grading as _grading\n_grading.SUBMISSION = {path!r}\n"
+                "_grading._install_clean_feedback()\n")]
             return submission
+
+        def after_grading(self, results):
+            """The results otter writes (results.json, Gradescope's output): failure messages
+            without doctest noise, as in the kernel."""
+            for tf in results.results.values():
+                for tcr in getattr(tf, "test_case_results", None) or []:
+                    if not tcr.passed:
+                        tcr.message = clean_failure(tcr.message)
 
     IntegrityPlugin.__module__ = __name__
     return IntegrityPlugin

@@ -375,3 +375,82 @@ def test_as_root_the_answer_runs_as_a_user_that_owns_nothing_of_the_grader(tmp_p
         r = grading.run_check(history(attempt(body) + "# no hook, root\n"), "x", REPORT)
         assert "v" in r and r["v"].startswith("PermissionError"), (body, r)
     assert target.read_text() == "original\n"
+
+
+# --- issue 20 (item 7): feedback a student can read ---------------------------------------------
+
+FAILING_TEST = {
+    "name": "q2", "points": 1,
+    "suites": [{"type": "doctest", "scored": True, "setup": "", "teardown": "", "cases": [
+        {"hidden": False, "locked": False, "code":
+            ">>> r = {'ready': '1/2', 'status': 'Running'}\n"
+            ">>> msg = 'ready: expected ' + repr('2/2') + ', happened ' + repr(r['ready'])\n"
+            ">>> assert not msg, 'kubectl get pod broken, 60 s after applying:\\n' + msg + \\\n"
+            "...     '\\n(look at the image tag of web)'\n"},
+        {"hidden": False, "locked": False, "code":
+            ">>> r = {'error': 'q4_selectors still has ... in it: replace every ... with your answer'}\n"
+            ">>> assert 'error' not in r, r['error']\n"
+            ">>> a = r['a']\n"},
+        {"hidden": False, "locked": False, "code": ">>> x = 1\n>>> assert x == 2\n"},
+    ]}],
+}
+
+
+def test_a_failing_test_says_what_its_assertion_says_without_doctest_noise():
+    """otter shows a failing doctest's whole verbose run (Trying: / Expecting nothing / ok for
+    every line, a traceback into doctest.py); the student sees the assertion's message instead."""
+    from otter.test_files.ok_test import OKTestFile
+    grading._install_clean_feedback()
+    tf = OKTestFile.from_spec(FAILING_TEST)
+    tf.run({})
+    assert not any(tcr.passed for tcr in tf.test_case_results)
+    text, html = tf.summary(), tf._repr_html_()
+    for shown in (text, html):
+        for noise in ("Trying:", "Expecting nothing", "doctest.py", "Traceback", "Failed example"):
+            assert noise not in shown, (noise, shown)
+    msgs = [tcr.message for tcr in tf.test_case_results]
+    assert msgs[0] == ("❌ Test case failed\nkubectl get pod broken, 60 s after applying:\n"
+                       "ready: expected '2/2', happened '1/2'\n(look at the image tag of web)")
+    # the first failing line is what the student needs (the next ones fail because of it)
+    assert msgs[1] == "❌ Test case failed\nq4_selectors still has ... in it: replace every ... with your answer"
+    assert msgs[2] == "❌ Test case failed\nthis check failed:\nassert x == 2"
+    assert grading.clean_failure(msgs[0]) == msgs[0]                  # cleaning twice changes nothing
+    assert grading.clean_failure("✅ Test case passed") == "✅ Test case passed"
+
+
+def test_an_unrun_answer_cell_is_read_from_the_saved_notebook(tmp_path, monkeypatch):
+    """grader.check before the answer's cell has run: the saved notebook has the cell (still `...`),
+    so the student is told to replace the ... (not that no cell defines the name)."""
+    nb = {"cells": [harness.code_cell('q4_selectors = {"a": ..., "b": ...}\n')], "metadata": {},
+          "nbformat": 4, "nbformat_minor": 5}
+    harness.write_nb(nb, tmp_path / "ex.ipynb")
+    monkeypatch.chdir(tmp_path)
+    r = grading.run_check(history("import otter"), "q4_selectors", REPORT)
+    assert r["error"].startswith("q4_selectors still has ... in it: replace every ... with your answer"), r
+    assert "run that cell" in r["error"]
+    r = grading.run_check(history("q4_selectors = ..."), "q4_selectors", REPORT)
+    assert r["error"].startswith("q4_selectors is still ... : replace the ... with your answer"), r
+
+
+def test_graded_output_puts_the_feedback_first(exercise_root):
+    """otter run of the untouched student notebook and of a wrong answer: each failing question's
+    output (what Gradescope shows) is the check's message, with no doctest noise."""
+    name = harness.exercises()[0]
+    dist = harness.assigned(name, exercise_root)
+    student = harness.read_nb(dist / "student" / f"{name}.ipynb")
+    subs = {"untouched": student}
+    wrong = harness.wrong_answers(name)
+    first_q = sorted(wrong)[0]
+    subs["wrong"] = harness.replace_answer(student, wrong[first_q][0].read_text())
+    runs = harness.grade_many(dist, subs, Path(exercise_root) / name / "feedback", jobs=2)
+    for label, run in runs.items():
+        assert run["error"] is None, run["error"]
+        failed = [t for t in run["results"]["tests"] if t.get("max_score") and not t.get("score")]
+        assert failed, label
+        for t in failed:
+            out = t.get("output", "")
+            for noise in ("Trying:", "Expecting nothing", "doctest.py", "Traceback"):
+                assert noise not in out, (label, t["name"], out)
+            if label == "untouched":
+                assert "still" in out and "..." in out, (t["name"], out)
+        print(label, f"{run['seconds']:.1f} s")
