@@ -326,7 +326,10 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
                 ng.node(kid, "kubelet", shape="component", style="filled" if running else "dashed,filled",
                         fillcolor="#dde7f7" if running else "#eeeeee")
                 if comps:
-                    g.edge(kid, "comp_kube_apiserver", style="solid" if running else "dotted", color="#7a8fb3")
+                    # constraint=false: the arrow is drawn but does not pull node-1 up beside the
+                    # API server, above the control plane.
+                    g.edge(kid, "comp_kube_apiserver", style="solid" if running else "dotted", color="#7a8fb3",
+                           constraint="false")
             pods = pods_by_node.get(node_name, [])
             _draw_pods(ng, _id("more", node_name), pods, focus, max_pods, summarised)
             if not pods and small:
