@@ -367,6 +367,25 @@ def test_integers_out_of_their_go_range(server, method, path, body, expect):
     still_serving(server)
 
 
+def test_lone_surrogate_escapes_become_replacement_characters(server):
+    """Go's decoder turns "\\ud800" (half a UTF-16 pair) into U+FFFD; a pair is one character."""
+    body = (b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"surrogates"},'
+            b'"data":{"lone":"x\\ud800","pair":"\\ud83d\\ude00"}}')
+    r = request(server, "POST", CMS, body)
+    assert r.status == 201, r.body
+    assert json.loads(r.body)["data"] == {"lone": "x\ufffd", "pair": "\U0001F600"}
+    still_serving(server)
+
+
+@pytest.mark.parametrize("patch,what,key", [({"apiVersion": {}}, "object", "apiVersion"),
+                                            ({"kind": 5}, "number", "kind"), ({"kind": ["Pod"]}, "array", "kind")])
+def test_patch_result_type_meta(server, patch, what, key):
+    r = request(server, "PATCH", PODS + "/fuzz-pod", json.dumps(patch).encode(),
+                {"Content-Type": "application/merge-patch+json"})
+    status(r, 400, "BadRequest", PREFIX + f"json: cannot unmarshal {what} into Go struct field .{key} of type string")
+    still_serving(server)
+
+
 @pytest.mark.parametrize("ctype,body", [
     ("application/json-patch+json", b'{"op": "add"}'), ("application/json-patch+json", b"[1, 2]"),
     ("application/merge-patch+json", b"[]"), ("application/strategic-merge-patch+json", b"42"),

@@ -139,7 +139,25 @@ def decode_json(body: bytes):
     except ValueError as e:       # a number too long, NaN/Infinity
         raise errors.bad_request(f"couldn't get version/kind; json parse error: {e}") from None
     check_depth(obj, "json")
+    if _SURROGATE_ESCAPE.search(text):
+        obj = _replace_surrogates(obj)
     return obj
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_surrogates(value):
+    """Go's decoder turns a lone UTF-16 surrogate escape (``"\\ud800"``) into U+FFFD; Python keeps
+    it, and a string holding one cannot be encoded again."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    return value
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when PyYAML was built with it

@@ -329,13 +329,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         obj = self._decode(body)
         if not isinstance(obj, dict):
             raise bodies.not_an_object(obj)
-        for key in ("apiVersion", "kind"):
-            if obj.get(key) is not None and not isinstance(obj[key], str):
-                raise errors.bad_request(
-                    f"couldn't get version/kind; json parse error: json: cannot unmarshal "
-                    f"{bodies.json_kind(obj[key])} into Go struct field .{key} of type string")
         if obj.get("metadata") is None:
             obj.pop("metadata", None)
+        self._check_type_meta(obj)
         # The data's group/version and kind must be the endpoint's (update.go, create.go).
         if (obj.get("apiVersion") and obj["apiVersion"] != default_version and not subresource) or \
                 (obj.get("kind") and obj["kind"] != default_kind):
@@ -345,8 +341,18 @@ class RequestHandler(BaseHTTPRequestHandler):
         return obj
 
     @staticmethod
+    def _check_type_meta(obj: dict) -> None:
+        """apiVersion and kind, when present, are strings (what findKind reads first)."""
+        for key in ("apiVersion", "kind"):
+            if obj.get(key) is not None and not isinstance(obj[key], str):
+                raise errors.bad_request(
+                    f"couldn't get version/kind; json parse error: json: cannot unmarshal "
+                    f"{bodies.json_kind(obj[key])} into Go struct field .{key} of type string")
+
+    @staticmethod
     def _check_object(obj: dict, default_kind: str, default_version: str, strict: bool) -> None:
         """Does ``obj`` decode as its kind (with ``fieldValidation=Strict``, strictly)? 400 if not."""
+        RequestHandler._check_type_meta(obj)
         kind = obj.get("kind") if isinstance(obj.get("kind"), str) and obj.get("kind") else default_kind
         version = obj.get("apiVersion") if isinstance(obj.get("apiVersion"), str) and obj.get("apiVersion") \
             else default_version
