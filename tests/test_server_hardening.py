@@ -380,9 +380,26 @@ def test_lone_surrogate_escapes_become_replacement_characters(server):
 @pytest.mark.parametrize("patch,what,key", [({"apiVersion": {}}, "object", "apiVersion"),
                                             ({"kind": 5}, "number", "kind"), ({"kind": ["Pod"]}, "array", "kind")])
 def test_patch_result_type_meta(server, patch, what, key):
+    """The patched object is decoded as the endpoint's kind (its apiVersion and kind first)."""
     r = request(server, "PATCH", PODS + "/fuzz-pod", json.dumps(patch).encode(),
                 {"Content-Type": "application/merge-patch+json"})
     status(r, 400, "BadRequest", PREFIX + f"json: cannot unmarshal {what} into Go struct field .{key} of type string")
+    still_serving(server)
+
+
+@pytest.mark.parametrize("ctype", ["application/merge-patch+json", "application/strategic-merge-patch+json"])
+def test_patch_cannot_change_the_kind(server, ctype):
+    """A patch that changes apiVersion or kind is refused before the engine validates the result
+    (a Pod patched to apiVersion "-25%" once skipped the decoding check and crashed validation)."""
+    patch = {"apiVersion": "-25%", "spec": {"tolerations": [{"key": True}]}}
+    r = request(server, "PATCH", PODS + "/fuzz-pod", json.dumps(patch).encode(), {"Content-Type": ctype})
+    status(r, 400, "BadRequest", "the API version in the data (-25%) does not match the expected API version (v1)")
+    r = request(server, "PATCH", PODS + "/fuzz-pod", json.dumps({"kind": "Service"}).encode(), {"Content-Type": ctype})
+    status(r, 400, "BadRequest", contains="does not match the expected API version")
+    patch = {"spec": {"tolerations": [{"key": True}]}}
+    r = request(server, "PATCH", PODS + "/fuzz-pod", json.dumps(patch).encode(), {"Content-Type": ctype})
+    status(r, 400, "BadRequest", contains="json: cannot unmarshal bool into Go struct field "
+                                          "Toleration.spec.tolerations.key of type string")
     still_serving(server)
 
 

@@ -130,7 +130,7 @@ def mutated(rng: random.Random) -> bytes:
                 break
             node = child
         if target is not None:
-            target[0][target[1]] = rng.choice(ODD_VALUES)
+            target[0][target[1]] = json.loads(json.dumps(rng.choice(ODD_VALUES)))   # a fresh copy
     return json.dumps(obj).encode()
 
 

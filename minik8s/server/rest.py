@@ -538,6 +538,11 @@ class RequestHandler(BaseHTTPRequestHandler):
                 except ApiUnsupported:
                     result = None
                 if isinstance(result, dict):
+                    self._check_type_meta(result)
+                    version, kind = result.get("apiVersion"), result.get("kind")
+                    if (version and version != t.res.api_version) or (kind and kind != t.res.kind):
+                        raise errors.bad_request(f"the API version in the data ({version or ''}) does not match "
+                                                 f"the expected API version ({t.res.api_version})")
                     self._check_object(result, t.res.kind, t.res.api_version,
                                        strict and t.subresource is None)
             return api.patch(t.res, t.name, patch, ns, patch_type=patch_type,
