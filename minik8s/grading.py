@@ -722,8 +722,25 @@ def _integrity_plugin():
         zip) and runs them in that clean kernel.
         """
 
+        def _digest(self):
+            """A hash of the files the score depends on: otter's tests and checks.py (next to the
+            submission while otter runs it)."""
+            import glob
+            import hashlib
+            h = hashlib.sha256()
+            for f in sorted(glob.glob(os.path.join("tests", "*.py"))) + ["checks.py"]:
+                h.update(f.encode() + b"\0")
+                try:
+                    with open(f, "rb") as fh:
+                        h.update(fh.read())
+                except OSError:
+                    h.update(b"(missing)")
+                h.update(b"\0")
+            return h.hexdigest()
+
         def before_execution(self, submission):
             import nbformat
+            self._before = self._digest()        # read before any of the submission's code runs
             path = os.path.abspath(self.submission_path)
             submission.cells = [nbformat.v4.new_code_cell(
                 "import otter.test_files.abstract_test\n"
@@ -738,6 +755,14 @@ def _integrity_plugin():
                 for tcr in getattr(tf, "test_case_results", None) or []:
                     if not tcr.passed:
                         tcr.message = clean_failure(tcr.message)
+            # Where grading runs as root the answers cannot write these files at all; elsewhere (or
+            # should a way be found) a submission that changed them scores nothing.
+            before = getattr(self, "_before", None)
+            if before is not None and self._digest() != before:
+                for name in list(results.results):
+                    results.update_score(name, 0)
+                results.set_output("The test files or checks.py changed while this submission was graded: "
+                                   "it scores 0. (Ask your instructor.)")
 
     IntegrityPlugin.__module__ = __name__
     return IntegrityPlugin

@@ -454,3 +454,31 @@ def test_graded_output_puts_the_feedback_first(exercise_root):
             if label == "untouched":
                 assert "still" in out and "..." in out, (t["name"], out)
         print(label, f"{run['seconds']:.1f} s")
+
+
+def test_tests_changed_during_grading_score_nothing(tmp_path, monkeypatch):
+    """Belt and braces (issue 16): the plugin hashes otter's tests and checks.py before the
+    submission runs and again after grading; a change zeroes every question."""
+    import nbformat
+    from otter.test_files import GradingResults
+    from otter.test_files.ok_test import OKTestFile
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "q1.py").write_text("OK_FORMAT = True\n")
+    (tmp_path / "checks.py").write_text("def q1(a):\n    return {}\n")
+    passing = {"name": "q1", "points": 2, "suites": [{"type": "doctest", "scored": True, "setup": "", "teardown": "",
+                                                       "cases": [{"hidden": False, "locked": False, "code": ">>> 1\n1\n"}]}]}
+
+    def graded(tamper):
+        plugin = grading.IntegrityPlugin(str(tmp_path / "sub.ipynb"), {}, {})
+        plugin.before_execution(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]))
+        tamper()
+        tf = OKTestFile.from_spec(passing)
+        tf.run({})
+        results = GradingResults([tf])
+        plugin.after_grading(results)
+        return results.total
+
+    assert graded(lambda: None) == 2
+    assert graded(lambda: (tmp_path / "tests" / "q1.py").write_text("OK_FORMAT = True\n# all pass\n")) == 0
+    assert graded(lambda: (tmp_path / "checks.py").write_text("def q1(a):\n    return {'ok': 1}\n")) == 0
