@@ -98,6 +98,33 @@ def check_depth(obj, fmt: str) -> None:
                 stack.append((child, depth + 1))
 
 
+def _go_char(ch: str) -> str:
+    """encoding/json's quoteChar."""
+    if ch == "'":
+        return "'\\''"
+    if ch == '"':
+        return "'\"'"
+    return "'" + json.dumps(ch)[1:-1] + "'"
+
+
+def _go_syntax_error(e: json.JSONDecodeError) -> str:
+    """The words of Go's json.SyntaxError for the commonest of Python's complaints."""
+    if e.pos >= len(e.doc) or not e.doc[e.pos:].strip():
+        return "unexpected end of JSON input"
+    ch = _go_char(e.doc[e.pos])
+    if e.msg == "Expecting value":
+        return f"invalid character {ch} looking for beginning of value"
+    if e.msg.startswith("Expecting property name"):
+        return f"invalid character {ch} looking for beginning of object key string"
+    if e.msg == "Extra data":
+        return f"invalid character {ch} after top-level value"
+    if e.msg == "Expecting ':' delimiter":
+        return f"invalid character {ch} after object key"
+    if e.msg == "Expecting ',' delimiter":
+        return f"invalid character {ch} after object key:value pair or array element"
+    return f"{e.msg} at offset {e.pos}"
+
+
 def decode_json(body: bytes):
     """A JSON body as Go's encoding/json reads it (see the module's docstring)."""
     text = body.decode("utf-8", errors="replace")
@@ -107,10 +134,30 @@ def decode_json(body: bytes):
         obj = json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
     except RecursionError:
         raise too_deep("json") from None
-    except ValueError as e:       # json.JSONDecodeError, a number too long, NaN/Infinity
+    except json.JSONDecodeError as e:
+        raise errors.bad_request(f"couldn't get version/kind; json parse error: {_go_syntax_error(e)}") from None
+    except ValueError as e:       # a number too long, NaN/Infinity
         raise errors.bad_request(f"couldn't get version/kind; json parse error: {e}") from None
     check_depth(obj, "json")
+    if _SURROGATE_ESCAPE.search(text):
+        obj = _replace_surrogates(obj)
     return obj
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_surrogates(value):
+    """Go's decoder turns a lone UTF-16 surrogate escape (``"\\ud800"``) into U+FFFD; Python keeps
+    it, and a string holding one cannot be encoded again."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    return value
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when PyYAML was built with it
@@ -261,3 +308,44 @@ def decode_yaml(body: bytes):
     except yaml.YAMLError as e:
         raise errors.bad_request(f"yaml: {e}") from None
     return _to_json(obj)
+
+
+INT_RANGES = {"int32": (-(2 ** 31), 2 ** 31 - 1), "int64": (-(2 ** 63), 2 ** 63 - 1)}
+
+
+def integer_range_error(obj: dict) -> str | None:
+    """Go's complaint about the first integer field of ``obj`` that its Go type cannot hold
+    (``replicas: 1e12`` is ``json: cannot unmarshal number 1000000000000 into Go struct field
+    DeploymentSpec.spec.replicas of type int32``), or None. The engine's decoding check
+    (``api/schema``) knows JSON's kinds, not int32/int64 ranges; this walks its compiled schema."""
+    from ..api import schema
+    schema._load()
+    name = schema._BY_GVK.get((obj.get("apiVersion"), obj.get("kind")))
+    if name is None:
+        return None
+    root = schema._ROOTS.get(name)
+    if root is None:
+        root = schema._ROOTS[name] = schema._compile(schema._DEFS[name], name.rsplit(".", 1)[-1])
+    stack = [(obj, root, "", name.rsplit(".", 1)[-1])]
+    while stack:
+        value, node, gopath, struct = stack.pop()
+        tag = node[0]
+        if tag == schema.STRUCT and isinstance(value, dict):
+            for k, v in reversed(value.items()):          # reversed onto the stack: document order
+                sub = node[2].get(k)
+                if sub is not None and v is not None:
+                    stack.append((v, sub, f"{gopath}.{k}" if gopath else k, node[1]))
+        elif tag in (schema.ARRAY, schema.MAP) and node[1] is not None:
+            items = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else []
+            for v in reversed(items):
+                if v is not None:
+                    stack.append((v, node[1], gopath, struct))
+        elif tag == schema.SCALAR and node[2] in INT_RANGES and isinstance(value, (int, float)) \
+                and not isinstance(value, bool):
+            low, high = INT_RANGES[node[2]]
+            if not low <= value <= high:
+                shown = int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 1e21 \
+                    else value
+                return (f"json: cannot unmarshal number {shown} into Go struct field {struct}.{gopath} "
+                        f"of type {node[2]}")
+    return None

@@ -91,9 +91,54 @@ def _alias_bomb() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+TEMPLATES = [
+    dict(CM),
+    {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "fuzz-pod", "labels": {"a": "b"}},
+     "spec": {"containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"],
+                              "ports": [{"containerPort": 80, "protocol": "TCP"}],
+                              "resources": {"requests": {"cpu": "100m"}, "limits": {"memory": "64Mi"}},
+                              "env": [{"name": "A", "value": "b"}],
+                              "readinessProbe": {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5}}],
+              "restartPolicy": "Always", "terminationGracePeriodSeconds": 30,
+              "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}]}},
+    {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "fuzz-dep"},
+     "spec": {"replicas": 1, "selector": {"matchLabels": {"a": "b"}},
+              "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}},
+              "template": {"metadata": {"labels": {"a": "b"}},
+                           "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}},
+    {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "fuzz-svc"},
+     "spec": {"selector": {"a": "b"}, "type": "ClusterIP",
+              "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}]}},
+]
+ODD_VALUES = ["", "x", "-", "a" * 300, "UPPER", "a b", "0", "-1", "1.5", "25%", "200%", "-25%", -1, 0, 2 ** 31 - 1,
+              2 ** 31, 10 ** 30, 1.5, -0.5, True, None, [], {}, [None], {"": ""}, ["a"], {"a": None}, "\u0000",
+              "\ud800x", "2024-01-01T00:00:00Z", "999999Gi", "1e3", "0.0001m"]
+
+
+def mutated(rng: random.Random) -> bytes:
+    """A valid object with one value somewhere in it replaced by an odd one."""
+    obj = json.loads(json.dumps(rng.choice(TEMPLATES)))
+    for _ in range(rng.choice([1, 1, 2, 3])):
+        node, target = obj, None
+        for _ in range(rng.randrange(1, 7)):
+            children = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+            if not children:
+                break
+            key, child = rng.choice(children)
+            target = (node, key)
+            if not isinstance(child, (dict, list)) or rng.random() < 0.25:
+                break
+            node = child
+        if target is not None:
+            target[0][target[1]] = json.loads(json.dumps(rng.choice(ODD_VALUES)))   # a fresh copy
+    return json.dumps(obj).encode()
+
+
 def body(rng: random.Random) -> bytes:
     """One request body, well formed or not."""
-    choice = rng.randrange(22)
+    choice = rng.randrange(26)
+    if choice >= 22:
+        return mutated(rng)
     if choice == 0:
         return b""
     if choice == 1:
@@ -232,6 +277,13 @@ def request(rng: random.Random) -> tuple[bytes, bool]:
         headers.append(("Content-Length", str(len(data))))
     if rng.random() < 0.05:
         headers.append(("X-Long", "y" * rng.choice([100, 70000])))
+    if rng.random() < 0.04:                                       # an exec's WebSocket upgrade
+        headers += [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Version", "13"),
+                    ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+                    ("Sec-WebSocket-Protocol", rng.choice(["v5.channel.k8s.io", "v4.channel.k8s.io", "bogus"]))]
+        if rng.random() < 0.5:
+            path = "/api/v1/namespaces/default/pods/fuzz-pod/exec?command=" + rng.choice(
+                ["sh", "ls", "cat%20/etc/hostname", "", "sleep%20600"]) + rng.choice(["", "&stdin=true", "&tty=1"])
     head = f"{method} {path} HTTP/1.1\r\n".encode("utf-8", "surrogateescape")
     if rng.random() < 0.03:
         head = rng.choice([b"GARBAGE\r\n", f"{method} {path} HTTP/2.0\r\n".encode(), b"GET\r\n",

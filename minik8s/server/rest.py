@@ -212,7 +212,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 raise method_not_allowed()
             if method == "HEAD":
                 method = "GET"
-            if not acceptable(self.headers.get("Accept")):
+            if parts[:1] in (["api"], ["apis"]) and not acceptable(self.headers.get("Accept")):
                 raise errors.not_acceptable("only the following media types are accepted: application/json, "
                                             "application/yaml, application/vnd.kubernetes.protobuf")
             self.route(method, parts, query, body)
@@ -316,29 +316,57 @@ class RequestHandler(BaseHTTPRequestHandler):
             "the body of the request was in an unknown format - accepted media types "
             "include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
 
-    def _decode_object(self, body: bytes, default_kind: str, default_version: str, strict: bool = False) -> dict:
+    def _decode_object(self, body: bytes, default_kind: str, default_version: str, strict: bool = False,
+                       subresource: bool = False) -> dict:
         """A body that must be one Kubernetes object of ``res``'s kind: an object whose
         apiVersion, kind and metadata have their types, and whose fields decode (strictly, with
         ``fieldValidation=Strict``), as the API server's typed decoding demands (400 otherwise)."""
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype in PATCH_TYPES or ctype == "application/apply-patch+yaml":
+            raise errors.unsupported_media_type(
+                "the body of the request was in an unknown format - accepted media types "
+                "include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
         obj = self._decode(body)
         if not isinstance(obj, dict):
             raise bodies.not_an_object(obj)
+        if obj.get("metadata") is None:
+            obj.pop("metadata", None)
+        self._check_type_meta(obj)
+        # The data's group/version and kind must be the endpoint's (update.go, create.go).
+        if (obj.get("apiVersion") and obj["apiVersion"] != default_version and not subresource) or \
+                (obj.get("kind") and obj["kind"] != default_kind):
+            raise errors.bad_request(f"the API version in the data ({obj.get('apiVersion', '')}) does not match "
+                                     f"the expected API version ({default_version})")
+        self._check_object(obj, default_kind, default_version, strict)
+        return obj
+
+    @staticmethod
+    def _check_type_meta(obj: dict) -> None:
+        """apiVersion and kind, when present, are strings (what findKind reads first)."""
         for key in ("apiVersion", "kind"):
             if obj.get(key) is not None and not isinstance(obj[key], str):
                 raise errors.bad_request(
                     f"couldn't get version/kind; json parse error: json: cannot unmarshal "
                     f"{bodies.json_kind(obj[key])} into Go struct field .{key} of type string")
-        if obj.get("metadata") is None:
-            obj.pop("metadata", None)
-        kind = obj.get("kind") or default_kind
-        probe = dict(obj, apiVersion=obj.get("apiVersion") or default_version, kind=kind)
+
+    @staticmethod
+    def _check_object(obj: dict, default_kind: str, default_version: str, strict: bool) -> None:
+        """Does ``obj`` decode as its kind (with ``fieldValidation=Strict``, strictly)? 400 if not."""
+        RequestHandler._check_type_meta(obj)
+        kind = obj.get("kind") if isinstance(obj.get("kind"), str) and obj.get("kind") else default_kind
+        version = obj.get("apiVersion") if isinstance(obj.get("apiVersion"), str) and obj.get("apiVersion") \
+            else default_version
+        probe = dict(obj, apiVersion=version, kind=kind)
         schema.check(probe, strict=strict)
-        if not isinstance(obj.get("metadata", {}), dict):
-            version = probe["apiVersion"].rsplit("/", 1)[-1]
+        problem = bodies.integer_range_error(probe)
+        if problem:
+            raise errors.bad_request(f'{kind} in version "{version.rsplit("/", 1)[-1]}" cannot be handled as a '
+                                     f"{kind}: {problem}")
+        if not isinstance(obj.get("metadata") or {}, dict):
             raise errors.bad_request(
-                f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot unmarshal '
-                f"{bodies.json_kind(obj['metadata'])} into Go struct field {kind}.metadata of type v1.ObjectMeta")
-        return obj
+                f'{kind} in version "{version.rsplit("/", 1)[-1]}" cannot be handled as a {kind}: json: cannot '
+                f"unmarshal {bodies.json_kind(obj['metadata'])} into Go struct field {kind}.metadata of type "
+                f"v1.ObjectMeta")
 
     def route(self, method: str, parts: list[str], query: dict, body: bytes) -> None:
         kube = self.server.kube
@@ -420,7 +448,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             return self.send_object(200, out, accept, first(query, "includeObject"))
         if method == "POST" and t.subresource in ("binding", "eviction"):
             params.dry_run(query, "CreateOptions")
-            obj = self._decode_object(body, *SUBRESOURCE_KINDS[t.subresource])
+            obj = self._decode_object(body, *SUBRESOURCE_KINDS[t.subresource], subresource=True)
             obj.setdefault("metadata", {}).setdefault("name", t.name)
             out = kube.call(api.create, res, obj, ns, subresource=t.subresource)
             return self.send_json(201, out)
@@ -430,7 +458,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             dry_run = params.dry_run(query, "UpdateOptions")
             strict = params.field_validation(query, "UpdateOptions") == "Strict" and t.subresource is None
             kind, version = SUBRESOURCE_KINDS["scale"] if t.subresource == "scale" else (res.kind, res.api_version)
-            obj = self._decode_object(body, kind, version, strict)
+            obj = self._decode_object(body, kind, version, strict, subresource=t.subresource == "scale")
             name = (obj.get("metadata") or {}).get("name")
             if name and name != t.name:
                 raise errors.bad_request("the name of the object does not match the name on the URL")
@@ -501,12 +529,22 @@ class RequestHandler(BaseHTTPRequestHandler):
         ns = t.namespace if t.res.namespaced else None
 
         def do():
-            if strict and t.subresource is None:
+            # The patched object must decode as the typed object would (upstream decodes the result
+            # into its Go struct): wrong types are a 400 before the engine touches the result.
+            if t.subresource in (None, "status"):
                 current = api.get(t.res, t.name, ns)
                 try:
-                    schema.check(apply_patch(current, patch, patch_type, t.res.kind), strict=True)
+                    result = apply_patch(current, patch, patch_type, t.res.kind)
                 except ApiUnsupported:
-                    pass
+                    result = None
+                if isinstance(result, dict):
+                    self._check_type_meta(result)
+                    version, kind = result.get("apiVersion"), result.get("kind")
+                    if (version and version != t.res.api_version) or (kind and kind != t.res.kind):
+                        raise errors.bad_request(f"the API version in the data ({version or ''}) does not match "
+                                                 f"the expected API version ({t.res.api_version})")
+                    self._check_object(result, t.res.kind, t.res.api_version,
+                                       strict and t.subresource is None)
             return api.patch(t.res, t.name, patch, ns, patch_type=patch_type,
                              subresource=t.subresource, dry_run=dry_run)
         return self.send_object(200, kube.call(do), accept)

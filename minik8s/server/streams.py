@@ -87,6 +87,11 @@ def watch(handler, t, query: dict, accept: str) -> None:
     timeout = params.int64(query, "timeoutSeconds") or DEFAULT_WATCH_TIMEOUT
     params.int64(query, "limit")
     rv = _first(query, "resourceVersion")
+    if rv not in (None, "") and not (rv.isascii() and rv.isdigit() and int(rv) < 2 ** 64):
+        # APIObjectVersioner.ParseResourceVersion: strconv.ParseUint(rv, 10, 64)
+        why = "value out of range" if rv.isascii() and rv.isdigit() else "invalid syntax"
+        raise errors.bad_request(f"resourceVersion: Invalid value: {params.go_quote(rv)}: strconv.ParseUint: "
+                                 f"parsing {params.go_quote(rv)}: {why}")
     q: queue.SimpleQueue = queue.SimpleQueue()
 
     initial = params.boolean(query, "sendInitialEvents")
@@ -177,7 +182,8 @@ def _validate_log_options(name, tail, since, limit_bytes, since_time) -> None:
     if limit_bytes is not None and limit_bytes < 1:
         causes.append(("limitBytes", "FieldValueInvalid", f"Invalid value: {limit_bytes}: must be greater than 0"))
     if since_time and since is not None:
-        causes.append(("", "FieldValueForbidden", "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified"))
+        causes.append(("", "FieldValueForbidden",
+                       "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified"))
     if since is not None and since < 1:
         causes.append(("sinceSeconds", "FieldValueInvalid", f"Invalid value: {since}: must be greater than 0"))
     if causes:
