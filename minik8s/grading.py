@@ -11,10 +11,12 @@ which
 1. finds the *source* of the student's answer: the last code cell that defines ``q1_manifest`` at
    top level (an assignment, ``def`` or ``class``). When autograding (``otter run``), the cell is read
    from the submitted notebook file (see :class:`IntegrityPlugin`); in a student's own session, from
-   the kernel's input history (``In``), i.e. what the student last ran;
-2. starts a *sandbox* process that runs only that cell, with a fresh interpreter, and holds the
-   answer; an audit hook there refuses file writes, new processes, signals and ctypes, and memory
-   is capped at 2 GiB;
+   the kernel's input history (``In``), i.e. what the student last ran, else from the saved notebook;
+2. starts a *sandbox* process (forked by the checker before the check runs anything) that runs
+   only that cell and holds the answer. Before any of the answer's code runs it stops being root
+   (a uid of its own, no groups), the kernel forbids it any new process (RLIMIT_NPROC 0), memory
+   is capped at 2 GiB, and an audit hook refuses file writes, exec, signals and ctypes (see the
+   comments in ``_SANDBOX`` and "How grading works" in exercises/README.md);
 3. runs ``check(answer)`` on a fresh, seeded cluster in a *checker* process in which no answer and
    no other check has ever run: a child forked from a check server that this module starts on first
    use (a clean interpreter that has imported minik8s and built one throwaway cluster, so that a
@@ -30,7 +32,8 @@ which
 ``otter run`` executes a submission it replaces the submission's cells by one cell that tells this
 module where the submitted file is. No student code runs in the grading kernel, so nothing can patch
 otter, minik8s, ``sys.exit`` or the results file; tests and their points come from the autograder
-zip, never from the submission's metadata.
+zip, never from the submission's metadata. It also hashes the tests and checks.py before and after
+(a change scores 0), and shows failing tests' messages without doctest's noise (:func:`clean_failure`).
 """
 
 from __future__ import annotations
@@ -121,7 +124,11 @@ def answer_source(name: str, env: dict | None = None) -> str | None:
 # --- the two processes --------------------------------------------------------------------------
 
 _SANDBOX = r'''
-import ast, json, os, sys, resource, subprocess, _posixsubprocess, importlib.util   # all it needs, while it can
+import ast, json, os, sys, subprocess, importlib.util   # all it needs, while it can
+try:
+    import resource, _posixsubprocess
+except ImportError:                     # Windows (a student's own grader.check)
+    resource = _posixsubprocess = None
 out = sys.stdout
 sys.stdout = sys.stderr          # what the student prints cannot reach the protocol
 name, source = json.loads(sys.stdin.readline())
@@ -175,7 +182,7 @@ def _preload():
                 importlib.import_module(info.name)
             except Exception:
                 pass
-if os.geteuid() == 0 or os.getuid() == 0:
+if hasattr(os, "geteuid") and (os.geteuid() == 0 or os.getuid() == 0):
     import importlib.util
     _spec = importlib.util.find_spec("minik8s")          # where minik8s lives (not imported: 0.5 s)
     _where = list(_spec.submodule_search_locations or []) if _spec else []
@@ -196,8 +203,10 @@ if os.geteuid() == 0 or os.getuid() == 0:
         out.write(json.dumps({"error": "the grader could not run the answer as an unprivileged user "
                                        "(it refuses to run it as root)"}) + "\n"); out.flush()
         os._exit(0)
-resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
-for _limit, _value in ((resource.RLIMIT_AS, 2 << 30), (resource.RLIMIT_FSIZE, 64 << 20), (resource.RLIMIT_CORE, 0)):
+if resource is not None:
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+for _limit, _value in (((resource.RLIMIT_AS, 2 << 30), (resource.RLIMIT_FSIZE, 64 << 20), (resource.RLIMIT_CORE, 0))
+                       if resource is not None else ()):
     try:
         resource.setrlimit(_limit, (_value, _value))
     except (ValueError, OSError):
@@ -232,7 +241,8 @@ def _confine(event, args):
 # minik8s.grading imports subprocess: let it, but spawn nothing
 def _no_fork_exec(*args, **kwargs):
     raise PermissionError("answers may not start processes")
-_posixsubprocess.fork_exec = subprocess._fork_exec = _no_fork_exec
+if _posixsubprocess is not None:
+    _posixsubprocess.fork_exec = subprocess._fork_exec = _no_fork_exec
 for _m in [m for m in sys.modules if m.split(".")[0] in _NO_IMPORT]:
     del sys.modules[_m]                    # so that importing one raises the audit event
 sys.addaudithook(_confine)

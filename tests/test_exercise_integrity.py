@@ -319,7 +319,7 @@ def test_no_escape_from_the_answer_sandbox(tmp_path):
 
 
 NO_AUDIT_HOOK = [("sys.addaudithook(_confine)\n", "\n"),
-                 ("_posixsubprocess.fork_exec = subprocess._fork_exec = _no_fork_exec\n", "\n"),
+                 ("_posixsubprocess.fork_exec = subprocess._fork_exec = _no_fork_exec\n", "pass\n"),
                  ("    del sys.modules[_m]", "    pass"),
                  # ctypes loaded while still root (where the Python installation is not readable
                  # by other users, as here under /root, the answer could not load it itself)
