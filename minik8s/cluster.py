@@ -178,7 +178,7 @@ class Cluster:
         Takes YAML/JSON text (several documents allowed), a path, a dict or a list.
         Returns the objects as stored. A bad manifest raises ApiError and changes nothing.
         """
-        from .kubectl.apply import apply_object, check_objects
+        from .kubectl.client_side_apply import apply_object, check_objects
         objs = load_manifests(manifest)
         check_objects(self, objs, namespace)           # all or nothing: validate before writing
         out = [apply_object(self, obj, namespace)[0] for obj in objs]

@@ -31,6 +31,7 @@ import math
 from .. import errors
 from ..api.labels import selector_from_object
 from ..api.meta import NAME_ALPHABET, clone, key_of, owner_reference, parse_time, rfc3339
+from ..api.podtemplate import POD_TEMPLATE_HASH_LABEL, template_without_hash, templates_equal
 from ..component import Component, Result
 from . import params as P
 from .podutil import PodIndex, resync_later
@@ -189,39 +190,6 @@ def _round_half_away(x: float) -> int:
 
 
 # --- pod-template-hash ------------------------------------------------------------------------
-
-def _normalise(value):
-    """Drop what the API treats as unset (null, {}, []), so a template sent back by
-    ``kubectl rollout undo`` (``creationTimestamp: null``, ``resources: {}``) compares equal."""
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            v = _normalise(v)
-            if v is None or v == {} or v == []:
-                continue
-            out[k] = v
-        return out
-    if isinstance(value, list):
-        return [_normalise(v) for v in value]
-    return value
-
-
-def template_without_hash(template: dict) -> dict:
-    t = _normalise(clone(template or {}))
-    labels = (t.get("metadata") or {}).get("labels")
-    if labels and P.POD_TEMPLATE_HASH_LABEL in labels:
-        labels.pop(P.POD_TEMPLATE_HASH_LABEL)
-        if not labels:
-            t["metadata"].pop("labels")
-        if not t["metadata"]:
-            t.pop("metadata")
-    return t
-
-
-def templates_equal(a: dict, b: dict) -> bool:
-    """EqualIgnoreHash: two pod templates are the same ignoring the pod-template-hash label."""
-    return template_without_hash(a) == template_without_hash(b)
-
 
 def fnv32a(data: bytes) -> int:
     h = 0x811C9DC5
@@ -472,9 +440,9 @@ class DeploymentController(Component):
         template = clone(d["spec"]["template"])
         h = pod_template_hash(template, (d.get("status") or {}).get("collisionCount"))
         tmd = template.setdefault("metadata", {})
-        tmd["labels"] = dict(tmd.get("labels") or {}, **{P.POD_TEMPLATE_HASH_LABEL: h})
+        tmd["labels"] = dict(tmd.get("labels") or {}, **{POD_TEMPLATE_HASH_LABEL: h})
         sel = clone(d["spec"]["selector"])
-        sel["matchLabels"] = dict(sel.get("matchLabels") or {}, **{P.POD_TEMPLATE_HASH_LABEL: h})
+        sel["matchLabels"] = dict(sel.get("matchLabels") or {}, **{POD_TEMPLATE_HASH_LABEL: h})
         rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
               "metadata": {"name": f"{name}-{h}", "namespace": ns, "labels": dict(tmd["labels"]),
                            "ownerReferences": [owner_reference(d)]},
