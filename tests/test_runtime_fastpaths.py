@@ -100,9 +100,9 @@ def test_no_readiness_gates_means_no_messages():
 def _run_exec_params(monkeypatch, fast: bool, command, image="busybox:1.36", env=None):
     """Run ``command`` in a fresh container, with the ``exec "$@"`` fast path on or off; return
     what can be seen of it: status, logs, ps while it runs, and the process's argv and env."""
-    from minik8s.runtime import sh
+    from minik8s.runtime.sh import interpreter
     if not fast:
-        monkeypatch.setattr(sh, "_execs_its_arguments", lambda tree: False)
+        monkeypatch.setattr(interpreter, "_execs_its_arguments", lambda tree: False)
     rt = _runtime()
     img = rt.registry.resolve(image)
     rt.images[img.ref] = img
@@ -120,7 +120,8 @@ def _run_exec_params(monkeypatch, fast: bool, command, image="busybox:1.36", env
 def test_exec_of_the_positional_parameters_matches_the_general_path(monkeypatch):
     """Shell.run_script runs a script that is just ``exec "$@"`` (docker-entrypoint.sh) without
     expanding its words; status, logs, ps, argv and environment are the general path's."""
-    from minik8s.runtime.sh import _execs_its_arguments, parse
+    from minik8s.runtime.sh.interpreter import _execs_its_arguments
+    from minik8s.runtime.sh.parser import parse
     assert _execs_its_arguments(parse('#!/bin/sh\nexec "$@"\n'))
     for src in ['exec "$@" >/dev/null', 'exec $@', 'X=1 exec "$@"', 'exec "$@" &', ': ; exec "$@"',
                 'exec "$*"', 'exec "$@" x']:
