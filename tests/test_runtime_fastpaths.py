@@ -9,7 +9,7 @@ import random
 
 from minik8s.clock import Clock
 from minik8s.runtime import ContainerRuntime, Dir, Mount, PodNetwork
-from minik8s.runtime.containerd import expand_env_refs
+from minik8s.api.expansion import expand_env_refs
 from minik8s.runtime.fs import FileSystem, tree
 from minik8s.runtime.images import Image, digest_of, repository
 from minik8s.kubelet.env import expand

@@ -20,7 +20,7 @@ import base64
 
 from .. import errors
 from ..api.quantity import cpu_millis, memory_bytes
-from ..runtime.containerd import expand_env_refs as expand   # $(VAR) and $$, as for command/args
+from ..api.expansion import expand_env_refs as expand   # $(VAR) and $$, as for command/args
 from . import config as C
 from .pod_worker import ConfigError
 
