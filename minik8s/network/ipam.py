@@ -23,7 +23,7 @@ import random
 
 from .. import errors
 from ..api.meta import random_suffix
-from ..api.validation import _Raw, invalid_value
+from ..api.validation.common import _Raw, invalid_value
 from . import params as P
 
 
