@@ -28,6 +28,7 @@ at the virtual time the answer arrives (never later than ``timeoutSeconds``).
 
 from __future__ import annotations
 
+from ..api.defaults.pods import probe_settings
 from . import config as C
 
 SUCCESS, FAILURE, UNKNOWN = "Success", "Failure", "Unknown"
@@ -37,17 +38,6 @@ PROBE_FIELDS = {"liveness": "livenessProbe", "readiness": "readinessProbe", "sta
 
 USER_AGENT = "kube-probe/" + C.KUBELET_VERSION.lstrip("v").rsplit(".", 1)[0]   # kube-probe/1.33
 GRPC_HEALTH_PATH = "/grpc.health.v1.Health/Check"
-
-
-def probe_settings(probe: dict) -> dict:
-    """The probe's numbers with the API defaults (initialDelaySeconds 0, periodSeconds 10,
-    timeoutSeconds 1, successThreshold 1, failureThreshold 3)."""
-    def num(key, default):
-        v = probe.get(key)
-        return default if v in (None, 0) and key != "initialDelaySeconds" else (v or 0)
-    return {"initialDelaySeconds": num("initialDelaySeconds", 0), "periodSeconds": num("periodSeconds", 10),
-            "timeoutSeconds": num("timeoutSeconds", 1), "successThreshold": num("successThreshold", 1),
-            "failureThreshold": num("failureThreshold", 3)}
 
 
 def resolve_port(port, container: dict):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..defaults import VOLUME_SOURCES
+from ..defaults.common import VOLUME_SOURCES
 from ..meta import dns1123_label_errors, dns1123_subdomain_errors
 from ..quantity import QuantityError, parse_quantity
 from .common import (Cause, _int, canonical_quantity, duplicate, forbidden, invalid_value, not_found,

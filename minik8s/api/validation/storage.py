@@ -4,7 +4,7 @@ access modes, capacity, sources, the claim's immutable spec.
 
 from __future__ import annotations
 
-from ..defaults import VOLUME_SOURCES
+from ..defaults.common import VOLUME_SOURCES
 from .common import Cause, forbidden, required, unsupported_value, validator
 
 
