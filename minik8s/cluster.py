@@ -141,7 +141,7 @@ class Cluster:
             spec = {"name": spec}
         spec = dict(spec)
         spec.setdefault("name", f"node-{len(self.kubelets) + 1}")
-        kubelet = Kubelet(self.ctx, spec)
+        kubelet = Kubelet(self.ctx, spec, len(self.apiserver.kubelets))   # index: the node's number (podCIDR)
         self.kubelets[spec["name"]] = kubelet
         self.node_specs.append(spec)
         self.apiserver.kubelets[spec["name"]] = kubelet

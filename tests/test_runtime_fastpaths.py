@@ -223,7 +223,7 @@ def test_admission_running_total_matches_the_sum_over_the_pods():
 
 
 def test_cached_service_variables_follow_the_services():
-    """Kubelet.service_environment caches service_links() per (namespace, enableServiceLinks);
+    """ContainerEnvironment.service_environment caches service_links() per (namespace, enableServiceLinks);
     the services informer's handler empties the cache, so the answer is always the general one."""
     from minik8s import Cluster
     c = Cluster(nodes=1, seed=0)
@@ -239,10 +239,10 @@ def test_cached_service_variables_follow_the_services():
     def check():
         for ns in ("default", "other", "empty"):
             for links in (None, True, False):
-                got = kl.service_environment(pod(ns, links))
-                assert got == kl.service_links(ns, links is not False), (ns, links)
+                got = kl.env.service_environment(pod(ns, links))
+                assert got == kl.env.service_links(ns, links is not False), (ns, links)
                 got["MINE"] = "x"          # the caller's changes do not reach the cache
-        assert all("MINE" not in env for env in kl.service_env_cache.values())
+        assert all("MINE" not in env for env in kl.env.service_env_cache.values())
     check()
     c.apply("""
 apiVersion: v1
@@ -263,22 +263,22 @@ spec:
 """)
     c.run(1)
     check()
-    assert "WEB_SERVICE_HOST" in kl.service_environment(pod("other"))
+    assert "WEB_SERVICE_HOST" in kl.env.service_environment(pod("other"))
     c.apiserver.patch("services", "web", {"spec": {"ports": [{"port": 8080, "name": "http"}]}}, "other")
     c.run(1)
     check()
-    assert kl.service_environment(pod("other"))["WEB_SERVICE_PORT"] == "8080"
+    assert kl.env.service_environment(pod("other"))["WEB_SERVICE_PORT"] == "8080"
     c.delete("service", "web", namespace="other")
     c.run(1)
     check()
-    assert "WEB_SERVICE_HOST" not in kl.service_environment(pod("other"))
+    assert "WEB_SERVICE_HOST" not in kl.env.service_environment(pod("other"))
     c.stop("kubelet", node="node-1")
     c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db", "namespace": "other"},
              "spec": {"ports": [{"port": 5432}]}})
     c.start("kubelet", node="node-1")
     c.run(1)
     check()
-    assert "DB_SERVICE_HOST" in kl.service_environment(pod("other"))
+    assert "DB_SERVICE_HOST" in kl.env.service_environment(pod("other"))
 
 
 def test_resolv_conf_without_dns_config_is_the_general_text():

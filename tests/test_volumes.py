@@ -1,4 +1,4 @@
-"""Pod volumes: where the data lives and when it dies (minik8s/storage/volumes.py).
+"""Pod volumes: where the data lives and when it dies (minik8s/kubelet/volumes.py).
 
 Doc: https://kubernetes.io/docs/concepts/storage/volumes/ (emptyDir, hostPath, downwardAPI,
 projected, subPath, readOnly) and https://kubernetes.io/docs/concepts/storage/persistent-volumes/.
@@ -11,7 +11,7 @@ import pytest
 
 from minik8s import Cluster
 from minik8s.runtime import Dir, File
-from minik8s.storage.volumes import MountError, config_files, downward_value, hostpath_check
+from minik8s.kubelet.volumes import MountError, config_files, downward_value, hostpath_check
 
 
 def pod(name, containers, volumes, node=None, labels=None):

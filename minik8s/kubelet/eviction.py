@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+from ..api.meta import rfc3339
 from ..api.quantity import format_memory, memory_bytes
 from . import config as C
 from .status import qos_class
@@ -252,7 +253,6 @@ def evict_pod(kl, worker, pod: dict, msg: str) -> None:
     """evictPod: the Evicted event and status, then kill the pod's containers (grace 1 s).
 
     Shared by the eviction manager (memory pressure) and the volume manager (emptyDir sizeLimit)."""
-    from ..api.meta import rfc3339
     kl.diff(f"evict {worker.key}: {msg.strip()}")
     kl.event(pod, "Warning", "Evicted", msg)
     worker.evicted = ("Evicted", msg)

@@ -30,10 +30,12 @@ from . import config as C
 from .backoff import Backoff
 from .node_status import lease_object, node_conditions, node_object
 from .env import ContainerEnvironment
-from .eviction import EvictionManager, oom_score_adj, oom_victim, swap_limit
+from .eviction import EvictionManager, evict_pod, oom_score_adj, oom_victim, swap_limit
 from .pod_worker import PodWorker
+from .prober import ProbeResults
 from .server import KubeletServer
 from .status import pod_requests
+from .volumes import VolumeManager
 
 SWAP_ERROR = ("failed to run Kubelet: running with swap on is not supported, please disable swap "
               "or set --fail-swap-on flag to false")
@@ -50,16 +52,16 @@ def swap_enabled(spec: dict) -> bool:
     return bool(swap)
 
 
-class Kubelet(KubeletServer, ContainerEnvironment, Component):
+class Kubelet(Component):
     """One node's kubelet. ``spec`` is the node spec (name, cpu, memory, pods, labels, taints, images...)."""
 
     name = "kubelet"
 
-    def __init__(self, ctx, spec: dict):
+    def __init__(self, ctx, spec: dict, index: int):
         self.spec = dict(spec)
         self.node_name = spec["name"]
         super().__init__(ctx, host=self.node_name)
-        self.index = len(getattr(ctx.apiserver, "kubelets", {}) or {})   # this node's number (podCIDR)
+        self.index = index            # this node's number, given by the cluster: podCIDR 10.244.<index>.0/24
         self.cluster_dns = spec.get("clusterDNS", C.CLUSTER_DNS)
         self.cluster_domain = spec.get("clusterDomain", C.CLUSTER_DOMAIN)
         try:
@@ -87,12 +89,14 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         self._ips: dict[str, str] = {}                   # pod key -> IP
         self._ip_next = 2
         self.pods = None
-        self.services = None
-        self.service_env_cache: dict[tuple, dict] = {}  # (namespace, enableServiceLinks) -> service_links()
+        self.env = ContainerEnvironment(self.api, self.spec, index)   # what each container finds in its env
+        self.server = KubeletServer(self)          # logs / exec / stats: what the API server proxies to
+        self.probe_results = ProbeResults(self.enqueue)   # probe workers write, pod workers read
         self.eviction = EvictionManager(self)
         self.runtime.memory_watch = self._memory_watch
-        from ..storage.volumes import VolumeManager
-        self.volume_manager = VolumeManager(self)      # the pod volumes and the node's own disk
+        # the pod volumes and the node's own disk
+        self.volume_manager = VolumeManager(ctx.clock, self.api, self, self.node_name, ctx, self._live_pod_uids,
+                                            self._volume_pod_state, self._evict_for_volume)
 
     def _preload(self, image: str) -> None:
         preload = getattr(self.runtime, "preload_image", None) or getattr(self.runtime, "load_image", None)
@@ -159,7 +163,7 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
     def setup(self) -> None:
         if self.pods is None:
             self.pods = self.informer("pods", self._on_pod, field_selector=f"spec.nodeName={self.node_name}")
-            self.services = self.informer("services", self._on_service)
+            self.env.services = self.informer("services", self.env.on_service)
         self.traced(f"node/{self.node_name}", self.register_node)
         self.every(C.NODE_LEASE_RENEW_INTERVAL, self._traced_lease)
         self.every(C.NODE_STATUS_UPDATE_FREQUENCY, self._traced_status)
@@ -359,7 +363,7 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
                 return None      # finished (or rejected) before this kubelet knew it: nothing to run
             if not self.admit(worker, pod):
                 return None
-        # WaitForAttachAndMount (minik8s/storage/volumes.py): no container starts before the
+        # WaitForAttachAndMount (minik8s/kubelet/volumes.py): no container starts before the
         # pod's volumes are set up; meanwhile the pod shows ContainerCreating
         wait = self.volume_manager.setup(pod) if not worker.finished else None
         if wait is not None:
@@ -554,9 +558,39 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
             if e.code != 404:
                 raise
 
+    # --- the kubelet's server (server.py): what the API server proxies to (apiserver.kubelets) --
+    def logs(self, pod: dict, *args, **kw) -> str:
+        """``GET pods/log``: :meth:`KubeletServer.logs`."""
+        return self.server.logs(pod, *args, **kw)
+
+    def exec(self, pod: dict, command, *args, **kw):
+        """``POST pods/exec``: :meth:`KubeletServer.exec`."""
+        return self.server.exec(pod, command, *args, **kw)
+
+    def stats_summary(self) -> dict:
+        """The Summary API: :meth:`KubeletServer.stats_summary`."""
+        return self.server.stats_summary()
+
+    # --- what the volume manager asks (it does not read the kubelet's tables itself) -----------
+    def _live_pod_uids(self) -> set:
+        return {w.uid for w in self.workers.values()}
+
+    def _volume_pod_state(self, uid: str):
+        """None when no pod worker has ``uid``; else (key, the informer's pod or None while the
+        kubelet is stopped, whether the pod is still active: not evicted, finished or terminating)."""
+        worker = next((w for w in self.workers.values() if w.uid == uid), None)
+        if worker is None:
+            return None
+        pod = self.pods.get(worker.key) if self.running and self.pods is not None else None
+        return worker.key, pod, not (worker.evicted or worker.finished or worker.terminating)
+
+    def _evict_for_volume(self, key: str, pod: dict, msg: str) -> None:
+        """An emptyDir over its sizeLimit: evictPod, exactly as the eviction manager does it."""
+        evict_pod(self, self.workers[key], pod, msg)
+
     def container_mounts(self, pod: dict, c: dict) -> list:
         """The mounts of container ``c``: its ``volumeMounts`` of the pod's volumes, as the
-        storage module's volume manager set them up (``minik8s/storage/volumes.py``:
+        volume manager set them up (``minik8s/kubelet/volumes.py``:
         emptyDir shared by the pod's containers, hostPath, configMap, secret, PVC, ...)."""
         return self.volume_manager.mounts(pod, c)
 

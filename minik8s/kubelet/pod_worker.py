@@ -36,7 +36,7 @@ from ..api.meta import parse_time, rfc3339
 from ..api.quantity import cpu_millis, memory_bytes
 from . import config as C
 from ..network import dns_config
-from .prober import PROBE_FIELDS, ProbeWorker
+from .prober import PROBE_FIELDS, ProbeWorker, trigger_readiness
 from .status import pod_conditions, pod_phase, qos_class
 
 
@@ -233,11 +233,11 @@ class PodWorker:
         return ((self.pod or {}).get("spec") or {}).get("restartPolicy") or "Always"
 
     def probe_result(self, name: str, kind: str) -> str | None:
-        w = self.probes.get((name, kind))
-        if w is None or w.cid is None:
-            return None
+        """The results manager's latest ``kind`` probe result for container ``name`` as it runs now."""
         rec = self.containers.get(name)
-        return w.result if rec is not None and rec.cid == w.cid else None
+        if rec is None or rec.cid is None:
+            return None
+        return self.kl.probe_results.get(rec.cid, kind)
 
     def is_started(self, name: str, init: bool = False) -> bool:
         """containerStatuses[].started: running, and its startup probe (if any) has succeeded."""
@@ -349,8 +349,11 @@ class PodWorker:
                         w.start()
 
     def stop_probes(self) -> None:
+        """prober_manager.RemovePod: the workers stop and their results are forgotten."""
         for key in sorted(self.probes):
-            self.probes[key].stop()
+            w = self.probes[key]
+            w.stop()
+            self.kl.probe_results.remove(w.cid, w.kind)
         self.probes.clear()
 
     def init_containers_done(self, pod: dict, requeue: list) -> bool:
@@ -694,7 +697,7 @@ class PodWorker:
         name = c["name"]
         init = rec.init
         try:
-            env = kl.container_env(pod, c, self.ip)
+            env = kl.env.container_env(pod, c, self.ip)
         except ConfigError as e:
             rec.waiting = ("CreateContainerConfigError", str(e))
             kl.diff(f"{name}: {e}")
@@ -801,16 +804,11 @@ class PodWorker:
         return out
 
     def container_ready(self, c: dict, rec: ContainerRecord) -> bool:
-        """Ready: no readiness probe, or its last result is Success. A started container whose
-        readiness is not known to be Success asks its probe worker for a run now (upstream's
-        manualTriggerCh), so a container is marked ready as soon as the probe can tell."""
-        w = self.probes.get((c["name"], "readiness"))
-        if w is None:
+        """Ready: no readiness probe, or its last result is Success (read from the results
+        manager; :meth:`write_status` then asks for a probe run where readiness is unknown)."""
+        if (c["name"], "readiness") not in self.probes:
             return True
-        if self.probe_result(c["name"], "readiness") == "Success":
-            return True
-        w.trigger()
-        return False
+        return self.probe_result(c["name"], "readiness") == "Success"
 
     def build_status(self, pod: dict, terminal: bool = False) -> dict:
         kl = self.kl
@@ -871,6 +869,7 @@ class PodWorker:
 
     def write_status(self, pod: dict, terminal: bool = False) -> dict:
         status = self.build_status(pod, terminal)
+        trigger_readiness(status.get("initContainerStatuses", []) + status["containerStatuses"], self.probes)
         if (self.recheck or status != self.last_status) and status != pod.get("status"):
             self.kl.write_pod_status(pod, status)
             self.recheck = False

@@ -30,7 +30,7 @@ from ..component import Component, Result
 from .pv_controller import (ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, claim_class,
                             pv_capacity, storage_request)
 from ..runtime import Dir
-from .volumes import CSI_DRIVER, disks
+from .backend import CSI_DRIVER, disks
 
 PROVISIONER = CSI_DRIVER
 DEFAULT_CLASS = "standard"
