@@ -74,9 +74,6 @@ class Kubelet(Component):
             self._preload(image)
         self.runtime.subscribe(self._on_container_event)
         self.workers: dict[str, PodWorker] = {}         # pod key -> worker
-        # what the admitted pods still running here request: admitted_requests(), kept as a running
-        # sum so that admitting a pod does not add up every pod on the node (see _uncount)
-        self.admitted_total = {"cpu": 0, "memory": 0, "pods": 0}
         self._cid_to_key: dict[str, str] = {}            # container id -> pod key (PLEG)
         self.crash_backoff = Backoff(C.CRASH_BACKOFF_INITIAL, C.CRASH_BACKOFF_MAX)
         self.image_backoff = Backoff(C.IMAGE_BACKOFF_INITIAL, C.IMAGE_BACKOFF_MAX)
@@ -386,7 +383,7 @@ class Kubelet(Component):
             return self._reject(worker, pod, "Evicted", message)
         alloc = self.allocatable()
         want = pod_requests(pod["spec"])
-        used = self.admitted_total         # fast path: the running sum of admitted_requests()
+        used = self.admitted_requests()
         want["pods"] = 1
         for res in ("pods", "cpu", "memory"):
             if want[res] and used[res] + want[res] > alloc[res]:
@@ -396,14 +393,11 @@ class Kubelet(Component):
                 return self._reject(worker, pod, reason, message)
         worker.admitted = True
         worker.requests = want
-        for res in ("cpu", "memory", "pods"):
-            used[res] += want[res]
-        worker.counted = True
         return True
 
     def admitted_requests(self) -> dict:
         """What the pods this kubelet admitted and that have not finished request, added up:
-        the node's "used" in admission (``admitted_total`` is this sum, kept up to date)."""
+        the node's "used" in admission."""
         cpu = memory = pods = 0
         for w in self.workers.values():
             if not w.admitted or w.finished or w.requests is None:
@@ -412,15 +406,6 @@ class Kubelet(Component):
             memory += w.requests["memory"]
             pods += 1
         return {"cpu": cpu, "memory": memory, "pods": pods}
-
-    def _uncount(self, worker: PodWorker) -> None:
-        """``worker``'s pod stops using the node's allocatable (it finished, or its worker is
-        removed): take its requests out of ``admitted_total``, once."""
-        if worker.counted:
-            worker.counted = False
-            used = self.admitted_total
-            for res in ("cpu", "memory", "pods"):
-                used[res] -= worker.requests[res]
 
     def _reject(self, worker: PodWorker, pod: dict, reason: str, message: str) -> bool:
         """A pod admission refused: phase Failed with the reason and message, and a Warning event."""
@@ -454,7 +439,6 @@ class Kubelet(Component):
         if worker.admitted:
             worker.write_status(pod, terminal=True)
         worker.cleanup()
-        self._uncount(worker)
         del self.workers[worker.key]
         self.diff(f"containers of {worker.key} stopped: delete the pod object")
         ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
@@ -471,7 +455,6 @@ class Kubelet(Component):
         if not worker.terminate(None, C.MINIMUM_GRACE_PERIOD):
             return Result(requeue_after=C.MINIMUM_GRACE_PERIOD)
         worker.cleanup()
-        self._uncount(worker)
         del self.workers[key]
         self.diff(f"removed the containers and sandbox of deleted pod {key}")
         if pod is not None:

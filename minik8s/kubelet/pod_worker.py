@@ -201,7 +201,6 @@ class PodWorker:
     admitted: bool = False              # passed the kubelet's admission check
     requests: dict | None = None        # what it was admitted with (cpu millicores, memory bytes)
     finished: bool = False              # reached Succeeded/Failed (or rejected): nothing more to run
-    counted: bool = False               # its requests are in kubelet.admitted_total (admitted, not finished)
     terminating: bool = False           # deletion in progress
     grace: float | None = None
     last_status: dict | None = None
@@ -878,7 +877,6 @@ class PodWorker:
 
     def finish(self, pod: dict) -> None:
         """The pod reached a terminal phase: tear down its sandbox (PodReadyToStartContainers False)."""
-        self.kl._uncount(self)
         self.finished = True
         self.stop_probes()
         self.kl.diff(f"pod is {self.last_status['phase']}: sandbox stopped")
