@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from minik8s import Cluster
+from minik8s.errors import ApiError
 from minik8s.runtime import Dir, File
 from minik8s.kubelet.volumes import MountError, config_files, downward_value, hostpath_check
 
@@ -35,7 +36,9 @@ def running(c, name):
         try:
             return phase(c, name) == "Running" and all(
                 s.get("ready") for s in c.get("pod", name)["status"].get("containerStatuses") or [])
-        except Exception:
+        except ApiError as e:
+            if e.code != 404:
+                raise
             return False
     c.run_until(ok, timeout=120, what=f"{name} running")
 
