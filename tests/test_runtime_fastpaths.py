@@ -188,11 +188,12 @@ spec:
 
 
 def test_admission_counts_the_admitted_pods_that_still_run():
-    """Kubelet.admit compares a pod's requests with what the admitted, unfinished pods request
+    """The kubelet's admission compares a pod's requests with what the admitted, unfinished pods request
     (admitted_requests): a pod that does not fit next to them is rejected OutOfcpu; once they
     are deleted, the same pod fits
     (https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename)."""
     from minik8s import Cluster
+    from minik8s.kubelet.admission import admitted_requests
     c = Cluster(nodes=1, seed=0)
     kl = c.kubelets["node-1"]
     c.apply(ADMISSION)
@@ -211,7 +212,7 @@ def test_admission_counts_the_admitted_pods_that_still_run():
     assert c.get("pod", "late")["status"]["phase"] == "Running"
     c.delete("pod", "crash", grace_period_seconds=0)
     c.run(5)
-    assert kl.admitted_requests()["pods"] == 1
+    assert admitted_requests(kl.workers.values())["pods"] == 1
 
 
 def test_cached_service_variables_follow_the_services():

@@ -23,7 +23,7 @@ from ..api.quantity import cpu_millis, memory_bytes
 from ..api.expansion import expand_env_refs as expand   # $(VAR) and $$, as for command/args
 from . import config as C
 from .node_status import node_ip
-from .pod_worker import ConfigError
+from .containers import ConfigError
 
 
 class ContainerEnvironment:

@@ -27,14 +27,16 @@ from ..api.meta import key_of, rfc3339, rfc3339_micro
 from ..api.quantity import cpu_millis, memory_bytes
 from ..component import Component, Result
 from . import config as C
+from .admission import admit
 from .backoff import Backoff
 from .node_status import lease_object, node_conditions, node_object
 from .env import ContainerEnvironment
 from .eviction import EvictionManager, evict_pod, oom_score_adj, oom_victim, swap_limit
+from .images import pull_done
 from .pod_worker import PodWorker
 from .prober import ProbeResults
 from .server import KubeletServer
-from .status import pod_requests
+from .termination import check_turns, terminate
 from .volumes import VolumeManager
 
 SWAP_ERROR = ("failed to run Kubelet: running with swap on is not supported, please disable swap "
@@ -331,7 +333,7 @@ class Kubelet(Component):
             if worker is not None and event == "exited":
                 worker.exited = True
                 if worker.turns:
-                    worker.check_turns()
+                    check_turns(worker)
             self.enqueue(key)
 
     def track_container(self, cid: str, key: str) -> None:
@@ -358,7 +360,7 @@ class Kubelet(Component):
         if not worker.admitted:
             if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 return None      # finished (or rejected) before this kubelet knew it: nothing to run
-            if not self.admit(worker, pod):
+            if not admit(self, worker, pod):
                 return None
         # WaitForAttachAndMount (minik8s/kubelet/volumes.py): no container starts before the
         # pod's volumes are set up; meanwhile the pod shows ContainerCreating
@@ -370,54 +372,6 @@ class Kubelet(Component):
             return Result(requeue_after=wait)
         delay = worker.sync(pod)
         return Result(requeue_after=delay) if delay is not None else None
-
-    def admit(self, worker: PodWorker, pod: dict) -> bool:
-        """Pod admission (pkg/kubelet/lifecycle/predicate.go): does the pod fit what is left of the node?
-
-        A pod bound with ``spec.nodeName`` skips the scheduler, so the kubelet checks again; a pod
-        that does not fit is rejected: phase Failed, reason ``OutOfcpu`` / ``OutOfmemory`` / ``OutOfpods``
-        (https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename).
-        """
-        if not self.eviction.admit(pod):
-            message = "The node had condition: [MemoryPressure]. "
-            return self._reject(worker, pod, "Evicted", message)
-        alloc = self.allocatable()
-        want = pod_requests(pod["spec"])
-        used = self.admitted_requests()
-        want["pods"] = 1
-        for res in ("pods", "cpu", "memory"):
-            if want[res] and used[res] + want[res] > alloc[res]:
-                reason = f"OutOf{res}"
-                message = (f"Pod was rejected: Node didn't have enough resource: {res}, requested: {want[res]}, "
-                           f"used: {used[res]}, capacity: {alloc[res]}")
-                return self._reject(worker, pod, reason, message)
-        worker.admitted = True
-        worker.requests = want
-        return True
-
-    def admitted_requests(self) -> dict:
-        """What the pods this kubelet admitted and that have not finished request, added up:
-        the node's "used" in admission."""
-        cpu = memory = pods = 0
-        for w in self.workers.values():
-            if not w.admitted or w.finished or w.requests is None:
-                continue
-            cpu += w.requests["cpu"]
-            memory += w.requests["memory"]
-            pods += 1
-        return {"cpu": cpu, "memory": memory, "pods": pods}
-
-    def _reject(self, worker: PodWorker, pod: dict, reason: str, message: str) -> bool:
-        """A pod admission refused: phase Failed with the reason and message, and a Warning event."""
-        self.diff(f"{worker.key}: rejected: {message}")
-        self.event(pod, "Warning", reason, message)
-        status = dict(pod.get("status") or {})
-        status.update({"phase": "Failed", "reason": reason, "message": message})
-        status.setdefault("startTime", rfc3339(self.clock.now))
-        worker.finished = True
-        worker.last_status = status
-        self.write_pod_status(pod, status)
-        return False
 
     def allocatable(self) -> dict:
         """The node's allocatable CPU (millicores), memory (bytes) and pods."""
@@ -433,7 +387,7 @@ class Kubelet(Component):
     def _sync_terminating(self, worker: PodWorker, pod: dict) -> Result | None:
         grace = worker.termination_grace(pod)
         self.observe(f"{self.node_name}: pod {worker.key} is being deleted (grace {grace}s)")
-        if not worker.terminate(pod, grace):
+        if not terminate(worker, pod, grace):
             worker.write_status(pod)
             return None       # PLEG wakes us when containers exit
         if worker.admitted:
@@ -452,7 +406,7 @@ class Kubelet(Component):
     def _sync_removed(self, key: str, worker: PodWorker, pod: dict | None) -> Result | None:
         """The pod object is gone (or replaced by a new one with the same name): kill what is left."""
         self.observe(f"{self.node_name}: pod {key} (uid {worker.uid}) no longer exists in the API")
-        if not worker.terminate(None, C.MINIMUM_GRACE_PERIOD):
+        if not terminate(worker, None, C.MINIMUM_GRACE_PERIOD):
             return Result(requeue_after=C.MINIMUM_GRACE_PERIOD)
         worker.cleanup()
         del self.workers[key]
@@ -522,7 +476,7 @@ class Kubelet(Component):
         pod = self.pods.get(key) if self.pods else None
         if worker is None or pod is None:
             return
-        self.traced(key, worker.pull_done, pod, name, gen, image, backoff_key, started, err, image_id)
+        self.traced(key, pull_done, worker, pod, name, gen, image, backoff_key, started, err, image_id)
         if err:
             self.queue.add_after(key, C.POD_WORKER_ERROR_RESYNC)
             self.traced(key, worker.write_status, pod)
