@@ -12,7 +12,7 @@ import pytest
 from minik8s import Cluster
 from minik8s.errors import ApiError
 from minik8s.runtime import Dir, File
-from minik8s.kubelet.volumes import MountError, config_files, downward_value, hostpath_check
+from minik8s.kubelet.volume_sources import MountError, config_files, downward_value, hostpath_check
 
 
 def pod(name, containers, volumes, node=None, labels=None):
