@@ -4,13 +4,17 @@ What the real kubelet does (https://kubernetes.io/docs/reference/command-line-to
 and where it lives here:
 
 * **registration** - creates its Node object with capacity, addresses, labels and
-  nodeInfo (``node_status.py``), emits ``Starting``, ``NodeHasSufficientMemory``, ...,
-  ``NodeReady`` events;
+  nodeInfo (``registration.py``, ``node_status.py``), emits ``Starting``,
+  ``NodeHasSufficientMemory``, ..., ``NodeReady`` events;
 * **heartbeats** - renews its Lease in ``kube-node-lease`` every 10 s and posts node
-  status when it changes (https://kubernetes.io/docs/concepts/architecture/nodes/#node-heartbeats);
+  status when it changes (``registration.py``,
+  https://kubernetes.io/docs/concepts/architecture/nodes/#node-heartbeats);
+* **admission** - a pod that does not fit what is left of the node is rejected (``admission.py``);
 * **pods** - watches the pods bound to it (``spec.nodeName=<node>``) and runs one
   :class:`~minik8s.kubelet.pod_worker.PodWorker` per pod; the runtime's PLEG
   (pod lifecycle event generator) wakes the worker when a container starts or exits;
+* **probes**, **volumes**, **eviction** - ``prober.py`` (workers and the results manager),
+  ``volumes.py`` (the volume manager), ``eviction.py`` (node-pressure eviction, the OOM killer);
 * **environment** - builds each container's environment variables (``env.py``);
 * **server** - answers ``pods/log`` and ``pods/exec`` for the API server, and the
   stats summary ``kubectl top`` reads (``server.py``).
@@ -23,18 +27,18 @@ relists the pods and cleans up those deleted while it was down.
 from __future__ import annotations
 
 from .. import errors
-from ..api.meta import key_of, rfc3339, rfc3339_micro
+from ..api.meta import key_of, rfc3339
 from ..api.quantity import cpu_millis, memory_bytes
 from ..component import Component, Result
 from . import config as C
 from .admission import admit
 from .backoff import Backoff
-from .node_status import lease_object, node_conditions, node_object
 from .env import ContainerEnvironment
 from .eviction import EvictionManager, evict_pod, oom_score_adj, oom_victim, swap_limit
 from .images import pull_done
 from .pod_worker import PodWorker
 from .prober import ProbeResults
+from .registration import register_node, renew_lease, update_node_status
 from .server import KubeletServer
 from .termination import check_turns, terminate
 from .volumes import VolumeManager
@@ -163,7 +167,7 @@ class Kubelet(Component):
         if self.pods is None:
             self.pods = self.informer("pods", self._on_pod, field_selector=f"spec.nodeName={self.node_name}")
             self.env.services = self.informer("services", self.env.on_service)
-        self.traced(f"node/{self.node_name}", self.register_node)
+        self.traced(f"node/{self.node_name}", register_node, self)
         self.every(C.NODE_LEASE_RENEW_INTERVAL, self._traced_lease)
         self.every(C.NODE_STATUS_UPDATE_FREQUENCY, self._traced_status)
         self.every(C.EVICTION_MONITORING_PERIOD, self._traced_eviction)
@@ -174,48 +178,11 @@ class Kubelet(Component):
         for key in sorted(self.workers):
             self.enqueue(key)
 
-    # --- registration and heartbeats -------------------------------------------------------------
-    def register_node(self) -> None:
-        """registerWithAPIServer: create the Node (or adopt the existing one), then post its status."""
-        images = self.node_images()
-        node = node_object(self.spec, self.index, self.node_uid_seed, images)
-        self.event(self.node_ref(), "Normal", "Starting", "Starting kubelet.")
-        try:
-            created = self.api.create("nodes", node)
-            self.observe(f"{self.node_name}: registered")
-            self.node = created
-        except errors.ApiError as e:
-            if e.code != 409:
-                self.observe(f"{self.node_name}: unable to register node: {e.message}")
-                return
-            existing = self.api.get("nodes", self.node_name)
-            labels = dict(existing["metadata"].get("labels") or {})
-            want = node["metadata"]["labels"]
-            if any(labels.get(k) != v for k, v in want.items()):
-                labels.update(want)
-                existing = self.api.patch("nodes", self.node_name, {"metadata": {"labels": labels}})
-            self.observe(f"{self.node_name}: node already registered")
-            self.node = existing
-        held = self.update_node_status(force=True, hold=("NodeReady",))
-        self.event(self.node_ref(), "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")
-        for ev in held:
-            self.event(self.node_ref(), "Normal", ev, f"Node {self.node_name} status is now: {ev}")
-        self.renew_lease()
 
     def node_ref(self) -> dict:
         """What node events point at: kind Node, name and uid both the node's name (as the kubelet does)."""
         return {"kind": "Node", "apiVersion": "v1", "metadata": {"name": self.node_name, "uid": self.node_name}}
 
-    def node_images(self) -> list[dict]:
-        """status.images: images on the node, biggest first (at most 50, nodeStatusMaxImages)."""
-        out = []
-        for ref in self.runtime.list_images():
-            full = _full_ref(ref)
-            digest = getattr(self.runtime.images.get(ref), "repo_digest", None)
-            names = [n for n in (digest, full) if n]      # RepoDigests, then RepoTags (as the CRI lists them)
-            out.append({"names": names, "sizeBytes": self.runtime.image_size(ref)})
-        out.sort(key=lambda i: (-i["sizeBytes"], i["names"][0]))
-        return out[:50]
 
     def node_pressure(self) -> dict:
         """The pressure conditions the eviction manager reports: {"MemoryPressure": bool}."""
@@ -243,76 +210,11 @@ class Kubelet(Component):
         self.runtime.oom_kill(victim)
 
     def _traced_status(self) -> None:
-        self.traced(f"node/{self.node_name}", self.update_node_status)
+        self.traced(f"node/{self.node_name}", update_node_status, self)
 
     def _traced_lease(self) -> None:
-        self.traced(f"lease/{self.node_name}", self.renew_lease)
+        self.traced(f"lease/{self.node_name}", renew_lease, self)
 
-    def update_node_status(self, force: bool = False, hold: tuple = ()) -> list[str]:
-        """tryUpdateNodeStatus: post the status if it changed or the report frequency elapsed.
-
-        Returns the condition events named in ``hold`` instead of emitting them (registration
-        emits NodeReady after NodeAllocatableEnforced, in the order ``kubectl describe node`` shows).
-        """
-        if self.node is None:           # registration has not succeeded yet (API server down?): retry
-            self.register_node()
-            return []
-        try:
-            current = self.api.get("nodes", self.node_name)
-        except errors.ApiError as e:
-            if e.code == 404:
-                self.observe(f"{self.node_name}: Node object missing: registering again")
-                self.node = None
-                self.register_node()
-            return []
-        old = current.get("status") or {}
-        now = rfc3339(self.clock.now)
-        conds, events = node_conditions(old.get("conditions"), now, self.runtime_ready, self.node_pressure())
-        status = dict(old)
-        template = node_object(self.spec, self.index, self.node_uid_seed, self.node_images())["status"]
-        for k in ("capacity", "allocatable", "addresses", "daemonEndpoints", "nodeInfo", "images"):
-            status[k] = template[k]
-        status["conditions"] = conds
-        changed = _strip_heartbeats(status) != _strip_heartbeats(old)
-        due = (self._last_report is None
-               or self.clock.now - self._last_report >= C.NODE_STATUS_REPORT_FREQUENCY)
-        if not (changed or due or force):
-            return []
-        if changed:
-            self.diff(f"{self.node_name}: node status changed")
-        new = dict(current)
-        new["status"] = status
-        self.node = self.api.update("nodes", new, subresource="status")
-        self._last_report = self.clock.now
-        for ev in events:
-            if ev not in hold:
-                self.event(self.node_ref(), "Normal", ev, f"Node {self.node_name} status is now: {ev}")
-        return [ev for ev in events if ev in hold]
-
-    def renew_lease(self) -> None:
-        """Renew (or create) the node's Lease: the cheap heartbeat the node lifecycle controller watches."""
-        now = rfc3339_micro(self.clock.now)
-        ns = C.NODE_LEASE_NAMESPACE
-        try:
-            lease = self.api.get("leases", self.node_name, ns)
-        except errors.ApiError as e:
-            if e.code != 404:
-                return
-            node = self.node or {"metadata": {"name": self.node_name}}
-            try:
-                self.api.create("leases", lease_object(node, now), ns)
-            except errors.ApiError:
-                pass
-            return
-        lease = dict(lease)
-        lease["spec"] = dict(lease.get("spec") or {})
-        lease["spec"]["renewTime"] = now
-        lease["spec"]["holderIdentity"] = self.node_name
-        lease["spec"]["leaseDurationSeconds"] = C.NODE_LEASE_DURATION
-        try:
-            self.api.update("leases", lease, ns)
-        except errors.ApiError:
-            pass
 
     # --- pods: informer -> queue -> sync --------------------------------------------------------
     def _on_pod(self, typ: str, pod: dict, old: dict | None) -> None:
@@ -545,28 +447,6 @@ def _gate_changed(pod: dict, old: dict) -> bool:
         return sorted((c.get("type"), c.get("status")) for c in (p.get("status") or {}).get("conditions") or []
                       if c.get("type") in gates)
     return pick(pod) != pick(old)
-
-
-def _strip_heartbeats(status: dict) -> dict:
-    out = dict(status)
-    out["conditions"] = [{k: v for k, v in c.items() if k != "lastHeartbeatTime"}
-                         for c in status.get("conditions") or []]
-    return out
-
-
-def _full_ref(ref: str) -> str:
-    """``nginx`` -> ``docker.io/library/nginx:latest`` (how containerd names an image)."""
-    name, tag = ref, ""
-    if "@" not in ref:
-        last = ref.rsplit("/", 1)[-1]
-        if ":" not in last:
-            tag = ":latest"
-    first = name.split("/", 1)[0]
-    if "/" not in name:
-        name = "docker.io/library/" + name
-    elif "." not in first and ":" not in first and first != "localhost":
-        name = "docker.io/" + name
-    return name + tag
 
 
 def _uuid_from(rng) -> str:
