@@ -27,9 +27,10 @@ relists the pods and cleans up those deleted while it was down.
 from __future__ import annotations
 
 from .. import errors
-from ..api.meta import key_of, rfc3339
+from ..api.meta import key_of, random_uid, rfc3339
 from ..api.quantity import cpu_millis, memory_bytes
 from ..component import Component, Result
+from ..runtime.containerd import ContainerRuntime   # the node's CRI runtime (the kubelet's seam)
 from . import config as C
 from .admission import admit
 from .backoff import Backoff
@@ -70,10 +71,6 @@ class Kubelet(Component):
         self.index = index            # this node's number, given by the cluster: podCIDR 10.244.<index>.0/24
         self.cluster_dns = spec.get("clusterDNS", C.CLUSTER_DNS)
         self.cluster_domain = spec.get("clusterDomain", C.CLUSTER_DOMAIN)
-        try:
-            from ..runtime import ContainerRuntime
-        except ImportError:
-            from ..runtime.containerd import ContainerRuntime
         self.runtime = ContainerRuntime(ctx.clock, ctx.rng, self.node_name, ctx.network)
         self.preload_errors: list[str] = []
         for image in spec.get("images") or []:
@@ -450,5 +447,4 @@ def _gate_changed(pod: dict, old: dict) -> bool:
 
 
 def _uuid_from(rng) -> str:
-    from ..api.meta import random_uid
     return random_uid(rng)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fs import File, FileSystem, FsError
+from .fs import Dir, File, FileSystem, FsError
 from .cpu import cpu_weight
 from .process import Cgroup, OpenStdin, PidNamespace, Process, Stream
 from .capabilities import DEFAULT_CAPS, proc_status
@@ -129,10 +129,8 @@ class Container:
 
     def _procfs(self, parts: list[str]):
         """/proc as this container sees it: one directory per process of its PID namespace."""
-        from .fs import Dir as FsDir
-
         def directory(names):
-            d = FsDir(0o555)
+            d = Dir(0o555)
             for n in names:
                 d.entries[n] = File("", 0o444)
             return d

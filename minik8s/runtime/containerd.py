@@ -27,6 +27,7 @@ import hashlib
 from dataclasses import dataclass
 
 from ..api.expansion import expand_env_refs
+from ..api.meta import rfc3339_micro
 from .capabilities import capability_set
 from .command import command_line
 from .container import Container, ContainerStatus
@@ -345,7 +346,6 @@ class ContainerRuntime:
         if tail is not None and tail >= 0:
             lines = lines[-tail:] if tail else []
         if timestamps:
-            from ..api.meta import rfc3339_micro
             return "".join(f"{rfc3339_micro(t).replace('Z', '000Z')} {text}" + ("\n" if done else "")
                            for t, text, done in lines)
         return "".join(text + ("\n" if done else "") for _, text, done in lines)

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
+import datetime
 import posixpath
 
 from ...api.meta import EPOCH
 from ..fs import Dir, File, FsError
-from .text import _split_flags
+from .text import split_flags
 
 
 def _mode_string(node) -> str:
@@ -25,12 +26,11 @@ def _mode_string(node) -> str:
 
 
 def ls(proc):
-    flags, paths = _split_flags(proc.argv[1:], "laA1hFRd")
+    flags, paths = split_flags(proc.argv[1:], "laA1hFRd")
     paths = paths or ["."]
     fs = proc.fs
     status = 0
     out: list[str] = []
-    import datetime
 
     def fmt(name, node):
         if "l" not in flags:
@@ -74,7 +74,7 @@ def ls(proc):
 
 
 def touch(proc):
-    _, files = _split_flags(proc.argv[1:], "cam")
+    _, files = split_flags(proc.argv[1:], "cam")
     status = 0
     for f in files:
         try:
@@ -86,7 +86,7 @@ def touch(proc):
 
 
 def mkdir(proc):
-    flags, dirs = _split_flags(proc.argv[1:], "p")
+    flags, dirs = split_flags(proc.argv[1:], "p")
     status = 0
     for d in dirs:
         try:
@@ -98,7 +98,7 @@ def mkdir(proc):
 
 
 def rm(proc):
-    flags, files = _split_flags(proc.argv[1:], "rfRvi")
+    flags, files = split_flags(proc.argv[1:], "rfRvi")
     status = 0
     for f in files:
         try:
@@ -126,7 +126,7 @@ def rmdir(proc):
 
 
 def cp(proc):
-    flags, args = _split_flags(proc.argv[1:], "rRaf")
+    flags, args = split_flags(proc.argv[1:], "rRaf")
     if len(args) < 2:
         proc.error("cp: missing file operand" if not args else f"cp: missing destination file operand after '{args[0]}'")
         return 1
@@ -154,7 +154,7 @@ def cp(proc):
 
 
 def mv(proc):
-    _, args = _split_flags(proc.argv[1:], "fin")
+    _, args = split_flags(proc.argv[1:], "fin")
     if len(args) < 2:
         proc.error("mv: missing file operand")
         return 1

@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
+import datetime
 import posixpath
 
 from ...api.meta import EPOCH
 from ..process import signal_name
 from ..sh.builtins import kill_main
 from ..sh.control import IO
-from .text import _split_flags
+from .text import split_flags
 
 
 # --- applets -----------------------------------------------------------------------------------
@@ -37,7 +38,6 @@ def sleep(proc):
 
 def date(proc):
     """date: the virtual time (the cluster's clock; virtual second 0 is meta.EPOCH), in UTC."""
-    import datetime
     t = EPOCH + datetime.timedelta(seconds=int(proc.now))
     fmt = next((a[1:] for a in proc.argv[1:] if a.startswith("+")), None)
     if fmt is None:
@@ -133,7 +133,7 @@ def false(proc):
 
 
 def uname(proc):
-    flags, _ = _split_flags(proc.argv[1:], "asnrmo")
+    flags, _ = split_flags(proc.argv[1:], "asnrmo")
     if "a" in flags:
         proc.print(f"Linux {proc.hostname} 6.8.0-minik8s #1 SMP x86_64 GNU/Linux")
     elif "n" in flags:

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..fs import FsError
 from ..sh.builtins import b_printf, echo_text, test_expr
 from ..sh.control import IO
@@ -43,7 +45,7 @@ def _next_lines(proc, state: dict):
         state["buf"] = buf + chunk
 
 
-def _split_flags(args: list[str], known: str):
+def split_flags(args: list[str], known: str):
     """``-la`` style flags (letters in ``known``) and the remaining operands."""
     flags, rest = set(), []
     for i, a in enumerate(args):
@@ -58,7 +60,7 @@ def _split_flags(args: list[str], known: str):
 
 
 def cat(proc):
-    flags, files = _split_flags(proc.argv[1:], "nuAe")
+    flags, files = split_flags(proc.argv[1:], "nuAe")
     if (not files or files == ["-"]) and "n" not in flags:
         while True:                       # copy stdin as it arrives (an open, silent stdin: forever)
             chunk = yield proc.read()
@@ -175,7 +177,7 @@ def head(proc):
 
 
 def wc(proc):
-    flags, files = _split_flags(proc.argv[1:], "lwc")
+    flags, files = split_flags(proc.argv[1:], "lwc")
     text, ok = yield from _read_input(proc, files, "wc")
     counts = {"l": text.count("\n"), "w": len(text.split()), "c": len(text.encode())}
     chosen = [k for k in "lwc" if k in flags] or ["l", "w", "c"]
@@ -190,8 +192,7 @@ def wc(proc):
 
 def grep(proc):
     """grep [-ivcqnE] PATTERN [FILE...] (patterns are Python regular expressions)."""
-    import re
-    flags, args = _split_flags(proc.argv[1:], "ivcqnEFwo")
+    flags, args = split_flags(proc.argv[1:], "ivcqnEFwo")
     if not args:
         proc.error("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\n"
                    "Usage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...")
@@ -268,7 +269,7 @@ def yes(proc):
 
 
 def tee(proc):
-    flags, files = _split_flags(proc.argv[1:], "a")
+    flags, files = split_flags(proc.argv[1:], "a")
     status = 0
     ok_files = []
     for f in files:
