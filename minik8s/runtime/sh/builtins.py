@@ -15,7 +15,8 @@ from .lexer import ShellSyntaxError
 from .parser import parse
 
 
-# --- text shared with busybox's echo, printf, test and kill applets ----------------------------------------------------------------------------------
+# --- text shared with busybox's echo, printf, test and kill applets ----------------------------
+
 def _escapes(text: str) -> tuple[str, bool]:
     """Interpret backslash escapes; the bool is False after ``\\c`` (stop output)."""
     out, i = [], 0
@@ -204,6 +205,7 @@ def kill_main(proc, argv, io) -> int:
 
 
 # --- builtins ---------------------------------------------------------------------------------
+
 def b_echo(sh, argv, io):
     io.stdout.write(echo_text(argv[1:]))
     return 0
