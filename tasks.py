@@ -58,7 +58,28 @@ def ensure_venv() -> Path:
             if run(*step) != 0:
                 sys.exit(f"set-up failed: {' '.join(map(str, step))}")
         STAMP.write_text(wanted)
+    install_jupyterlab_settings()
     return venv_python()
+
+
+# JupyterLab opens Markdown files with its text editor unless told otherwise; the chapters are MyST
+# notebooks, so the virtualenv's JupyterLab opens them as notebooks (jupytext's "Jupytext Notebook"
+# viewer; https://jupytext.readthedocs.io/en/latest/text-notebooks.html). overrides.json in
+# <prefix>/share/jupyter/lab/settings/ sets defaults that a user's own settings still override.
+JUPYTERLAB_OVERRIDES = {
+    "@jupyterlab/docmanager-extension:plugin": {
+        "defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"},
+    },
+}
+
+
+def install_jupyterlab_settings() -> None:
+    import json
+    path = VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    text = json.dumps(JUPYTERLAB_OVERRIDES, indent=2) + "\n"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
 
 
 def book(args: list[str]) -> int:

@@ -14,6 +14,11 @@
 
 Run it with the Python that has otter-grader and minik8s (the project's .venv). It puts this
 repository first on PYTHONPATH, so the grading kernel imports this minik8s.
+
+Each autograder zip is self-contained (see `package_autograder`): it carries minik8s's source and
+an environment that installs it with its dependencies pinned as requirements.txt pins them, so
+Gradescope and `otter grade` grade with it and nothing else. Each student folder gets a minik8s
+wheel and a requirements.txt: `pip install -r requirements.txt` there is the whole set-up.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -41,11 +47,186 @@ def exercise_dirs() -> list[Path]:
     return sorted(p for p in HERE.iterdir() if p.is_dir() and (p / f"{p.name}.ipynb").exists())
 
 
-def otter_env() -> dict:
+def otter_env(checkout: bool = True) -> dict:
+    """The environment of `otter`: this checkout first on PYTHONPATH (checkout=True, the project's
+    .venv), or (checkout=False, an environment built from an autograder zip) no PYTHONPATH at all."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    if checkout:
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    else:
+        env.pop("PYTHONPATH", None)
     env.setdefault("PYTHONHASHSEED", "0")
     return env
+
+
+MIN_PYTHON = (3, 11)        # pyproject.toml: requires-python = ">=3.11"
+
+
+def check_environment() -> str | None:
+    """None if this Python can run the commands, else what is missing (said before anything is
+    touched): Python >= 3.11, otter-grader, and jupyter_client (otter's grading kernels)."""
+    if sys.version_info < MIN_PYTHON:
+        return (f"grade.py needs Python {'.'.join(map(str, MIN_PYTHON))} or newer (this is "
+                f"{sys.version.split()[0]}): run it with the project's .venv/bin/python")
+    missing = []
+    for module in ("otter", "jupyter_client", "yaml"):
+        try:
+            __import__(module)
+        except Exception as e:          # not installed, or installed but broken
+            missing.append(f"{module} ({type(e).__name__}: {e})")
+    if missing:
+        return (f"grade.py cannot run with {sys.executable}: {', '.join(missing)} will not import. Run "
+                f"it with the project's virtualenv (`python3 tasks.py test` creates .venv): "
+                f".venv/bin/python exercises/grade.py ...")
+    return None
+
+
+# --- what makes the zips and the student folders self-contained ---------------------------------
+
+#: Where Gradescope, and the image `otter grade` builds, put the zip's files (otter's templates:
+#: {{ autograder_dir }}/source, autograder_dir "/autograder").
+AUTOGRADER_SOURCE = "/autograder/source"
+#: Needed by grading beyond minik8s's own dependencies: jsonschema is pinned (see requirements.txt:
+#: from 4.25 it costs 1.6 s in every process), ipykernel runs the grading kernel.
+GRADING_EXTRAS = ("jsonschema", "ipykernel")
+
+
+def _canonical(requirement: str) -> str:
+    """The project name of a requirement line, normalized (PEP 503)."""
+    name = re.split(r"[\s\[<>=!~;@(]", requirement.strip(), maxsplit=1)[0]
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _project() -> dict:
+    import tomllib          # Python 3.11+, as check_environment made sure
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def pinned_requirements(extras: tuple[str, ...] = GRADING_EXTRAS) -> list[str]:
+    """minik8s's dependencies (pyproject.toml) and `extras`, each pinned as the project's
+    requirements.txt pins it (a dependency it does not pin keeps pyproject's specifier)."""
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        req = line.split("#", 1)[0].strip()
+        if req:
+            pins[_canonical(req)] = req
+    seen, out = set(), []
+    for dep in [*_project()["dependencies"], *extras]:
+        name = _canonical(dep)
+        if name not in seen:
+            seen.add(name)
+            out.append(pins.get(name, dep))
+    return out
+
+
+def otter_requirement() -> str:
+    """otter-grader as requirements.txt pins it (students need otter for grader.check)."""
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        req = line.split("#", 1)[0].strip()
+        if req and _canonical(req) == "otter-grader":
+            return req
+    return "otter-grader>=7,<8"
+
+
+def source_archive(dest: Path) -> Path:
+    """minik8s's source as pip builds it (pyproject.toml, README.md and the minik8s package from
+    this checkout) in dest/requirements.minik8s-<version>.zip; the same bytes for the same files.
+
+    Why this name and format: the image `otter grade` builds (otter/grade/Dockerfile) copies only
+    setup.sh, environment.yml and requirements.* into /autograder/source before it runs setup.sh
+    (the rest of the zip comes after), so minik8s must be a requirements.* file to be installed
+    there, and pip installs a source archive whatever its file name (a wheel's file name must be
+    name-version-...whl). A .zip, not a .tar.gz: Docker's ADD unpacks local tar archives
+    (https://docs.docker.com/reference/dockerfile/#add), and leaves zip files as they are."""
+    version = _project()["version"]
+    path = dest / f"requirements.minik8s-{version}.zip"
+    files = [ROOT / "pyproject.toml", ROOT / "README.md",
+             *sorted(p for p in (ROOT / "minik8s").rglob("*.py") if "__pycache__" not in p.parts)]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in files:
+            info = zipfile.ZipInfo(f"minik8s-{version}/{f.relative_to(ROOT).as_posix()}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, f.read_bytes())
+    return path
+
+
+_ARTIFACTS: dict[str, Path] = {}
+
+
+def minik8s_artifacts() -> tuple[Path, Path]:
+    """(source archive, wheel) of this checkout's minik8s, built once per process into a temporary
+    folder; the wheel is built by pip from the archive (so both hold the same code)."""
+    if not _ARTIFACTS:
+        import atexit
+        tmp = Path(tempfile.mkdtemp(prefix="minik8s-dist-"))
+        atexit.register(shutil.rmtree, tmp, True)
+        archive = source_archive(tmp)
+        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp / "wheel"),
+                               str(archive)], capture_output=True, text=True)
+        wheels = sorted((tmp / "wheel").glob("minik8s-*.whl"))
+        if proc.returncode != 0 or len(wheels) != 1:
+            raise RuntimeError(f"building the minik8s wheel failed (pip wheel, which fetches the build "
+                               f"backend setuptools from the package index):\n{proc.stderr[-2000:]}")
+        _ARTIFACTS.update(archive=archive, wheel=wheels[0])
+    return _ARTIFACTS["archive"], _ARTIFACTS["wheel"]
+
+
+def autograder_requirements(archive_name: str) -> str:
+    """The zip's requirements.txt: minik8s (its source archive, at the path it has in the grading
+    image) and its dependencies, pinned."""
+    return ("# minik8s and what grading needs, pinned as the minik8s repository's requirements.txt pins them.\n"
+            "# environment.yml's pip section installs this file (-r), in the image Gradescope or `otter grade`\n"
+            f"# builds from this zip, where the zip's files are in {AUTOGRADER_SOURCE}/.\n"
+            f"{AUTOGRADER_SOURCE}/{archive_name}\n" + "\n".join(pinned_requirements()) + "\n")
+
+
+def student_requirements(wheel_name: str) -> str:
+    """The student folder's requirements.txt: `pip install -r requirements.txt` in that folder."""
+    deps = pinned_requirements(extras=("jsonschema",))    # a student's Jupyter brings its own kernel
+    return ("# The whole set-up, in this folder: pip install -r requirements.txt\n"
+            "# (minik8s from the wheel next to this file, otter-grader for grader.check, their dependencies)\n"
+            f"./{wheel_name}\n{otter_requirement()}\n" + "\n".join(deps) + "\n")
+
+
+def package_autograder(zip_path: Path, archive: Path) -> None:
+    """Make an `otter assign` zip self-contained, in place: add minik8s's source archive and a
+    requirements.txt, have environment.yml's pip section install it (-r), and set its Python to
+    this one's version (the one the exercises were just tested with; minik8s needs >= 3.11).
+
+    otter 7's setup.sh (otter/generate/templates/python/setup.sh) builds the grading environment
+    with `mamba env create -f environment.yml` and nothing else: that file is what gets installed."""
+    import yaml
+    with zipfile.ZipFile(zip_path) as zf:
+        entries = [(info, zf.read(info)) for info in zf.infolist()]
+    env = yaml.safe_load(dict((i.filename, d) for i, d in entries)["environment.yml"])
+    python = f"python={sys.version_info.major}.{sys.version_info.minor}"
+    deps = [python if isinstance(d, str) and re.fullmatch(r"python(\s*[=<>!~].*)?", d) else d
+            for d in env["dependencies"]]
+    pip = next(d for d in deps if isinstance(d, dict) and "pip" in d)["pip"]
+    pip.append(f"-r {AUTOGRADER_SOURCE}/requirements.txt")
+    env["dependencies"] = deps
+    added = {"environment.yml": yaml.safe_dump(env, sort_keys=False).encode(),
+             "requirements.txt": autograder_requirements(archive.name).encode(),
+             archive.name: archive.read_bytes()}
+    tmp = zip_path.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in entries:
+            if info.filename not in added:
+                zf.writestr(info, data)
+        for name, data in added.items():
+            zf.writestr(name, data)
+    tmp.replace(zip_path)
+
+
+def package(dist: Path) -> None:
+    """After `otter assign` into dist: the zip carries minik8s (package_autograder), the student
+    folder gets the minik8s wheel and its one-line requirements.txt."""
+    archive, wheel = minik8s_artifacts()
+    for z in (dist / "autograder").glob("*-autograder_*.zip"):
+        package_autograder(z, archive)
+    shutil.copyfile(wheel, dist / "student" / wheel.name)
+    (dist / "student" / "requirements.txt").write_text(student_requirements(wheel.name), encoding="utf-8")
 
 
 # `python -m otter ARGS`, with two waits cut, neither of which changes a result:
@@ -74,11 +255,15 @@ finally:
 """
 
 
-def otter(*args: str, cwd: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
+def otter(*args: str, cwd: Path, timeout: float | None = None,
+          python: str | None = None) -> subprocess.CompletedProcess:
     """Run the otter CLI of this Python (as python -m otter ..., see OTTER_MAIN) in its own process
-    group, so that on a timeout the notebook kernel and checkers it started are stopped with it."""
-    cmd = [sys.executable, "-c", OTTER_MAIN, *args]
-    proc = subprocess.Popen(cmd, cwd=cwd, env=otter_env(), stdout=subprocess.PIPE,
+    group, so that on a timeout the notebook kernel and checkers it started are stopped with it.
+
+    With `python` (another environment's interpreter, e.g. one built from an autograder zip), run
+    that environment's otter, with nothing of this checkout on its path."""
+    cmd = [python or sys.executable, "-c", OTTER_MAIN, *args]
+    proc = subprocess.Popen(cmd, cwd=cwd, env=otter_env(checkout=python is None), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -93,11 +278,28 @@ def otter(*args: str, cwd: Path, timeout: float | None = None) -> subprocess.Com
 
 
 def assign(master: Path, dest: Path) -> subprocess.CompletedProcess:
-    """`otter assign` one master notebook into dest (student/ and autograder/); it also runs the
-    tests against the solutions and fails if any does not pass."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    return otter("assign", str(master), str(dest), cwd=master.parent)
+    """`otter assign` one master notebook into dest (student/ and autograder/), then make the zip
+    and the student folder self-contained (`package`). otter assign also runs the tests against
+    the solutions and fails if any does not pass. A previous dest is replaced only once all of
+    this has succeeded (until then it is left as it was)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    try:
+        out = staging / dest.name
+        proc = otter("assign", str(master), str(out), cwd=master.parent)
+        if proc.returncode != 0:
+            return proc
+        try:
+            package(out)
+        except Exception as e:      # a failed wheel build: say so, keep the previous dest
+            return subprocess.CompletedProcess(proc.args, 1, proc.stdout, f"{proc.stderr}\n{e}")
+        if dest.exists():
+            old = staging / "previous"
+            dest.rename(old)        # then replaced at once: never a half-written dest
+        out.rename(dest)
+        return proc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def autograder_zip(dist: Path) -> Path:
@@ -107,10 +309,11 @@ def autograder_zip(dist: Path) -> Path:
     return zips[-1]
 
 
-def grade_one(zip_path: Path, notebook: Path, out: Path, timeout: float) -> dict:
+def grade_one(zip_path: Path, notebook: Path, out: Path, timeout: float, python: str | None = None) -> dict:
     """Grade one submission with `otter run`; returns {"results": dict | None, "seconds", "error"}.
 
-    The notebook is copied alone into a fresh folder (otter run wants one notebook per folder)."""
+    The notebook is copied alone into a fresh folder (otter run wants one notebook per folder).
+    `python`: grade with that environment's otter and minik8s instead of this checkout's."""
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="otter-run-") as tmp:
@@ -118,7 +321,7 @@ def grade_one(zip_path: Path, notebook: Path, out: Path, timeout: float) -> dict
         shutil.copyfile(notebook, sub)
         try:
             proc = otter("run", "--no-logo", "-a", str(zip_path), "-o", str(out), str(sub), cwd=Path(tmp),
-                         timeout=timeout)
+                         timeout=timeout, python=python)
             error = None if (out / "results.json").exists() else (proc.stderr or proc.stdout)[-2000:]
         except subprocess.TimeoutExpired:
             error = f"timeout: grading took more than {timeout:g} s"
@@ -211,6 +414,10 @@ def main(argv: list[str]) -> int:
     g.add_argument("-j", "--jobs", type=int, default=2)
     g.add_argument("--timeout", type=float, default=120.0, help="seconds per submission (default 120)")
     args = ap.parse_args(argv)
+    problem = check_environment()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
 
     if args.cmd == "assign":
         dirs = [HERE / d.rstrip("/").split("/")[-1] for d in args.dirs] if args.dirs else exercise_dirs()

@@ -227,3 +227,114 @@ def test_scheduler_down_pending_controller_manager_down_not_replaced():
     c.start("kube-controller-manager")
     c.run(10)
     assert len(c.list("pods", selector="app=web")) == 4
+
+
+def _frames(stepper):
+    return [(f.step.component, f.step.key, list(f.step.observed), list(f.step.diff)) for f in stepper.frames]
+
+
+def test_intro_stepper_shows_the_replacement_through_to_the_replicaset_counting_it_ready():
+    """The intro's stepper: a deleted Pod of a ReplicaSet is replaced
+    (https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#how-a-replicaset-works):
+    the kubelet stops it, the ReplicaSet controller creates one, the scheduler binds it, a kubelet
+    starts it, and the last step is the ReplicaSet controller counting three ready Pods. The five
+    seconds recorded hold no kubelet heartbeat (Lease renewal, 10 s apart)."""
+    from minik8s.viz import Stepper
+    c = Cluster(nodes=2, seed=0)
+    c.kubectl("create deployment web --image=nginx:1.27 --replicas=3")
+    c.run(30)
+    victim = c.list("pods", selector="app=web")[0]["metadata"]["name"]
+    s = Stepper(c, [lambda c: c.kubectl(f"delete pod {victim} --wait=false"), 5],
+                components=["replicaset-controller", "kube-scheduler", "kubelet"])
+    frames = _frames(s)
+    assert s.dropped == 0
+    assert not [f for f in frames if f[1].startswith(("lease/", "node/"))], frames
+    comps = [f[0] for f in frames]
+    assert comps.index("replicaset-controller") < comps.index("kube-scheduler")
+    assert any(f[0] == "kubelet" and f[1] == f"default/{victim}" for f in frames)
+    assert any("create 1 pod" in d for f in frames for d in f[3])
+    assert frames[-1][0] == "replicaset-controller"
+    assert any("ready=3" in d for d in frames[-1][3]), frames[-1]
+
+
+def test_chapter2_apply_stepper_ends_with_the_replicaset_counting_three_ready_pods():
+    """Chapter 2's stepper, as the text lists it: the ReplicaSet controller creates 3 Pods, the
+    scheduler binds each, each kubelet pulls the image and starts the container, and the ReplicaSet
+    controller records them ready in its status
+    (https://kubernetes.io/docs/concepts/overview/components/). Four seconds are enough for all of it,
+    none of it is dropped, and no kubelet heartbeat is among the steps."""
+    from minik8s.viz import Stepper
+    c = Cluster(nodes=3, seed=0)
+    c.run(5)
+    rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web"},
+          "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                   "template": {"metadata": {"labels": {"app": "web"}},
+                                "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}}
+    s = Stepper(c, [lambda c: c.apply(rs), 4],
+                components=["replicaset-controller", "kube-scheduler", "kubelet"], max_frames=20)
+    frames = _frames(s)
+    assert s.dropped == 0 and len(frames) <= 20
+    assert not [f for f in frames if f[1].startswith(("lease/", "node/"))], frames
+    assert "create 3 pod(s)" in " ".join(frames[0][3])
+    assert sum(1 for f in frames if f[0] == "kube-scheduler") == 3
+    assert sum(1 for f in frames if f[0] == "kubelet" and any("pulled nginx" in d for d in f[3])) == 3
+    assert sum(1 for f in frames if f[0] == "kubelet" and any("started container" in d for d in f[3])) == 3
+    assert frames[-1][0] == "replicaset-controller"
+    assert any("ready=3" in d for d in frames[-1][3]), frames[-1]
+
+
+def test_a_failing_init_container_keeps_the_app_from_starting_and_crash_loops():
+    """Chapter 3's self-check: "If a Pod's init container fails, the kubelet repeatedly restarts that
+    init container until it succeeds" and the app containers wait
+    (https://kubernetes.io/docs/concepts/workloads/pods/init-containers/); kubectl shows
+    Init:Error / Init:CrashLoopBackOff
+    (https://kubernetes.io/docs/tasks/debug/debug-application/debug-init-containers/)."""
+    c = Cluster(nodes=1, seed=0)
+    c.apply("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: bad
+spec:
+  initContainers:
+  - name: init
+    image: busybox:1.36
+    command: ["sh", "-c", "exit 1"]
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sleep", "3600"]
+""")
+    c.run(60)
+    row = c.kubectl("get pod bad").splitlines()[1].split()
+    assert row[2] in ("Init:Error", "Init:CrashLoopBackOff"), row
+    status = c.get("pod", "bad")["status"]
+    assert status["initContainerStatuses"][0]["restartCount"] >= 2
+    main = status["containerStatuses"][0]
+    assert "running" not in main["state"] and "terminated" not in main["state"]
+    assert main["restartCount"] == 0
+
+
+def test_two_containers_of_a_pod_cannot_both_listen_on_port_80():
+    """Chapter 3's self-check: the containers of a Pod share one network namespace, so they "must
+    coordinate how they use the shared network resources (such as ports)"
+    (https://kubernetes.io/docs/concepts/workloads/pods/#pod-networking): a second nginx cannot
+    bind port 80, says so in its log, and crash-loops."""
+    c = Cluster(nodes=1, seed=0)
+    c.apply("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: two80
+spec:
+  containers:
+  - name: a
+    image: nginx:1.27
+  - name: b
+    image: nginx:1.27
+""")
+    c.run(30)
+    statuses = {s["name"]: s for s in c.get("pod", "two80")["status"]["containerStatuses"]}
+    failed = [n for n, s in statuses.items() if s["restartCount"] > 0]
+    assert len(failed) == 1, statuses
+    assert "Address already in use" in c.kubectl(f"logs two80 -c {failed[0]} --previous")

@@ -154,3 +154,78 @@ def test_rollback_takes_the_newest_revision_number_and_a_bad_image_keeps_three_o
     c.run(20)
     assert "successfully rolled out" in c.kubectl("rollout status deployment/web")
     assert [r for r, _ in _rollout_history(c)] == ["2", "4", "5"]
+
+
+HELLO = """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: hello
+spec:
+  containers:
+  - name: app
+    image: minik8s/app:1.0
+    env:
+    - name: PORT
+      value: "3000"
+    - name: HEALTHZ_FAIL_AFTER
+      value: "30"
+    livenessProbe:
+      httpGet:
+        path: /healthz
+        port: 3000
+      initialDelaySeconds: 3
+      periodSeconds: 5
+    readinessProbe:
+      httpGet:
+        path: /ready
+        port: 3000
+      initialDelaySeconds: 15
+      periodSeconds: 6
+"""
+
+
+def test_chapter4_stepper_kills_hello_on_the_third_failed_liveness_probe():
+    """Chapter 4's stepper, as its text names the steps: the container starts, and /healthz, broken
+    from 30 s on, fails three probes 5 s apart (failureThreshold 3,
+    https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/): the first
+    failure comes within one period of the break, the third 10 s later, so 40 to 45 s after the
+    start the kubelet kills the container and restarts it in the same step (restartPolicy Always)."""
+    from minik8s.viz import Stepper
+    c = Cluster(nodes=1, seed=0)
+    c.run(2)
+    s = Stepper(c, [lambda c: c.kubectl("apply -f -", stdin=HELLO), 50],
+                components=["kubelet"], keys=["default/hello"], diagrams=False)
+    diffs = [(f.step.time, " ".join(f.step.diff)) for f in s.frames]
+    start = next(t for t, d in diffs if "app: started container" in d)
+    kill = next(t for t, d in diffs if "liveness probe failed: kill and restart" in d)
+    assert 39 <= kill - start <= 46, diffs
+    assert any("(restart 1)" in d for t, d in diffs if t == kill), diffs
+    ready = [c for c in c.get("pod", "hello")["status"]["conditions"] if c["type"] == "Ready"]
+    assert ready and ready[0]["status"] == "False"        # restarted: not ready until the probe passes
+
+
+def test_a_shell_loop_as_pid_1_is_killed_only_when_the_grace_period_is_over():
+    """Chapter 5's self-check: a shell without a trap as PID 1 ignores SIGTERM (the kernel applies no
+    default action to a namespace's init process, signal(7) and pid_namespaces(7)), so deleting its
+    Pod takes the whole terminationGracePeriodSeconds and ends in SIGKILL
+    (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination)."""
+    c = Cluster(nodes=1, seed=0)
+    c.apply("""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: shell
+spec:
+  terminationGracePeriodSeconds: 10
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sh", "-c", "while true; do sleep 1; done"]
+""")
+    c.run(10)
+    c.kubectl("delete pod shell --wait=false")
+    c.run(9)
+    assert [p for p in c.list("pods") if p["metadata"]["name"] == "shell"], "gone before the grace period"
+    c.run(3)
+    assert not [p for p in c.list("pods") if p["metadata"]["name"] == "shell"]

@@ -14,7 +14,7 @@ import pytest
 
 from minik8s import Cluster
 from minik8s.viz import Stepper, diagram, show_source, source_of, timeline
-from minik8s.viz.diagram import (POD_COLOURS, build_graph, dot_binary, pod_category, pod_status,
+from minik8s.viz.diagram import (POD_COLOURS, build_graph, dot_binary, pod_category, pod_status, render_svg,
                                  ready_count, use_dot, view_of)
 from minik8s.viz.source import resolve
 from minik8s.viz.timeline import Timeline
@@ -400,3 +400,155 @@ def test_large_clusters_are_summarised_in_frames_and_tables():
     table = objects_table(view_of(c), changed={("pods", "default/web-7")}, max_pod_rows=5)
     assert "web-7" in table and "web-3" not in table and "9 more pods, unchanged" in table
     assert "web-3" in objects_table(view_of(c), max_pod_rows=None)
+
+
+# --- issue 20: steppers skip idle steps; figures fit a text column -----------------------------
+
+def test_stepper_skips_steps_with_nothing_observed_and_nothing_changed():
+    """A kubelet renews its node's Lease every 10 s (https://kubernetes.io/docs/concepts/architecture/
+    leases/#node-heart-beats): one API call on a Lease, nothing observed, no diff, no Node or Pod
+    written. Such a step makes no frame; keep_idle=True keeps it; the count is reported."""
+    c = Cluster(nodes=1, seed=0)
+    c.run(30)
+    s = Stepper(c, 30, components=["kubelet"], namespace=None)
+    assert len(s) == 0 and s.skipped == 3                    # T=40, 50, 60: three renewals
+    assert "3 idle steps not shown" in s.widget().value or "no recorded" in s.widget().value
+    c = Cluster(nodes=1, seed=0)
+    c.run(30)
+    kept = Stepper(c, 30, components=["kubelet"], namespace=None, keep_idle=True)
+    assert [f.step.key for f in kept.frames] == ["lease/node-1"] * 3 and kept.skipped == 0
+    assert all(f.step.actions == ["update leases kube-node-lease/node-1"] for f in kept.frames)
+
+
+def test_idle_means_no_observation_no_diff_and_no_pictured_change():
+    from minik8s.trace import Step
+    from minik8s.viz.stepper import _idle
+    lease = Step(1, 10.0, "kubelet", "lease/node-1", actions=["update leases kube-node-lease/node-1"])
+    assert _idle(lease, set())
+    assert not _idle(lease, {("pods", "default/web")})         # it wrote something the frame draws
+    assert not _idle(Step(2, 10.0, "kubelet", "default/web", observed=["pod web: 1 container"]), set())
+    assert not _idle(Step(3, 10.0, "replicaset-controller", "default/web", diff=["want 3, have 2"]), set())
+
+
+def test_a_stepper_with_idle_steps_keeps_the_others_and_stays_deterministic():
+    def run():
+        c = Cluster(nodes=2, seed=0)
+        c.apply(DEPLOYMENT)
+        c.run(30)
+        victim = sorted(p["metadata"]["name"] for p in c.list("pods", selector="app=web"))[0]
+        return Stepper(c, [f"delete pod {victim} --wait=false", 30],
+                       components=["replicaset-controller", "kube-scheduler", "kubelet"])
+    a, b = run(), run()
+    assert a.text() == b.text() and a.skipped == b.skipped > 0
+    assert all(f.step.observed or f.step.diff or f.changed for f in a.frames)
+    comps = {f.step.component for f in a.frames}
+    assert {"replicaset-controller", "kube-scheduler", "kubelet"} <= comps
+    assert f"{a.skipped} idle step" in a.widget().children[1].value
+
+
+def _svg_size_px(svg: str) -> tuple[float, float]:
+    m = re.match(r'<svg[^>]* width="([\d.]+)(pt|px)?" height="([\d.]+)(pt|px)?"', svg)
+    k = 4 / 3 if m.group(2) == "pt" else 1.0            # CSS: 1pt = 4/3 px
+    return float(m.group(1)) * k, float(m.group(3)) * k
+
+
+def _min_font_px(svg: str) -> float:
+    """The smallest font size in an SVG drawn at its own size, in CSS px (Graphviz writes pt)."""
+    k = 4 / 3 if re.match(r'<svg[^>]* width="[\d.]+pt"', svg) else 1.0
+    sizes = [float(x) for x in re.findall(r'font-size="([\d.]+)"', svg)]
+    return min(sizes) * k
+
+
+BOOK_COLUMN_PX = 688          # the text column of the book at 1280 px (pydata-sphinx-theme)
+
+
+def intro_cluster(nodes=2, replicas=3):
+    c = Cluster(nodes=nodes, seed=0)
+    dep = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": replicas}}
+    c.apply(dep)
+    c.run(30)
+    return c
+
+
+def test_cluster_diagram_fits_the_book_column_with_legible_text():
+    """The intro's cluster (control plane, two nodes, three pods) was 1,488 px wide; it must fit the
+    688 px column at its own size, so its labels are not scaled below 13 px (10 pt)."""
+    svg = intro_cluster().diagram().svg()
+    width, _ = _svg_size_px(svg)
+    assert width <= BOOK_COLUMN_PX, width
+    assert _min_font_px(svg) >= 12
+    assert 'style="max-width:100%;height:auto"' in svg.split(">", 1)[0]     # shrinks on a phone
+
+
+def test_a_bigger_cluster_grows_taller_not_wider():
+    small_w, small_h = _svg_size_px(intro_cluster(nodes=1, replicas=1).diagram().svg())
+    big_w, big_h = _svg_size_px(intro_cluster(nodes=3, replicas=10).diagram().svg())
+    assert big_w <= BOOK_COLUMN_PX and big_w <= small_w + 40, (small_w, big_w)
+    assert big_h > small_h
+
+
+def test_diagram_parts_are_stacked_control_plane_nodes_workloads():
+    import graphviz
+    use_dot()
+    c = intro_cluster(nodes=3, replicas=6)
+    g = build_graph(view_of(c), __import__("minik8s.viz.diagram", fromlist=["components_of"]).components_of(c))
+    plain = g.pipe(format="plain", encoding="utf-8")
+    y = {p[1]: float(p[3]) for p in (line.split() for line in plain.splitlines())
+         if p[0] == "node" and p[1].startswith("anchor_")}
+    order = sorted(y, key=lambda k: -y[k])                  # plain y grows upwards
+    # Nodes in name order, one under another, and the workloads last. (dot may still lift the
+    # first node above the control plane: its crossing minimisation does not fully honour the
+    # anchors' order across clusters.)
+    nodes = [k for k in order if k.startswith("anchor_node_")]
+    assert nodes == ["anchor_node_node_1", "anchor_node_node_2", "anchor_node_node_3"], order
+    assert order[-1] == "anchor_workloads" and set(order) >= {"anchor_control_plane"}, order
+    assert isinstance(g, graphviz.Digraph)
+
+
+def test_stepper_frames_fit_and_their_text_is_at_least_12px():
+    c = intro_cluster(nodes=3, replicas=6)
+    victim = sorted(p["metadata"]["name"] for p in c.list("pods", selector="app=web"))[0]
+    s = Stepper(c, [f"delete pod {victim} --wait=false", 30], components=["replicaset-controller"])
+    frame = s.frame_html(0)
+    svg = frame[frame.index("<svg"):frame.index("</svg>") + 6]
+    assert _svg_size_px(svg)[0] <= BOOK_COLUMN_PX and _min_font_px(svg) >= 12
+    assert 'style="max-width:100%;height:auto"' in svg.split(">", 1)[0]
+    px = [float(x) for x in re.findall(r"font-size:\s*([\d.]+)px", frame)]
+    assert px and min(px) >= 12
+    assert not re.search(r"font-size:\s*[\d.]+em", frame)          # no size relative to a small parent
+    assert "overflow-wrap:anywhere" in frame                        # long lines wrap, never cut off
+    # the object's name in the header has its own colours (readable on the dark theme's light panel)
+    assert re.search(r'<span class="minik8s-key" style="[^"]*color:#[0-9a-f]{6}', frame)
+
+
+def test_timeline_shows_the_whole_range_and_fits_the_column():
+    """Chapter 4's hello timeline ran 100 s but showed 0-35 s: the whole range must be drawn within
+    the SVG's width, which fits the column, with text of at least 12 px."""
+    c = Cluster(nodes=0)
+    make_node(c, "node-1")
+    tl = Timeline(c)
+    make_pod(c, "a-pod-with-a-rather-long-name-0123456789", node="node-1")
+    c.run(100)
+    svg = tl.stop().svg()
+    width, _ = _svg_size_px(svg)
+    assert width <= BOOK_COLUMN_PX and 'viewBox="0 0 ' in svg and "max-width:100%" in svg
+    assert _min_font_px(svg) >= 12
+    rects = [(float(x), float(w)) for x, w in re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)]
+    assert max(x + w for x, w in rects) <= width                    # the last segment ends in view
+    ticks = re.findall(r">(\d+)s</text>", svg)
+    assert ticks[0] == "0" and int(ticks[-1]) >= 90                 # 0, 15, ..., 90 s
+    tick_x = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="(?:middle|end)" '
+                                           r'font-size="12">\d+s</text>', svg)]
+    assert max(tick_x) <= width
+
+
+def test_render_svg_raises_labels_below_9pt():
+    """Any module's diagram (services, storage, ...) keeps its labels at 9 pt or more (12 px)."""
+    import graphviz
+    g = graphviz.Digraph()
+    g.attr("edge", fontsize="8")
+    g.node("a", fontsize="7")
+    g.edge("a", "b", label="port 80")
+    svg = render_svg(g)
+    assert _min_font_px(svg) >= 12 and "port 80" in svg
+    assert 'fontsize=8' in g.source                       # the caller's graph is left as it was

@@ -128,6 +128,22 @@ def slice_object(svc: dict, want: dict, now: float) -> dict:
             "addressType": "IPv4", "endpoints": want["endpoints"], "ports": want["ports"]}
 
 
+def endpoint_changes(old: list[dict], new: list[dict]) -> str:
+    """For the trace: which pods' endpoints a slice update adds, removes or changes the conditions of."""
+    def by_pod(eps):
+        return {(e.get("targetRef") or {}).get("name") or e["addresses"][0]: e for e in eps}
+
+    def conds(e):
+        c = e.get("conditions") or {}
+        return " ".join(f"{k}={str(c.get(k)).lower()}" for k in ("ready", "serving", "terminating"))
+    before, after = by_pod(old), by_pod(new)
+    out = [f"+{n} ({conds(after[n])})" for n in sorted(after) if n not in before]
+    out += [f"{n} ({conds(after[n])})" for n in sorted(after)
+            if n in before and conds(before[n]) != conds(after[n])]
+    out += [f"-{n}" for n in sorted(before) if n not in after]
+    return (": " + ", ".join(out)) if out else ""
+
+
 class EndpointSliceController(Component):
     """Keeps each selector Service's EndpointSlices equal to its matching pods."""
 
@@ -190,7 +206,9 @@ class EndpointSliceController(Component):
         want = desired_slices(svc, pods, zones=zones)
         n_eps = sum(len(w["endpoints"]) for w in want)
         ready = sum(1 for w in want for e in w["endpoints"] if e["conditions"]["ready"])
-        self.observe(f"{len(pods)} pods match {key}: {n_eps} endpoints, {ready} ready; {len(existing)} slices")
+        terminating = sum(1 for w in want for e in w["endpoints"] if e["conditions"]["terminating"])
+        self.observe(f"{len(pods)} pods match {key}: {n_eps} endpoints, {ready} ready"
+                     + (f", {terminating} terminating" if terminating else "") + f"; {len(existing)} slices")
         for i, w in enumerate(want):
             body = slice_object(svc, w, self.clock.now)
             if i < len(existing):
@@ -202,7 +220,8 @@ class EndpointSliceController(Component):
                 new["endpoints"], new["ports"] = w["endpoints"], w["ports"]
                 new["metadata"]["labels"] = body["metadata"]["labels"]
                 new["metadata"].setdefault("annotations", {})[TRIGGER_TIME] = rfc3339(self.clock.now)
-                self.diff(f"slice {cur['metadata']['name']}: {len(w['endpoints'])} endpoints")
+                self.diff(f"slice {cur['metadata']['name']}: {len(w['endpoints'])} endpoints"
+                          + endpoint_changes(cur.get("endpoints") or [], w["endpoints"]))
                 self.api.update("endpointslices", new, ns)
             else:
                 body["metadata"]["name"] = f"{name}-{random_suffix(self._names)}"

@@ -119,8 +119,8 @@ def delete(inv: Invocation) -> str:
     deleted = []
     for res, name, ns in todo:
         try:
-            inv.api.delete(res, name, ns, grace_period_seconds=None if grace < 0 else grace,
-                           propagation_policy=policy, dry_run=bool(dry and dry != "none"))
+            gone = inv.api.delete(res, name, ns, grace_period_seconds=None if grace < 0 else grace,
+                                  propagation_policy=policy, dry_run=bool(dry and dry != "none"))
         except ApiError as e:
             if e.code == 404 and flags.get("ignore-not-found"):
                 continue
@@ -131,15 +131,28 @@ def delete(inv: Invocation) -> str:
         else:
             verb = "force deleted" if (force and grace == 0) else "deleted"
             out += f'{qualified(res)} "{name}" {verb}{suffix}\n'
-        deleted.append((res, name, ns))
+        deleted.append((res, name, ns, ((gone or {}).get("metadata") or {}).get("uid")))
     if deleted and flags.get("wait", True) and not dry:
         bound = parse_duration(flags["timeout"]) if flags.get("timeout") else max(grace, 30) + 60
         api = inv.api
         try:
-            inv.cluster.clock.run_until(lambda: not any(api.exists(r, n, s) for r, n, s in deleted),
+            inv.cluster.clock.run_until(lambda: not any(_still_there(api, *d) for d in deleted),
                                         bound, "deletion")
         except Exception:
-            left = [(r, n) for r, n, s in deleted if api.exists(r, n, s)]
+            left = [(d[0], d[1]) for d in deleted if _still_there(api, *d)]
             for r, n in left:
                 errors.append(KubectlError(f"error: timed out waiting for the condition on {r.plural}/{n}"))
     return out + report_errors(errors)
+
+
+def _still_there(api, res, name, ns, uid) -> bool:
+    """kubectl delete waits with cmdwait.IsDeleted and the deleted objects' UIDs: an object re-created
+    under the same name (a StatefulSet's Pod, say) has another UID and does not count."""
+    if not api.exists(res, name, ns):
+        return False
+    if uid is None:
+        return True
+    try:
+        return api.get(res, name, ns)["metadata"].get("uid") == uid
+    except ApiError:
+        return False

@@ -58,6 +58,8 @@ MINIMUM_GRACE_PERIOD = 2                  # a pod removed from the API (force de
 
 # --- node-pressure eviction (https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/)
 EVICTION_HARD_MEMORY_AVAILABLE = "100Mi"  # evictionHard: memory.available<100Mi (the Linux default)
+EVICTION_HARD_NODEFS_AVAILABLE = 0.10     # evictionHard: nodefs.available<10% (reserved out of allocatable
+                                          # ephemeral-storage; minik8s models no disk pressure)
 EVICTION_MONITORING_PERIOD = 10.0         # evictionMonitoringPeriod (housekeeping interval)
 EVICTION_PRESSURE_TRANSITION_PERIOD = 300.0   # evictionPressureTransitionPeriod: 5m0s
 EVICTION_GRACE_PERIOD = 1                 # hard eviction kills with immediateEvictionGracePeriodSeconds

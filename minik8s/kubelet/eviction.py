@@ -189,7 +189,7 @@ class EvictionManager:
         """memory.available = capacity - working set of the node (pods + system daemons)."""
         kl = self.kl
         used = C.NODE_SYSTEM_MEMORY_BYTES + sum(sum(u.values()) for _, u in self.pod_usage())
-        return kl.allocatable()["memory"] - used
+        return kl.memory_capacity() - used
 
     def under_pressure(self) -> bool:
         """MemoryPressure as the node reports it: the threshold was met at the last look, or at a look

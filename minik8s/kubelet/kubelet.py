@@ -34,6 +34,7 @@ from ..runtime.containerd import ContainerRuntime   # the node's CRI runtime (th
 from . import config as C
 from .admission import admit
 from .backoff import Backoff
+from .node_status import eviction_threshold
 from .env import ContainerEnvironment
 from .eviction import EvictionManager, evict_pod, oom_score_adj, oom_victim, swap_limit
 from .images import pull_done
@@ -192,7 +193,7 @@ class Kubelet(Component):
         """The kernel's node-level OOM killer: when the node's memory is exhausted, the container
         with the highest oom_score (usage per mille of capacity + oom_score_adj) is killed
         (https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/#node-out-of-memory-behavior)."""
-        capacity = self.allocatable()["memory"]
+        capacity = self.memory_capacity()
         victim = oom_victim(self.runtime, capacity, C.NODE_SYSTEM_MEMORY_BYTES)
         if victim is None:
             return
@@ -273,15 +274,25 @@ class Kubelet(Component):
         return Result(requeue_after=delay) if delay is not None else None
 
     def allocatable(self) -> dict:
-        """The node's allocatable CPU (millicores), memory (bytes) and pods."""
+        """The node's allocatable CPU (millicores), memory (bytes) and pods: what the scheduler and
+        the kubelet's admission count requests against (memory: capacity less the hard eviction
+        threshold, ``node_status.allocatable``)."""
         spec = self.spec
-        key = (spec.get("cpu"), spec.get("memory"), spec.get("pods"))
+        key = (spec.get("cpu"), spec.get("memory"), spec.get("pods"), spec.get("evictionHard"))
         if getattr(self, "_alloc_key", None) != key:
             self._alloc_key = key
+            capacity = memory_bytes(str(spec.get("memory", C.DEFAULT_MEMORY)))
+            self._memory_capacity = capacity
             self._alloc = {"cpu": cpu_millis(str(spec.get("cpu", C.DEFAULT_CPU))),
-                           "memory": memory_bytes(str(spec.get("memory", C.DEFAULT_MEMORY))),
+                           "memory": max(0, capacity - eviction_threshold(spec)),
                            "pods": int(spec.get("pods", C.DEFAULT_PODS))}
         return dict(self._alloc)
+
+    def memory_capacity(self) -> int:
+        """The machine's memory in bytes (status.capacity.memory): what memory.available, the OOM
+        score of a Burstable container and LimitedSwap's share are computed from."""
+        self.allocatable()
+        return self._memory_capacity
 
     def _sync_terminating(self, worker: PodWorker, pod: dict) -> Result | None:
         grace = worker.termination_grace(pod)
@@ -334,7 +345,7 @@ class Kubelet(Component):
 
     def container_created(self, pod: dict, c: dict, cid: str) -> None:
         """What the kubelet sets on a new container besides the spec: its oom_score_adj."""
-        self.runtime.containers[cid].oom_score_adj = oom_score_adj(pod["spec"], c, self.allocatable()["memory"])
+        self.runtime.containers[cid].oom_score_adj = oom_score_adj(pod["spec"], c, self.memory_capacity())
 
     def swap_limit_for(self, pod: dict, c: dict) -> int:
         """memory.swap.max for container ``c`` under the node's swapBehavior (NoSwap: 0)."""
@@ -342,7 +353,7 @@ class Kubelet(Component):
             return 0
         swap = self.spec.get("swap")
         total = memory_bytes(swap) if isinstance(swap, str) else 0
-        return swap_limit(pod["spec"], c, self.allocatable()["memory"], total,
+        return swap_limit(pod["spec"], c, self.memory_capacity(), total,
                           self.spec.get("swapBehavior", C.DEFAULT_SWAP_BEHAVIOR))
 
     def backoff_key(self, pod: dict, container: str) -> str:

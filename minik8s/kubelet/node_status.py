@@ -13,6 +13,8 @@ Pure functions: the kubelet calls them; a chapter can show them.
 
 from __future__ import annotations
 
+import struct
+
 from ..api.quantity import cpu_millis, format_cpu, format_memory, memory_bytes
 from . import config as C
 
@@ -51,13 +53,40 @@ def node_labels(spec: dict) -> dict:
 
 
 def capacity(spec: dict) -> dict:
-    """status.capacity: CPU, memory, pods, ephemeral storage (allocatable is the same: no reservations)."""
+    """status.capacity: CPU, memory, pods, ephemeral storage."""
     cpu = format_cpu(cpu_millis(str(spec.get("cpu", C.DEFAULT_CPU))))
     mem = format_memory(memory_bytes(str(spec.get("memory", C.DEFAULT_MEMORY))))
     storage = spec.get("ephemeral-storage", spec.get("ephemeralStorage", C.DEFAULT_EPHEMERAL_STORAGE))
     cap = {"cpu": cpu, "ephemeral-storage": str(storage), "hugepages-1Gi": "0", "hugepages-2Mi": "0",
            "memory": mem, "pods": str(spec.get("pods", C.DEFAULT_PODS))}
     return cap
+
+
+def allocatable(spec: dict) -> dict:
+    """status.allocatable: capacity minus kube-reserved, system-reserved (none by default) and the
+    hard eviction threshold: a default kubelet (``evictionHard: memory.available<100Mi``) offers pods
+    100Mi less memory than the node has
+    (https://kubernetes.io/docs/tasks/administer-cluster/reserve-compute-resources/#node-allocatable:
+    ``[Allocatable] = [Node Capacity] - [kube-reserved] - [system-reserved] - [Hard-Eviction-Threshold]``;
+    hardEvictionReservation in pkg/kubelet/cm/node_container_manager_linux.go). The default hard
+    thresholds reserve 100Mi of memory and 10% of ephemeral storage (``nodefs.available<10%``)."""
+    alloc = capacity(spec)
+    mem = memory_bytes(str(spec.get("memory", C.DEFAULT_MEMORY)))
+    alloc["memory"] = format_memory(max(0, mem - eviction_threshold(spec)))
+    # nodefs.available<10%: GetThresholdQuantity takes the percentage as a float32 of the capacity
+    storage = memory_bytes(alloc["ephemeral-storage"])
+    alloc["ephemeral-storage"] = format_memory(max(0, storage - int(storage * _float32(C.EVICTION_HARD_NODEFS_AVAILABLE))))
+    return alloc
+
+
+def _float32(x: float) -> float:
+    """``x`` rounded to a Go float32 (the type of an eviction threshold's percentage)."""
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def eviction_threshold(spec: dict) -> int:
+    """The hard eviction threshold of ``memory.available`` in bytes (node spec ``evictionHard``)."""
+    return memory_bytes(str(spec.get("evictionHard", C.EVICTION_HARD_MEMORY_AVAILABLE)))
 
 
 def node_object(spec: dict, index: int, uid_seed: str, images: list[dict]) -> dict:
@@ -78,7 +107,7 @@ def node_object(spec: dict, index: int, uid_seed: str, images: list[dict]) -> di
         "spec": node_spec,
         "status": {
             "capacity": cap,
-            "allocatable": dict(cap),
+            "allocatable": allocatable(spec),
             "addresses": [{"type": "InternalIP", "address": node_ip(spec, index)},
                           {"type": "Hostname", "address": name}],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": C.KUBELET_PORT}},

@@ -8,8 +8,11 @@ behind the ``kube-system/kube-dns`` Service (10.96.0.10) with this Corefile::
     .:53 {
         kubernetes cluster.local in-addr.arpa ip6.arpa { pods insecure; fallthrough in-addr.arpa ip6.arpa; ttl 30 }
         forward . /etc/resolv.conf
-        cache 30
+        cache 30 { disable success cluster.local; disable denial cluster.local }
     }
+
+(kubeadm's Corefile since v1.32, kubernetes/kubernetes#128359: the cache plugin keeps answers from
+``forward``, never the ``kubernetes`` plugin's, which are always as fresh as its watch.)
 
 Its ``kubernetes`` plugin watches Services and EndpointSlices and answers:
 
@@ -172,10 +175,14 @@ class CoreDNS(Component):
 
     # --- answering --------------------------------------------------------------------------
     def query(self, name: str, qtype: str = "A") -> Answer:
-        """Answer one question, from the cache (``cache 30``: answers and denials are kept for their
-        TTL, at most 30 s, with the TTL counting down) or from :meth:`lookup`."""
+        """Answer one question, from the cache (``cache 30``: answers and denials of names outside
+        the cluster zone are kept for their TTL, at most 30 s, with the TTL counting down) or from
+        :meth:`lookup` (``disable success/denial cluster.local``: the zone's own names never come
+        from the cache)."""
         self.queries += 1
         key = (name.rstrip(".").lower(), qtype)
+        if key[0] == self.domain or key[0].endswith("." + self.domain):
+            return self.lookup(name, qtype)
         now = self.clock.now
         hit = self._cache.get(key)
         if hit is not None and hit[0] > now:
@@ -186,6 +193,8 @@ class CoreDNS(Component):
         if self.cache_seconds > 0 and ans.rcode in (NOERROR, NXDOMAIN):
             ttl = min([self.cache_seconds] + [r.ttl for r in ans.records])
             self._cache[key] = (now + ttl, ans)
+            # the cache plugin caps the TTLs of the reply it caches, the first one too
+            return Answer(ans.rcode, [Record(r.name, r.type, r.data, min(r.ttl, ttl)) for r in ans.records])
         return ans
 
     def lookup(self, name: str, qtype: str = "A") -> Answer:

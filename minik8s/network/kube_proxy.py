@@ -188,7 +188,8 @@ class KubeProxy(Component):
             return
         self._sync_pending = True
         last = self._last_sync
-        self.queue.add_after("sync", 0.0 if last is None else last + P.KUBE_PROXY_MIN_SYNC_PERIOD - self.clock.now)
+        # one key per node, so a trace (and a stepper) tells the nodes' kube-proxies apart
+        self.queue.add_after(self.node_name, 0.0 if last is None else last + P.KUBE_PROXY_MIN_SYNC_PERIOD - self.clock.now)
 
     # --- watch handlers: note what changed, sync once ---------------------------------------------
     def on_service(self, typ, svc, old):
@@ -231,14 +232,16 @@ class KubeProxy(Component):
             self.rules[svc_key] = rules
             for rule in rules:
                 self._index(rule)
-            self.diff(f"{svc_key}: " + ", ".join(
-                f"{r.cluster_ip}:{r.port} -> {len(r.cluster_eps)} endpoints" for r in rules))
+            self.diff(f"{svc_key}: " + "; ".join(
+                f"{r.cluster_ip}:{r.port} -> {len(r.cluster_eps)} of {len(r.endpoints)} endpoints"
+                + (": " + ", ".join(e["id"] for e in r.cluster_eps) if r.cluster_eps else ": REJECT")
+                for r in rules))
 
     def full_sync(self) -> None:
         """Recompute every rule from the informers' caches (what a restart or a full resync does)."""
         self._dirty = {f"{s['metadata'].get('namespace')}/{s['metadata']['name']}" for s in self.services.list()}
         self._dirty |= set(self.rules)
-        self.reconcile("sync")
+        self.reconcile(self.node_name)
 
     def _index(self, rule):
         if rule.protocol != "TCP":

@@ -16,4 +16,4 @@ LB_POOL = ["192.0.2.10", "192.0.2.11", "192.0.2.12", "192.0.2.13", "192.0.2.14",
 CLUSTER_CIDR = "10.244.0.0/16"         # kube-proxy --cluster-cidr (the pods' addresses: node i has 10.244.i.0/24)
 KUBE_PROXY_MODE = "iptables"           # kube-proxy --proxy-mode (Linux default)
 KUBE_PROXY_MIN_SYNC_PERIOD = 1.0      # kube-proxy iptables.minSyncPeriod: rule syncs at most once a second
-COREDNS_CACHE_SECONDS = 30             # kubeadm Corefile: cache 30 (answers, and NXDOMAINs, reused 30 s)
+COREDNS_CACHE_SECONDS = 30             # kubeadm Corefile: cache 30 (answers and NXDOMAINs from upstream reused 30 s; cluster.local never cached)

@@ -70,7 +70,9 @@ class Resolution:
 
     @property
     def ok(self) -> bool:
-        return self.answer is not None and self.answer.rcode == "NOERROR" and bool(self.answer.records)
+        if self.answer is None or self.answer.rcode != "NOERROR":
+            return False
+        return bool(self.answer.ips) if self.qtype == "A" else bool(self.answer.records)
 
     @property
     def ips(self) -> list[str]:
@@ -123,8 +125,10 @@ def resolve(network, resolv_conf: str, name: str, qtype: str = "A", hosts: str |
             break
         if answer is None:
             return Resolution(name, qtype, used, tried, None, delay)
-        if answer.rcode != NXDOMAIN and (answer.records or qtype != "A"):
+        if answer.rcode != NXDOMAIN and (answer.ips or qtype != "A"):
             return Resolution(name, qtype, used, tried, answer, delay)
+        # NXDOMAIN, or no address (NODATA; e.g. only the CNAME of an ExternalName Service whose
+        # target does not resolve): glibc's res_search goes on with the next candidate
     return Resolution(name, qtype, used, tried, answer, delay)
 
 

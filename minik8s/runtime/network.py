@@ -167,10 +167,11 @@ def http_request(network: PodNetwork, src, ip: str, port: int, method: str = "GE
     Raises NoRouteToHost, ConnectionRefused, or Timeout when the server's reply takes longer
     than ``timeout`` virtual seconds. The response's ``delay`` says how long it took.
     """
-    netns, port = network.route(ip, int(port), src)
+    port = int(port)
+    netns, dport = network.route(ip, port, src)     # dport: after kube-proxy's DNAT
     if netns is None:
-        raise NoRouteToHost(ip, port)
-    listener = netns.ports.get(port)
+        raise NoRouteToHost(ip, port)                # errors name the address the client dialled
+    listener = netns.ports.get(dport)
     if listener is None or not listener.process.alive:
         raise ConnectionRefused(ip, port)
     headers = dict(headers or {})

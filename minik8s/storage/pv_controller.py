@@ -5,7 +5,8 @@ and follows https://kubernetes.io/docs/concepts/storage/persistent-volumes/:
 
 * **binding** - a Pending claim gets the *smallest* Available volume that satisfies it
   (:func:`find_best_match`): capacity at least the request, every requested access mode
-  offered (a superset binds), the same ``volumeMode``, the same ``storageClassName`` (a claim
+  offered (a superset binds, but volumes with fewer modes are tried first:
+  :func:`access_mode_groups`), the same ``volumeMode``, the same ``storageClassName`` (a claim
   with ``""`` binds only to volumes with no class), a matching ``selector``. A volume whose
   ``claimRef`` names the claim, or a claim whose ``volumeName`` names a volume, is *pre-bound*.
   Binding writes both sides: ``pv.spec.claimRef`` then ``pvc.spec.volumeName``, phases
@@ -38,6 +39,7 @@ ANN_BETA_STORAGE_PROVISIONER = "volume.beta.kubernetes.io/storage-provisioner"
 ANN_PROVISIONED_BY = "pv.kubernetes.io/provisioned-by"
 NO_PROVISIONER = "kubernetes.io/no-provisioner"
 RESYNC_PERIOD = 15.0        # kube-controller-manager --pvclaimbinder-sync-period
+SHORT_MODES = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
 
 
 # --- pure functions a chapter can show ----------------------------------------------------------
@@ -115,10 +117,25 @@ def mismatch(pv: dict, pvc: dict) -> str | None:
     return None
 
 
-def find_best_match(pvc: dict, pvs: list[dict], node: dict | None = None) -> dict | None:
-    """findBestMatchForClaim: the volume pre-bound to the claim, else the smallest Available one
-    that satisfies it (capacity, access modes, volumeMode, class, selector, and - in
-    WaitForFirstConsumer mode - the node affinity of the chosen ``node``)."""
+def access_mode_groups(pvc: dict, pvs: list[dict]) -> list[list[dict]]:
+    """allPossibleMatchingAccessModes: the volumes grouped by their *set* of access modes, only the
+    sets that hold every mode the claim asks for, the sets with the fewest modes first - so a
+    claim for ReadWriteOnce looks at plain ReadWriteOnce volumes before ReadWriteOnce+ReadWriteMany
+    ones, whatever their sizes (pkg/controller/volume/persistentvolume/index.go). Sets of the same
+    size come in the order of their sorted mode names."""
+    wanted = set((pvc.get("spec") or {}).get("accessModes") or [])
+    groups: dict[frozenset, list[dict]] = {}
+    for pv in pvs:
+        modes = frozenset((pv.get("spec") or {}).get("accessModes") or [])
+        if wanted <= modes:
+            groups.setdefault(modes, []).append(pv)
+    return [groups[m] for m in sorted(groups, key=lambda m: (len(m), sorted(m)))]
+
+
+def smallest_match(pvc: dict, pvs: list[dict], node: dict | None = None) -> dict | None:
+    """FindMatchingVolume: among ``pvs``, the volume pre-bound to the claim, else the smallest
+    Available one that satisfies it (capacity, access modes, volumeMode, class, selector, and - on
+    the scheduler's path - the node affinity of ``node``). Equal sizes: the first name."""
     selector = (pvc.get("spec") or {}).get("selector")
     sel = selector_from_object(selector) if selector else None
     best = None
@@ -134,12 +151,28 @@ def find_best_match(pvc: dict, pvs: list[dict], node: dict | None = None) -> dic
         if (pv.get("spec") or {}).get("claimRef"):
             continue                        # bound or pre-bound to another claim
         if (pv.get("status") or {}).get("phase") not in ("Available", "Pending", None):
+            # upstream takes only Available; a volume created a moment ago (still Pending) is let
+            # through so that a claim applied with it binds now, not at the next 15 s resync
             continue
         if sel is not None and not sel.matches(pv["metadata"].get("labels") or {}):
             continue
         if best is None:
             best = pv
     return best
+
+
+def find_best_match(pvc: dict, pvs: list[dict], node: dict | None = None) -> dict | None:
+    """The volume the binder chooses for ``pvc``, or None. The PV controller (``node`` None,
+    findBestMatchForClaim) tries the access-mode groups of :func:`access_mode_groups` in turn and
+    takes the :func:`smallest_match` of the first group that has one; the scheduler's path (a
+    ``node``, WaitForFirstConsumer) looks at all the volumes at once."""
+    if node is not None:
+        return smallest_match(pvc, pvs, node)
+    for group in access_mode_groups(pvc, pvs):
+        best = smallest_match(pvc, group)
+        if best is not None:
+            return best
+    return None
 
 
 class PersistentVolumeController(Component):
@@ -220,10 +253,16 @@ class PersistentVolumeController(Component):
                 node = self.api.get("nodes", selected)
             except errors.ApiError:
                 node = {"metadata": {"name": selected, "labels": {"kubernetes.io/hostname": selected}}}
+        cspec = pvc.get("spec") or {}
+        want = ((cspec.get("resources") or {}).get("requests") or {}).get("storage")
+        modes = ",".join(SHORT_MODES.get(m, m) for m in cspec.get("accessModes") or [])
+        self.observe(f"claim {md.get('namespace')}/{md['name']} wants {want} {modes} of class "
+                     f"{cls or chr(34) * 2}" + (" (selector)" if cspec.get("selector") else ""))
         pv = find_best_match(pvc, self.pvs.list(), node)
         if pv is not None:
             self.bind(pv, pvc)
             return None
+        self.observe(f"no Available volume fits claim {md.get('namespace')}/{md['name']}")
         if not cls:
             self.observe(f"claim {md.get('namespace')}/{md['name']}: no volume fits and no class")
             self.event(pvc, "Normal", "FailedBinding",

@@ -7,8 +7,12 @@
 """
 
 from .diagram import Diagram, diagram, dot_binary, pod_status, use_dot
+from .dns import LookupStepper, dns_diagram
+from .resources import resources_diagram
 from .source import show_source, source_of
+from .services import service_diagram
 from .stepper import Stepper
+from .storage import storage_diagram
 from .timeline import Timeline, timeline
 
 __all__ = ["Diagram", "Stepper", "Timeline", "diagram", "dot_binary", "pod_status", "show_source",

@@ -231,13 +231,28 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
     the kubelets, for step frames. ``max_pods`` caps the pods drawn one by one per node: the rest
     (except pods whose ``("pods", key)`` is in ``focus``) become one summary box, so a frame of a
     large cluster stays small.
+
+    The picture is laid out to fit a book's text column: arrows run left to right (a component, then
+    the API server it talks to; an owner, then what it owns), and the parts are stacked top to
+    bottom — control plane, then each node with its pods one under another, then the workloads — so
+    that a cluster with more nodes or pods grows taller, not wider. Labels are 10 pt (9 pt in
+    ``small`` frames), so at the SVG's own size they are 13 px (12 px) on screen.
     """
     fontsize = "9" if small else "10"
     g = graphviz.Digraph("cluster_diagram")
-    g.attr(rankdir="TB", fontname="Helvetica", fontsize=fontsize, newrank="true",
-           nodesep="0.15", ranksep="0.3", bgcolor="transparent")
+    # mclimit: keep dot's crossing minimisation from reordering the stacked parts (it does not
+    # honour the anchors' flat edges once clusters are involved); the parts come out in input order.
+    g.attr(rankdir="LR", fontname="Helvetica", fontsize=fontsize, newrank="true", mclimit="0.01",
+           nodesep="0.12", ranksep="0.3", bgcolor="transparent")
+    # The margin leaves room for fonts wider than Graphviz's Helvetica metrics (DejaVu Sans on Linux).
     g.attr("node", fontname="Helvetica", fontsize=fontsize, shape="box", style="rounded,filled",
-           fillcolor="white", height="0.3", margin="0.06,0.03")
+           fillcolor="white", height="0.3", margin="0.15,0.03")
+    anchors: list[str] = []             # one invisible point per part, top to bottom (see _stack)
+
+    def anchor(graph, name):
+        """An invisible point in ``graph`` that puts the part in the stack's order."""
+        graph.node(name, "", shape="point", style="invis", width="0", height="0", margin="0")
+        anchors.append(name)
     g.attr("edge", fontname="Helvetica", fontsize="8", arrowsize="0.6")
 
     def in_ns(obj):
@@ -248,6 +263,7 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
     if comps and (not small or (highlight and any(c[0] == highlight for c in comps))):
         with g.subgraph(name="cluster_control_plane") as cp:
             cp.attr(label="control plane", style="rounded,dashed", color="#888888")
+            anchor(cp, "anchor_control_plane")
             shown = [c for c in comps if not small or c[0] in (highlight, "kube-apiserver")]
             processes: dict[str, list] = {}
             for name, process, running in shown:
@@ -285,15 +301,6 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
                 continue
             workload_nodes.append((resource, short, obj))
             drawn.add(obj["metadata"].get("uid", key))
-    if workload_nodes:
-        with g.subgraph(name="cluster_workloads") as wl:
-            wl.attr(label="workloads", style="rounded,dashed", color="#888888")
-            for resource, short, obj in workload_nodes:
-                md = obj["metadata"]
-                spec, st = obj.get("spec") or {}, obj.get("status") or {}
-                label = f"{short}/{md['name']}" + _workload_counts(resource, spec, st)
-                wl.node(_id("obj", md.get("uid", md["name"])), label, fillcolor="#eef3fb",
-                        style="rounded,filled,dashed" if md.get("deletionTimestamp") else "rounded,filled")
 
     # nodes and their pods -------------------------------------------------------------------------
     pods_by_node: dict[str, list] = {}
@@ -312,6 +319,7 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
             ng.attr(label=f"{node_name} ({ready})" + (": kubelet acting" if acting else ""),
                     style="rounded,filled", fillcolor="#f7f7f7" if ready == "Ready" else "#fbe3e3",
                     color="#c0392b" if acting else "#666666", penwidth="2.5" if acting else "1")
+            anchor(ng, _id("anchor_node", node_name))
             if not small:
                 running = kubelets.get(node_name, True)
                 kid = _id("kubelet", node_name)
@@ -327,7 +335,19 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
     if unscheduled:
         with g.subgraph(name="cluster_unscheduled") as ug:
             ug.attr(label="not scheduled", style="rounded,dashed", color="#b08800")
+            anchor(ug, "anchor_unscheduled")
             _draw_pods(ug, "more_unscheduled", unscheduled, focus, max_pods, summarised)
+    if workload_nodes:
+        with g.subgraph(name="cluster_workloads") as wl:
+            wl.attr(label="workloads", style="rounded,dashed", color="#888888")
+            anchor(wl, "anchor_workloads")
+            for resource, short, obj in workload_nodes:
+                md = obj["metadata"]
+                spec, st = obj.get("spec") or {}, obj.get("status") or {}
+                label = f"{short}/{md['name']}" + _workload_counts(resource, spec, st)
+                wl.node(_id("obj", md.get("uid", md["name"])), label, fillcolor="#eef3fb",
+                        style="rounded,filled,dashed" if md.get("deletionTimestamp") else "rounded,filled")
+    _stack(g, anchors)
 
     # ownership edges ------------------------------------------------------------------------------
     owned = [obj for resource, _, obj in workload_nodes]
@@ -343,6 +363,23 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
                 edges.add(edge)
                 g.edge(*edge, style="dashed", color="#4a6fa5", arrowhead="vee")
     return g
+
+
+def _stack(graph, anchors: list[str]) -> None:
+    """Stack the parts top to bottom in the order of their ``anchors``.
+
+    With ``rankdir=LR`` the nodes of one rank form a column, and an edge between two nodes of the
+    same rank puts its tail above its head: the anchors share the first rank and are chained by
+    invisible edges, so the parts appear in this order whatever edges run between them.
+    """
+    if len(anchors) < 2:
+        return
+    with graph.subgraph() as same:
+        same.attr(rank="min")
+        for name in anchors:
+            same.node(name)
+    for upper, lower in zip(anchors, anchors[1:]):
+        graph.edge(upper, lower, style="invis")
 
 
 def _workload_counts(resource: str, spec: dict, status: dict) -> str:
@@ -404,6 +441,12 @@ def _pod_node(graph, pod: dict) -> None:
                tooltip=f"pod {md.get('namespace', '')}/{md['name']}")
 
 
+SVG_FIT_STYLE = "max-width:100%;height:auto"     # inline, so it also holds in JupyterLab
+# No label smaller than 9 pt, which is 12 px on screen at the picture's own size: render_svg raises
+# smaller font sizes (an edge label at 8 pt, say) in any diagram, whichever module drew it.
+MIN_FONTSIZE = 9
+_MIN_FONTSIZE = re.compile(r'\b(fontsize)="?([\d.]+)"?')
+
 _SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
 _SVG_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _SVG_ID = re.compile(r' id="[^"]*"')
@@ -413,6 +456,10 @@ _SVG_TITLE = re.compile(r"<title>[^<]*</title>\n?")
 def render_svg(graph: graphviz.Digraph, scale: float | None = None) -> str:
     """Render ``graph`` to an SVG fragment fit to inline in HTML (no XML prologue, ids or comments)."""
     use_dot()
+    source = _MIN_FONTSIZE.sub(lambda m: f"{m.group(1)}={MIN_FONTSIZE}"
+                               if float(m.group(2)) < MIN_FONTSIZE else m.group(0), graph.source)
+    if source != graph.source:
+        graph = graphviz.Source(source)
     svg = graph.pipe(format="svg", encoding="utf-8", quiet=True)   # dot warnings would fail -W builds
     svg = _SVG_PROLOGUE.sub("", svg, count=1)
     svg = _SVG_COMMENT.sub("", svg)
@@ -422,6 +469,8 @@ def render_svg(graph: graphviz.Digraph, scale: float | None = None) -> str:
         svg = re.sub(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"',
                      lambda m: f'<svg width="{float(m.group(1)) * scale:.0f}pt" '
                                f'height="{float(m.group(2)) * scale:.0f}pt"', svg, count=1)
+    # Never wider than the column it sits in: shrink to fit (keeping proportions) on a narrow screen.
+    svg = svg.replace("<svg ", f'<svg style="{SVG_FIT_STYLE}" ', 1)
     return svg.strip()
 
 
@@ -443,9 +492,9 @@ class Diagram:
         return self._svg
 
     def _repr_html_(self) -> str:
-        cap = (f'<div style="font-size:0.85em;color:#555">{html.escape(self.caption)}</div>'
+        cap = (f'<div class="minik8s-caption" style="font-size:13px;color:#555">{html.escape(self.caption)}</div>'
                if self.caption else "")
-        return f'<div class="minik8s-diagram" style="overflow-x:auto">{self.svg()}{cap}</div>'
+        return f'<div class="minik8s-diagram" style="max-width:100%;overflow-x:auto">{self.svg()}{cap}</div>'
 
     def __repr__(self) -> str:
         return f"<Diagram: {len(self.graph.body)} statements>"
@@ -471,7 +520,7 @@ def legend_html() -> str:
         f'<span style="display:inline-block;margin-right:0.8em"><span style="display:inline-block;'
         f'width:0.9em;height:0.9em;background:{colour};border:1px solid #888;vertical-align:middle">'
         f'</span> {name}</span>' for name, colour in POD_COLOURS.items() if name != "Unknown")
-    return f'<div style="font-size:0.8em">{items}</div>'
+    return f'<div class="minik8s-legend" style="font-size:13px">{items}</div>'
 
 
 __all__ = ["Diagram", "POD_COLOURS", "build_graph", "components_of", "diagram", "dot_binary",

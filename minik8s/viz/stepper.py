@@ -26,6 +26,17 @@ from .diagram import (VIEW_RESOURCES, WORKLOAD_KINDS, build_graph, components_of
 FRAME_PODS_PER_NODE = 3      # pods drawn one by one per node in a frame; the rest are summarised
 FRAME_POD_ROWS = 12          # pod rows in a frame's table before unchanged ones are summarised
 
+# A frame is HTML inside an ipywidgets HTML widget, shown in the book and in JupyterLab alike, so its
+# looks are inline: text no smaller than 12 px, long lines wrap (anywhere, if a word is longer than
+# the column) instead of being cut off, and colours that read on a light panel (pydata-sphinx-theme
+# puts widget outputs on a light panel in dark mode too; book/_static/minik8s.css adds the rest).
+FRAME_STYLE = ("font-size:13px;line-height:1.4;max-width:100%;min-width:0;white-space:normal;"
+               "overflow-wrap:anywhere;color:#1b1b1b")
+COMPONENT_COLOUR = "#b03a2e"
+KEY_STYLE = ("font-family:SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono',monospace;color:#174a7c;"
+             "background:#e8eef7;border-radius:3px;padding:0 3px")
+MUTED = "#5c5c5c"
+
 
 @dataclass
 class Frame:
@@ -35,6 +46,13 @@ class Frame:
     revision: int                       # etcd revision when the step ended
     view: dict                          # {resource: {key: obj}} at that revision
     changed: frozenset                  # (resource, key) pairs written since the previous frame
+
+
+def _idle(step, changed) -> bool:
+    """True for a step with nothing to show: it observed nothing, found no difference, and wrote
+    none of the objects a frame draws (its API calls, if any, touched only other resources, as a
+    Lease renewal does)."""
+    return not step.observed and not step.diff and not changed
 
 
 def _apply_scenario(cluster, scenario) -> None:
@@ -66,6 +84,11 @@ class Stepper:
     the diagrams and tables (default ``"default"``; ``None`` for all). At most ``max_frames`` steps
     are kept (the first ones), so a page stays light.
 
+    A step that observed nothing, found no difference and changed none of the objects a frame
+    shows (a kubelet renewing its node's Lease, say: one API call on a Lease, nothing else) makes
+    no frame: there would be nothing to see in it. :attr:`skipped` counts those steps, and the
+    widget's header says how many there were; ``keep_idle=True`` keeps them.
+
         s = Stepper(c, [lambda c: c.apply(rs_yaml), 10], components=["replicaset-controller"])
         s          # the widget
         s.frames   # the recorded frames
@@ -73,7 +96,7 @@ class Stepper:
 
     def __init__(self, cluster, scenario=None, *, components=None, keys=None,
                  namespace: str | None = "default", max_frames: int = 40, diagrams: bool = True,
-                 title: str | None = None):
+                 title: str | None = None, keep_idle: bool = False):
         self.cluster = cluster
         self.components = list(components) if components else None
         self.keys = list(keys) if keys else None
@@ -81,8 +104,10 @@ class Stepper:
         self.max_frames = max_frames
         self.diagrams = diagrams
         self.title = title
+        self.keep_idle = keep_idle
         self.frames: list[Frame] = []
-        self.dropped = 0
+        self.dropped = 0                # steps past max_frames
+        self.skipped = 0                # idle steps: nothing observed, no diff, no pictured change
         self._widget = None
         if scenario is not None:
             self.record(scenario)
@@ -128,9 +153,6 @@ class Stepper:
         i = 0
         last_rev = None
         for step, rev in ends:
-            if len(self.frames) >= self.max_frames:
-                self.dropped += 1
-                continue
             changed = set()
             while i < len(events) and events[i].revision <= rev:
                 ev = events[i]
@@ -145,6 +167,12 @@ class Stepper:
             if last_rev is not None and rev == last_rev and self.frames:
                 changed = set()
             last_rev = rev
+            if not self.keep_idle and _idle(step, changed):
+                self.skipped += 1
+                continue
+            if len(self.frames) >= self.max_frames:
+                self.dropped += 1
+                continue
             snapshot = {res: dict(objs) for res, objs in view.items()}
             self.frames.append(Frame(step, rev, snapshot, frozenset(changed)))
 
@@ -160,15 +188,17 @@ class Stepper:
         """The HTML of frame ``i``: the step, a small diagram and the objects table."""
         f = self.frames[i]
         s = f.step
-        parts = [f'<div class="minik8s-frame" style="font-size:0.85em;line-height:1.35">',
-                 f'<div style="font-weight:bold;margin-bottom:0.3em">T={s.time:.3f}s &nbsp; '
-                 f'<span style="color:#c0392b">{html.escape(s.component)}</span> &nbsp; '
-                 f'reconciles <code>{html.escape(s.key)}</code></div>',
-                 '<table style="border-collapse:collapse;margin-bottom:0.4em">']
+        parts = [f'<div class="minik8s-frame" style="{FRAME_STYLE}">',
+                 f'<div class="minik8s-frame-head" style="font-weight:bold;margin-bottom:0.3em">'
+                 f'T={s.time:.3f}s &nbsp; <span class="minik8s-component" style="color:{COMPONENT_COLOUR}">'
+                 f'{html.escape(s.component)}</span> &nbsp; reconciles <span class="minik8s-key" '
+                 f'style="{KEY_STYLE}">{html.escape(s.key)}</span></div>',
+                 '<table class="minik8s-steps" style="border-collapse:collapse;margin-bottom:0.4em;'
+                 'width:100%;table-layout:auto">']
         for label, lines in (("observed", s.observed), ("diff", s.diff), ("API calls", s.actions)):
-            body = "<br>".join(html.escape(x) for x in lines) or '<span style="color:#888">(none)</span>'
-            parts.append(f'<tr><td style="vertical-align:top;padding:1px 8px 1px 0;color:#555;'
-                         f'white-space:nowrap">{label}</td><td style="padding:1px 0">{body}</td></tr>')
+            body = "<br>".join(html.escape(x) for x in lines) or f'<span style="color:{MUTED}">(none)</span>'
+            parts.append(f'<tr><td style="vertical-align:top;padding:1px 8px 1px 0;color:{MUTED};'
+                         f'white-space:nowrap;width:1%">{label}</td><td style="padding:1px 0">{body}</td></tr>')
         parts.append("</table>")
         if self.diagrams:
             node = None
@@ -179,7 +209,7 @@ class Stepper:
             graph = build_graph(f.view, self._components, None, namespace=self.namespace,
                                 highlight=s.component, highlight_node=node, small=True,
                                 focus=f.changed | {("pods", s.key)}, max_pods=FRAME_PODS_PER_NODE)
-            parts.append(f'<div style="overflow-x:auto">{render_svg(graph, scale=0.8)}</div>')
+            parts.append(f'<div class="minik8s-frame-diagram" style="max-width:100%">{render_svg(graph)}</div>')
         parts.append(objects_table(f.view, f.changed, self.namespace, focus={("pods", s.key)}))
         parts.append("</div>")
         return "".join(parts)
@@ -201,9 +231,13 @@ class Stepper:
         if n == 0:
             return W.HTML(f"<b>{title}</b>: the scenario caused no recorded reconcile steps.")
         note = (f" (first {n} of {n + self.dropped} steps)" if self.dropped else f" ({n} steps)")
-        header = W.HTML(f"<b>{title}</b>{note}")
+        if self.skipped:
+            note += (f"; {self.skipped} idle step{'s' if self.skipped != 1 else ''} not shown "
+                     f"(nothing observed, nothing changed)")
+        header = W.HTML(f'<div class="minik8s-stepper-title" style="font-size:14px;white-space:normal">'
+                        f"<b>{title}</b>{note}</div>")
         slider = W.IntSlider(value=0, min=0, max=n - 1, description="step", readout=False,
-                             continuous_update=True, layout=W.Layout(width="100%"))
+                             continuous_update=True, layout=W.Layout(width="calc(100% - 4px)"))  # + its 2 px margins
         frames, links, css = [], [], []
         for i in range(n):
             # Each frame carries its own ToggleButtons with one option per frame, all linked to the
@@ -229,7 +263,8 @@ class Stepper:
         stack = W.Stack(frames, selected_index=0)
         links.append(W.jslink((slider, "value"), (stack, "selected_index")))
         style = W.HTML("<style>" + "".join(css) + "</style>")
-        box = W.VBox([style, header, slider, stack])
+        box = W.VBox([style, header, slider, stack], layout=W.Layout(max_width="100%", min_width="0"))
+        box.add_class("minik8s-stepper")
         box._minik8s_links = links          # keep the links alive with the widget
         return box
 
@@ -274,8 +309,8 @@ def objects_table(view: dict, changed=frozenset(), namespace: str | None = "defa
     if hidden:
         rows.append(("pod", f"... {hidden} more pods, unchanged in this step", "", "", None))
     if not rows:
-        return '<div style="color:#888">no objects</div>'
-    out = ['<table style="border-collapse:collapse;font-size:0.9em">'
+        return f'<div style="color:{MUTED}">no objects</div>'
+    out = ['<table class="minik8s-objects" style="border-collapse:collapse;font-size:12px">'
            '<tr style="text-align:left"><th style="padding:0 8px 0 0">KIND</th><th style="padding:0 8px 0 0">'
            'NAME</th><th style="padding:0 8px 0 0">STATUS</th><th>READY</th></tr>']
     for kind, name, status, ready, ref in rows:

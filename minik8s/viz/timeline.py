@@ -22,9 +22,15 @@ import html
 
 from .diagram import POD_COLOURS, pod_ready, pod_status
 
-WIDTH = 720           # px, whole picture
-LABEL_WIDTH = 150     # px, pod names column
-ROW = 18              # px per pod row
+# The chart is drawn for a 660 px column (the book's text column is 688 px wide on a laptop) with
+# 12-13 px text; on a narrower screen it shrinks to the column's width (max-width:100%), whole.
+WIDTH = 660           # px, whole picture
+LABEL_WIDTH = 150     # px, pod names column (widened for long names, see _label_width)
+ROW = 20              # px per pod row
+FONT = 13             # px, names and title
+SMALL = 12            # px, states, ticks, legend
+CHAR = 0.62           # average character width of Helvetica/DejaVu, in ems (to fit labels)
+LEGEND_COLUMNS = 4
 
 
 def pod_state(pod: dict) -> str:
@@ -117,60 +123,77 @@ class Timeline:
 
     # --- drawing -------------------------------------------------------------------------------
     def svg(self) -> str:
-        """The chart as an SVG string: one row per pod, time along the x axis."""
+        """The chart as an SVG string: one row per pod, time along the x axis, the whole recording.
+
+        The SVG is :data:`WIDTH` px wide with a viewBox, and shrinks to its column when that is
+        narrower (``max-width:100%``), so the whole time range is always in view.
+        """
         segs = self.segments()
         t_start = self.start
         t_end = max(self.end if self.end is not None else self.cluster.now, t_start + 1e-9)
         span = t_end - t_start
-        plot_w = WIDTH - LABEL_WIDTH - 10
         rows = list(segs)
+        label_w = _label_width(rows)
+        plot_w = WIDTH - label_w - 12
         states = []
         for name in rows:
             for _, _, s in segs[name]:
                 if s not in states:
                     states.append(s)
-        legend_rows = (len(states) + 4) // 5
-        top = 22 if self.title else 6
-        height = top + ROW * max(len(rows), 1) + 26 + 16 * legend_rows
+        legend_rows = (len(states) + LEGEND_COLUMNS - 1) // LEGEND_COLUMNS
+        top = 24 if self.title else 6
+        height = top + ROW * max(len(rows), 1) + 30 + 18 * legend_rows
 
         def x(t):
-            return LABEL_WIDTH + (t - t_start) / span * plot_w
+            return label_w + (t - t_start) / span * plot_w
 
         out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-               f'viewBox="0 0 {WIDTH} {height}" font-family="Helvetica,Arial,sans-serif" font-size="11">']
+               f'viewBox="0 0 {WIDTH} {height}" style="max-width:100%;height:auto" '
+               f'font-family="Helvetica,Arial,sans-serif" font-size="{FONT}">']
         if self.title:
-            out.append(f'<text x="0" y="14" font-weight="bold">{html.escape(self.title)}</text>')
+            out.append(f'<text x="0" y="15" font-weight="bold">{html.escape(self.title)}</text>')
         for i, name in enumerate(rows):
             y = top + i * ROW
-            out.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 12}" text-anchor="end">{html.escape(name)}</text>')
+            out.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{html.escape(name)}</text>')
             for t0, t1, state in segs[name]:
                 w = max(x(t1) - x(t0), 1.0)
                 colour = POD_COLOURS[_colour_class(state)]
                 out.append(f'<rect x="{x(t0):.1f}" y="{y + 2}" width="{w:.1f}" height="{ROW - 4}" '
                            f'fill="{colour}" stroke="#666" stroke-width="0.5"><title>{html.escape(name)}: '
                            f'{html.escape(state)} from T={t0:g}s to T={t1:g}s</title></rect>')
-                if w > 7 * len(state) + 6:
-                    out.append(f'<text x="{x(t0) + 3:.1f}" y="{y + 12}" font-size="9">{html.escape(state)}</text>')
+                if w > SMALL * CHAR * len(state) + 6:
+                    out.append(f'<text x="{x(t0) + 3:.1f}" y="{y + 14}" font-size="{SMALL}" fill="#1b1b1b">'
+                               f'{html.escape(state)}</text>')
         axis_y = top + ROW * max(len(rows), 1) + 4
-        out.append(f'<line x1="{LABEL_WIDTH}" y1="{axis_y}" x2="{LABEL_WIDTH + plot_w}" y2="{axis_y}" stroke="#444"/>')
-        for tick in _ticks(t_start, t_end):
+        out.append(f'<line x1="{label_w}" y1="{axis_y}" x2="{label_w + plot_w}" y2="{axis_y}" stroke="#444"/>')
+        ticks = _ticks(t_start, t_end)
+        for k, tick in enumerate(ticks):
+            anchor = "end" if k == len(ticks) - 1 and x(tick) > WIDTH - 20 else "middle"
             out.append(f'<line x1="{x(tick):.1f}" y1="{axis_y}" x2="{x(tick):.1f}" y2="{axis_y + 4}" stroke="#444"/>'
-                       f'<text x="{x(tick):.1f}" y="{axis_y + 15}" text-anchor="middle" font-size="9">{tick:g}s</text>')
-        out.append(f'<text x="{LABEL_WIDTH - 18}" y="{axis_y + 15}" text-anchor="end" font-size="9">virtual time</text>')
+                       f'<text x="{x(tick):.1f}" y="{axis_y + 17}" text-anchor="{anchor}" font-size="{SMALL}">'
+                       f'{tick:g}s</text>')
+        out.append(f'<text x="{label_w - 18}" y="{axis_y + 17}" text-anchor="end" font-size="{SMALL}">virtual time</text>')
+        col_w = (WIDTH - label_w) // LEGEND_COLUMNS
         for k, state in enumerate(states):
-            lx = LABEL_WIDTH + (k % 5) * 112
-            ly = axis_y + 24 + (k // 5) * 16
-            out.append(f'<rect x="{lx}" y="{ly}" width="10" height="10" fill="{POD_COLOURS[_colour_class(state)]}" '
-                       f'stroke="#666" stroke-width="0.5"/><text x="{lx + 14}" y="{ly + 9}" font-size="10">'
+            lx = label_w + (k % LEGEND_COLUMNS) * col_w
+            ly = axis_y + 26 + (k // LEGEND_COLUMNS) * 18
+            out.append(f'<rect x="{lx}" y="{ly}" width="11" height="11" fill="{POD_COLOURS[_colour_class(state)]}" '
+                       f'stroke="#666" stroke-width="0.5"/><text x="{lx + 15}" y="{ly + 10}" font-size="{SMALL}">'
                        f'{html.escape(state)}</text>')
         out.append("</svg>")
         return "".join(out)
 
     def _repr_html_(self) -> str:
-        return f'<div class="minik8s-timeline" style="overflow-x:auto">{self.svg()}</div>'
+        return f'<div class="minik8s-timeline" style="max-width:100%">{self.svg()}</div>'
 
     def __repr__(self) -> str:
         return f"<Timeline: {len(self.segments())} pods, {len(self.changes)} changes>"
+
+
+def _label_width(names: list[str]) -> int:
+    """The width of the pod names column: room for the longest name at :data:`FONT` px, within limits."""
+    longest = max((len(n) for n in names), default=0)
+    return int(min(max(LABEL_WIDTH, longest * FONT * CHAR + 12), WIDTH // 2.5))
 
 
 def _colour_class(state: str) -> str:

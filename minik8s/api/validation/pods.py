@@ -5,17 +5,56 @@ validatePodDNSConfig, and the pod update rule that only a few fields may change)
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from ..defaults.common import VOLUME_SOURCES
 from ..meta import dns1123_label_errors, dns1123_subdomain_errors
 from ..quantity import QuantityError, parse_quantity
-from .common import (Cause, _int, canonical_quantity, duplicate, forbidden, invalid_value, not_found,
+from .common import (Cause, _Raw, _int, canonical_quantity, duplicate, forbidden, invalid_value, not_found,
                      qualified_name_errors, required, unsupported_value, validate_labels, validator)
 
 
 RESTART_POLICIES = ["Always", "OnFailure", "Never"]
 DNS_POLICIES = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
+MAX_DNS_NAMESERVERS = 3        # validation.MaxDNSNameservers (libc's MAXNS)
+
+
+def validate_pod_dns_config(cfg, policy, field: str) -> list:
+    """validatePodDNSConfig: ``dnsPolicy: None`` needs a ``dnsConfig`` with a nameserver; at most 3
+    nameservers, each an IP address; every option has a name.
+    (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-dns-config)"""
+    if policy == "None":
+        if not isinstance(cfg, dict):
+            return [required(field, "must provide `dnsConfig` when `dnsPolicy` is None")]
+        if not cfg.get("nameservers"):
+            return [required(f"{field}.nameservers", "must provide at least one DNS nameserver when `dnsPolicy` is None")]
+    if not isinstance(cfg, dict):
+        return []
+    causes = []
+    servers = cfg.get("nameservers") or []
+    if len(servers) > MAX_DNS_NAMESERVERS:
+        shown = _Raw("[]string{" + ", ".join(f'"{x}"' for x in servers) + "}")     # Go's %#v
+        causes.append(invalid_value(f"{field}.nameservers", shown,
+                                    f"must not have more than {MAX_DNS_NAMESERVERS} nameservers"))
+    for i, ns in enumerate(servers):
+        if not isinstance(ns, str) or not _is_ip(ns):
+            causes.append(invalid_value(f"{field}.nameservers[{i}]", ns,
+                                        "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
+    for i, o in enumerate(cfg.get("options") or []):
+        if not isinstance(o, dict) or not o.get("name"):
+            causes.append(required(f"{field}.options[{i}]", "must not be empty"))
+    return causes
+
+
+def _is_ip(s) -> bool:
+    try:
+        ipaddress.ip_address(s)
+    except ValueError:
+        return False
+    return True
+
+
 PULL_POLICIES = ["Always", "IfNotPresent", "Never"]
 PROTOCOLS = ["SCTP", "TCP", "UDP"]
 TERMINATION_MESSAGE_POLICIES = ["File", "FallbackToLogsOnError"]
@@ -303,6 +342,7 @@ def validate_pod_spec(spec, field: str) -> list[Cause]:
     if dp not in DNS_POLICIES:
         causes.append(unsupported_value(f"{field}.dnsPolicy", dp, DNS_POLICIES)
                       if dp else required(f"{field}.dnsPolicy"))
+    causes += validate_pod_dns_config(spec.get("dnsConfig"), dp, f"{field}.dnsConfig")
     ad = spec.get("activeDeadlineSeconds")
     if ad is not None and (not _int(ad) or not 1 <= ad <= 2147483647):
         causes.append(invalid_value(f"{field}.activeDeadlineSeconds", ad,

@@ -190,7 +190,11 @@ def free(proc):
 def mount_(proc):
     lines = ["overlay on / type overlay (rw,relatime)", "proc on /proc type proc (rw,nosuid,nodev,noexec,relatime)"]
     for path in sorted(proc.fs.mounts):
-        _, ro = proc.fs.mounts[path]
-        lines.append(f"/dev/sda1 on {path} type ext4 ({'ro' if ro else 'rw'},relatime)")
+        node, ro = proc.fs.mounts[path]
+        opts = f"{'ro' if ro else 'rw'},relatime"
+        if getattr(node, "tmpfs", False):      # emptyDir medium: Memory is a tmpfs the kubelet mounts
+            lines.append(f"tmpfs on {path} type tmpfs ({opts})")
+        else:
+            lines.append(f"/dev/sda1 on {path} type ext4 ({opts})")
     proc.write("\n".join(lines) + "\n")
     return 0
