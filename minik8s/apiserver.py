@@ -507,7 +507,9 @@ class APIServer:
                     f"UID in object meta: {old['metadata']['uid']}"), res.group)
             if (preconditions.get("resourceVersion")
                     and preconditions["resourceVersion"] != old["metadata"]["resourceVersion"]):
-                raise errors.conflict(res.plural, name, res.group)
+                raise errors.conflict_message(res.plural, name, (   # storage.Preconditions.Check
+                    f"Precondition failed: ResourceVersion in precondition: {preconditions['resourceVersion']}, "
+                    f"ResourceVersion in object meta: {old['metadata']['resourceVersion']}"), res.group)
         if propagation_policy not in (None, "Background", "Foreground", "Orphan"):
             raise errors.invalid("DeleteOptions", "", [(
                 "propagationPolicy", "FieldValueNotSupported",

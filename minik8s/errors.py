@@ -114,3 +114,28 @@ def unavailable(message: str) -> ApiError:
 
 def internal(message: str) -> ApiError:
     return ApiError(500, "InternalError", message)
+
+
+def invalid_options(kind: str, causes: list[tuple[str, str, str]]) -> ApiError:
+    """A 422 about a request's options (``CreateOptions``, ``DeleteOptions``...), as
+    ``errors.NewInvalid(schema.GroupKind{Group: "meta.k8s.io", Kind: kind}, "", errs)`` words it:
+    ``DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: ...``."""
+    parts = [f"{field}: {msg}" if field else msg for field, _typ, msg in causes]
+    detail = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
+    return ApiError(422, "Invalid", f'{kind}.meta.k8s.io "" is invalid: {detail}', {
+        "group": "meta.k8s.io", "kind": kind,
+        "causes": [{"reason": typ, "message": msg, "field": field} for field, typ, msg in causes],
+    })
+
+
+def request_entity_too_large(message: str) -> ApiError:
+    """413, as ``errors.NewRequestEntityTooLargeError`` words it."""
+    return ApiError(413, "RequestEntityTooLarge", f"Request entity too large: {message}")
+
+
+def unsupported_media_type(message: str) -> ApiError:
+    return ApiError(415, "UnsupportedMediaType", message)
+
+
+def not_acceptable(message: str) -> ApiError:
+    return ApiError(406, "NotAcceptable", message)

@@ -1,8 +1,11 @@
 """Open every page of the built book in headless Chromium with the network cut off.
 
-Each page must load without a console error, without a failed or refused request, and every widget
-output must render; on a page with a reconcile stepper, clicking "next" must show the next frame
-(``jslink`` at work in the static page). Skips, saying why, only when the machine has no Chromium
+Each page must load without a console error, without a failed or refused request (nothing may leave
+the origin), and every widget output must render; on a page with reconcile steppers, clicking "next"
+in each must show its next frame (``jslink`` at work in the static page). At 390 px (a phone) and
+1280 px (a laptop) no page may scroll sideways and no figure (svg, img, widget output, stepper frame)
+may be wider than its column, before and after stepping; at 1280 px figure and frame text is at least
+12 px; in dark mode a frame's header stays legible (issue 20). Skips, saying why, only when the machine has no Chromium
 and this is not CI (CI installs one: `.ci/run`).
 """
 

@@ -228,7 +228,18 @@ def test_adversarial_submissions_score_zero(name, exercise_root, monkeypatch):
     subs = {label: adversarial.ZERO[label](student) for label in zero}
     first = adversarial.answer_names(student)[0]
     subs["loop_in_answer"] = adversarial.loop_in_answer(solution, first)
+    # issue 16: escapes from the answer's sandbox, in a submission that answers only question 1
+    escapes = [k for k in adversarial.ANSWERED_FIRST if full or k == "escape_fork_exec"]
+    for label in escapes:
+        subs[label] = adversarial.ANSWERED_FIRST[label](student, solution)
     runs = harness.grade_many(dist, subs, Path(exercise_root) / name / "adversarial", jobs=harness.jobs())
+    for label in escapes:
+        run = runs[label]
+        assert run["error"] is None, f"{label}: {run['error']}"
+        scores, maxes = harness.grade.scores(run["results"]), harness.max_points(run["results"])
+        q1 = list(maxes)[0]
+        assert scores[q1] == maxes[q1], f"{label}: question 1 lost its points: {scores}"
+        assert all(scores[q] == 0 for q in maxes if q != q1), f"{label} gained points: {scores}"
     for label in zero:
         run = runs[label]
         assert run["error"] is None, f"{label}: {run['error']}"
@@ -255,3 +266,219 @@ def test_a_server_that_cannot_start_is_not_tried_again(monkeypatch):
     started = []
     monkeypatch.setattr(grading.subprocess, "Popen", lambda *a, **k: started.append(a))
     assert grading._server() is None and not started
+
+
+# --- issue 16: escapes from the answer's sandbox ------------------------------------------------
+
+REPORT = "def check(v):\n    return {'v': v}\n"
+
+
+def attempt(body: str, name: str = "x") -> str:
+    """An answer cell that tries `body` and answers with what happened: 'ESCAPED: <value of the
+    last line>' when nothing stopped it, else the exception."""
+    lines = body.strip().splitlines()
+    lines[-1] = "result = " + lines[-1]
+    inner = "\n".join("        " + line for line in lines)
+    return (f"def attempt():\n    try:\n{inner}\n        return 'ESCAPED: ' + repr(result)\n"
+            f"    except BaseException as e:\n        return type(e).__name__ + ': ' + str(e)\n"
+            f"{name} = attempt()\n")
+
+
+def escapes(target: str) -> dict[str, str]:
+    """Ways Python can start a process, signal the grader or write a file (issue 16)."""
+    t = repr(target)
+    return {
+        "subprocess._fork_exec": "import subprocess, os\nr, w = os.pipe()\nsubprocess._fork_exec("
+        "['/bin/sh', '-c', 'echo x > ' + " + t + "], [b'/bin/sh'], True, (), None, None, -1, -1, -1, -1, -1, -1, "
+        "r, w, False, True, -1, None, None, None, -1, None)",
+        "re-imported _posixsubprocess": "import sys\nsys.modules.pop('_posixsubprocess', None)\n"
+        "import _posixsubprocess\n_posixsubprocess",
+        "subprocess.run": f"import subprocess\nsubprocess.run(['/bin/sh', '-c', 'echo x > ' + {t}])",
+        "os.fork": "import os\nos.fork()",
+        "os.posix_spawn": f"import os\nos.posix_spawn('/bin/sh', ['sh', '-c', 'echo x > ' + {t}], {{}})",
+        "os.execv": f"import os\nos.execv('/bin/sh', ['sh', '-c', 'echo x > ' + {t}])",
+        "os.system": f"import os\nos.system('echo x > ' + {t})",
+        "ctypes fork": "import ctypes\nctypes.CDLL(None).fork()",
+        "ctypes system": f"import ctypes\nctypes.CDLL(None).system(('echo x > ' + {t}).encode())",
+        "signal the checker": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
+        "write a file": f"open({t}, 'w').write('x')",
+    }
+
+
+def test_no_escape_from_the_answer_sandbox(tmp_path):
+    """Issue 16: none of these starts a process, signals the checker or writes a file; the check
+    still runs and reports what the answer said."""
+    target = tmp_path / "tests.py"
+    target.write_text("original\n")
+    for label, body in escapes(str(target)).items():
+        r = grading.run_check(history(attempt(body)), "x", REPORT)
+        assert "v" in r and not r["v"].startswith("ESCAPED"), (label, r)
+        assert target.read_text() == "original\n", label
+    time.sleep(0.5)                      # a detached process would have had time to write
+    assert target.read_text() == "original\n"
+
+
+NO_AUDIT_HOOK = [("sys.addaudithook(_confine)\n", "\n"),
+                 ("_posixsubprocess.fork_exec = subprocess._fork_exec = _no_fork_exec\n", "\n"),
+                 ("    del sys.modules[_m]", "    pass"),
+                 # ctypes loaded while still root (where the Python installation is not readable
+                 # by other users, as here under /root, the answer could not load it itself)
+                 ("import ast, json, os, sys,", "import ctypes, ast, json, os, sys,")]
+
+
+def test_the_kernel_forbids_new_processes_even_past_the_audit_hook(monkeypatch):
+    """The audit hook is not the guard that matters: with it (and the fork_exec stub) taken out of
+    the sandbox, as an answer that found a way around them would, RLIMIT_NPROC 0 still makes every
+    fork fail (EAGAIN), as root drops to an unprivileged user first."""
+    sandbox = grading._SANDBOX
+    for old, new in NO_AUDIT_HOOK:
+        assert old in sandbox
+        sandbox = sandbox.replace(old, new)
+    monkeypatch.setattr(grading, "_SANDBOX", sandbox)
+    libc = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            "if libc.{call} == -1: raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))\n'done'")
+    for body in ("import os\nos.fork()", "import subprocess\nsubprocess.run(['/bin/true'])",
+                 "import subprocess\nsubprocess.Popen(['/bin/true'], start_new_session=True)",
+                 "import os\nos.posix_spawn('/bin/true', ['true'], {})",
+                 "import threading\nthreading.Thread(target=print).start()",
+                 libc.format(call="fork()")):
+        r = grading.run_check(history(attempt(body) + "# no hook\n"), "x", REPORT)
+        assert "v" in r and ("BlockingIOError" in r["v"] or "can't start new thread" in r["v"]), (body, r)
+    # libc's system() reports a failed fork as exit status 127; the command never runs
+    body = "import ctypes, os\nctypes.CDLL(None).system(b'touch made')\n[os.path.exists('made')]"
+    r = grading.run_check(history(attempt(body) + "# no hook\n"), "x", REPORT)
+    assert r == {"v": "ESCAPED: [False]"}, r
+    r = grading.run_check(history("import os\nx = [l for l in open('/proc/self/limits') if 'processes' in l]\n"
+                                  "# no hook\n"), "x", REPORT)
+    assert r["v"][0].split()[2:4] == ["0", "0"], r
+
+
+@pytest.mark.skipif(__import__("os").geteuid() != 0, reason="dropping privileges needs root (CI and "
+                    "otter's Docker/Gradescope grading run as root)")
+def test_as_root_the_answer_runs_as_a_user_that_owns_nothing_of_the_grader(tmp_path, monkeypatch):
+    """Issue 16: as root, the answer runs as a uid of its own without groups, so even past the
+    audit hook it cannot write root's files (otter's tests, results, checks.py) or signal the
+    checker; two sandboxes never share a uid."""
+    target = tmp_path / "tests.py"
+    target.write_text("original\n")
+    uids = [grading.run_check(history(f"import os\nx = [os.getresuid(), os.getresgid(), os.getgroups()]  # {i}\n"),
+                              "x", REPORT)["v"] for i in range(2)]
+    for resuid, resgid, groups in uids:
+        assert 0 not in resuid and 0 not in resgid and groups == [], uids
+    assert uids[0][0] != uids[1][0]
+    sandbox = grading._SANDBOX
+    for old, new in NO_AUDIT_HOOK:
+        sandbox = sandbox.replace(old, new)
+    monkeypatch.setattr(grading, "_SANDBOX", sandbox)
+    for body in (f"open({str(target)!r}, 'w').write('x')", "import os\nos.kill(os.getppid(), 9)",
+                 "import os\nos.setuid(0)", "import os\nos.readlink(f'/proc/{os.getppid()}/cwd')"):
+        r = grading.run_check(history(attempt(body) + "# no hook, root\n"), "x", REPORT)
+        assert "v" in r and r["v"].startswith("PermissionError"), (body, r)
+    assert target.read_text() == "original\n"
+
+
+# --- issue 20 (item 7): feedback a student can read ---------------------------------------------
+
+FAILING_TEST = {
+    "name": "q2", "points": 1,
+    "suites": [{"type": "doctest", "scored": True, "setup": "", "teardown": "", "cases": [
+        {"hidden": False, "locked": False, "code":
+            ">>> r = {'ready': '1/2', 'status': 'Running'}\n"
+            ">>> msg = 'ready: expected ' + repr('2/2') + ', happened ' + repr(r['ready'])\n"
+            ">>> assert not msg, 'kubectl get pod broken, 60 s after applying:\\n' + msg + \\\n"
+            "...     '\\n(look at the image tag of web)'\n"},
+        {"hidden": False, "locked": False, "code":
+            ">>> r = {'error': 'q4_selectors still has ... in it: replace every ... with your answer'}\n"
+            ">>> assert 'error' not in r, r['error']\n"
+            ">>> a = r['a']\n"},
+        {"hidden": False, "locked": False, "code": ">>> x = 1\n>>> assert x == 2\n"},
+    ]}],
+}
+
+
+def test_a_failing_test_says_what_its_assertion_says_without_doctest_noise():
+    """otter shows a failing doctest's whole verbose run (Trying: / Expecting nothing / ok for
+    every line, a traceback into doctest.py); the student sees the assertion's message instead."""
+    from otter.test_files.ok_test import OKTestFile
+    grading._install_clean_feedback()
+    tf = OKTestFile.from_spec(FAILING_TEST)
+    tf.run({})
+    assert not any(tcr.passed for tcr in tf.test_case_results)
+    text, html = tf.summary(), tf._repr_html_()
+    for shown in (text, html):
+        for noise in ("Trying:", "Expecting nothing", "doctest.py", "Traceback", "Failed example"):
+            assert noise not in shown, (noise, shown)
+    msgs = [tcr.message for tcr in tf.test_case_results]
+    assert msgs[0] == ("❌ Test case failed\nkubectl get pod broken, 60 s after applying:\n"
+                       "ready: expected '2/2', happened '1/2'\n(look at the image tag of web)")
+    # the first failing line is what the student needs (the next ones fail because of it)
+    assert msgs[1] == "❌ Test case failed\nq4_selectors still has ... in it: replace every ... with your answer"
+    assert msgs[2] == "❌ Test case failed\nthis check failed:\nassert x == 2"
+    assert grading.clean_failure(msgs[0]) == msgs[0]                  # cleaning twice changes nothing
+    assert grading.clean_failure("✅ Test case passed") == "✅ Test case passed"
+
+
+def test_an_unrun_answer_cell_is_read_from_the_saved_notebook(tmp_path, monkeypatch):
+    """grader.check before the answer's cell has run: the saved notebook has the cell (still `...`),
+    so the student is told to replace the ... (not that no cell defines the name)."""
+    nb = {"cells": [harness.code_cell('q4_selectors = {"a": ..., "b": ...}\n')], "metadata": {},
+          "nbformat": 4, "nbformat_minor": 5}
+    harness.write_nb(nb, tmp_path / "ex.ipynb")
+    monkeypatch.chdir(tmp_path)
+    r = grading.run_check(history("import otter"), "q4_selectors", REPORT)
+    assert r["error"].startswith("q4_selectors still has ... in it: replace every ... with your answer"), r
+    assert "run that cell" in r["error"]
+    r = grading.run_check(history("q4_selectors = ..."), "q4_selectors", REPORT)
+    assert r["error"].startswith("q4_selectors is still ... : replace the ... with your answer"), r
+
+
+def test_graded_output_puts_the_feedback_first(exercise_root):
+    """otter run of the untouched student notebook and of a wrong answer: each failing question's
+    output (what Gradescope shows) is the check's message, with no doctest noise."""
+    name = harness.exercises()[0]
+    dist = harness.assigned(name, exercise_root)
+    student = harness.read_nb(dist / "student" / f"{name}.ipynb")
+    subs = {"untouched": student}
+    wrong = harness.wrong_answers(name)
+    first_q = sorted(wrong)[0]
+    subs["wrong"] = harness.replace_answer(student, wrong[first_q][0].read_text())
+    runs = harness.grade_many(dist, subs, Path(exercise_root) / name / "feedback", jobs=2)
+    for label, run in runs.items():
+        assert run["error"] is None, run["error"]
+        failed = [t for t in run["results"]["tests"] if t.get("max_score") and not t.get("score")]
+        assert failed, label
+        for t in failed:
+            out = t.get("output", "")
+            for noise in ("Trying:", "Expecting nothing", "doctest.py", "Traceback"):
+                assert noise not in out, (label, t["name"], out)
+            if label == "untouched":
+                assert "still" in out and "..." in out, (t["name"], out)
+        print(label, f"{run['seconds']:.1f} s")
+
+
+def test_tests_changed_during_grading_score_nothing(tmp_path, monkeypatch):
+    """Belt and braces (issue 16): the plugin hashes otter's tests and checks.py before the
+    submission runs and again after grading; a change zeroes every question."""
+    import nbformat
+    from otter.test_files import GradingResults
+    from otter.test_files.ok_test import OKTestFile
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "q1.py").write_text("OK_FORMAT = True\n")
+    (tmp_path / "checks.py").write_text("def q1(a):\n    return {}\n")
+    passing = {"name": "q1", "points": 2, "suites": [{"type": "doctest", "scored": True, "setup": "", "teardown": "",
+                                                       "cases": [{"hidden": False, "locked": False, "code": ">>> 1\n1\n"}]}]}
+
+    def graded(tamper):
+        plugin = grading.IntegrityPlugin(str(tmp_path / "sub.ipynb"), {}, {})
+        plugin.before_execution(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]))
+        tamper()
+        tf = OKTestFile.from_spec(passing)
+        tf.run({})
+        results = GradingResults([tf])
+        plugin.after_grading(results)
+        return results.total
+
+    assert graded(lambda: None) == 2
+    assert graded(lambda: (tmp_path / "tests" / "q1.py").write_text("OK_FORMAT = True\n# all pass\n")) == 0
+    assert graded(lambda: (tmp_path / "checks.py").write_text("def q1(a):\n    return {'ok': 1}\n")) == 0

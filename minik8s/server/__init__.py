@@ -18,7 +18,9 @@ program calls :meth:`KubeServer.run`.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import sys
 import threading
 import time
 from http.server import ThreadingHTTPServer
@@ -34,6 +36,15 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def handle_error(self, request, client_address):
+        """An exception outside a request's handler (reading its request line, a reset connection):
+        a client that went away is nothing; anything else is logged and counted, not printed."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        self.kube.faults += 1
+        logging.getLogger("minik8s.server").exception("error on a connection from %s", client_address)
+
 
 class KubeServer:
     """A running API server for ``cluster`` (start with :meth:`start`, end with :meth:`stop`)."""
@@ -43,6 +54,7 @@ class KubeServer:
         self.cluster = cluster
         self.speed = float(speed)
         self.verbose = verbose
+        self.faults = 0          # server-side errors (logged with their traceback), see rest._handle
         self.lock = threading.RLock()
         self.stopping = False
         self.openapi = OpenAPI()
@@ -67,7 +79,13 @@ class KubeServer:
             try:
                 return fn(*args, **kw)
             finally:
-                self.cluster.clock.run(0)
+                try:
+                    self.cluster.clock.run(0)
+                except Exception:
+                    # A component that fails reacting to this request's write is the server's fault,
+                    # not the request's: logged and counted, and the request still gets its answer.
+                    self.faults += 1
+                    logging.getLogger("minik8s.server").exception("a component failed after a request")
 
     def run(self, seconds: float) -> None:
         """Advance the cluster's virtual time by ``seconds`` (under the lock)."""
@@ -105,8 +123,8 @@ class KubeServer:
                 try:
                     self.cluster.clock.run(elapsed * self.speed)
                 except Exception:        # a bug in a component must not stop the clock for good
-                    import traceback
-                    traceback.print_exc()
+                    self.faults += 1
+                    logging.getLogger("minik8s.server").exception("the virtual clock's step failed")
 
     # --- lifecycle --------------------------------------------------------------------------
     def start(self) -> "KubeServer":

@@ -27,7 +27,7 @@ import socket
 import time
 
 from .. import errors
-from . import tables, websocket
+from . import params, tables, websocket
 
 BOOKMARK_EVERY = 5.0          # wall seconds between bookmarks on an idle watch (upstream: about a minute)
 DEFAULT_WATCH_TIMEOUT = 1800  # the API server's --min-request-timeout
@@ -82,15 +82,19 @@ def watch(handler, t, query: dict, accept: str) -> None:
     res = t.res
     as_table = tables.wants_table(accept)
     mode = tables.include_object_mode(_first(query, "includeObject")) if as_table else None
-    bookmarks = str(_first(query, "allowWatchBookmarks", "false")).lower() == "true"
-    try:
-        timeout = float(_first(query, "timeoutSeconds") or DEFAULT_WATCH_TIMEOUT)
-    except ValueError:
-        raise errors.bad_request("invalid timeoutSeconds") from None
+    bookmarks = params.boolean(query, "allowWatchBookmarks")
+    # timeoutSeconds: absent or 0, the server's own (--min-request-timeout); negative, ends at once.
+    timeout = params.int64(query, "timeoutSeconds") or DEFAULT_WATCH_TIMEOUT
+    params.int64(query, "limit")
     rv = _first(query, "resourceVersion")
+    if rv not in (None, "") and not (rv.isascii() and rv.isdigit() and int(rv) < 2 ** 64):
+        # APIObjectVersioner.ParseResourceVersion: strconv.ParseUint(rv, 10, 64)
+        why = "value out of range" if rv.isascii() and rv.isdigit() else "invalid syntax"
+        raise errors.bad_request(f"resourceVersion: Invalid value: {params.go_quote(rv)}: strconv.ParseUint: "
+                                 f"parsing {params.go_quote(rv)}: {why}")
     q: queue.SimpleQueue = queue.SimpleQueue()
 
-    initial = str(_first(query, "sendInitialEvents", "false")).lower() == "true"
+    initial = params.boolean(query, "sendInitialEvents")
 
     def start():
         list_rv = rv
@@ -168,15 +172,38 @@ def _container_running(pod: dict, container: str | None) -> bool:
     return False
 
 
+def _validate_log_options(name, tail, since, limit_bytes, since_time) -> None:
+    """ValidatePodLogOptions (pkg/apis/core/validation): the ranges of PodLogOptions' numbers,
+    a 422 ``PodLogOptions "NAME" is invalid: ...`` (pkg/registry/core/pod/rest/log.go)."""
+    causes = []
+    if tail is not None and tail < 0:
+        causes.append(("tailLines", "FieldValueInvalid",
+                       f"Invalid value: {tail}: must be greater than or equal to 0"))
+    if limit_bytes is not None and limit_bytes < 1:
+        causes.append(("limitBytes", "FieldValueInvalid", f"Invalid value: {limit_bytes}: must be greater than 0"))
+    if since_time and since is not None:
+        causes.append(("", "FieldValueForbidden",
+                       "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified"))
+    if since is not None and since < 1:
+        causes.append(("sinceSeconds", "FieldValueInvalid", f"Invalid value: {since}: must be greater than 0"))
+    if causes:
+        parts = [f"{f}: {m}" if f else m for f, _t, m in causes]
+        detail = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
+        raise errors.ApiError(422, "Invalid", f'PodLogOptions "{name}" is invalid: {detail}', {
+            "name": name, "group": "", "kind": "PodLogOptions",
+            "causes": [{"reason": typ, "message": m, "field": f} for f, typ, m in causes]})
+
+
 def pod_log(handler, t, query: dict) -> None:
     """GET pods/NAME/log: plain text; ``follow=true`` keeps the response open as the log grows."""
     kube = handler.server.kube
     api = kube.cluster.apiserver
     container = _first(query, "container") or None
-    previous = str(_first(query, "previous", "false")).lower() == "true"
-    tail = _first(query, "tailLines")
-    tail = int(tail) if tail not in (None, "") else None
-    follow = str(_first(query, "follow", "false")).lower() == "true"
+    previous = params.boolean(query, "previous")
+    tail = params.int64(query, "tailLines")
+    follow = params.boolean(query, "follow")
+    _validate_log_options(t.name, tail, params.int64(query, "sinceSeconds"), params.int64(query, "limitBytes"),
+                          _first(query, "sinceTime"))
     ns = t.namespace or "default"
     def begin():
         text = api.pod_logs(t.name, ns, container, previous=previous, tail=tail)
@@ -240,8 +267,8 @@ def pod_exec(handler, t, query: dict) -> None:
     api = kube.cluster.apiserver
     argv = query.get("command") or []
     container = _first(query, "container") or None
-    use_stdin = str(_first(query, "stdin", "false")).lower() in ("true", "1")
-    tty = str(_first(query, "tty", "false")).lower() in ("true", "1")
+    use_stdin = params.boolean(query, "stdin")
+    tty = params.boolean(query, "tty")
     ns = t.namespace or "default"
     if not argv:
         raise errors.bad_request("you must specify at least 1 command")

@@ -326,7 +326,10 @@ def build_graph(view: dict, components: list | None = None, kubelets: dict | Non
                 ng.node(kid, "kubelet", shape="component", style="filled" if running else "dashed,filled",
                         fillcolor="#dde7f7" if running else "#eeeeee")
                 if comps:
-                    g.edge(kid, "comp_kube_apiserver", style="solid" if running else "dotted", color="#7a8fb3")
+                    # constraint=false: the arrow is drawn but does not pull node-1 up beside the
+                    # API server, above the control plane.
+                    g.edge(kid, "comp_kube_apiserver", style="solid" if running else "dotted", color="#7a8fb3",
+                           constraint="false")
             pods = pods_by_node.get(node_name, [])
             _draw_pods(ng, _id("more", node_name), pods, focus, max_pods, summarised)
             if not pods and small:
@@ -443,9 +446,10 @@ def _pod_node(graph, pod: dict) -> None:
 
 SVG_FIT_STYLE = "max-width:100%;height:auto"     # inline, so it also holds in JupyterLab
 # No label smaller than 9 pt, which is 12 px on screen at the picture's own size: render_svg raises
-# smaller font sizes (an edge label at 8 pt, say) in any diagram, whichever module drew it.
+# smaller font sizes (an edge label at 8 pt, a <FONT POINT-SIZE="8"> in an HTML label) in any
+# diagram, whichever module drew it.
 MIN_FONTSIZE = 9
-_MIN_FONTSIZE = re.compile(r'\b(fontsize)="?([\d.]+)"?')
+_MIN_FONTSIZE = re.compile(r'\b(fontsize|POINT-SIZE)="?([\d.]+)"?', re.I)    # attributes, HTML labels
 
 _SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
 _SVG_COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -456,7 +460,7 @@ _SVG_TITLE = re.compile(r"<title>[^<]*</title>\n?")
 def render_svg(graph: graphviz.Digraph, scale: float | None = None) -> str:
     """Render ``graph`` to an SVG fragment fit to inline in HTML (no XML prologue, ids or comments)."""
     use_dot()
-    source = _MIN_FONTSIZE.sub(lambda m: f"{m.group(1)}={MIN_FONTSIZE}"
+    source = _MIN_FONTSIZE.sub(lambda m: f'{m.group(1)}="{MIN_FONTSIZE}"'
                                if float(m.group(2)) < MIN_FONTSIZE else m.group(0), graph.source)
     if source != graph.source:
         graph = graphviz.Source(source)
