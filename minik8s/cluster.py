@@ -190,7 +190,7 @@ class Cluster:
             spec = {"name": spec}
         spec = dict(spec)
         spec.setdefault("name", f"node-{len(self.kubelets) + 1}")
-        kubelet = Kubelet(self.ctx, spec)
+        kubelet = Kubelet(self.ctx, spec, len(self.apiserver.kubelets))   # index: the node's number (podCIDR)
         self.kubelets[spec["name"]] = kubelet
         self.node_specs.append(spec)
         self.apiserver.kubelets[spec["name"]] = kubelet
@@ -228,7 +228,7 @@ class Cluster:
         Takes YAML/JSON text (several documents allowed), a path, a dict or a list.
         Returns the objects as stored. A bad manifest raises ApiError and changes nothing.
         """
-        from .kubectl.apply import apply_object, check_objects
+        from .kubectl.client_side_apply import apply_object, check_objects
         objs = load_manifests(manifest)
         check_objects(self, objs, namespace)           # all or nothing: validate before writing
         out = [apply_object(self, obj, namespace)[0] for obj in objs]

@@ -7,6 +7,7 @@ In ``Cluster(nodes=0)`` nothing binds or runs pods; these helpers do what the sc
 from __future__ import annotations
 
 from minik8s.api.meta import rfc3339
+from minik8s.errors import ApiError
 
 
 def pod_manifest(name="web", image="nginx:1.27", labels=None):
@@ -46,10 +47,13 @@ def renew_lease(c, name):
                       "renewTime": rfc3339(c.now) .replace("Z", ".000000Z")}}
     try:
         old = c.apiserver.get("leases", name, "kube-node-lease")
-        old["spec"] = lease["spec"]
-        c.apiserver.update("leases", old, "kube-node-lease")
-    except Exception:
+    except ApiError as e:
+        if e.code != 404:
+            raise
         c.apiserver.create("leases", lease, "kube-node-lease")
+        return
+    old["spec"] = lease["spec"]
+    c.apiserver.update("leases", old, "kube-node-lease")
 
 
 def run_pod(c, pod, node="node-1", ready=True, phase="Running"):
@@ -99,8 +103,9 @@ def finish_deleting(c, namespace="default"):
         if p["metadata"].get("deletionTimestamp"):
             try:
                 c.apiserver.delete("pods", p["metadata"]["name"], namespace, grace_period_seconds=0)
-            except Exception:
-                pass
+            except ApiError as e:
+                if e.code != 404:          # already gone is fine; anything else is a failure
+                    raise
     c.run(0)
 
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from minik8s import ApiError, Cluster
-from minik8s.kubectl.apply import LAST_APPLIED, apply_object, check_objects
+from minik8s.kubectl.client_side_apply import LAST_APPLIED, apply_object, check_objects
 
 DEPLOY = """
 apiVersion: apps/v1

@@ -144,7 +144,7 @@ def test_configmap_update_reaches_files_not_env():
     require a pod restart"; configMap volumes are read-only
     (https://kubernetes.io/docs/concepts/configuration/configmap/#mounted-configmaps-are-updated-automatically,
     https://kubernetes.io/docs/reference/command-line-tools-reference/kubelet/)."""
-    from minik8s.storage.volumes import SYNC_FREQUENCY
+    from minik8s.kubelet.volumes import SYNC_FREQUENCY
     assert SYNC_FREQUENCY == 60.0
     c = Cluster(nodes=1, seed=0)
     c.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "app-config"}, "data": {"greeting": "hello"}})
@@ -376,7 +376,7 @@ def test_emptydir_size_limit_evicts():
     (pkg/kubelet/kubelet.go: evictionMonitoringPeriod = 10s; node-pressure-eviction: "the kubelet
     evaluates eviction thresholds based on its configured housekeeping-interval, which defaults to
     10s", https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/)."""
-    from minik8s.storage.volumes import LIMIT_CHECK_PERIOD
+    from minik8s.kubelet.volumes import LIMIT_CHECK_PERIOD
     assert LIMIT_CHECK_PERIOD == 10.0
     c = Cluster(nodes=1, seed=0)
     c.apply(_busybox_pod("filler", [{"name": "data", "emptyDir": {"sizeLimit": "1Ki"}}],

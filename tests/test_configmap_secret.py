@@ -8,7 +8,7 @@ https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap
 from __future__ import annotations
 
 from minik8s import Cluster
-from minik8s.storage.volumes import SYNC_FREQUENCY
+from minik8s.kubelet.volumes import SYNC_FREQUENCY
 
 
 def box(script, mounts=(), env=None, env_from=None, name="app"):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from minik8s import Cluster
-from minik8s.api.defaults import apply_defaults, image_pull_policy
+from minik8s.api.defaults import apply_defaults
+from minik8s.api.defaults.pods import image_pull_policy
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
 
 import pytest
 
-from minik8s.controllers.deployment import (max_surge_and_unavailable, pod_template_hash,
-                                            proportional_sizes, rolling_update_step, safe_encode,
-                                            templates_equal)
+from minik8s.api.podtemplate import templates_equal
+from minik8s.controllers.deployment import max_surge_and_unavailable, proportional_sizes, rolling_update_step
+from minik8s.controllers.deployment_util import pod_template_hash, safe_encode
 
 from ctrl_helpers import finish_deleting, make_cluster, run_all, template
 

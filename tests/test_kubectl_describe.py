@@ -6,7 +6,10 @@ the API server so the tests do not depend on other components' timing.
 """
 
 from minik8s import Cluster
-from minik8s.kubectl import describe as D
+from minik8s.kubectl.describe.pods import describe_probe, pod_requests, qos_class
+from minik8s.kubectl.describe.writer import (PrefixWriter, describe_events, quantity_str, rfc1123z, tabwrite,
+                                             tolerations_multiline)
+from minik8s.kubectl.printers import human_duration
 
 # --- Go's tabwriter and HumanDuration ----------------------------------------------------------
 
@@ -15,7 +18,7 @@ def test_tabwriter_aligns_column_blocks_and_ignores_the_trailing_cell():
     """text/tabwriter: a column's width is per block of consecutive lines having that cell;
     the text after a line's last tab does not widen anything (padding 2, as describe.go)."""
     text = "Name:\tweb\nNamespace:\tdefault\nIPs:\n  IP:\t10.0.0.1\n"
-    assert D.tabwrite(text) == ("Name:       web\n"
+    assert tabwrite(text) == ("Name:       web\n"
                                 "Namespace:  default\n"
                                 "IPs:\n"
                                 "  IP:  10.0.0.1\n")
@@ -23,12 +26,12 @@ def test_tabwriter_aligns_column_blocks_and_ignores_the_trailing_cell():
 
 def test_tabwriter_nested_columns():
     text = "a\tbb\tc\naaa\tb\tc\nx\n"
-    assert D.tabwrite(text) == "a    bb  c\naaa  b   c\nx\n"
+    assert tabwrite(text) == "a    bb  c\naaa  b   c\nx\n"
 
 
 def test_tabwriter_minwidth_and_padding_of_table_printers():
     """printers.GetNewTabWriter: minwidth 6, padding 3 (kubectl top's columns)."""
-    assert D.tabwrite("NAME\tCPU\t\nab\t1m\t\n", padding=3, minwidth=6) == "NAME   CPU   \nab     1m    \n"
+    assert tabwrite("NAME\tCPU\t\nab\t1m\t\n", padding=3, minwidth=6) == "NAME   CPU   \nab     1m    \n"
 
 
 def test_human_duration_matches_apimachinery():
@@ -38,11 +41,11 @@ def test_human_duration_matches_apimachinery():
              52 * 3600: "2d4h", 8 * 86400: "8d", 2 * 365 * 86400: "2y", (2 * 365 + 10) * 86400: "2y10d",
              8 * 365 * 86400: "8y", -1: "0s", -5: "<invalid>"}
     for seconds, want in cases.items():
-        assert D.human_duration(seconds) == want, seconds
+        assert human_duration(seconds) == want, seconds
 
 
 def test_rfc1123z():
-    assert D.rfc1123z("2025-01-01T00:00:05Z") == "Wed, 01 Jan 2025 00:00:05 +0000"
+    assert rfc1123z("2025-01-01T00:00:05Z") == "Wed, 01 Jan 2025 00:00:05 +0000"
 
 
 # --- probes, tolerations, events ---------------------------------------------------------------
@@ -52,19 +55,19 @@ def test_probe_lines_as_in_the_probes_task_page():
     """https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"""
     http = {"httpGet": {"path": "/healthz", "port": 8080, "scheme": "HTTP"}, "initialDelaySeconds": 3,
             "periodSeconds": 3, "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3}
-    assert D.describe_probe(http) == \
+    assert describe_probe(http) == \
         "http-get http://:8080/healthz delay=3s timeout=1s period=3s #success=1 #failure=3"
     exe = {"exec": {"command": ["cat", "/tmp/healthy"]}, "initialDelaySeconds": 5, "periodSeconds": 5}
-    assert D.describe_probe(exe) == "exec [cat /tmp/healthy] delay=5s timeout=1s period=5s #success=1 #failure=3"
+    assert describe_probe(exe) == "exec [cat /tmp/healthy] delay=5s timeout=1s period=5s #success=1 #failure=3"
     tcp = {"tcpSocket": {"port": 8080}, "initialDelaySeconds": 15, "periodSeconds": 10}
-    assert D.describe_probe(tcp) == "tcp-socket :8080 delay=15s timeout=1s period=10s #success=1 #failure=3"
+    assert describe_probe(tcp) == "tcp-socket :8080 delay=15s timeout=1s period=10s #success=1 #failure=3"
 
 
 def test_tolerations_of_a_default_pod():
     """The two 300 s tolerations every pod gets, as `kubectl describe pod` lists them
     (https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions)."""
-    w = D.PrefixWriter()
-    D.tolerations_multiline(w, "Tolerations", [
+    w = PrefixWriter()
+    tolerations_multiline(w, "Tolerations", [
         {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
          "tolerationSeconds": 300},
         {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
@@ -86,9 +89,9 @@ def test_events_table_aggregates_repeats():
          "message": "Back-off restarting failed container app in pod web_default(uid)",
          "involvedObject": {"fieldPath": "spec.containers{app}"}},
     ]
-    w = D.PrefixWriter()
+    w = PrefixWriter()
     w.write(0, "QoS Class:\tBestEffort\n")
-    D.describe_events(evs, w, now=130)
+    describe_events(evs, w, now=130)
     assert w.text() == (
         "QoS Class:  BestEffort\n"
         "Events:\n"
@@ -100,8 +103,8 @@ def test_events_table_aggregates_repeats():
 
 
 def test_no_events():
-    w = D.PrefixWriter()
-    D.describe_events([], w, 0)
+    w = PrefixWriter()
+    describe_events([], w, 0)
     assert w.text() == "Events:  <none>\n"
 
 
@@ -347,12 +350,12 @@ def test_qos_class_computed_as_upstream():
     """https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/"""
     def pod(res):
         return {"metadata": {}, "spec": {"containers": [{"name": "a", "resources": res}]}}
-    assert D.qos_class(pod({})) == "BestEffort"
-    assert D.qos_class(pod({"limits": {"cpu": "1", "memory": "1Gi"}})) == "Guaranteed"
-    assert D.qos_class(pod({"requests": {"cpu": "1", "memory": "1Gi"},
+    assert qos_class(pod({})) == "BestEffort"
+    assert qos_class(pod({"limits": {"cpu": "1", "memory": "1Gi"}})) == "Guaranteed"
+    assert qos_class(pod({"requests": {"cpu": "1", "memory": "1Gi"},
                             "limits": {"cpu": "1", "memory": "1Gi"}})) == "Guaranteed"
-    assert D.qos_class(pod({"requests": {"cpu": "500m"}, "limits": {"cpu": "1", "memory": "1Gi"}})) == "Burstable"
-    assert D.qos_class(pod({"requests": {"memory": "10Mi"}})) == "Burstable"
+    assert qos_class(pod({"requests": {"cpu": "500m"}, "limits": {"cpu": "1", "memory": "1Gi"}})) == "Burstable"
+    assert qos_class(pod({"requests": {"memory": "10Mi"}})) == "Burstable"
 
 
 def test_pod_requests_take_the_largest_init_container():
@@ -360,7 +363,7 @@ def test_pod_requests_take_the_largest_init_container():
     pod = {"spec": {"containers": [{"name": "a", "resources": {"requests": {"cpu": "100m"}}},
                                    {"name": "b", "resources": {"requests": {"cpu": "100m"}}}],
                     "initContainers": [{"name": "i", "resources": {"requests": {"cpu": "300m", "memory": "1Gi"}}}]}}
-    assert D.pod_requests(pod) == {"cpu": 300, "memory": 1024 ** 3}
+    assert pod_requests(pod) == {"cpu": 300, "memory": 1024 ** 3}
 
 
 def test_describe_node_resources_and_pods():
@@ -571,7 +574,7 @@ def test_quantities_print_in_canonical_form():
     cases = {"1024Mi": "1Gi", "0.5": "500m", "1000m": "1", "1500m": "1500m", "128Mi": "128Mi",
              "1.5Gi": "1536Mi", "110": "110", "250m": "250m", "0": "0", "1G": "1G"}
     for given, want in cases.items():
-        assert D.quantity_str(given) == want, given
+        assert quantity_str(given) == want, given
 
 
 def test_describe_all_category():

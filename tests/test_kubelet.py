@@ -8,7 +8,7 @@ import pytest
 from minik8s import Cluster
 from minik8s.errors import ApiError
 from minik8s.kubelet.backoff import Backoff
-from minik8s.kubelet.pod_worker import (cri_error, default_pull_policy, go_duration, hosts_file, resolv_conf,
+from minik8s.kubelet.containers import (cri_error, default_pull_policy, go_duration, hosts_file, resolv_conf,
                                         should_restart)
 from minik8s.kubelet.status import pod_conditions, pod_phase, qos_class
 

@@ -287,8 +287,10 @@ def test_if_not_present_uses_the_node_cache_and_always_pulls():
 # --- deletion ------------------------------------------------------------------------------------------
 
 def _graceful(c):
-    if "Pod" not in c.apiserver.grace_period:
-        pytest.skip("the API server's pod grace-period delete hook is not installed yet")
+    """A pod is deleted gracefully (deletionTimestamp first, the kubelet removes it once its containers
+    stopped): the API server's grace-period hook for Pods must be installed, else these tests fail
+    (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination)."""
+    assert "Pod" in c.apiserver.grace_period, "the API server's pod grace-period delete hook is missing"
 
 
 def test_delete_stops_containers_then_removes_the_pod():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from minik8s import Cluster
 from minik8s.runtime import Dir
 from minik8s.api.persistentvolume import find_best_match, mismatch
-from minik8s.storage.volumes import disks
+from minik8s.storage.backend import disks
 
 
 def pv(name, size="1Gi", modes=("ReadWriteOnce",), cls="", policy="Retain", labels=None, source=None, **spec):

@@ -14,7 +14,7 @@ import pytest
 from minik8s.api.quantity import memory_bytes
 from minik8s.errors import ApiError
 from minik8s.kubelet.eviction import oom_score_adj
-from minik8s.runtime.containerd import BASE_RSS
+from minik8s.runtime.container import BASE_RSS
 from minik8s.runtime.process import MiB
 from pod_helpers import Run, cluster, pod
 

@@ -17,7 +17,7 @@ from minik8s.clock import Clock
 from minik8s.net.podnetwork import ConnectionRefused, NoRouteToHost, PodNetwork, Timeout
 from minik8s.runtime import ContainerRuntime, Dir, Mount, command_line, image
 from minik8s.runtime.app import healthz_status, ready_status, settings
-from minik8s.runtime.containerd import expand_env_refs
+from minik8s.api.expansion import expand_env_refs
 from minik8s.runtime.images import ImageRegistry
 from minik8s.runtime.process import MiB
 

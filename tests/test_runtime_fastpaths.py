@@ -10,7 +10,7 @@ import random
 from minik8s.clock import Clock
 from minik8s.net.podnetwork import PodNetwork
 from minik8s.runtime import ContainerRuntime, Dir, Mount
-from minik8s.runtime.containerd import expand_env_refs
+from minik8s.api.expansion import expand_env_refs
 from minik8s.runtime.fs import FileSystem, tree
 from minik8s.runtime.images import Image, digest_of, repository
 from minik8s.kubelet.env import expand
@@ -101,9 +101,9 @@ def test_no_readiness_gates_means_no_messages():
 def _run_exec_params(monkeypatch, fast: bool, command, image="busybox:1.36", env=None):
     """Run ``command`` in a fresh container, with the ``exec "$@"`` fast path on or off; return
     what can be seen of it: status, logs, ps while it runs, and the process's argv and env."""
-    from minik8s.runtime import sh
+    from minik8s.runtime.sh import interpreter
     if not fast:
-        monkeypatch.setattr(sh, "_execs_its_arguments", lambda tree: False)
+        monkeypatch.setattr(interpreter, "_execs_its_arguments", lambda tree: False)
     rt = _runtime()
     img = rt.registry.resolve(image)
     rt.images[img.ref] = img
@@ -121,7 +121,8 @@ def _run_exec_params(monkeypatch, fast: bool, command, image="busybox:1.36", env
 def test_exec_of_the_positional_parameters_matches_the_general_path(monkeypatch):
     """Shell.run_script runs a script that is just ``exec "$@"`` (docker-entrypoint.sh) without
     expanding its words; status, logs, ps, argv and environment are the general path's."""
-    from minik8s.runtime.sh import _execs_its_arguments, parse
+    from minik8s.runtime.sh.interpreter import _execs_its_arguments
+    from minik8s.runtime.sh.parser import parse
     assert _execs_its_arguments(parse('#!/bin/sh\nexec "$@"\n'))
     for src in ['exec "$@" >/dev/null', 'exec $@', 'X=1 exec "$@"', 'exec "$@" &', ': ; exec "$@"',
                 'exec "$*"', 'exec "$@" x']:
@@ -187,43 +188,36 @@ spec:
 """
 
 
-def test_admission_running_total_matches_the_sum_over_the_pods():
-    """Kubelet.admit reads ``admitted_total``, kept up to date as pods are admitted, finish,
-    are rejected, deleted or replaced; it is always what admitted_requests() adds up."""
+def test_admission_counts_the_admitted_pods_that_still_run():
+    """The kubelet's admission compares a pod's requests with what the admitted, unfinished pods request
+    (admitted_requests): a pod that does not fit next to them is rejected OutOfcpu; once they
+    are deleted, the same pod fits
+    (https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename)."""
     from minik8s import Cluster
+    from minik8s.kubelet.admission import admitted_requests
     c = Cluster(nodes=1, seed=0)
     kl = c.kubelets["node-1"]
-
-    def check():
-        assert kl.admitted_total == kl.admitted_requests()
     c.apply(ADMISSION)
-    for _ in range(12):
-        c.run(1)
-        check()
+    c.run(12)
     extra = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "late"},
              "spec": {"nodeName": "node-1", "containers": [{"name": "c", "image": "busybox:1.36",
                       "command": ["sleep", "3600"], "resources": {"requests": {"cpu": "800m"}}}]}}
     c.apply(dict(extra))                       # does not fit next to big: OutOfcpu
     c.run(2)
-    check()
     assert c.get("pod", "late")["status"]["reason"] == "OutOfcpu"
     c.delete("pod", "big")
     c.delete("pod", "late")
-    for _ in range(40):
-        c.run(1)
-        check()
+    c.run(40)
     c.apply(dict(extra))                       # fits now that big is gone
     c.run(3)
-    check()
     assert c.get("pod", "late")["status"]["phase"] == "Running"
     c.delete("pod", "crash", grace_period_seconds=0)
     c.run(5)
-    check()
-    assert kl.admitted_total["pods"] == 1
+    assert admitted_requests(kl.workers.values())["pods"] == 1
 
 
 def test_cached_service_variables_follow_the_services():
-    """Kubelet.service_environment caches service_links() per (namespace, enableServiceLinks);
+    """ContainerEnvironment.service_environment caches service_links() per (namespace, enableServiceLinks);
     the services informer's handler empties the cache, so the answer is always the general one."""
     from minik8s import Cluster
     c = Cluster(nodes=1, seed=0)
@@ -239,10 +233,10 @@ def test_cached_service_variables_follow_the_services():
     def check():
         for ns in ("default", "other", "empty"):
             for links in (None, True, False):
-                got = kl.service_environment(pod(ns, links))
-                assert got == kl.service_links(ns, links is not False), (ns, links)
+                got = kl.env.service_environment(pod(ns, links))
+                assert got == kl.env.service_links(ns, links is not False), (ns, links)
                 got["MINE"] = "x"          # the caller's changes do not reach the cache
-        assert all("MINE" not in env for env in kl.service_env_cache.values())
+        assert all("MINE" not in env for env in kl.env.service_env_cache.values())
     check()
     c.apply("""
 apiVersion: v1
@@ -263,22 +257,22 @@ spec:
 """)
     c.run(1)
     check()
-    assert "WEB_SERVICE_HOST" in kl.service_environment(pod("other"))
+    assert "WEB_SERVICE_HOST" in kl.env.service_environment(pod("other"))
     c.apiserver.patch("services", "web", {"spec": {"ports": [{"port": 8080, "name": "http"}]}}, "other")
     c.run(1)
     check()
-    assert kl.service_environment(pod("other"))["WEB_SERVICE_PORT"] == "8080"
+    assert kl.env.service_environment(pod("other"))["WEB_SERVICE_PORT"] == "8080"
     c.delete("service", "web", namespace="other")
     c.run(1)
     check()
-    assert "WEB_SERVICE_HOST" not in kl.service_environment(pod("other"))
+    assert "WEB_SERVICE_HOST" not in kl.env.service_environment(pod("other"))
     c.stop("kubelet", node="node-1")
     c.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db", "namespace": "other"},
              "spec": {"ports": [{"port": 5432}]}})
     c.start("kubelet", node="node-1")
     c.run(1)
     check()
-    assert "DB_SERVICE_HOST" in kl.service_environment(pod("other"))
+    assert "DB_SERVICE_HOST" in kl.env.service_environment(pod("other"))
 
 
 def test_resolv_conf_without_dns_config_is_the_general_text():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from minik8s import Cluster
 from minik8s.controllers.statefulset import claim_name, ordinal_of, pod_name
+from minik8s.errors import ApiError
 
 WEB = """
 apiVersion: v1
@@ -71,7 +72,9 @@ def pods(c):
 def ready(c, name):
     try:
         p = c.get("pod", name)
-    except Exception:
+    except ApiError as e:
+        if e.code != 404:
+            raise
         return False
     return any(cd["type"] == "Ready" and cd["status"] == "True" for cd in (p.get("status") or {}).get("conditions") or [])
 

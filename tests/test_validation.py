@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from minik8s import ApiError, Cluster
-from minik8s.api.validation import canonical_quantity, cron_schedule_error
+from minik8s.api.validation.common import canonical_quantity
+from minik8s.api.validation.workloads import cron_schedule_error
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Pod volumes: where the data lives and when it dies (minik8s/storage/volumes.py).
+"""Pod volumes: where the data lives and when it dies (minik8s/kubelet/volumes.py).
 
 Doc: https://kubernetes.io/docs/concepts/storage/volumes/ (emptyDir, hostPath, downwardAPI,
 projected, subPath, readOnly) and https://kubernetes.io/docs/concepts/storage/persistent-volumes/.
@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 
 from minik8s import Cluster
+from minik8s.errors import ApiError
 from minik8s.runtime import Dir, File
-from minik8s.storage.volumes import MountError, config_files, downward_value, hostpath_check
+from minik8s.kubelet.volume_sources import MountError, config_files, downward_value, hostpath_check
 
 
 def pod(name, containers, volumes, node=None, labels=None):
@@ -35,7 +36,9 @@ def running(c, name):
         try:
             return phase(c, name) == "Running" and all(
                 s.get("ready") for s in c.get("pod", name)["status"].get("containerStatuses") or [])
-        except Exception:
+        except ApiError as e:
+            if e.code != 404:
+                raise
             return False
     c.run_until(ok, timeout=120, what=f"{name} running")
 

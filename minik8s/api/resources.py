@@ -2,8 +2,9 @@
 
 This is minik8s's discovery document (what ``kubectl api-resources`` prints).
 Adding a kind is one :func:`register` call here, plus (optionally) defaulting
-and validation functions registered in ``minik8s/api/defaults.py`` and
-``minik8s/api/validation.py`` and a printer in ``minik8s/kubectl/printers.py``.
+and validation functions registered in ``minik8s/api/defaults/`` and
+``minik8s/api/validation/`` (in the module of the kind's group) and a printer in
+``minik8s/kubectl/printers.py``.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ import random
 
 from .. import errors
 from .. import params as P
-from ..api.validation import _Raw, invalid_value
+from ..api.validation.common import _Raw, invalid_value
 
 
 def static_band(size: int, minimum: int, maximum: int, divisor: int) -> int:

@@ -29,7 +29,7 @@ from ..api.meta import clone, key_of, owner_reference
 from ..api.nodeaffinity import match_node_selector_terms
 from ..component import Component, Result
 from .. import params as P
-from .deployment import pod_template_hash
+from .deployment_util import pod_template_hash
 from .podutil import PodIndex, resync_later, is_pod_available, is_pod_ready, template_pod, tolerates_all
 from .replicaset import Expectations
 

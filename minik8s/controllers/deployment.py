@@ -20,34 +20,29 @@ named ``<deployment>-<pod-template-hash>``. All others are *old*. One reconcile:
   ``progressDeadlineSeconds`` turning into ``ProgressDeadlineExceeded``;
 * old ReplicaSets beyond ``revisionHistoryLimit`` are deleted once scaled to 0.
 
-The rolling-update arithmetic is pure functions at the top of this module.
+The rolling-update arithmetic is pure functions at the top of this module; what the
+controller knows about its objects (pod-template-hash, revisions, conditions) is in
+:mod:`.deployment_util`, and the status it writes (``Available``, ``Progressing``, the
+progress deadline) is computed in :mod:`.deployment_progress`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 
 from .. import errors
 from ..api.labels import selector_from_object
-from ..api.meta import NAME_ALPHABET, clone, key_of, owner_reference, parse_time, rfc3339
+from ..api.meta import clone, key_of, owner_reference, parse_time
+from ..api.podtemplate import POD_TEMPLATE_HASH_LABEL, templates_equal
 from ..component import Component, Result
 from .. import params as P
+from .deployment_progress import (calculate_status, has_progress_deadline, paused_status, requeue_stuck,
+                                  rollout_status)
+from .deployment_util import (FOUND_NEW_RS, NEW_RS_CREATED, TIMED_OUT, _by_creation, _replicas, _status,
+                              compact_status, deployment_complete, get_condition, pod_template_hash,
+                              revision_of, set_condition, set_new_rs_annotations, set_replicas_annotations)
 from .podutil import PodIndex, resync_later
 
-# Condition reasons (pkg/controller/deployment/util/deployment_util.go).
-NEW_RS_CREATED = "NewReplicaSetCreated"
-FOUND_NEW_RS = "FoundNewReplicaSet"
-RS_UPDATED = "ReplicaSetUpdated"
-NEW_RS_AVAILABLE = "NewReplicaSetAvailable"
-TIMED_OUT = "ProgressDeadlineExceeded"
-PAUSED = "DeploymentPaused"
-RESUMED = "DeploymentResumed"
-MIN_AVAILABLE = "MinimumReplicasAvailable"
-MIN_UNAVAILABLE = "MinimumReplicasUnavailable"
-
-
-# --- the rolling-update arithmetic (pure) -----------------------------------------------------
 
 def scaled_value(value, total: int, round_up: bool) -> int:
     """GetScaledValueFromIntOrPercent: an int as is, ``"25%"`` of ``total`` rounded up or down."""
@@ -188,93 +183,6 @@ def _round_half_away(x: float) -> int:
     return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
 
 
-# --- pod-template-hash ------------------------------------------------------------------------
-
-def _normalise(value):
-    """Drop what the API treats as unset (null, {}, []), so a template sent back by
-    ``kubectl rollout undo`` (``creationTimestamp: null``, ``resources: {}``) compares equal."""
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            v = _normalise(v)
-            if v is None or v == {} or v == []:
-                continue
-            out[k] = v
-        return out
-    if isinstance(value, list):
-        return [_normalise(v) for v in value]
-    return value
-
-
-def template_without_hash(template: dict) -> dict:
-    t = _normalise(clone(template or {}))
-    labels = (t.get("metadata") or {}).get("labels")
-    if labels and P.POD_TEMPLATE_HASH_LABEL in labels:
-        labels.pop(P.POD_TEMPLATE_HASH_LABEL)
-        if not labels:
-            t["metadata"].pop("labels")
-        if not t["metadata"]:
-            t.pop("metadata")
-    return t
-
-
-def templates_equal(a: dict, b: dict) -> bool:
-    """EqualIgnoreHash: two pod templates are the same ignoring the pod-template-hash label."""
-    return template_without_hash(a) == template_without_hash(b)
-
-
-def fnv32a(data: bytes) -> int:
-    h = 0x811C9DC5
-    for byte in data:
-        h ^= byte
-        h = (h * 0x01000193) & 0xFFFFFFFF
-    return h
-
-
-def safe_encode(s: str) -> str:
-    """rand.SafeEncodeString: map each byte onto the vowel-free alphabet (no bad words)."""
-    return "".join(NAME_ALPHABET[ord(ch) % len(NAME_ALPHABET)] for ch in s)
-
-
-def pod_template_hash(template: dict, collision_count: int | None = None) -> str:
-    """ComputeHash: FNV-32a of the template (plus collisionCount), printed in decimal, safe-encoded.
-
-    Upstream hashes Go's printed form of the struct; minik8s hashes canonical JSON of the
-    normalised template, so the names have upstream's shape (``web-7d4b9c8f5``) but not
-    the same digits as a real cluster would give.
-    """
-    data = json.dumps(template_without_hash(template), sort_keys=True, separators=(",", ":")).encode()
-    h = 0x811C9DC5
-    for byte in data:
-        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
-    if collision_count is not None:
-        for byte in int(collision_count).to_bytes(4, "little"):
-            h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return safe_encode(str(h))
-
-
-# --- helpers over ReplicaSets -----------------------------------------------------------------
-
-def _replicas(rs) -> int:
-    return (rs or {}).get("spec", {}).get("replicas", 0) or 0 if rs else 0
-
-
-def _status(rs, field: str) -> int:
-    return ((rs or {}).get("status") or {}).get(field, 0) or 0
-
-
-def revision_of(rs: dict) -> int:
-    try:
-        return int((rs["metadata"].get("annotations") or {}).get(P.REVISION_ANNOTATION, "0"))
-    except ValueError:
-        return 0
-
-
-def _by_creation(rss: list[dict]) -> list[dict]:
-    return sorted(rss, key=lambda r: (parse_time(r["metadata"].get("creationTimestamp")) or 0,
-                                      r["metadata"]["name"]))
-
-
 def strategy_params(d: dict) -> tuple[object, object]:
     ru = ((d["spec"].get("strategy") or {}).get("rollingUpdate") or {})
     return ru.get("maxSurge", P.DEPLOYMENT_MAX_SURGE), ru.get("maxUnavailable", P.DEPLOYMENT_MAX_UNAVAILABLE)
@@ -303,41 +211,6 @@ def max_unavailable(d: dict) -> int:
         return min(max_surge_and_unavailable(replicas, s, u)[1], replicas)
     except ValueError:
         return 1
-
-
-def get_condition(status: dict, type_: str) -> dict | None:
-    for c in status.get("conditions") or []:
-        if c["type"] == type_:
-            return c
-    return None
-
-
-def set_condition(status: dict, type_: str, cond_status: str, reason: str, message: str, now: float) -> None:
-    """SetDeploymentCondition: same status and reason -> unchanged; same status -> keep transition time."""
-    cur = get_condition(status, type_)
-    if cur and cur["status"] == cond_status and cur["reason"] == reason:
-        return
-    ts = rfc3339(now)
-    new = {"type": type_, "status": cond_status, "lastUpdateTime": ts, "lastTransitionTime": ts,
-           "reason": reason, "message": message}
-    if cur and cur["status"] == cond_status:
-        new["lastTransitionTime"] = cur["lastTransitionTime"]
-    status["conditions"] = [c for c in status.get("conditions") or [] if c["type"] != type_] + [new]
-
-
-def remove_condition(status: dict, type_: str) -> None:
-    status["conditions"] = [c for c in status.get("conditions") or [] if c["type"] != type_]
-
-
-def deployment_complete(d: dict, status: dict) -> bool:
-    r = d["spec"].get("replicas", 1)
-    return (status.get("updatedReplicas", 0) == r and status.get("replicas", 0) == r
-            and status.get("availableReplicas", 0) == r
-            and status.get("observedGeneration", 0) >= d["metadata"].get("generation", 1))
-
-
-def _compact_status(st: dict) -> dict:
-    return {k: v for k, v in st.items() if v not in (0, None, []) or k == "observedGeneration"}
 
 
 class DeploymentController(Component):
@@ -452,7 +325,7 @@ class DeploymentController(Component):
         new_revision = str(max([revision_of(r) for r in olds] or [0]) + 1)
         if existing is not None:
             rs = clone(existing)
-            changed = self._set_new_rs_annotations(d, rs, new_revision, exists=True)
+            changed = set_new_rs_annotations(d, rs, new_revision, True, max_surge(d))
             mrs = d["spec"].get("minReadySeconds", 0)
             if changed or (rs["spec"].get("minReadySeconds", 0) != mrs):
                 rs["spec"]["minReadySeconds"] = mrs
@@ -461,7 +334,7 @@ class DeploymentController(Component):
                 rs = self.api.update("replicasets", rs, ns)
             rev = (rs["metadata"].get("annotations") or {}).get(P.REVISION_ANNOTATION)
             self._set_deployment_revision(d, rev)
-            if self._has_deadline(d) and get_condition(d.get("status") or {}, "Progressing") is None:
+            if has_progress_deadline(d) and get_condition(d.get("status") or {}, "Progressing") is None:
                 st = clone(d.get("status") or {})
                 set_condition(st, "Progressing", "True", FOUND_NEW_RS,
                               f'Found new replica set "{rs["metadata"]["name"]}"', self.clock.now)
@@ -472,9 +345,9 @@ class DeploymentController(Component):
         template = clone(d["spec"]["template"])
         h = pod_template_hash(template, (d.get("status") or {}).get("collisionCount"))
         tmd = template.setdefault("metadata", {})
-        tmd["labels"] = dict(tmd.get("labels") or {}, **{P.POD_TEMPLATE_HASH_LABEL: h})
+        tmd["labels"] = dict(tmd.get("labels") or {}, **{POD_TEMPLATE_HASH_LABEL: h})
         sel = clone(d["spec"]["selector"])
-        sel["matchLabels"] = dict(sel.get("matchLabels") or {}, **{P.POD_TEMPLATE_HASH_LABEL: h})
+        sel["matchLabels"] = dict(sel.get("matchLabels") or {}, **{POD_TEMPLATE_HASH_LABEL: h})
         rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
               "metadata": {"name": f"{name}-{h}", "namespace": ns, "labels": dict(tmd["labels"]),
                            "ownerReferences": [owner_reference(d)]},
@@ -487,7 +360,7 @@ class DeploymentController(Component):
         else:
             count = desired
         rs["spec"]["replicas"] = count
-        self._set_new_rs_annotations(d, rs, new_revision, exists=False)
+        set_new_rs_annotations(d, rs, new_revision, False, max_surge(d))
         self.diff(f"no ReplicaSet has the Deployment's template: create {name}-{h} (revision {new_revision})")
         try:
             created = self.api.create("replicasets", rs, ns)
@@ -506,47 +379,12 @@ class DeploymentController(Component):
             self.event(d, "Normal", "ScalingReplicaSet",
                        f"Scaled up replica set {created['metadata']['name']} from 0 to {count}")
         st = clone(d.get("status") or {})
-        if self._has_deadline(d):
+        if has_progress_deadline(d):
             set_condition(st, "Progressing", "True", NEW_RS_CREATED,
                           f'Created new replica set "{created["metadata"]["name"]}"', self.clock.now)
         self._set_deployment_revision(d, new_revision)
         self._write_status(d, st)
         return created
-
-    def _set_new_rs_annotations(self, d: dict, rs: dict, new_revision: str, exists: bool) -> bool:
-        """SetNewReplicaSetAnnotations: copy the Deployment's annotations, bump the revision."""
-        ann = rs["metadata"].setdefault("annotations", {})
-        changed = False
-        for k, v in sorted((d["metadata"].get("annotations") or {}).items()):
-            if k in P.ANNOTATIONS_NOT_COPIED:
-                continue
-            if ann.get(k) != v:
-                ann[k] = v
-                changed = True
-        old_rev = ann.get(P.REVISION_ANNOTATION)
-        try:
-            old_int = int(old_rev) if old_rev else 0
-        except ValueError:
-            return changed
-        if old_int < int(new_revision):
-            ann[P.REVISION_ANNOTATION] = new_revision
-            changed = True
-            if old_rev:
-                # Rolling back to this ReplicaSet: remember the revisions it had.
-                hist = ann.get(P.REVISION_HISTORY_ANNOTATION)
-                ann[P.REVISION_HISTORY_ANNOTATION] = f"{hist},{old_rev}" if hist else old_rev
-        if not exists:
-            changed = self._set_replicas_annotations(d, rs) or changed
-        return changed
-
-    def _set_replicas_annotations(self, d: dict, rs: dict) -> bool:
-        ann = rs["metadata"].setdefault("annotations", {})
-        want = {P.DESIRED_REPLICAS_ANNOTATION: str(d["spec"].get("replicas", 1)),
-                P.MAX_REPLICAS_ANNOTATION: str(d["spec"].get("replicas", 1) + max_surge(d))}
-        if all(ann.get(k) == v for k, v in want.items()):
-            return False
-        ann.update(want)
-        return True
 
     def _set_deployment_revision(self, d: dict, revision: str | None) -> None:
         ann = d["metadata"].get("annotations") or {}
@@ -558,8 +396,8 @@ class DeploymentController(Component):
         d["metadata"] = out["metadata"]
 
     def _write_status(self, d: dict, status: dict) -> None:
-        status = _compact_status(status)
-        if status == _compact_status(d.get("status") or {}):
+        status = compact_status(status)
+        if status == compact_status(d.get("status") or {}):
             return
         conds = ", ".join(f"{c['type']}={c['status']} ({c['reason']})" for c in status.get("conditions") or [])
         self.diff(f"status replicas={status.get('replicas', 0)} updated={status.get('updatedReplicas', 0)} "
@@ -570,17 +408,12 @@ class DeploymentController(Component):
         d["metadata"] = out["metadata"]
         d["status"] = out.get("status") or {}
 
-    @staticmethod
-    def _has_deadline(d: dict) -> bool:
-        pds = d["spec"].get("progressDeadlineSeconds", P.DEPLOYMENT_PROGRESS_DEADLINE)
-        return pds is not None and pds != 2147483647
-
     # --- scaling ----------------------------------------------------------------------------------
     def scale_rs(self, d: dict, rs: dict, size: int, operation: str | None = None) -> dict:
         """scaleReplicaSet: set spec.replicas and the desired/max-replicas annotations; record the event."""
         new = clone(rs)
         size_changed = _replicas(rs) != size
-        ann_changed = self._set_replicas_annotations(d, new)
+        ann_changed = set_replicas_annotations(d, new, max_surge(d))
         if not (size_changed or ann_changed):
             return rs
         new["spec"]["replicas"] = size
@@ -732,120 +565,28 @@ class DeploymentController(Component):
                 if e.code != 404:
                     raise
 
-    # --- status -----------------------------------------------------------------------------------
-    def calculate_status(self, d: dict, new: dict | None, olds: list[dict]) -> dict:
-        all_rs = [r for r in [new] + olds if r is not None]
-        available = sum(_status(r, "availableReplicas") for r in all_rs)
-        total = sum(_replicas(r) for r in all_rs)
-        old = d.get("status") or {}
-        st = {"observedGeneration": d["metadata"].get("generation", 1),
-              "replicas": sum(_status(r, "replicas") for r in all_rs),
-              "updatedReplicas": _status(new, "replicas") if new else 0,
-              "readyReplicas": sum(_status(r, "readyReplicas") for r in all_rs),
-              "availableReplicas": available,
-              "unavailableReplicas": max(0, total - available),
-              "conditions": clone(old.get("conditions") or [])}
-        if old.get("collisionCount") is not None:
-            st["collisionCount"] = old["collisionCount"]
-        if available >= d["spec"].get("replicas", 1) - max_unavailable(d):
-            set_condition(st, "Available", "True", MIN_AVAILABLE, "Deployment has minimum availability.",
-                          self.clock.now)
-        else:
-            set_condition(st, "Available", "False", MIN_UNAVAILABLE,
-                          "Deployment does not have minimum availability.", self.clock.now)
-        return st
-
+    # --- status (deployment_progress.py computes it; the controller writes it) ------------------
     def sync_status(self, d: dict, new, olds) -> None:
-        self._write_status(d, self.calculate_status(d, new, olds))
+        self._write_status(d, calculate_status(d, new, olds, max_unavailable(d), self.clock.now))
 
     def sync_rollout_status(self, d: dict, new, olds) -> Result | None:
         """syncRolloutStatus: counts, Available, and Progressing against progressDeadlineSeconds."""
         new, olds = self._refresh(new, olds)
-        st = self.calculate_status(d, new, olds)
-        old = d.get("status") or {}
         now = self.clock.now
-        if not self._has_deadline(d):
-            remove_condition(st, "Progressing")
-        cur = get_condition(old, "Progressing")
-        complete_before = (st["replicas"] == st["updatedReplicas"] and cur is not None
-                           and cur["reason"] == NEW_RS_AVAILABLE)
-        if self._has_deadline(d) and not complete_before:
-            rs_name = new["metadata"]["name"] if new else None
-            old_old = old.get("replicas", 0) - old.get("updatedReplicas", 0)
-            new_old = st["replicas"] - st["updatedReplicas"]
-            if deployment_complete(d, st):
-                set_condition(st, "Progressing", "True", NEW_RS_AVAILABLE,
-                              f'ReplicaSet "{rs_name}" has successfully progressed.', now)
-            elif (st["updatedReplicas"] > old.get("updatedReplicas", 0) or new_old < old_old
-                  or st["readyReplicas"] > old.get("readyReplicas", 0)
-                  or st["availableReplicas"] > old.get("availableReplicas", 0)):
-                msg = f'ReplicaSet "{rs_name}" is progressing.' if rs_name else \
-                    f'Deployment "{d["metadata"]["name"]}" is progressing.'
-                ts = rfc3339(now)
-                cond = {"type": "Progressing", "status": "True", "lastUpdateTime": ts, "lastTransitionTime": ts,
-                        "reason": RS_UPDATED, "message": msg}
-                if cur is not None and cur["status"] == "True":
-                    cond["lastTransitionTime"] = cur["lastTransitionTime"]
-                remove_condition(st, "Progressing")
-                st["conditions"].append(cond)
-            elif self._timed_out(d, st):
-                msg = f'ReplicaSet "{rs_name}" has timed out progressing.' if rs_name else \
-                    f'Deployment "{d["metadata"]["name"]}" has timed out progressing.'
-                set_condition(st, "Progressing", "False", TIMED_OUT, msg, now)
-        # getReplicaFailures: a ReplicaSet that cannot create pods (e.g. quota) shows on the Deployment.
-        failure = None
-        for rs in [r for r in [new] + olds if r is not None]:
-            failure = next((c for c in (rs.get("status") or {}).get("conditions") or []
-                            if c["type"] == "ReplicaFailure"), None)
-            if failure:
-                break
-        if failure:
-            set_condition(st, "ReplicaFailure", failure["status"], failure["reason"], failure["message"], now)
-        else:
-            remove_condition(st, "ReplicaFailure")
-        if _compact_status(st) == _compact_status(old):
-            return self._requeue_stuck(d, st)
+        st = rollout_status(d, calculate_status(d, new, olds, max_unavailable(d), now), new, olds, now)
+        old = d.get("status") or {}
+        if compact_status(st) == compact_status(old):
+            return requeue_stuck(d, st, now)
         cond = get_condition(st, "Progressing")
         if cond and cond["reason"] == TIMED_OUT and (get_condition(old, "Progressing") or {}).get("reason") != TIMED_OUT:
             self.diff(f"no progress for {d['spec'].get('progressDeadlineSeconds', P.DEPLOYMENT_PROGRESS_DEADLINE)}s: ProgressDeadlineExceeded")
         self._write_status(d, st)
         return None
 
-    def _timed_out(self, d: dict, st: dict) -> bool:
-        cond = get_condition(st, "Progressing")
-        if cond is None or cond["reason"] == NEW_RS_AVAILABLE:
-            return False
-        if cond["reason"] == TIMED_OUT:
-            return True
-        since = parse_time(cond["lastUpdateTime"]) or 0
-        return since + d["spec"].get("progressDeadlineSeconds", P.DEPLOYMENT_PROGRESS_DEADLINE) < self.clock.now
-
-    def _requeue_stuck(self, d: dict, st: dict) -> Result | None:
-        """requeueStuckDeployment: look again when the progress deadline would pass."""
-        cond = get_condition(st, "Progressing")
-        if (not self._has_deadline(d) or cond is None or cond["status"] != "True"
-                or cond["reason"] == NEW_RS_AVAILABLE or deployment_complete(d, st)):
-            return None
-        after = (parse_time(cond["lastUpdateTime"]) or 0) + d["spec"].get("progressDeadlineSeconds", P.DEPLOYMENT_PROGRESS_DEADLINE) \
-            - self.clock.now
-        if after < 1:
-            return Result(requeue_after=0.005)
-        return Result(requeue_after=after + 1)
-
     def check_paused_conditions(self, d: dict) -> dict:
-        if not self._has_deadline(d):
-            return d
-        st = clone(d.get("status") or {})
-        cond = get_condition(st, "Progressing")
-        if cond and cond["reason"] == TIMED_OUT:
-            return d
-        paused_exists = cond is not None and cond["reason"] == PAUSED
-        if d["spec"].get("paused") and not paused_exists:
-            set_condition(st, "Progressing", "Unknown", PAUSED, "Deployment is paused", self.clock.now)
-        elif not d["spec"].get("paused") and paused_exists:
-            set_condition(st, "Progressing", "Unknown", RESUMED, "Deployment is resumed", self.clock.now)
-        else:
-            return d
-        self.diff("paused" if d["spec"].get("paused") else "resumed")
-        self._write_status(d, st)
+        st = paused_status(d, self.clock.now)
+        if st is not None:
+            self.diff("paused" if d["spec"].get("paused") else "resumed")
+            self._write_status(d, st)
         return d
+

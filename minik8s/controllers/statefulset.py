@@ -27,7 +27,7 @@ from .. import errors
 from ..api.labels import selector_from_object
 from ..api.meta import clone, owner_reference
 from ..component import Component, Result
-from .deployment import pod_template_hash
+from .deployment_util import pod_template_hash
 from .podutil import is_pod_available, is_pod_ready, resync_later
 
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"

@@ -17,7 +17,8 @@ import os
 import shlex
 
 from ..errors import ApiError
-from .registry import COMMANDS, Invocation, KubectlError
+from .registry import COMMANDS, Invocation, KubectlError, format_error
+from .registry import HELP
 
 _LOADED: list[str] = []   # module names imported once per process (the registry is code, not state)
 
@@ -31,36 +32,6 @@ def load_commands() -> None:
             if mod not in _LOADED:
                 importlib.import_module(mod)
                 _LOADED.append(mod)
-
-
-def format_error(err: Exception) -> str:
-    """What kubectl prints for an error (k8s.io/kubectl/pkg/cmd/util.CheckErr)."""
-    if isinstance(err, KubectlError):
-        return str(err)
-    if isinstance(err, ApiError):
-        from ..manifests import ManifestError
-        if isinstance(err, ManifestError):
-            msg = err.message
-            return msg if msg.startswith("error: ") else "error: " + msg
-        if (err.details or {}).get("connectionRefused"):
-            return err.message              # no server answered: kubectl prints the dial error alone
-        if err.message.startswith("the server doesn't have a resource type"):
-            return "error: " + err.message
-        if err.reason == "Invalid" and err.details:
-            d = err.details
-            s = f'The {d.get("kind", "")} "{d.get("name", "")}" is invalid'
-            causes = d.get("causes") or []
-            if not causes:
-                return s
-            msgs = [f"{c.get('field')}: {c.get('message')}" if c.get("field") else c.get("message", "")
-                    for c in causes]
-            if len(msgs) == 1:
-                return f"{s}: {msgs[0]}"
-            return f"{s}: \n" + "\n".join(f"* {m}" for m in msgs)
-        if err.reason:
-            return f"Error from server ({err.reason}): {err.message}"
-        return f"Error from server: {err.message}"
-    return f"error: {err}"
 
 
 def _levenshtein(a: str, b: str) -> int:
@@ -179,7 +150,6 @@ def kubectl(cluster, command: str, stdin: str | None = None) -> str:
 
 
 def kubectl_help() -> str:
-    from .registry import HELP
     lines = ["kubectl controls the Kubernetes cluster manager.", "",
              " Find more information at: https://kubernetes.io/docs/reference/kubectl/", "",
              "Commands:"]

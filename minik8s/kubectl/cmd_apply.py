@@ -2,7 +2,7 @@
 
 ``apply`` is declarative: each object in the files is created, or patched
 towards the manifest (three-way, with the last-applied-configuration
-annotation; :mod:`minik8s.kubectl.apply`), and reported as
+annotation; :mod:`minik8s.kubectl.client_side_apply`), and reported as
 ``deployment.apps/web created|configured|unchanged``. kubectl applies every
 object it can and reports each failure at the end; an unknown kind fails with
 ``resource mapping not found ... ensure CRDs are installed first``
@@ -14,15 +14,19 @@ it (``pod/web replaced``)
 
 from __future__ import annotations
 
-import os
+import json
 
 from ..api import resources as R
 from ..api import schema
+from ..api.meta import clone
 from ..errors import ApiError
-from ..manifests import ManifestError, parse_text
 from . import output
-from .apply import LAST_APPLIED, apply_object, last_applied_value
+from .client_side_apply import LAST_APPLIED, apply_object, last_applied_value
+from .cmd_create_sub import create_subcommand
+from .inputs import (dry_run_mode, dry_run_suffix, mapping_error, qualified, read_inputs, report_errors,
+                     with_source)
 from .registry import Invocation, KubectlError, command, parse_flags
+from .targets import parse_targets
 
 APPLY_FLAGS = {"filename": "list", "output": "str", "dry-run": "str", "recursive": "bool",
                "server-side": "bool", "force-conflicts": "bool", "field-manager": "str", "prune": "bool",
@@ -31,99 +35,6 @@ APPLY_FLAGS = {"filename": "list", "output": "str", "dry-run": "str", "recursive
                "kustomize": "str", "edit": "bool", "windows-line-ending": "bool", "raw": "str",
                "show-managed-fields": "bool", "all": "bool", "cascade": "str"}
 APPLY_ALIASES = {"f": "filename", "o": "output", "R": "recursive", "l": "selector", "k": "kustomize"}
-
-
-def read_inputs(inv: Invocation, filenames: list[str]) -> list[tuple[str, dict]]:
-    """(source, object) for every object in ``-f`` arguments: ``-`` is stdin (source ``STDIN``),
-    a directory contributes its .yaml/.yml/.json files in name order."""
-    out: list[tuple[str, dict]] = []
-    for f in filenames:
-        if f == "-":
-            out.extend(("STDIN", o) for o in parse_text(inv.stdin or "", "STDIN"))
-            continue
-        if os.path.isdir(f):
-            for name in sorted(os.listdir(f)):
-                if name.endswith((".yaml", ".yml", ".json")):
-                    p = os.path.join(f, name)
-                    out.extend((p, o) for o in _read_file(p))
-            continue
-        if not os.path.exists(f):
-            raise KubectlError(f'error: the path "{f}" does not exist')
-        out.extend((f, o) for o in _read_file(f))
-    return out
-
-
-def _read_file(path: str) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return parse_text(fh.read(), path)
-
-
-def dry_run_mode(flags) -> str | None:
-    v = flags.get("dry-run")
-    if v is None:
-        return None
-    if v in ("client", "server", "none"):
-        return None if v == "none" else v
-    if v in ("true", ""):
-        return "client"
-    if v == "false":
-        return None
-    raise KubectlError(f'error: Invalid dry-run value ({v}). Must be "none", "server", or "client".')
-
-
-def dry_run_suffix(mode: str | None) -> str:
-    return {"client": " (dry run)", "server": " (server dry run)"}.get(mode or "", "")
-
-
-def qualified(res: R.Resource) -> str:
-    """``deployment.apps`` / ``pod``: how kubectl names a kind in its messages."""
-    return res.kind.lower() + (f".{res.group}" if res.group else "")
-
-
-def mapping_error(obj: dict, source: str, err: ApiError) -> str:
-    md = obj.get("metadata") or {}
-    return (f'resource mapping not found for name: "{md.get("name", "")}" namespace: '
-            f'"{md.get("namespace", "")}" from "{source}": {err.message}\nensure CRDs are installed first')
-
-
-def with_source(err: ApiError, verb: str, source: str) -> ApiError:
-    """cmdutil.AddSourceToErr: ``error when creating "STDIN": ...`` in the server's message."""
-    if err.reason == "Invalid":
-        # CheckErr prints a lone Invalid error from its details ("The Deployment "web" is invalid: ...");
-        # inside an aggregate it prints the server's message with the source, kept here.
-        err = ApiError(err.code, err.reason, err.message, err.details)
-        msg = err.message[4:] if err.message.startswith("The ") else err.message
-        group = (err.details or {}).get("group")
-        kind = (err.details or {}).get("kind")
-        if group and kind and msg.startswith(kind + " "):
-            msg = f"{kind}.{group}" + msg[len(kind):]
-        err.aggregate_message = f'error when {verb} "{source}": {msg}'
-        return err
-    return ApiError(err.code, err.reason, f'error when {verb} "{source}": {err.message}', err.details)
-
-
-def report_errors(errors: list) -> str:
-    """One error as CheckErr prints it; several as an aggregate (each on its own line)."""
-    from . import format_error
-    if not errors:
-        return ""
-    if len(errors) == 1:
-        e = errors[0]
-        return (format_error(e) if not isinstance(e, str) else
-                (e if e.startswith("error: ") else "error: " + e)) + "\n"
-    lines = []
-    for e in errors:
-        if isinstance(e, str):
-            lines.append(e)
-        elif isinstance(e, KubectlError):
-            lines.append(str(e))
-        elif isinstance(e, ManifestError) or (e.details or {}).get("connectionRefused"):
-            lines.append(e.message)
-        else:
-            msg = getattr(e, "aggregate_message", None) or e.message
-            lines.append(f"Error from server ({e.reason}): {msg}" if e.reason
-                         else f"Error from server: {msg}")
-    return "".join(line + "\n" for line in lines)
 
 
 def _check_namespace(obj: dict, res: R.Resource, inv: Invocation) -> None:
@@ -209,7 +120,6 @@ def _exists(inv, obj, res) -> bool:
 
 def _client_dry_run(inv: Invocation, obj: dict, res: R.Resource):
     """--dry-run=client: nothing is sent; the object is what kubectl would send."""
-    from ..api.meta import clone
     o = clone(obj)
     md = o.setdefault("metadata", {})
     if res.namespaced:
@@ -223,7 +133,6 @@ def _client_dry_run(inv: Invocation, obj: dict, res: R.Resource):
 
 
 def _view_last_applied(inv: Invocation, args: list[str], flags) -> str:
-    from .cmd_get import parse_targets
     targets, _multi, _single = parse_targets(args)
     out = []
     for res, names in targets:
@@ -232,7 +141,6 @@ def _view_last_applied(inv: Invocation, args: list[str], flags) -> str:
             ann = (obj["metadata"].get("annotations") or {}).get(LAST_APPLIED)
             if not ann:
                 raise KubectlError(f"error: no last-applied-configuration annotation found on resource: {n}")
-            import json
             data = json.loads(ann)
             out.append(output.to_json(data) if flags.get("output") == "json" else output.to_yaml(data))
     return "".join(out)
@@ -255,10 +163,6 @@ def create(inv: Invocation) -> str:
     if inv.args and not inv.args[0].startswith("-"):
         sub = inv.args[0]
         if sub in CREATE_SUBCOMMANDS:
-            try:
-                from .cmd_create_sub import create_subcommand
-            except ImportError:
-                raise KubectlError(f'error: unknown command "{sub}" for "kubectl create"') from None
             return create_subcommand(inv)
         raise KubectlError(f'error: unknown command "{sub}" for "kubectl create"')
     _args, flags = parse_flags(inv.args, CREATE_FLAGS, APPLY_ALIASES, "create")
@@ -275,7 +179,6 @@ def create(inv: Invocation) -> str:
         try:
             _check_namespace(obj, res, inv)
             if flags.get("save-config"):
-                from ..api.meta import clone
                 obj = clone(obj)
                 obj.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = \
                     last_applied_value(obj)

@@ -11,6 +11,7 @@ https://kubernetes.io/docs/reference/kubectl/generated/kubectl_config/).
 from __future__ import annotations
 
 from . import context_name, output
+from . import jsonpath
 from .printers import tabulate
 from .registry import Invocation, KubectlError, command, parse_flags
 
@@ -78,7 +79,6 @@ def config(inv: Invocation) -> str:
         if fmt == "json":
             return output.to_json(cfg)
         if fmt.startswith("jsonpath="):
-            from . import jsonpath
             return jsonpath.render(fmt.split("=", 1)[1], cfg)
         return output.to_yaml(cfg)
     if sub == "get-contexts":

@@ -13,12 +13,13 @@ Secrets hold base64 data (https://kubernetes.io/docs/concepts/configuration/secr
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
 
 from . import output
-from .cmd_apply import dry_run_mode, dry_run_suffix
+from .inputs import dry_run_mode, dry_run_suffix
 from .registry import Invocation, KubectlError, parse_flags
 
 COMMON = {"dry-run": "str", "output": "str", "save-config": "bool", "validate": "str",
@@ -119,7 +120,6 @@ def configmap_obj(inv, name, flags):
 def content_hash(fields: dict) -> str:
     """kubectl/pkg/util/hash: sha256 of the object's JSON, first 10 hex digits with 0,1,3,a,e mapped
     to g,h,k,m,t (the ``--append-hash`` suffix)."""
-    import hashlib
     h = hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":"),
                                   ensure_ascii=False).encode()).hexdigest()
     table = {"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"}

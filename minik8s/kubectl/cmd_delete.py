@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from ..api import resources as R
 from ..errors import ApiError
-from .cmd_apply import mapping_error, qualified, read_inputs, report_errors
-from .cmd_get import parse_duration, parse_targets
-from .registry import Invocation, KubectlError, command, parse_flags
+from .inputs import mapping_error, qualified, read_inputs, report_errors
+from .registry import Invocation, KubectlError, command, parse_duration, parse_flags
+from .targets import parse_targets
 
 DELETE_FLAGS = {"filename": "list", "selector": "str", "all": "bool", "all-namespaces": "bool",
                 "grace-period": "int", "force": "bool", "cascade": "str", "wait": "bool", "timeout": "str",

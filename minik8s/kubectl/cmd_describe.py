@@ -2,7 +2,7 @@
 
 kubectl fetches the object, then what its describer needs (the object's Events,
 a Deployment's ReplicaSets, a node's pods and Lease, a Service's EndpointSlices)
-and prints the page :mod:`minik8s.kubectl.describe` builds. Several objects are
+and prints the page the describers of :mod:`minik8s.kubectl.describe` build. Several objects are
 separated by a blank line. ``kubectl describe pods web`` describes the pod named
 ``web`` or, if there is none, every pod whose name starts with ``web``
 (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_describe/).
@@ -11,7 +11,16 @@ separated by a blank line. ``kubectl describe pods web`` describes the pod named
 from __future__ import annotations
 
 from ..errors import ApiError
-from . import describe as D
+from ..api.labels import selector_from_object
+from .describe.config import (describe_configmap, describe_namespace, describe_priorityclass, describe_secret,
+                              describe_service_account)
+from .describe.generic import describe_generic
+from .describe.nodes import describe_node
+from .describe.pods import describe_pod
+from .describe.services import describe_endpoints, describe_endpointslice, describe_service
+from .describe.storage import describe_pv, describe_pvc, describe_storageclass
+from .describe.workloads import (describe_cronjob, describe_daemonset, describe_deployment, describe_job,
+                                 describe_replicaset, describe_statefulset)
 from .registry import Invocation, KubectlError, command, parse_flags
 from .targets import printed, split_targets
 
@@ -57,7 +66,7 @@ def describe_object(cluster, obj: dict, show_events: bool = True) -> str:
     ns = md.get("namespace")
     ev = events_for(api, obj) if show_events else None
     if kind == "Pod":
-        return D.describe_pod(obj, ev, now)
+        return describe_pod(obj, ev, now)
     if kind == "Node":
         pods = [p for p in api.list("pods", field_selector=f"spec.nodeName={md['name']}")["items"]
                 if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
@@ -65,45 +74,44 @@ def describe_object(cluster, obj: dict, show_events: bool = True) -> str:
             lease = api.get("leases", md["name"], "kube-node-lease")
         except ApiError:
             lease = None
-        return D.describe_node(obj, pods, lease, ev, now)
+        return describe_node(obj, pods, lease, ev, now)
     if kind == "Deployment":
-        return D.describe_deployment(obj, api.list("replicasets", ns)["items"], ev, now)
+        return describe_deployment(obj, api.list("replicasets", ns)["items"], ev, now)
     if kind in ("ReplicaSet", "DaemonSet", "StatefulSet"):
         sel = (obj.get("spec") or {}).get("selector")
-        from ..api.labels import selector_from_object
         pods = api.list("pods", ns, label_selector=selector_from_object(sel))["items"]
-        fn = {"ReplicaSet": D.describe_replicaset, "DaemonSet": D.describe_daemonset,
-              "StatefulSet": D.describe_statefulset}[kind]
+        fn = {"ReplicaSet": describe_replicaset, "DaemonSet": describe_daemonset,
+              "StatefulSet": describe_statefulset}[kind]
         return fn(obj, pods, ev, now)
     if kind == "Job":
-        return D.describe_job(obj, ev, now)
+        return describe_job(obj, ev, now)
     if kind == "CronJob":
-        return D.describe_cronjob(obj, ev, now)
+        return describe_cronjob(obj, ev, now)
     if kind == "Service":
         slices = api.list("endpointslices", ns,
                           label_selector=f"kubernetes.io/service-name={md['name']}")["items"]
-        return D.describe_service(obj, slices, ev, now)
+        return describe_service(obj, slices, ev, now)
     if kind == "EndpointSlice":
-        return D.describe_endpointslice(obj, ev, now)
+        return describe_endpointslice(obj, ev, now)
     if kind == "Endpoints":
-        return D.describe_endpoints(obj, ev, now)
+        return describe_endpoints(obj, ev, now)
     if kind == "ConfigMap":
-        return D.describe_configmap(obj, ev, now)
+        return describe_configmap(obj, ev, now)
     if kind == "Secret":
-        return D.describe_secret(obj)
+        return describe_secret(obj)
     if kind == "Namespace":
-        return D.describe_namespace(obj)
+        return describe_namespace(obj)
     if kind == "ServiceAccount":
-        return D.describe_service_account(obj, api.list("secrets", ns)["items"], ev, now)
+        return describe_service_account(obj, api.list("secrets", ns)["items"], ev, now)
     if kind == "PersistentVolume":
-        return D.describe_pv(obj, ev, now)
+        return describe_pv(obj, ev, now)
     if kind == "PersistentVolumeClaim":
-        return D.describe_pvc(obj, api.list("pods", ns)["items"], ev, now)
+        return describe_pvc(obj, api.list("pods", ns)["items"], ev, now)
     if kind == "StorageClass":
-        return D.describe_storageclass(obj, ev, now)
+        return describe_storageclass(obj, ev, now)
     if kind == "PriorityClass":
-        return D.describe_priorityclass(obj, ev, now)
-    return D.describe_generic(obj, ev, now)
+        return describe_priorityclass(obj, ev, now)
+    return describe_generic(obj, ev, now)
 
 
 @command("describe", "Show details of a specific resource or group of resources")

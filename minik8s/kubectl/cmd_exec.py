@@ -10,7 +10,7 @@ The old form without ``--`` is refused as kubectl 1.33 refuses it.
 from __future__ import annotations
 
 from ..errors import ApiError
-from .registry import Invocation, KubectlError, command, parse_flags
+from .registry import Invocation, KubectlError, command, format_error, parse_flags
 from .targets import default_container, first_pod, printed, resolve
 
 FLAGS = {"container": "str", "stdin": "bool", "tty": "bool", "quiet": "bool", "namespace": "str",
@@ -65,7 +65,6 @@ def exec_cmd(inv: Invocation) -> str:
         result = api.pod_exec(pod["metadata"]["name"], ns, command_argv, container,
                               inv.stdin if flags.get("stdin") else None)
     except ApiError as e:
-        from . import format_error
         raise KubectlError(defaulted + format_error(e)) from None
     output = getattr(result, "output", result)
     code = getattr(result, "exit_code", 0)

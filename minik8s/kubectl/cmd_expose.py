@@ -10,7 +10,7 @@ https://kubernetes.io/docs/tutorials/services/connect-applications-service/).
 from __future__ import annotations
 
 from . import output
-from .cmd_apply import dry_run_mode, dry_run_suffix
+from .inputs import dry_run_mode, dry_run_suffix
 from .registry import Invocation, KubectlError, command, parse_flags
 from .targets import printed, one_target
 

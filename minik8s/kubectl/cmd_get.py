@@ -17,7 +17,10 @@ from __future__ import annotations
 from ..api import resources as R
 from ..errors import ApiError
 from . import jsonpath, output, printers
-from .registry import Invocation, KubectlError, command, parse_flags
+from .gotemplate import render as gorender
+from .inputs import read_inputs
+from .registry import Invocation, KubectlError, command, format_error, parse_duration, parse_flags
+from .targets import parse_targets
 
 GET_FLAGS = {
     "output": "str", "selector": "str", "field-selector": "str", "show-labels": "bool",
@@ -31,82 +34,6 @@ GET_ALIASES = {"o": "output", "l": "selector", "w": "watch", "L": "label-columns
                "R": "recursive"}
 
 # The "all" category, in the order discovery lists its members (core group first, then apps, batch).
-ALL_CATEGORY = ["pods", "services", "daemonsets", "deployments", "replicasets", "statefulsets",
-                "cronjobs", "jobs"]
-
-
-def resolve(name: str) -> R.Resource:
-    try:
-        return R.lookup(name)
-    except ApiError:
-        raise KubectlError(f'error: the server doesn\'t have a resource type "{name}"') from None
-
-
-def parse_targets(args: list[str]) -> tuple[list[tuple[R.Resource, list[str] | None]], bool, bool]:
-    """What ``get`` was asked for: [(resource, names or None for "all of them")], plus whether
-    several types were requested (names then print as ``kind/name``) and whether exactly one
-    object was named (yaml/json then print the object rather than a List)."""
-    if not args:
-        raise KubectlError(
-            "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete "
-            "list of supported resources.\n\nerror: Required resource not specified.\n"
-            "Use \"kubectl explain <resource>\" for a detailed description of that resource "
-            "(e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples")
-    targets: list[tuple[R.Resource, list[str] | None]] = []
-    if any("/" in a for a in args):
-        for a in args:
-            if "/" not in a:
-                raise KubectlError("error: there is no need to specify a resource type as a separate "
-                                   "argument when passing arguments in resource/name form (e.g. "
-                                   "'kubectl get resource/<resource_name>' instead of 'kubectl get "
-                                   "resource resource/<resource_name>'")
-            typ, name = a.split("/", 1)
-            res = resolve(typ)
-            for t in targets:
-                if t[0] == res:
-                    t[1].append(name)
-                    break
-            else:
-                targets.append((res, [name]))
-        multi = len(targets) > 1
-        single = len(args) == 1
-        return targets, multi, single
-    types = [t for t in args[0].split(",") if t]
-    names = args[1:]
-    resources: list[R.Resource] = []
-    for t in types:
-        if t == "all":
-            for p in ALL_CATEGORY:
-                r = R.lookup(p)
-                if r not in resources:
-                    resources.append(r)
-        else:
-            r = resolve(t)
-            if r not in resources:
-                resources.append(r)
-    multi = len(resources) > 1 or "all" in types
-    targets = [(r, list(names) if names else None) for r in resources]
-    single = len(resources) == 1 and len(names) == 1
-    return targets, multi, single
-
-
-def parse_duration(text: str) -> float:
-    """A Go duration or plain seconds (``30s``, ``1m``, ``2m30s``, ``45``)."""
-    import re
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    total, pos = 0.0, 0
-    for m in re.finditer(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[m.group(2)]
-        pos = m.end()
-    if pos != len(text) or not text:
-        raise KubectlError(f'error: invalid argument "{text}" for "--request-timeout" flag: time: '
-                           f'invalid duration "{text}"')
-    return total
-
-
 def fetch(inv: Invocation, res: R.Resource, names, flags, errors: list) -> list[dict]:
     api = inv.api
     ns = None if (inv.all_namespaces or not res.namespaced) else inv.ns()
@@ -139,7 +66,6 @@ def get(inv: Invocation) -> str:
                            f'go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,'
                            f'templatefile,wide,yaml')
     if flags.get("filename"):
-        from .cmd_apply import read_inputs
         objs_in = read_inputs(inv, flags["filename"])
         args = [f"{R.for_kind(o['kind'], o.get('apiVersion')).plural}/{o['metadata'].get('name', '')}"
                 for _src, o in objs_in]
@@ -174,7 +100,6 @@ def get(inv: Invocation) -> str:
                                "collections, but 2 resources were found.")
         out = watch(inv, groups[0][0], targets[0][1], flags, out if flags.get("watch") else "", now)
     for e in errors:
-        from . import format_error
         out += format_error(e) + "\n"
     return out
 
@@ -200,7 +125,6 @@ def render(inv: Invocation, groups, flags, multi: bool, single: bool) -> str:
                         vals.extend(jsonpath.evaluate(n[1], doc))
                 return output.to_json(vals)
             if fmt.startswith(("template=", "go-template=")):
-                from .gotemplate import render as gorender
                 return gorender(tpl, doc)
             return jsonpath.render(tpl, doc)
         raise KubectlError(f"error: template format specified but no template given")

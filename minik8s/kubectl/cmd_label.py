@@ -9,11 +9,14 @@ https://kubernetes.io/docs/reference/kubectl/generated/kubectl_label/).
 
 from __future__ import annotations
 
+import re
+
+from ..api import resources as R
 from ..api.meta import dns1123_subdomain_errors
 from ..errors import ApiError
-from .cmd_apply import mapping_error, qualified, read_inputs, report_errors
-from .cmd_get import parse_targets
+from .inputs import mapping_error, qualified, read_inputs, report_errors
 from .registry import Invocation, KubectlError, command, parse_flags
+from .targets import parse_targets
 
 LABEL_FLAGS = {"overwrite": "bool", "selector": "str", "all": "bool", "all-namespaces": "bool",
                "filename": "list", "resource-version": "str", "list": "bool", "local": "bool",
@@ -43,7 +46,6 @@ def parse_changes(args: list[str], what: str) -> tuple[list[str], dict, list[str
 
 def _label_errors(key: str, value: str) -> list[str]:
     """Label key and value syntax (apimachinery validation.IsQualifiedName / IsValidLabelValue)."""
-    import re
     errs = []
     name = key.split("/", 1)[-1]
     prefix = key.split("/", 1)[0] if "/" in key else None
@@ -73,7 +75,6 @@ def _run(inv: Invocation, field: str, what: str) -> str:
     todo = []
     errors: list = []
     if flags.get("filename"):
-        from ..api import resources as R
         for source, obj in read_inputs(inv, flags["filename"]):
             try:
                 res = R.for_kind(obj.get("kind"), obj.get("apiVersion"))

@@ -11,7 +11,7 @@ container and says so on stderr (``Defaulted container "a" out of: a, b``).
 from __future__ import annotations
 
 from ..errors import ApiError
-from .registry import Invocation, KubectlError, command, parse_flags
+from .registry import Invocation, KubectlError, command, format_error, parse_flags
 from .targets import default_container, first_pod, printed, resolve
 
 FLAGS = {"container": "str", "previous": "bool", "tail": "int", "selector": "str", "all-containers": "bool",
@@ -45,7 +45,6 @@ def pod_log_text(api, pod: dict, container: str | None, *, previous=False, tail=
             text = api.pod_logs(name, ns, c, previous=previous, tail=None)
         except ApiError as e:
             # the stderr note was already printed when the request failed
-            from . import format_error
             raise KubectlError("".join(out) + format_error(e)) from None
         text = _tail(text, tail)
         if prefix:

@@ -10,14 +10,15 @@ same afterwards
 from __future__ import annotations
 
 import json
-
 import yaml
 
+from ..api import resources as R
 from ..api.meta import clone
+from ..api.patch import apply_patch
 from . import output
-from .cmd_apply import dry_run_mode, dry_run_suffix, qualified, read_inputs
-from .cmd_get import parse_targets
+from .inputs import dry_run_mode, dry_run_suffix, qualified, read_inputs
 from .registry import Invocation, KubectlError, command, parse_flags
+from .targets import parse_targets
 
 PATCH_FLAGS = {"patch": "str", "type": "str", "patch-file": "str", "output": "str", "dry-run": "str",
                "subresource": "str", "filename": "list", "local": "bool", "field-manager": "str",
@@ -56,7 +57,6 @@ def patch(inv: Invocation) -> str:
                            f'type jsonpatch.Patch')
     todo = []
     if flags.get("filename"):
-        from ..api import resources as R
         for _src, obj in read_inputs(inv, flags["filename"]):
             res = R.for_kind(obj.get("kind"), obj.get("apiVersion"))
             md = obj.get("metadata") or {}
@@ -79,7 +79,6 @@ def patch(inv: Invocation) -> str:
     for res, name, ns in todo:
         before = clone(inv.api.get(res, name, ns))
         if mode == "client":
-            from ..api.patch import apply_patch
             after = apply_patch(before, body, ptype, res.kind)
         else:
             after = inv.api.patch(res, name, body, ns, patch_type=ptype, subresource=flags.get("subresource"),

@@ -23,8 +23,11 @@ from __future__ import annotations
 import re
 
 from ..api.meta import clone, rfc3339
+from ..api.podtemplate import templates_equal
 from ..errors import ApiError
-from . import describe as D
+from .describe.pods import describe_pod_template
+from .describe.workloads import deployment_replicasets
+from .describe.writer import PrefixWriter, tabwrite
 from .registry import Invocation, KubectlError, command, parse_flags
 from .targets import printed, qualified, split_targets
 
@@ -189,7 +192,7 @@ def revision_of(rs: dict) -> int | None:
 
 def deployment_history(api, d: dict) -> dict[int, dict]:
     """revision -> pod template (with the change-cause annotation copied in), as ViewHistory builds it."""
-    old, new = D.deployment_replicasets(d, api.list("replicasets", d["metadata"]["namespace"])["items"])
+    old, new = deployment_replicasets(d, api.list("replicasets", d["metadata"]["namespace"])["items"])
     history: dict[int, dict] = {}
     for rs in old + ([new] if new else []):
         v = revision_of(rs)
@@ -205,8 +208,8 @@ def deployment_history(api, d: dict) -> dict[int, dict]:
 
 def print_template(tpl: dict) -> str:
     """printTemplate: DescribePodTemplate written straight to a buffer (no tabwriter: tabs stay)."""
-    w = D.PrefixWriter()
-    D.describe_pod_template(tpl, w)
+    w = PrefixWriter()
+    describe_pod_template(tpl, w)
     return "".join(w._buf)
 
 
@@ -221,12 +224,12 @@ def history_text(api, d: dict, revision: int) -> str:
     rows = "REVISION\tCHANGE-CAUSE\n" + "".join(
         f"{r}\t{((history[r].get('metadata') or {}).get('annotations') or {}).get(CHANGE_CAUSE) or '<none>'}\n"
         for r in sorted(history))
-    return D.tabwrite(rows, padding=2)
+    return tabwrite(rows, padding=2)
 
 
 def rs_for_revision(api, d: dict, to_revision: int) -> dict:
     """deploymentRevision: the ReplicaSet of ``to_revision``, or the previous one when 0."""
-    old, new = D.deployment_replicasets(d, api.list("replicasets", d["metadata"]["namespace"])["items"])
+    old, new = deployment_replicasets(d, api.list("replicasets", d["metadata"]["namespace"])["items"])
     latest, latest_v, prev, prev_v = None, -1, None, -1
     for rs in old + ([new] if new else []):
         v = revision_of(rs)
@@ -257,7 +260,7 @@ def undo(api, d: dict, to_revision: int, dry_run: bool = False) -> str:
     if (d.get("spec") or {}).get("paused"):
         raise KubectlError("error: you cannot rollback a paused deployment; resume it first with "
                            "'kubectl rollout resume' and try again")
-    if D.equal_ignore_hash(rs["spec"]["template"], d["spec"]["template"]):
+    if templates_equal(rs["spec"]["template"], d["spec"]["template"]):
         return f"skipped rollback (current template already matches revision {to_revision})"
     tpl = clone(rs["spec"]["template"])
     labels = (tpl.get("metadata") or {}).get("labels") or {}
@@ -303,7 +306,7 @@ def revisions_history_text(api, obj: dict, revision: int) -> str:
         return print_template(revision_template(revs[revision]))
     rows = "REVISION\tCHANGE-CAUSE\n" + "".join(
         f"{r}\t{(revs[r]['metadata'].get('annotations') or {}).get(CHANGE_CAUSE) or '<none>'}\n" for r in sorted(revs))
-    return D.tabwrite(rows)
+    return tabwrite(rows)
 
 
 def revisions_undo(api, res, obj: dict, to_revision: int, dry_run: bool = False) -> str:
@@ -322,7 +325,7 @@ def revisions_undo(api, res, obj: dict, to_revision: int, dry_run: bool = False)
     tpl = revision_template(target)
     if dry_run:
         return print_template(tpl)
-    if D.equal_ignore_hash(tpl, obj["spec"]["template"]) or tpl == obj["spec"]["template"]:
+    if templates_equal(tpl, obj["spec"]["template"]) or tpl == obj["spec"]["template"]:
         return f"skipped rollback (current template already matches revision {to_revision})"
     api.patch(res, obj["metadata"]["name"], [{"op": "replace", "path": "/spec/template", "value": tpl}],
               obj["metadata"]["namespace"], patch_type="json")

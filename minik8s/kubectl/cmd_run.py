@@ -13,7 +13,7 @@ structs serialise, and creates nothing
 from __future__ import annotations
 
 from . import output
-from .cmd_apply import dry_run_suffix
+from .inputs import dry_run_suffix
 from .registry import Invocation, KubectlError, command, parse_flags
 
 RUN_FLAGS = {"image": "str", "restart": "str", "port": "str", "env": "list", "labels": "str",

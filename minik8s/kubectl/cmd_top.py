@@ -12,9 +12,10 @@ cell is tab-terminated in a tabwriter with padding 3, as kubectl prints it.
 from __future__ import annotations
 
 from ..api.quantity import cpu_millis, memory_bytes
-from .describe import tabwrite
-from .targets import printed
+from ..errors import not_found
+from .describe.writer import tabwrite
 from .registry import Invocation, KubectlError, command, parse_flags
+from .targets import printed
 
 FLAGS = {"namespace": "str", "all-namespaces": "bool", "selector": "str", "containers": "bool",
          "no-headers": "bool", "sort-by": "str", "sum": "bool", "use-protocol-buffers": "bool",
@@ -44,7 +45,6 @@ def top_nodes(api, names: list[str] | None, selector: str | None, no_headers: bo
     if names:
         nodes = [n for n in nodes if n["metadata"]["name"] in names]
         if not nodes:
-            from ..errors import not_found
             raise not_found("nodes", names[0])
     summaries = _summaries(api)
     rows, missing = [], []
@@ -79,7 +79,6 @@ def top_pods(api, namespace: str | None, names: list[str], selector: str | None,
     if names:
         pods = [p for p in pods if p["metadata"]["name"] in names]
         if not pods:
-            from ..errors import not_found
             raise not_found("pods", names[0])
     usage: dict[tuple[str, str], list] = {}
     for s in _summaries(api).values():

@@ -13,9 +13,9 @@ from __future__ import annotations
 from ..clock import Timeout
 from ..errors import ApiError
 from . import jsonpath
-from .cmd_apply import qualified
-from .cmd_get import parse_duration, parse_targets
-from .registry import Invocation, KubectlError, command, parse_flags
+from .inputs import qualified
+from .registry import Invocation, KubectlError, command, parse_duration, parse_flags
+from .targets import parse_targets
 
 WAIT_FLAGS = {"for": "str", "timeout": "str", "selector": "str", "all": "bool", "all-namespaces": "bool",
               "field-selector": "str", "filename": "list", "output": "str", "local": "bool", "recursive": "bool"}

@@ -10,8 +10,12 @@ from the server is printed as ``Error from server (Reason): message``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable
+
+from ..errors import ApiError
+from ..manifests import ManifestError
 
 COMMANDS: dict[str, Callable[["Invocation"], str]] = {}
 # Short help shown by `kubectl` with no arguments / unknown command suggestions.
@@ -130,3 +134,48 @@ def _unknown(flag: str, verb: str):
     if verb:
         msg += f"\nSee 'kubectl {verb} --help' for usage."
     raise KubectlError(msg)
+
+
+def format_error(err: Exception) -> str:
+    """What kubectl prints for an error (k8s.io/kubectl/pkg/cmd/util.CheckErr)."""
+    if isinstance(err, KubectlError):
+        return str(err)
+    if isinstance(err, ApiError):
+        if isinstance(err, ManifestError):
+            msg = err.message
+            return msg if msg.startswith("error: ") else "error: " + msg
+        if (err.details or {}).get("connectionRefused"):
+            return err.message              # no server answered: kubectl prints the dial error alone
+        if err.message.startswith("the server doesn't have a resource type"):
+            return "error: " + err.message
+        if err.reason == "Invalid" and err.details:
+            d = err.details
+            s = f'The {d.get("kind", "")} "{d.get("name", "")}" is invalid'
+            causes = d.get("causes") or []
+            if not causes:
+                return s
+            msgs = [f"{c.get('field')}: {c.get('message')}" if c.get("field") else c.get("message", "")
+                    for c in causes]
+            if len(msgs) == 1:
+                return f"{s}: {msgs[0]}"
+            return f"{s}: \n" + "\n".join(f"* {m}" for m in msgs)
+        if err.reason:
+            return f"Error from server ({err.reason}): {err.message}"
+        return f"Error from server: {err.message}"
+    return f"error: {err}"
+
+
+def parse_duration(text: str) -> float:
+    """A Go duration or plain seconds (``30s``, ``1m``, ``2m30s``, ``45``)."""
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    total, pos = 0.0, 0
+    for m in re.finditer(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[m.group(2)]
+        pos = m.end()
+    if pos != len(text) or not text:
+        raise KubectlError(f'error: invalid argument "{text}" for "--request-timeout" flag: time: '
+                           f'invalid duration "{text}"')
+    return total

@@ -9,9 +9,16 @@ and object names, and names the object back the way kubectl does
 
 from __future__ import annotations
 
+import functools
+
+from ..api.labels import selector_from_map, selector_from_object
 from ..api.resources import Resource, lookup
 from ..errors import ApiError
 from .registry import KubectlError
+
+
+ALL_CATEGORY = ["pods", "services", "daemonsets", "deployments", "replicasets", "statefulsets",
+                "cronjobs", "jobs"]
 
 
 def resolve(name: str) -> Resource:
@@ -20,6 +27,54 @@ def resolve(name: str) -> Resource:
         return lookup(name)
     except ApiError:
         raise KubectlError(f'error: the server doesn\'t have a resource type "{name}"') from None
+
+
+def parse_targets(args: list[str]) -> tuple[list[tuple[Resource, list[str] | None]], bool, bool]:
+    """What ``get`` was asked for: [(resource, names or None for "all of them")], plus whether
+    several types were requested (names then print as ``kind/name``) and whether exactly one
+    object was named (yaml/json then print the object rather than a List)."""
+    if not args:
+        raise KubectlError(
+            "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete "
+            "list of supported resources.\n\nerror: Required resource not specified.\n"
+            "Use \"kubectl explain <resource>\" for a detailed description of that resource "
+            "(e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples")
+    targets: list[tuple[Resource, list[str] | None]] = []
+    if any("/" in a for a in args):
+        for a in args:
+            if "/" not in a:
+                raise KubectlError("error: there is no need to specify a resource type as a separate "
+                                   "argument when passing arguments in resource/name form (e.g. "
+                                   "'kubectl get resource/<resource_name>' instead of 'kubectl get "
+                                   "resource resource/<resource_name>'")
+            typ, name = a.split("/", 1)
+            res = resolve(typ)
+            for t in targets:
+                if t[0] == res:
+                    t[1].append(name)
+                    break
+            else:
+                targets.append((res, [name]))
+        multi = len(targets) > 1
+        single = len(args) == 1
+        return targets, multi, single
+    types = [t for t in args[0].split(",") if t]
+    names = args[1:]
+    resources: list[Resource] = []
+    for t in types:
+        if t == "all":
+            for p in ALL_CATEGORY:
+                r = lookup(p)
+                if r not in resources:
+                    resources.append(r)
+        else:
+            r = resolve(t)
+            if r not in resources:
+                resources.append(r)
+    multi = len(resources) > 1 or "all" in types
+    targets = [(r, list(names) if names else None) for r in resources]
+    single = len(resources) == 1 and len(names) == 1
+    return targets, multi, single
 
 
 def qualified(res: Resource, name: str) -> str:
@@ -49,7 +104,6 @@ def split_targets(args: list[str]) -> list[tuple[Resource, str | None]]:
     types: list[Resource] = []
     for t in args[0].split(","):
         if t == "all":              # the "all" category (kubectl describe all)
-            from .cmd_get import ALL_CATEGORY
             types += [lookup(p) for p in ALL_CATEGORY if lookup(p) not in types]
         elif t:
             r = resolve(t)
@@ -91,7 +145,6 @@ def _logging_key(pod: dict):
 
 def pods_for(api, res: Resource, name: str, namespace: str) -> list[dict]:
     """The pods behind ``TYPE/NAME`` (a pod itself, or the pods a workload's selector matches)."""
-    from ..api.labels import selector_from_object
     if res.kind == "Pod":
         return [api.get(res, name, namespace)]
     obj = api.get(res, name, namespace)
@@ -99,7 +152,6 @@ def pods_for(api, res: Resource, name: str, namespace: str) -> list[dict]:
     if res.kind == "Service":
         if not sel:
             raise KubectlError(f"error: cannot attach to {qualified(res, name)}: selector is empty")
-        from ..api.labels import selector_from_map
         selector = selector_from_map(sel)
     elif sel is None:
         raise KubectlError(f"error: cannot attach to *{res.kind}: selector for {res.kind} not implemented")
@@ -146,7 +198,6 @@ def default_container(pod: dict, container: str | None, quiet: bool = False) -> 
 
 def printed(fn):
     """Make a verb's output end with a newline, as kubectl's printers end every line."""
-    import functools
 
     @functools.wraps(fn)
     def wrapper(inv):

@@ -20,13 +20,23 @@ import base64
 
 from .. import errors
 from ..api.quantity import cpu_millis, memory_bytes
-from ..runtime.containerd import expand_env_refs as expand   # $(VAR) and $$, as for command/args
+from ..api.expansion import expand_env_refs as expand   # $(VAR) and $$, as for command/args
 from .. import params as C
-from .pod_worker import ConfigError
+from .node_status import node_ip
+from .containers import ConfigError
 
 
 class ContainerEnvironment:
-    """The kubelet's environment builder (mixed into :class:`~minik8s.kubelet.Kubelet`)."""
+    """One kubelet's environment builder (``kubelet.env``). It reads ConfigMaps and Secrets through
+    the kubelet's API client and Services from the kubelet's services informer (:attr:`services`,
+    set when the kubelet starts); ``spec``/``index`` are the node's (hostIP, allocatable)."""
+
+    def __init__(self, api, spec: dict, index: int):
+        self.api = api
+        self.spec = spec
+        self.node_ip = node_ip(spec, index)
+        self.services = None            # the kubelet's services informer (Kubelet.setup)
+        self.service_env_cache: dict[tuple, dict] = {}  # (namespace, enableServiceLinks) -> service_links()
 
     def container_env(self, pod: dict, c: dict, pod_ip: str | None) -> dict:
         """The container's environment: ``envFrom`` then ``env`` (values, downward API, ConfigMap and
@@ -95,7 +105,7 @@ class ContainerEnvironment:
             env.update(service_env_vars(chosen[name]))
         return env
 
-    def _on_service(self, typ: str, svc: dict, old: dict | None) -> None:
+    def on_service(self, typ: str, svc: dict, old: dict | None) -> None:
         """A Service was added, changed or deleted: the cached service variables are stale."""
         self.service_env_cache.clear()
 

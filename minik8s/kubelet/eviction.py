@@ -22,8 +22,10 @@
 
 from __future__ import annotations
 
+from ..api.meta import rfc3339
 from ..api.quantity import format_memory, memory_bytes
 from .. import params as C
+from .registration import update_node_status
 from .status import qos_class
 
 GUARANTEED_OOM_SCORE_ADJ = -997
@@ -219,13 +221,13 @@ class EvictionManager:
             C.EVICTION_PRESSURE_TRANSITION_PERIOD
         if available >= self.threshold:
             if was and not self.under_pressure():
-                kl.update_node_status()
+                update_node_status(kl)
             return
         self.last_pressure = kl.clock.now
         kl.observe(f"{kl.node_name}: memory.available {format_available(available)} < "
                    f"{format_memory(self.threshold)}: memory pressure")
         if not was:
-            kl.update_node_status()
+            update_node_status(kl)
         kl.event(kl.node_ref(), "Warning", "EvictionThresholdMet", "Attempting to reclaim memory")
         candidates = []
         usage_by_key = dict(self.pod_usage())
@@ -252,7 +254,6 @@ def evict_pod(kl, worker, pod: dict, msg: str) -> None:
     """evictPod: the Evicted event and status, then kill the pod's containers (grace 1 s).
 
     Shared by the eviction manager (memory pressure) and the volume manager (emptyDir sizeLimit)."""
-    from ..api.meta import rfc3339
     kl.diff(f"evict {worker.key}: {msg.strip()}")
     kl.event(pod, "Warning", "Evicted", msg)
     worker.evicted = ("Evicted", msg)

@@ -4,13 +4,17 @@ What the real kubelet does (https://kubernetes.io/docs/reference/command-line-to
 and where it lives here:
 
 * **registration** - creates its Node object with capacity, addresses, labels and
-  nodeInfo (``node_status.py``), emits ``Starting``, ``NodeHasSufficientMemory``, ...,
-  ``NodeReady`` events;
+  nodeInfo (``registration.py``, ``node_status.py``), emits ``Starting``,
+  ``NodeHasSufficientMemory``, ..., ``NodeReady`` events;
 * **heartbeats** - renews its Lease in ``kube-node-lease`` every 10 s and posts node
-  status when it changes (https://kubernetes.io/docs/concepts/architecture/nodes/#node-heartbeats);
+  status when it changes (``registration.py``,
+  https://kubernetes.io/docs/concepts/architecture/nodes/#node-heartbeats);
+* **admission** - a pod that does not fit what is left of the node is rejected (``admission.py``);
 * **pods** - watches the pods bound to it (``spec.nodeName=<node>``) and runs one
   :class:`~minik8s.kubelet.pod_worker.PodWorker` per pod; the runtime's PLEG
   (pod lifecycle event generator) wakes the worker when a container starts or exits;
+* **probes**, **volumes**, **eviction** - ``prober.py`` (workers and the results manager),
+  ``volumes.py`` (the volume manager), ``eviction.py`` (node-pressure eviction, the OOM killer);
 * **environment** - builds each container's environment variables (``env.py``);
 * **server** - answers ``pods/log`` and ``pods/exec`` for the API server, and the
   stats summary ``kubectl top`` reads (``server.py``).
@@ -23,17 +27,23 @@ relists the pods and cleans up those deleted while it was down.
 from __future__ import annotations
 
 from .. import errors
-from ..api.meta import key_of, rfc3339, rfc3339_micro
+from ..api.meta import key_of, random_uid, rfc3339
 from ..api.quantity import cpu_millis, memory_bytes
 from ..component import Component, Result
+from ..runtime.containerd import ContainerRuntime   # the node's CRI runtime (the kubelet's seam)
 from .. import params as C
+from .admission import admit
 from .backoff import Backoff
-from .node_status import eviction_threshold, lease_object, node_conditions, node_object
+from .node_status import eviction_threshold
 from .env import ContainerEnvironment
-from .eviction import EvictionManager, oom_score_adj, oom_victim, swap_limit
+from .eviction import EvictionManager, evict_pod, oom_score_adj, oom_victim, swap_limit
+from .images import pull_done
 from .pod_worker import PodWorker
+from .prober import ProbeResults
+from .registration import register_node, renew_lease, update_node_status
 from .server import KubeletServer
-from .status import pod_requests
+from .termination import check_turns, terminate
+from .volumes import VolumeManager
 
 SWAP_ERROR = ("failed to run Kubelet: running with swap on is not supported, please disable swap "
               "or set --fail-swap-on flag to false")
@@ -50,31 +60,24 @@ def swap_enabled(spec: dict) -> bool:
     return bool(swap)
 
 
-class Kubelet(KubeletServer, ContainerEnvironment, Component):
+class Kubelet(Component):
     """One node's kubelet. ``spec`` is the node spec (name, cpu, memory, pods, labels, taints, images...)."""
 
     name = "kubelet"
 
-    def __init__(self, ctx, spec: dict):
+    def __init__(self, ctx, spec: dict, index: int):
         self.spec = dict(spec)
         self.node_name = spec["name"]
         super().__init__(ctx, host=self.node_name)
-        self.index = len(getattr(ctx.apiserver, "kubelets", {}) or {})   # this node's number (podCIDR)
+        self.index = index            # this node's number, given by the cluster: podCIDR 10.244.<index>.0/24
         self.cluster_dns = spec.get("clusterDNS", C.CLUSTER_DNS)
         self.cluster_domain = spec.get("clusterDomain", C.CLUSTER_DOMAIN)
-        try:
-            from ..runtime import ContainerRuntime
-        except ImportError:
-            from ..runtime.containerd import ContainerRuntime
         self.runtime = ContainerRuntime(ctx.clock, ctx.rng, self.node_name, ctx.network)
         self.preload_errors: list[str] = []
         for image in spec.get("images") or []:
             self._preload(image)
         self.runtime.subscribe(self._on_container_event)
         self.workers: dict[str, PodWorker] = {}         # pod key -> worker
-        # what the admitted pods still running here request: admitted_requests(), kept as a running
-        # sum so that admitting a pod does not add up every pod on the node (see _uncount)
-        self.admitted_total = {"cpu": 0, "memory": 0, "pods": 0}
         self._cid_to_key: dict[str, str] = {}            # container id -> pod key (PLEG)
         self.crash_backoff = Backoff(C.CRASH_BACKOFF_INITIAL, C.CRASH_BACKOFF_MAX)
         self.image_backoff = Backoff(C.IMAGE_BACKOFF_INITIAL, C.IMAGE_BACKOFF_MAX)
@@ -87,12 +90,14 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         self._ips: dict[str, str] = {}                   # pod key -> IP
         self._ip_next = 2
         self.pods = None
-        self.services = None
-        self.service_env_cache: dict[tuple, dict] = {}  # (namespace, enableServiceLinks) -> service_links()
+        self.env = ContainerEnvironment(self.api, self.spec, index)   # what each container finds in its env
+        self.server = KubeletServer(self)          # logs / exec / stats: what the API server proxies to
+        self.probe_results = ProbeResults(self.enqueue)   # probe workers write, pod workers read
         self.eviction = EvictionManager(self)
         self.runtime.memory_watch = self._memory_watch
-        from ..storage.volumes import VolumeManager
-        self.volume_manager = VolumeManager(self)      # the pod volumes and the node's own disk
+        # the pod volumes and the node's own disk
+        self.volume_manager = VolumeManager(ctx.clock, self.api, self, self.node_name, ctx, self._live_pod_uids,
+                                            self._volume_pod_state, self._evict_for_volume)
 
     def _preload(self, image: str) -> None:
         preload = getattr(self.runtime, "preload_image", None) or getattr(self.runtime, "load_image", None)
@@ -159,8 +164,8 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
     def setup(self) -> None:
         if self.pods is None:
             self.pods = self.informer("pods", self._on_pod, field_selector=f"spec.nodeName={self.node_name}")
-            self.services = self.informer("services", self._on_service)
-        self.traced(f"node/{self.node_name}", self.register_node)
+            self.env.services = self.informer("services", self.env.on_service)
+        self.traced(f"node/{self.node_name}", register_node, self)
         self.every(C.NODE_LEASE_RENEW_INTERVAL, self._traced_lease)
         self.every(C.NODE_STATUS_UPDATE_FREQUENCY, self._traced_status)
         self.every(C.EVICTION_MONITORING_PERIOD, self._traced_eviction)
@@ -171,48 +176,11 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         for key in sorted(self.workers):
             self.enqueue(key)
 
-    # --- registration and heartbeats -------------------------------------------------------------
-    def register_node(self) -> None:
-        """registerWithAPIServer: create the Node (or adopt the existing one), then post its status."""
-        images = self.node_images()
-        node = node_object(self.spec, self.index, self.node_uid_seed, images)
-        self.event(self.node_ref(), "Normal", "Starting", "Starting kubelet.")
-        try:
-            created = self.api.create("nodes", node)
-            self.observe(f"{self.node_name}: registered")
-            self.node = created
-        except errors.ApiError as e:
-            if e.code != 409:
-                self.observe(f"{self.node_name}: unable to register node: {e.message}")
-                return
-            existing = self.api.get("nodes", self.node_name)
-            labels = dict(existing["metadata"].get("labels") or {})
-            want = node["metadata"]["labels"]
-            if any(labels.get(k) != v for k, v in want.items()):
-                labels.update(want)
-                existing = self.api.patch("nodes", self.node_name, {"metadata": {"labels": labels}})
-            self.observe(f"{self.node_name}: node already registered")
-            self.node = existing
-        held = self.update_node_status(force=True, hold=("NodeReady",))
-        self.event(self.node_ref(), "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")
-        for ev in held:
-            self.event(self.node_ref(), "Normal", ev, f"Node {self.node_name} status is now: {ev}")
-        self.renew_lease()
 
     def node_ref(self) -> dict:
         """What node events point at: kind Node, name and uid both the node's name (as the kubelet does)."""
         return {"kind": "Node", "apiVersion": "v1", "metadata": {"name": self.node_name, "uid": self.node_name}}
 
-    def node_images(self) -> list[dict]:
-        """status.images: images on the node, biggest first (at most 50, nodeStatusMaxImages)."""
-        out = []
-        for ref in self.runtime.list_images():
-            full = _full_ref(ref)
-            digest = getattr(self.runtime.images.get(ref), "repo_digest", None)
-            names = [n for n in (digest, full) if n]      # RepoDigests, then RepoTags (as the CRI lists them)
-            out.append({"names": names, "sizeBytes": self.runtime.image_size(ref)})
-        out.sort(key=lambda i: (-i["sizeBytes"], i["names"][0]))
-        return out[:50]
 
     def node_pressure(self) -> dict:
         """The pressure conditions the eviction manager reports: {"MemoryPressure": bool}."""
@@ -240,76 +208,11 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         self.runtime.oom_kill(victim)
 
     def _traced_status(self) -> None:
-        self.traced(f"node/{self.node_name}", self.update_node_status)
+        self.traced(f"node/{self.node_name}", update_node_status, self)
 
     def _traced_lease(self) -> None:
-        self.traced(f"lease/{self.node_name}", self.renew_lease)
+        self.traced(f"lease/{self.node_name}", renew_lease, self)
 
-    def update_node_status(self, force: bool = False, hold: tuple = ()) -> list[str]:
-        """tryUpdateNodeStatus: post the status if it changed or the report frequency elapsed.
-
-        Returns the condition events named in ``hold`` instead of emitting them (registration
-        emits NodeReady after NodeAllocatableEnforced, in the order ``kubectl describe node`` shows).
-        """
-        if self.node is None:           # registration has not succeeded yet (API server down?): retry
-            self.register_node()
-            return []
-        try:
-            current = self.api.get("nodes", self.node_name)
-        except errors.ApiError as e:
-            if e.code == 404:
-                self.observe(f"{self.node_name}: Node object missing: registering again")
-                self.node = None
-                self.register_node()
-            return []
-        old = current.get("status") or {}
-        now = rfc3339(self.clock.now)
-        conds, events = node_conditions(old.get("conditions"), now, self.runtime_ready, self.node_pressure())
-        status = dict(old)
-        template = node_object(self.spec, self.index, self.node_uid_seed, self.node_images())["status"]
-        for k in ("capacity", "allocatable", "addresses", "daemonEndpoints", "nodeInfo", "images"):
-            status[k] = template[k]
-        status["conditions"] = conds
-        changed = _strip_heartbeats(status) != _strip_heartbeats(old)
-        due = (self._last_report is None
-               or self.clock.now - self._last_report >= C.NODE_STATUS_REPORT_FREQUENCY)
-        if not (changed or due or force):
-            return []
-        if changed:
-            self.diff(f"{self.node_name}: node status changed")
-        new = dict(current)
-        new["status"] = status
-        self.node = self.api.update("nodes", new, subresource="status")
-        self._last_report = self.clock.now
-        for ev in events:
-            if ev not in hold:
-                self.event(self.node_ref(), "Normal", ev, f"Node {self.node_name} status is now: {ev}")
-        return [ev for ev in events if ev in hold]
-
-    def renew_lease(self) -> None:
-        """Renew (or create) the node's Lease: the cheap heartbeat the node lifecycle controller watches."""
-        now = rfc3339_micro(self.clock.now)
-        ns = C.NODE_LEASE_NAMESPACE
-        try:
-            lease = self.api.get("leases", self.node_name, ns)
-        except errors.ApiError as e:
-            if e.code != 404:
-                return
-            node = self.node or {"metadata": {"name": self.node_name}}
-            try:
-                self.api.create("leases", lease_object(node, now), ns)
-            except errors.ApiError:
-                pass
-            return
-        lease = dict(lease)
-        lease["spec"] = dict(lease.get("spec") or {})
-        lease["spec"]["renewTime"] = now
-        lease["spec"]["holderIdentity"] = self.node_name
-        lease["spec"]["leaseDurationSeconds"] = C.NODE_LEASE_DURATION
-        try:
-            self.api.update("leases", lease, ns)
-        except errors.ApiError:
-            pass
 
     # --- pods: informer -> queue -> sync --------------------------------------------------------
     def _on_pod(self, typ: str, pod: dict, old: dict | None) -> None:
@@ -330,7 +233,7 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
             if worker is not None and event == "exited":
                 worker.exited = True
                 if worker.turns:
-                    worker.check_turns()
+                    check_turns(worker)
             self.enqueue(key)
 
     def track_container(self, cid: str, key: str) -> None:
@@ -357,9 +260,9 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         if not worker.admitted:
             if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 return None      # finished (or rejected) before this kubelet knew it: nothing to run
-            if not self.admit(worker, pod):
+            if not admit(self, worker, pod):
                 return None
-        # WaitForAttachAndMount (minik8s/storage/volumes.py): no container starts before the
+        # WaitForAttachAndMount (minik8s/kubelet/volumes.py): no container starts before the
         # pod's volumes are set up; meanwhile the pod shows ContainerCreating
         wait = self.volume_manager.setup(pod) if not worker.finished else None
         if wait is not None:
@@ -369,66 +272,6 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
             return Result(requeue_after=wait)
         delay = worker.sync(pod)
         return Result(requeue_after=delay) if delay is not None else None
-
-    def admit(self, worker: PodWorker, pod: dict) -> bool:
-        """Pod admission (pkg/kubelet/lifecycle/predicate.go): does the pod fit what is left of the node?
-
-        A pod bound with ``spec.nodeName`` skips the scheduler, so the kubelet checks again; a pod
-        that does not fit is rejected: phase Failed, reason ``OutOfcpu`` / ``OutOfmemory`` / ``OutOfpods``
-        (https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename).
-        """
-        if not self.eviction.admit(pod):
-            message = "The node had condition: [MemoryPressure]. "
-            return self._reject(worker, pod, "Evicted", message)
-        alloc = self.allocatable()
-        want = pod_requests(pod["spec"])
-        used = self.admitted_total         # fast path: the running sum of admitted_requests()
-        want["pods"] = 1
-        for res in ("pods", "cpu", "memory"):
-            if want[res] and used[res] + want[res] > alloc[res]:
-                reason = f"OutOf{res}"
-                message = (f"Pod was rejected: Node didn't have enough resource: {res}, requested: {want[res]}, "
-                           f"used: {used[res]}, capacity: {alloc[res]}")
-                return self._reject(worker, pod, reason, message)
-        worker.admitted = True
-        worker.requests = want
-        for res in ("cpu", "memory", "pods"):
-            used[res] += want[res]
-        worker.counted = True
-        return True
-
-    def admitted_requests(self) -> dict:
-        """What the pods this kubelet admitted and that have not finished request, added up:
-        the node's "used" in admission (``admitted_total`` is this sum, kept up to date)."""
-        cpu = memory = pods = 0
-        for w in self.workers.values():
-            if not w.admitted or w.finished or w.requests is None:
-                continue
-            cpu += w.requests["cpu"]
-            memory += w.requests["memory"]
-            pods += 1
-        return {"cpu": cpu, "memory": memory, "pods": pods}
-
-    def _uncount(self, worker: PodWorker) -> None:
-        """``worker``'s pod stops using the node's allocatable (it finished, or its worker is
-        removed): take its requests out of ``admitted_total``, once."""
-        if worker.counted:
-            worker.counted = False
-            used = self.admitted_total
-            for res in ("cpu", "memory", "pods"):
-                used[res] -= worker.requests[res]
-
-    def _reject(self, worker: PodWorker, pod: dict, reason: str, message: str) -> bool:
-        """A pod admission refused: phase Failed with the reason and message, and a Warning event."""
-        self.diff(f"{worker.key}: rejected: {message}")
-        self.event(pod, "Warning", reason, message)
-        status = dict(pod.get("status") or {})
-        status.update({"phase": "Failed", "reason": reason, "message": message})
-        status.setdefault("startTime", rfc3339(self.clock.now))
-        worker.finished = True
-        worker.last_status = status
-        self.write_pod_status(pod, status)
-        return False
 
     def allocatable(self) -> dict:
         """The node's allocatable CPU (millicores), memory (bytes) and pods: what the scheduler and
@@ -454,13 +297,12 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
     def _sync_terminating(self, worker: PodWorker, pod: dict) -> Result | None:
         grace = worker.termination_grace(pod)
         self.observe(f"{self.node_name}: pod {worker.key} is being deleted (grace {grace}s)")
-        if not worker.terminate(pod, grace):
+        if not terminate(worker, pod, grace):
             worker.write_status(pod)
             return None       # PLEG wakes us when containers exit
         if worker.admitted:
             worker.write_status(pod, terminal=True)
         worker.cleanup()
-        self._uncount(worker)
         del self.workers[worker.key]
         self.diff(f"containers of {worker.key} stopped: delete the pod object")
         ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
@@ -474,10 +316,9 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
     def _sync_removed(self, key: str, worker: PodWorker, pod: dict | None) -> Result | None:
         """The pod object is gone (or replaced by a new one with the same name): kill what is left."""
         self.observe(f"{self.node_name}: pod {key} (uid {worker.uid}) no longer exists in the API")
-        if not worker.terminate(None, C.MINIMUM_GRACE_PERIOD):
+        if not terminate(worker, None, C.MINIMUM_GRACE_PERIOD):
             return Result(requeue_after=C.MINIMUM_GRACE_PERIOD)
         worker.cleanup()
-        self._uncount(worker)
         del self.workers[key]
         self.diff(f"removed the containers and sandbox of deleted pod {key}")
         if pod is not None:
@@ -545,7 +386,7 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
         pod = self.pods.get(key) if self.pods else None
         if worker is None or pod is None:
             return
-        self.traced(key, worker.pull_done, pod, name, gen, image, backoff_key, started, err, image_id)
+        self.traced(key, pull_done, worker, pod, name, gen, image, backoff_key, started, err, image_id)
         if err:
             self.queue.add_after(key, C.POD_WORKER_ERROR_RESYNC)
             self.traced(key, worker.write_status, pod)
@@ -564,9 +405,39 @@ class Kubelet(KubeletServer, ContainerEnvironment, Component):
             if e.code != 404:
                 raise
 
+    # --- the kubelet's server (server.py): what the API server proxies to (apiserver.kubelets) --
+    def logs(self, pod: dict, *args, **kw) -> str:
+        """``GET pods/log``: :meth:`KubeletServer.logs`."""
+        return self.server.logs(pod, *args, **kw)
+
+    def exec(self, pod: dict, command, *args, **kw):
+        """``POST pods/exec``: :meth:`KubeletServer.exec`."""
+        return self.server.exec(pod, command, *args, **kw)
+
+    def stats_summary(self) -> dict:
+        """The Summary API: :meth:`KubeletServer.stats_summary`."""
+        return self.server.stats_summary()
+
+    # --- what the volume manager asks (it does not read the kubelet's tables itself) -----------
+    def _live_pod_uids(self) -> set:
+        return {w.uid for w in self.workers.values()}
+
+    def _volume_pod_state(self, uid: str):
+        """None when no pod worker has ``uid``; else (key, the informer's pod or None while the
+        kubelet is stopped, whether the pod is still active: not evicted, finished or terminating)."""
+        worker = next((w for w in self.workers.values() if w.uid == uid), None)
+        if worker is None:
+            return None
+        pod = self.pods.get(worker.key) if self.running and self.pods is not None else None
+        return worker.key, pod, not (worker.evicted or worker.finished or worker.terminating)
+
+    def _evict_for_volume(self, key: str, pod: dict, msg: str) -> None:
+        """An emptyDir over its sizeLimit: evictPod, exactly as the eviction manager does it."""
+        evict_pod(self, self.workers[key], pod, msg)
+
     def container_mounts(self, pod: dict, c: dict) -> list:
         """The mounts of container ``c``: its ``volumeMounts`` of the pod's volumes, as the
-        storage module's volume manager set them up (``minik8s/storage/volumes.py``:
+        volume manager set them up (``minik8s/kubelet/volumes.py``:
         emptyDir shared by the pod's containers, hostPath, configMap, secret, PVC, ...)."""
         return self.volume_manager.mounts(pod, c)
 
@@ -586,28 +457,5 @@ def _gate_changed(pod: dict, old: dict) -> bool:
     return pick(pod) != pick(old)
 
 
-def _strip_heartbeats(status: dict) -> dict:
-    out = dict(status)
-    out["conditions"] = [{k: v for k, v in c.items() if k != "lastHeartbeatTime"}
-                         for c in status.get("conditions") or []]
-    return out
-
-
-def _full_ref(ref: str) -> str:
-    """``nginx`` -> ``docker.io/library/nginx:latest`` (how containerd names an image)."""
-    name, tag = ref, ""
-    if "@" not in ref:
-        last = ref.rsplit("/", 1)[-1]
-        if ":" not in last:
-            tag = ":latest"
-    first = name.split("/", 1)[0]
-    if "/" not in name:
-        name = "docker.io/library/" + name
-    elif "." not in first and ":" not in first and first != "localhost":
-        name = "docker.io/" + name
-    return name + tag
-
-
 def _uuid_from(rng) -> str:
-    from ..api.meta import random_uid
     return random_uid(rng)

@@ -28,6 +28,7 @@ at the virtual time the answer arrives (never later than ``timeoutSeconds``).
 
 from __future__ import annotations
 
+from ..api.defaults.pods import probe_settings
 from .. import params as C
 
 SUCCESS, FAILURE, UNKNOWN = "Success", "Failure", "Unknown"
@@ -37,17 +38,6 @@ PROBE_FIELDS = {"liveness": "livenessProbe", "readiness": "readinessProbe", "sta
 
 USER_AGENT = "kube-probe/" + C.KUBELET_VERSION.lstrip("v").rsplit(".", 1)[0]   # kube-probe/1.33
 GRPC_HEALTH_PATH = "/grpc.health.v1.Health/Check"
-
-
-def probe_settings(probe: dict) -> dict:
-    """The probe's numbers with the API defaults (initialDelaySeconds 0, periodSeconds 10,
-    timeoutSeconds 1, successThreshold 1, failureThreshold 3)."""
-    def num(key, default):
-        v = probe.get(key)
-        return default if v in (None, 0) and key != "initialDelaySeconds" else (v or 0)
-    return {"initialDelaySeconds": num("initialDelaySeconds", 0), "periodSeconds": num("periodSeconds", 10),
-            "timeoutSeconds": num("timeoutSeconds", 1), "successThreshold": num("successThreshold", 1),
-            "failureThreshold": num("failureThreshold", 3)}
 
 
 def resolve_port(port, container: dict):
@@ -185,6 +175,40 @@ def event_message(kind: str, result: str, output: str) -> str:
     return f"{kind.capitalize()} probe {verb}: {output}"
 
 
+class ProbeResults:
+    """The prober's results manager (pkg/kubelet/prober/results): the latest result of each probe
+    of each container, by (container ID, probe kind). Results flow one way: probe workers
+    :meth:`set` them, the pod worker reads them (:meth:`get`) when it builds the pod's status. A change
+    calls ``on_change(pod key)``, the kubelet's sync of that pod (syncLoop's probe channels)."""
+
+    def __init__(self, on_change):
+        self.on_change = on_change
+        self._results: dict[tuple[str, str], str] = {}
+
+    def set(self, cid: str, kind: str, result: str, pod_key: str) -> None:
+        if self._results.get((cid, kind)) != result:
+            self._results[(cid, kind)] = result
+            self.on_change(pod_key)
+
+    def get(self, cid: str | None, kind: str) -> str | None:
+        return self._results.get((cid, kind))
+
+    def remove(self, cid: str | None, kind: str) -> None:
+        self._results.pop((cid, kind), None)
+
+
+def trigger_readiness(statuses: list[dict], workers: dict) -> None:
+    """prober_manager.UpdatePodStatus's manual trigger: a started container whose readiness is not
+    known to be Success (``started`` and not ``ready`` in the status just built) asks its readiness
+    worker for a run now (``manualTriggerCh``), so it is marked ready as soon as the probe can tell.
+    The pod worker calls this with the statuses it built; building them only read the results."""
+    for s in statuses:
+        if s.get("started") and not s.get("ready"):
+            w = workers.get((s["name"], "readiness"))
+            if w is not None:
+                w.trigger()
+
+
 class ProbeWorker:
     """One probe of one container (worker.go). ``pw`` is the pod worker; ``name`` the container."""
 
@@ -198,8 +222,8 @@ class ProbeWorker:
         self.spec = container[PROBE_FIELDS[kind]]
         self.settings = probe_settings(self.spec)
         self.initial = INITIAL_RESULT[kind]
+        self.results: ProbeResults = self.kl.probe_results   # where this worker's results go
         self.cid: str | None = None
-        self.result: str | None = None         # the results manager's value for self.cid
         self.last_result: str | None = None
         self.result_run = 0
         self.on_hold = False
@@ -209,6 +233,11 @@ class ProbeWorker:
         self.last_manual: float | None = None
         self.last_probe: float | None = None    # when the last probe was sent
         self.probes = 0                         # probes run (for tests and the chapter's counters)
+
+    @property
+    def result(self) -> str | None:
+        """The results manager's value for this worker's container (None before its first look)."""
+        return self.results.get(self.cid, self.kind)
 
     # --- the ticker -------------------------------------------------------------------------
     def start(self) -> None:
@@ -249,10 +278,8 @@ class ProbeWorker:
 
     # --- doProbe ----------------------------------------------------------------------------
     def set_result(self, result: str) -> None:
-        """The results manager: a change wakes the pod worker (syncLoop's probe channels)."""
-        if result != self.result:
-            self.result = result
-            self.kl.enqueue(self.pw.key)
+        """Write to the results manager (a change wakes the pod worker)."""
+        self.results.set(self.cid, self.kind, result, self.pw.key)
 
     def do_probe(self) -> bool:
         """One tick of worker.go's doProbe; False when the worker should end."""
@@ -264,8 +291,8 @@ class ProbeWorker:
             return True
         st = kl.runtime.container_status(rec.cid)
         if self.cid != rec.cid:
+            self.results.remove(self.cid, self.kind)    # the old container's result goes with it
             self.cid = rec.cid
-            self.result = None
             self.set_result(self.initial)
             self.on_hold = False
             self.result_run = 0

@@ -18,7 +18,11 @@ from .. import params as C
 
 
 class KubeletServer:
-    """logs / exec / stats (mixed into :class:`~minik8s.kubelet.Kubelet`)."""
+    """One kubelet's server: logs / exec / stats, answered from that kubelet's pod workers and
+    runtime. The API server holds it in ``apiserver.kubelets[node]`` (``kubelet.server``)."""
+
+    def __init__(self, kubelet):
+        self.kubelet = kubelet
 
     def _pick_container(self, pod: dict, container: str | None) -> str:
         name = pod["metadata"]["name"]
@@ -36,7 +40,7 @@ class KubeletServer:
         return container
 
     def _container_status(self, pod: dict, container: str) -> dict:
-        worker = self.workers.get(key_of(pod))
+        worker = self.kubelet.workers.get(key_of(pod))
         status = (worker.last_status if worker and worker.last_status else pod.get("status")) or {}
         for st in (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or []):
             if st["name"] == container:
@@ -48,10 +52,10 @@ class KubeletServer:
         """``GET pods/log``: the container's output (kubelet_pods.go: validateContainerLogStatus)."""
         name = self._pick_container(pod, container)
         pod_name = pod["metadata"]["name"]
-        if not self.running:
+        if not self.kubelet.running:
             ns = pod["metadata"].get("namespace", "default")
-            raise errors.internal(f'Get "https://{self.node_ip}:{C.KUBELET_PORT}/containerLogs/{ns}/{pod_name}/'
-                                  f'{name}": dial tcp {self.node_ip}:{C.KUBELET_PORT}: connect: connection refused')
+            raise errors.internal(f'Get "https://{self.kubelet.node_ip}:{C.KUBELET_PORT}/containerLogs/{ns}/{pod_name}/'
+                                  f'{name}": dial tcp {self.kubelet.node_ip}:{C.KUBELET_PORT}: connect: connection refused')
         st = self._container_status(pod, name)
         state, last = st.get("state") or {}, (st.get("lastState") or {}).get("terminated")
         if previous:
@@ -76,7 +80,7 @@ class KubeletServer:
                 reason = "trying and failing to pull image"
             raise errors.bad_request(f'container "{name}" in pod "{pod_name}" is waiting to start: {reason}')
         cid = cid[len(C.CONTAINER_ID_PREFIX):] if cid.startswith(C.CONTAINER_ID_PREFIX) else cid
-        return self.runtime.logs(cid, tail=tail)
+        return self.kubelet.runtime.logs(cid, tail=tail)
 
     def exec(self, pod: dict, command, container: str | None = None, stdin: str | None = None, **_ignored):
         """``POST pods/exec``: run ``command`` in a running container; returns the runtime's ExecResult."""
@@ -84,33 +88,33 @@ class KubeletServer:
         phase = (pod.get("status") or {}).get("phase")
         if phase in ("Succeeded", "Failed"):
             raise errors.bad_request(f"cannot exec into a container in a completed pod; current phase is {phase}")
-        if not self.running:
-            raise errors.internal(f"error dialing backend: dial tcp {self.node_ip}:{C.KUBELET_PORT}: "
+        if not self.kubelet.running:
+            raise errors.internal(f"error dialing backend: dial tcp {self.kubelet.node_ip}:{C.KUBELET_PORT}: "
                                   "connect: connection refused")
-        worker = self.workers.get(key_of(pod))
+        worker = self.kubelet.workers.get(key_of(pod))
         rec = worker.containers.get(name) if worker else None
-        if (rec is None or rec.cid is None or self.runtime.container_state(rec.cid) != "running"
+        if (rec is None or rec.cid is None or self.kubelet.runtime.container_state(rec.cid) != "running"
                 ):
             raise errors.bad_request(f'unable to upgrade connection: container not found ("{name}")')
         argv = shlex.split(command) if isinstance(command, str) else list(command)
-        return self.runtime.exec_sync(rec.cid, argv, stdin=stdin)
+        return self.kubelet.runtime.exec_sync(rec.cid, argv, stdin=stdin)
 
     def stats_summary(self) -> dict:
         """The Summary API (``/stats/summary``) ``kubectl top`` reads through metrics-server."""
         pods = []
         cpu = C.NODE_SYSTEM_CPU_MILLICORES
         mem = C.NODE_SYSTEM_MEMORY_BYTES
-        for key in sorted(self.workers):
-            w = self.workers[key]
+        for key in sorted(self.kubelet.workers):
+            w = self.kubelet.workers[key]
             ns, name = key.split("/", 1)
             cs = []
             for cname in sorted(w.containers):
                 rec = w.containers[cname]
-                if rec.cid and self.runtime.container_state(rec.cid) == "running":
-                    s = self.runtime.stats(rec.cid)
+                if rec.cid and self.kubelet.runtime.container_state(rec.cid) == "running":
+                    s = self.kubelet.runtime.stats(rec.cid)
                     cs.append({"name": cname, "cpu_millicores": s.get("cpu", 0), "memory_bytes": s.get("memory", 0)})
                     cpu += s.get("cpu", 0)
                     mem += s.get("memory", 0)
             if cs:
                 pods.append({"namespace": ns, "name": name, "containers": cs})
-        return {"node": {"name": self.node_name, "cpu_millicores": cpu, "memory_bytes": mem}, "pods": pods}
+        return {"node": {"name": self.kubelet.node_name, "cpu_millicores": cpu, "memory_bytes": mem}, "pods": pods}

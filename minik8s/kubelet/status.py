@@ -10,11 +10,19 @@ Pure functions, each a piece of the kubelet's ``generateAPIPodStatus``
   keeping ``lastTransitionTime`` when a condition's status did not change;
 * :func:`qos_class` - Guaranteed / Burstable / BestEffort
   (https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/).
+
+Then the status a pod worker writes, read from its records, the runtime and the probe results
+(functions of the pod worker ``pw``): :func:`container_status` (``containerStatuses[i]``, with
+:func:`terminated_status`'s termination message and :func:`container_ready`) and
+:func:`build_status`, the whole ``pod.status``.
 """
 
 from __future__ import annotations
 
+from ..api.meta import rfc3339
 from ..api.quantity import cpu_millis, memory_bytes
+from .. import params as C
+from .containers import ContainerRecord, _waiting, is_sidecar
 
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
 
@@ -236,3 +244,122 @@ def qos_class(spec: dict) -> str:
     if not any_set:
         return "BestEffort"
     return "Guaranteed" if guaranteed else "Burstable"
+
+
+def container_status(pw, c: dict, init: bool = False, initializing: bool = False) -> dict:
+    """containerStatuses[i] (or initContainerStatuses[i]) for container ``c``."""
+    kl = pw.kl
+    rec = pw.containers.get(c["name"]) or ContainerRecord(c["name"])
+    out = {"name": c["name"], "image": c["image"], "imageID": rec.image_id, "lastState": {},
+           "ready": False, "restartCount": rec.restart_count, "started": False}
+    if rec.last_terminated:
+        out["lastState"] = {"terminated": rec.last_terminated}
+    st = kl.runtime.container_status(rec.cid) if rec.cid else None
+    if st is not None:
+        out["containerID"] = C.CONTAINER_ID_PREFIX + rec.cid
+        if st.image_id:
+            out["imageID"] = st.image_id
+    if st is not None and st.state == "running" and not rec.hook_pending:
+        out["state"] = {"running": {"startedAt": rfc3339(st.started_at)}}
+        # is_started(name), whose other checks (running, no postStart pending) were just made
+        out["started"] = pw.startup_passed(c["name"])
+        out["ready"] = out["started"] and container_ready(pw, c, rec)
+    elif st is not None and st.state == "exited" and rec.waiting is None:
+        out["state"] = {"terminated": terminated_status(pw, c, st)}
+        # prober_manager.UpdatePodStatus: a regular init container that exited 0 is ready
+        out["ready"] = init and not is_sidecar(c) and out["state"]["terminated"]["exitCode"] == 0
+    elif st is not None and st.state == "exited":
+        # waiting to be restarted: the exited run is lastState (kubectl shows CrashLoopBackOff);
+        # containerID still names that last container
+        out["state"] = {"waiting": _waiting(*rec.waiting)}
+        out["lastState"] = {"terminated": terminated_status(pw, c, st)}
+    else:
+        default = "PodInitializing" if (initializing or init) else "ContainerCreating"
+        reason, message = rec.waiting or (default, None)
+        out["state"] = {"waiting": _waiting(reason, message)}
+    return out
+
+
+def terminated_status(pw, c: dict | None, st) -> dict:
+    """``state.terminated`` with the termination message (kuberuntime: getTerminationMessage):
+    the content of ``terminationMessagePath`` (default /dev/termination-log, at most 4096
+    bytes); with ``terminationMessagePolicy: FallbackToLogsOnError``, a failed container
+    with no message gets the tail of its log (last 80 lines, at most 2048 bytes)
+    (https://kubernetes.io/docs/tasks/debug/debug-application/determine-reason-pod-failure/)."""
+    kl = pw.kl
+    out = kl.terminated_state(st)
+    c = c or {}
+    text = kl.runtime.read_file(st.id, c.get("terminationMessagePath") or C.TERMINATION_MESSAGE_PATH) or ""
+    text = text[:C.MAX_TERMINATION_MESSAGE_LENGTH]
+    if not text and c.get("terminationMessagePolicy") == "FallbackToLogsOnError" and out["exitCode"] != 0:
+        lines = kl.runtime.logs(st.id).splitlines(keepends=True)[-C.MAX_TERMINATION_MESSAGE_LOG_LINES:]
+        text = "".join(lines)[-C.MAX_TERMINATION_MESSAGE_LOG_LENGTH:]
+    if text:
+        out["message"] = text
+    return out
+
+
+def container_ready(pw, c: dict, rec: ContainerRecord) -> bool:
+    """Ready: no readiness probe, or its last result is Success (read from the results
+    manager; :meth:`write_status` then asks for a probe run where readiness is unknown)."""
+    if (c["name"], "readiness") not in pw.probes:
+        return True
+    return pw.probe_result(c["name"], "readiness") == "Success"
+
+
+def build_status(pw, pod: dict, terminal: bool = False) -> dict:
+    kl = pw.kl
+    spec = pod["spec"]
+    old = pod.get("status") or {}
+    inits = spec.get("initContainers") or []
+    init_statuses = [container_status(pw, c, init=True) for c in inits]
+    init_unfinished = []
+    for c, s in zip(inits, init_statuses):
+        rec = pw.containers.get(c["name"])
+        done = (rec is not None and rec.ever_started) if is_sidecar(c) else (rec is not None and rec.completed)
+        if not done:
+            init_unfinished.append(c["name"])
+    containers = spec.get("containers") or []
+    app_created = False             # has any app container been created (init is over)?
+    for c in containers:
+        rec = pw.containers.get(c["name"])
+        if rec is not None and (rec.cid or rec.prev_cid):
+            app_created = True
+            break
+    init_done = app_created or not init_unfinished
+    # a container not created yet waits as PodInitializing in a pod with init containers
+    # (convertToAPIContainerStatuses' default waiting state), else ContainerCreating
+    statuses = [container_status(pw, c, initializing=bool(inits)) for c in containers]
+    phase = pod_phase(spec, statuses, init_pending=not init_done, terminal=terminal,
+                      init_statuses=init_statuses)
+    if pw.finished and pw.last_status:
+        phase = pw.last_status["phase"]
+    elif phase in ("Succeeded", "Failed") and not terminal and any(
+            r.replacing for r in pw.containers.values()):
+        phase = "Running"           # a container is being replaced, not finished
+    status = {"phase": phase}
+    if pw.evicted:
+        phase = status["phase"] = "Failed"
+        status["reason"], status["message"] = pw.evicted
+    now = rfc3339(kl.clock.now)
+    sidecar_statuses = [s for c, s in zip(inits, init_statuses) if is_sidecar(c)]
+    status["conditions"] = pod_conditions(spec, sidecar_statuses + statuses, phase,
+                                          pw.sandbox is not None and not pw.finished,
+                                          now, old.get("conditions"), init_done=init_done,
+                                          init_unfinished=init_unfinished)
+    if pw.evicted and pw.evicted[0] == "Evicted":
+        status["conditions"].insert(0, {"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
+                                        "lastTransitionTime": pw.evicted_at, "reason": "TerminationByKubelet",
+                                        "message": pw.evicted[1]})
+    node_ip = kl.node_ip
+    status["hostIP"] = node_ip
+    status["hostIPs"] = [{"ip": node_ip}]
+    if pw.ip:
+        status["podIP"] = pw.ip
+        status["podIPs"] = [{"ip": pw.ip}]
+    status["startTime"] = pw.start_time
+    if inits:
+        status["initContainerStatuses"] = init_statuses
+    status["containerStatuses"] = statuses
+    status["qosClass"] = old.get("qosClass") or qos_class(spec)
+    return status

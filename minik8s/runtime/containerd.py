@@ -5,7 +5,7 @@ CRI-O) to pull images, to create a *pod sandbox* (the network namespace every
 container of the pod shares, kept alive by the ``pause`` process) and to
 create, start, stop and remove containers in it
 (https://kubernetes.io/docs/concepts/architecture/cri/). This module is that
-runtime for one node. What makes a container here is what makes one on Linux:
+runtime for one node. What makes a container here (:mod:`.container`) is what makes one on Linux:
 
 * a PID namespace: the entrypoint is PID 1, ``ps`` sees only the container's processes;
 * a mount namespace: its own copy of the image's files, plus volumes and the pod's
@@ -24,39 +24,23 @@ lifecycle event generator) learns of them.
 from __future__ import annotations
 
 import hashlib
-import shlex
 from dataclasses import dataclass
 
-from .fs import File, FileSystem, FsError
+from ..api.expansion import expand_env_refs
+from ..api.meta import rfc3339_micro
+from .capabilities import capability_set
+from .command import command_line
+from .container import Container, ContainerStatus
+from .cpu import NodeCpu
+from .fs import FsError
 from .images import CATALOGUE, PULL_OVERHEAD, ImagePullError, ImageRegistry, PullFailure, normalize
-from ..net.podnetwork import HttpResponse, NetNamespace, PodNetwork, http_request, tcp_connect
-from .cpu import NodeCpu, cpu_weight
-from .process import Cgroup, OpenStdin, PidNamespace, Process, Stream
-
-# Resident memory a process has before its program allocates anything (a small C program).
-BASE_RSS = 256 * 1024
+from ..net.podnetwork import HttpResponse, PodNetwork, http_request, tcp_connect
+from .process import Cgroup, PidNamespace, Stream
+from .sandbox import Sandbox, default_hosts
 # The sandbox (infra) container's image: the kubelet's --pod-infra-container-image default in v1.33.
 SANDBOX_IMAGE = "registry.k8s.io/pause:3.10"
 # The first host PID the node hands out to containers (PIDs below belong to systemd, kubelet, ...).
 FIRST_HOST_PID = 4000
-
-
-@dataclass
-class ContainerStatus:
-    """What the CRI's ContainerStatus returns (times in virtual seconds)."""
-
-    id: str
-    name: str
-    state: str                  # created | running | exited
-    exit_code: int | None
-    reason: str
-    message: str
-    started_at: float | None
-    finished_at: float | None
-    image: str
-    image_id: str
-    pid: int | None             # PID 1's PID on the node (outside the namespace)
-    created_at: float = 0.0
 
 
 @dataclass
@@ -66,408 +50,6 @@ class ExecResult:
     exit_code: int
     output: str
     timed_out: bool = False
-
-
-class Sandbox(NetNamespace):
-    """A pod sandbox: the pod's network namespace (IP, port table) and its shared /etc files."""
-
-    def __init__(self, sid: str, pod_uid: str, name: str, namespace: str, hostname: str, ip: str,
-                 hosts: str, resolv_conf: str):
-        super().__init__(ip)
-        self.id = sid
-        self.pod_uid = pod_uid
-        self.name = name
-        self.namespace = namespace
-        self.hostname = hostname
-        self.state = "ready"    # ready | notready (stopped)
-        self.etc_hosts = File(hosts)
-        self.etc_resolv = File(resolv_conf)
-        self.etc_hostname = File(hostname + "\n")
-        self.containers: list[str] = []
-        self.pidns: PidNamespace | None = None   # shared by the pod's containers (shareProcessNamespace)
-        self.pause: "Container | None" = None    # the infra container holding the shared namespaces
-        self.ns_inodes: dict[str, int] = {}       # net, ipc, uts: the namespaces its containers share
-        self.cgroup_parent = ""
-
-
-def default_hosts(hostname: str, ip: str) -> str:
-    """/etc/hosts as the kubelet writes it for a pod (kubelet_pods.go, managedHostsFileContent)."""
-    return ("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-            "fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n"
-            f"{ip}\t{hostname}\n")
-
-
-class Container:
-    """One container: namespaces, cgroup, processes, logs and its CRI state."""
-
-    def __init__(self, runtime: "ContainerRuntime", cid: str, sandbox: Sandbox, name: str, img,
-                 argv: list[str], env: dict, working_dir: str, mounts, memory_limit, cpu_limit,
-                 memory_request, cpu_request, uid: int, stdin: bool, tty: bool, swap_limit: int = 0):
-        self.runtime = runtime
-        self.id = cid
-        self.sandbox = sandbox
-        self.name = name
-        self.image = img
-        self.argv = argv
-        self.env = env
-        self.working_dir = working_dir
-        self.uid = uid
-        self.gid = 0                  # runAsGroup
-        self.groups: list[int] = []   # supplementary groups (fsGroup, supplementalGroups)
-        self.clock = runtime.clock
-        self.cgroup = Cgroup(memory_limit, cpu_limit, swap_limit)
-        self.memory_request = memory_request
-        self.cpu_request = cpu_request
-        self.stdin_open = stdin
-        self.tty = tty
-        self.hostname = sandbox.hostname
-        self.fs = FileSystem(img.rootfs(), runtime.clock)
-        self.fs.mount("/etc/hosts", sandbox.etc_hosts)
-        self.fs.mount("/etc/resolv.conf", sandbox.etc_resolv)
-        self.fs.mount("/etc/hostname", sandbox.etc_hostname)
-        for m in sorted(mounts or [], key=lambda m: m.path):
-            self.fs.mount_volume(m)
-        self.fs.on_tmpfs = lambda delta: self.charge(None, delta)
-        self.fs.procfs = self._procfs
-        self.caps = DEFAULT_CAPS                  # the capability bounding set (securityContext.capabilities)
-        if not self.fs.exists(working_dir):
-            self.fs.makedirs(working_dir)
-        self._cgroup_files()
-        # the PID namespace: the container's own, or the pod's (shareProcessNamespace)
-        if sandbox.pidns is not None:
-            self.pidns = sandbox.pidns
-        else:
-            self.pidns = PidNamespace()
-            self.pidns.inode = runtime._alloc_ns_inode()
-        self.mnt_inode = runtime._alloc_ns_inode()
-        self.own: dict[int, Process] = {}       # the processes in this container's cgroup
-        self.init: Process | None = None          # the entrypoint (PID 1 unless the namespace is shared)
-        # (name, $PATH) -> path where it was found: shared by the image's containers, and
-        # checked against the container's own filesystem before use
-        self._path_cache: dict = img.path_cache
-        self.state = "created"
-        self.exit_code: int | None = None
-        self.reason = ""
-        self.message = ""
-        self.created_at = runtime.clock.now
-        self.started_at: float | None = None
-        self.finished_at: float | None = None
-        self.host_pid: int | None = None
-        # (time, "stdout"|"stderr", text, complete): complete lines end with a newline
-        self.log: list[tuple[float, str, str, bool]] = []
-        self._partial = {"stdout": "", "stderr": ""}
-        self._oom = False
-        self._kill_timer = None
-        self._stop_callbacks: list = []
-        self.notify = True                # PLEG events (not for the sandbox's own pause container)
-
-    def _cgroup_files(self) -> None:
-        """/sys/fs/cgroup as the container sees it (cgroup v2, its own cgroup namespace)."""
-        cg = self.cgroup
-        # path -> fn() giving the file's text; the files themselves are in every image's rootfs
-        self.fs.dynamic.update({
-            "/proc/mounts": self._proc_mounts,
-            "/sys/fs/cgroup/memory.max": lambda: f"{cg.memory_limit if cg.memory_limit is not None else 'max'}\n",
-            "/sys/fs/cgroup/memory.current": lambda: f"{cg.ram}\n",
-            "/sys/fs/cgroup/memory.swap.max": lambda: f"{cg.swap_limit}\n",
-            "/sys/fs/cgroup/memory.swap.current": lambda: f"{cg.swap}\n",
-            "/sys/fs/cgroup/memory.events": lambda: f"low 0\nhigh 0\nmax {cg.oom_kills}\noom {cg.oom_kills}\n"
-                                                    f"oom_kill {cg.oom_kills}\noom_group_kill {cg.oom_kills}\n",
-            "/sys/fs/cgroup/memory.oom.group": lambda: "1\n",
-            # the kubelet's MilliCPUToQuota: quota = millicores x period / 1000, at least 1000 us
-            "/sys/fs/cgroup/cpu.max": lambda: ("max" if cg.cpu_limit is None else str(max(cg.cpu_limit * 100, 1000)))
-            + " 100000\n",
-            "/sys/fs/cgroup/cpu.weight": lambda: f"{cpu_weight(self.cpu_request)}\n",
-            "/sys/fs/cgroup/cpu.stat": self._cpu_stat,
-        })
-
-    def _procfs(self, parts: list[str]):
-        """/proc as this container sees it: one directory per process of its PID namespace."""
-        from .fs import Dir as FsDir
-
-        def directory(names):
-            d = FsDir(0o555)
-            for n in names:
-                d.entries[n] = File("", 0o444)
-            return d
-        if not parts:
-            return directory([str(p.pid) for p in self.pidns.ps()] + ["meminfo", "mounts", "uptime"])
-        head, rest = parts[0], parts[1:]
-        if head == "mounts" and not rest:
-            return File(self._proc_mounts(), 0o444)
-        if head == "uptime" and not rest:
-            return File(f"{self.clock.now:.2f} {self.clock.now:.2f}\n", 0o444)
-        if head == "meminfo" and not rest:     # the node's memory, not the container's limit
-            return File("MemTotal:        4194304 kB\nMemFree:         "
-                        f"{4194304 - self.cgroup.ram // 1024} kB\n", 0o444)
-        if not head.isdigit():
-            return None
-        proc = self.pidns.get(int(head))
-        if proc is None or not proc.alive:
-            return None
-        if not rest:
-            return directory(["cmdline", "environ", "root", "status"])
-        if rest[0] == "cmdline" and len(rest) == 1:
-            return File("\0".join(proc.argv) + "\0", 0o444)
-        if rest[0] == "environ" and len(rest) == 1:
-            return File("".join(f"{k}={v}\0" for k, v in proc.env.items()), 0o400)
-        if rest[0] == "status" and len(rest) == 1:
-            return File(proc_status(proc), 0o444)
-        if rest[0] == "root":                   # that process's filesystem (its mount namespace)
-            try:
-                return proc.container.fs.get("/" + "/".join(rest[1:]))
-            except FsError:
-                return None
-        return None
-
-    def _proc_mounts(self) -> str:
-        """/proc/mounts: the overlay root, the kernel filesystems, and every volume and /etc file."""
-        lines = ["overlay / overlay rw,relatime,lowerdir=/var/lib/containerd/snapshots,upperdir=/var/lib/"
-                 f"containerd/{self.id[:12]}/fs 0 0", "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0",
-                 "tmpfs /dev tmpfs rw,nosuid,size=65536k,mode=755 0 0",
-                 "cgroup /sys/fs/cgroup cgroup2 ro,nosuid,nodev,noexec,relatime 0 0"]
-        for path in sorted(self.fs.mounts):
-            _, ro = self.fs.mounts[path]
-            lines.append(f"/dev/sda1 {path} ext4 {'ro' if ro else 'rw'},relatime 0 0")
-        return "\n".join(lines) + "\n"
-
-    def _cpu_stat(self) -> str:
-        self.runtime.cpu.account(self.id)
-        cg = self.cgroup
-        usage = int(cg.cpu_seconds * 1e6)
-        periods = int((self.clock.now - (self.started_at or self.clock.now)) / 0.1) if cg.cpu_limit else 0
-        return (f"usage_usec {usage}\nuser_usec {usage}\nsystem_usec 0\nnr_periods {periods}\n"
-                f"nr_throttled {cg.nr_throttled}\nthrottled_usec {int(cg.throttled_seconds * 1e6)}\n")
-
-    # --- logs: the container's stdout and stderr, line by line (what `kubectl logs` reads) ---
-    def stream(self, name: str) -> Stream:
-        def write(text: str) -> None:
-            if not self._partial[name] and text.endswith("\n") and text.count("\n") == 1:
-                self.log.append((self.clock.now, name, text[:-1], True))   # one whole line (most writes)
-                return
-            buf = self._partial[name] + text
-            *lines, self._partial[name] = buf.split("\n")
-            for line in lines:
-                self.log.append((self.clock.now, name, line, True))
-        return Stream(write)
-
-    def _flush_logs(self) -> None:
-        """At exit, an unfinished last line is logged as it is (the CRI log marks it partial)."""
-        for name in ("stdout", "stderr"):
-            if self._partial[name]:
-                self.log.append((self.clock.now, name, self._partial[name], False))
-                self._partial[name] = ""
-
-    # --- processes ------------------------------------------------------------------
-    def find_program(self, argv0: str, env: dict, cwd: str):
-        """execve's search: ``argv0`` as a path, or along $PATH. Returns (path, program) or (None, None)."""
-        if "/" in argv0:
-            candidates = [self.fs.abspath(argv0, cwd)]
-        else:
-            search = env.get("PATH", "")
-            hit = self._path_cache.get((argv0, search))
-            if hit is not None:          # where it was found last time, if it is still a program there
-                try:
-                    node = self.fs.get(hit)
-                    prog = self.image.program_for(hit, node.data, self.runtime.programs) \
-                        if isinstance(node, File) else None
-                    if prog is not None:
-                        return hit, prog
-                except FsError:
-                    pass
-            candidates = [(d or ".") + "/" + argv0 for d in search.split(":")]
-        for path in candidates:
-            try:
-                node = self.fs.get(path, cwd)
-            except FsError:
-                continue
-            if not isinstance(node, File):
-                continue
-            prog = self.image.program_for(path, node.data, self.runtime.programs)
-            if prog is not None:
-                if "/" not in argv0:
-                    self._path_cache[(argv0, env.get("PATH", ""))] = path
-                return path, prog
-            if node.data.startswith("#!") and node.mode & 0o111:
-                interp = node.data[2:].split("\n", 1)[0].strip().split()
-                if interp:
-                    ipath, iprog = self.find_program(interp[0], env, cwd)
-                    if iprog is not None:
-                        return path, _script(iprog, interp, path)
-        return None, None
-
-    def spawn(self, argv, env, cwd, stdout, stderr, stdin=None, parent=None, uid=0, program=None,
-              on_exit=None) -> Process:
-        """fork+exec inside this container's namespaces; an unknown program exits 127.
-
-        ``on_exit``: callbacks run when the process exits (a pipeline closes its pipe ends).
-        """
-        proc = self.pidns.add(lambda pid: Process(self, pid, argv, env, cwd, stdout, stderr, stdin, parent, uid))
-        proc.host_pid = self.runtime._alloc_host_pid()     # the same process, as the node numbers it
-        proc.on_exit = list(on_exit or [])
-        self.own[proc.pid] = proc
-        if self.init is None:
-            self.init = proc
-        if parent is not None:
-            parent.children.append(proc)
-        if program is None:
-            _, program = self.find_program(argv[0], env, cwd) if argv else (None, None)
-        if program is None:
-            proc.start(lambda p: _not_found(p, argv[0] if argv else ""))
-            return proc
-        proc.memory = BASE_RSS
-        self.charge(proc, BASE_RSS, check=False)
-        proc.start(program)
-        return proc
-
-    def charge(self, proc: Process, nbytes: int, check: bool = True) -> None:
-        """Charge memory to the cgroup; over ``memory.max`` the OOM killer kills the container."""
-        cg = self.cgroup
-        swapped = cg.swap
-        before = cg.memory
-        cg.memory += nbytes
-        if self.runtime.containers.get(self.id) is self:      # keep runtime.memory_bound current
-            self.runtime.memory_bound += max(cg.memory, 0) - max(before, 0)
-        if check and nbytes > 0 and cg.memory_limit is not None and cg.memory > cg.memory_limit + cg.swap_limit:
-            self.oom_kill(proc)
-        elif cg.swap != swapped and self.runtime.cpu.by_container.get(self.id):
-            self.runtime.cpu.refresh(self.id)          # swapping changes how fast it computes
-        if check and nbytes > 0 and self.runtime.memory_watch is not None and self.state == "running":
-            self.runtime.memory_watch(self.id)         # the node may be out of memory: the kernel decides
-
-    def oom_kill(self, culprit: Process | None = None) -> None:
-        """The kernel's OOM killer, with memory.oom.group: every process of the cgroup gets SIGKILL."""
-        self._oom = True
-        self.cgroup.oom_kills += 1
-        victims = [p for _, p in sorted(self.own.items()) if p.alive and p is not culprit]
-        for p in sorted(victims, key=lambda p: p._executing):   # a running one unwinds: kill it last
-            p.signal("SIGKILL")
-        if culprit is not None and culprit.alive:
-            culprit.signal("SIGKILL")       # raises Killed inside the running program
-
-    def process_exited(self, proc: Process) -> None:
-        self.sandbox.release(proc)
-        self.pidns.procs.pop(proc.pid, None)       # reaped: gone from the PID table
-        self.own.pop(proc.pid, None)
-        if proc.parent is not None and proc in proc.parent.children:
-            proc.parent.children.remove(proc)
-        if proc is self.init and self.state == "running":
-            # the entrypoint died: the rest of the container goes too (when it was the namespace's
-            # init the kernel kills every process in it; otherwise the runtime kills the cgroup)
-            doomed = self.pidns.ps() if proc.pid == 1 else [p for _, p in sorted(self.own.items())]
-            for p in doomed:
-                if p.alive:
-                    p._finish(137, "SIGKILL")
-            self._exited(proc.exit_code)
-
-    def ps(self) -> list[Process]:
-        """The processes this container can see (its PID namespace)."""
-        return self.pidns.ps()
-
-    # --- lifecycle ------------------------------------------------------------------
-    def start(self, notify: bool = True) -> None:
-        self.notify = notify
-        self.state = "running"
-        self.started_at = self.clock.now
-        path, program = self.find_program(self.argv[0], self.env, self.working_dir) if self.argv else (None, None)
-        if program is None:
-            # runc cannot exec the entrypoint: the container never runs (kubelet: StartError)
-            what = self.argv[0] if self.argv else ""
-            self.state = "exited"
-            self.exit_code = 128
-            self.reason = "StartError"
-            self.message = ("failed to create containerd task: failed to create shim task: OCI runtime create "
-                            "failed: runc create failed: unable to start container process: exec: "
-                            f'"{what}": executable file not found in $PATH: unknown')
-            self.finished_at = self.clock.now
-            if self.notify:
-                self.runtime._notify(self.id, "exited")
-            return
-        init = self.spawn(self.argv, self.env, self.working_dir, self.stream("stdout"), self.stream("stderr"),
-                          stdin=OpenStdin() if self.stdin_open else None, uid=self.uid, program=program)
-        self.host_pid = init.host_pid
-        if self.state == "running" and self.notify:
-            self.runtime._notify(self.id, "started")
-
-    def _exited(self, code: int) -> None:
-        self.state = "exited"
-        self.exit_code = code
-        self.finished_at = self.clock.now
-        self._flush_logs()
-        if self._oom:
-            self.reason = "OOMKilled"
-        else:
-            self.reason = "Completed" if code == 0 else "Error"
-        if self._kill_timer is not None:
-            self._kill_timer.cancel()
-            self._kill_timer = None
-        callbacks, self._stop_callbacks = self._stop_callbacks, []
-        if self.notify:
-            self.runtime._notify(self.id, "exited")
-        for cb in callbacks:
-            cb()
-
-    def status(self) -> ContainerStatus:
-        return ContainerStatus(self.id, self.name, self.state, self.exit_code, self.reason, self.message,
-                               self.started_at, self.finished_at, self.image.ref, self.image.repo_digest,
-                               self.host_pid, self.created_at)
-
-
-def _not_found(proc: Process, name: str):
-    proc.error(f"sh: {name}: not found")
-    return 127
-
-
-# Linux capabilities by bit (include/uapi/linux/capability.h), as securityContext names them.
-CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
-                "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
-                "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
-                "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD",
-                "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
-                "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE"]
-# containerd's default set for a container (oci/spec.go defaultUnixCaps).
-DEFAULT_CAPS = sum(1 << CAPABILITIES.index(c) for c in (
-    "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP", "SETPCAP",
-    "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"))
-ALL_CAPS = (1 << len(CAPABILITIES)) - 1
-
-
-def capability_set(add=None, drop=None, privileged: bool = False) -> int:
-    """The bounding set from ``capabilities: {add: [...], drop: [...]}`` ("ALL" allowed)."""
-    caps = ALL_CAPS if privileged else DEFAULT_CAPS
-    for name in drop or []:
-        caps = 0 if name == "ALL" else caps & ~(1 << CAPABILITIES.index(name.removeprefix("CAP_")))
-    for name in add or []:
-        caps = ALL_CAPS if name == "ALL" else caps | (1 << CAPABILITIES.index(name.removeprefix("CAP_")))
-    return caps
-
-
-def proc_status(proc: Process) -> str:
-    """/proc/PID/status: name, state, PIDs, ids and capabilities (a non-root user's effective and
-    permitted sets are empty; the bounding set stays)."""
-    caps = proc.container.caps
-    eff = caps if proc.uid == 0 else 0
-    state = "R (running)" if proc._compute is not None else "S (sleeping)"
-    name = posixpath_basename(proc.argv[0]) if proc.argv else ""
-    groups = " ".join(str(g) for g in proc.groups)
-    return (f"Name:\t{name[:15]}\nState:\t{state}\nPid:\t{proc.pid}\nPPid:\t{proc.ppid}\n"
-            f"Uid:\t{proc.uid}\t{proc.uid}\t{proc.uid}\t{proc.uid}\n"
-            f"Gid:\t{proc.gid}\t{proc.gid}\t{proc.gid}\t{proc.gid}\nGroups:\t{groups}\n"
-            f"VmRSS:\t{proc.memory // 1024} kB\n"
-            f"CapInh:\t{0:016x}\nCapPrm:\t{eff:016x}\nCapEff:\t{eff:016x}\nCapBnd:\t{caps:016x}\n"
-            f"CapAmb:\t{0:016x}\n")
-
-
-def posixpath_basename(path: str) -> str:
-    return path.rsplit("/", 1)[-1]
-
-
-def _script(interp_prog, interp_argv, path):
-    """``#!/bin/sh`` scripts: run the interpreter with the script's path as its argument."""
-    def run(proc):
-        proc.argv = list(interp_argv) + [path] + proc.argv[1:]
-        return interp_prog(proc)
-    return run
 
 
 class ContainerRuntime:
@@ -500,15 +82,21 @@ class ContainerRuntime:
         # fn(cid) called after a container's memory grew: the node-level OOM killer (the kubelet
         # installs it with the node's capacity and each container's oom_score_adj), or None
         self.memory_watch = None
-        # the sum of max(0, cgroup memory) over self.containers: an upper bound of the RAM the
-        # running containers use, which lets the OOM check skip its sum while the node has room
-        self.memory_bound = 0
+        # the node's kubepods cgroup: every container in self.containers is its child, so its
+        # memory is the sum of max(0, cgroup memory) over them (see memory_bound)
+        self.kubepods = Cgroup()
         self.sandboxes: dict[str, Sandbox] = {}
         self.containers: dict[str, Container] = {}
         self._subscribers: list = []
         self._seq = 0
         self._host_pid = FIRST_HOST_PID
         self._ns_inode = 4026532000           # namespace inode numbers start about here on Linux
+
+    @property
+    def memory_bound(self) -> int:
+        """An upper bound of the RAM the running containers use (the kubepods cgroup's memory),
+        which lets the node's OOM check skip its sum while the node has room."""
+        return self.kubepods.memory
 
     def _new_id(self, *parts) -> str:
         self._seq += 1
@@ -640,7 +228,7 @@ class ContainerRuntime:
             for cid in list(sb.containers):
                 c = self.containers.pop(cid, None)
                 if c is not None:
-                    self.memory_bound -= max(c.cgroup.memory, 0)
+                    c.cgroup.detach()
 
     # --- containers -------------------------------------------------------------------------
     def create_container(self, sandbox_id: str, name: str, image: str, command=None, args=None, env=None,
@@ -675,7 +263,7 @@ class ContainerRuntime:
         c.gid = int(run_as_group) if run_as_group is not None else 0
         c.groups = sorted(int(g) for g in supplemental_groups or [])
         self.containers[cid] = c
-        self.memory_bound += max(c.cgroup.memory, 0)
+        c.cgroup.attach(self.kubepods)
         sb.containers.append(cid)
         return cid
 
@@ -721,7 +309,7 @@ class ContainerRuntime:
     def remove_container(self, cid: str) -> None:
         c = self.containers.pop(cid, None)
         if c is not None:
-            self.memory_bound -= max(c.cgroup.memory, 0)
+            c.cgroup.detach()
             if c.state == "running" and c.init is not None:
                 c.init._finish(137, "SIGKILL")
             if cid in c.sandbox.containers:
@@ -758,7 +346,6 @@ class ContainerRuntime:
         if tail is not None and tail >= 0:
             lines = lines[-tail:] if tail else []
         if timestamps:
-            from ..api.meta import rfc3339_micro
             return "".join(f"{rfc3339_micro(t).replace('Z', '000Z')} {text}" + ("\n" if done else "")
                            for t, text, done in lines)
         return "".join(text + ("\n" if done else "") for _, text, done in lines)
@@ -862,7 +449,7 @@ class ContainerRuntime:
              timeout: float | None = None, body: str = "", src=None) -> HttpResponse:
         """An HTTP request to ``ip:port`` (from the node, or from sandbox ``src``), or to a sandbox's localhost.
 
-        Raises ConnectionRefused / NoRouteToHost / Timeout (``net/podnetwork.py``); the response's
+        Raises ConnectionRefused / NoRouteToHost / Timeout (``network.py``); the response's
         ``delay`` says how many virtual seconds the server took.
         """
         if isinstance(ip_or_sandbox, Sandbox) or ip_or_sandbox in self.sandboxes:
@@ -875,49 +462,3 @@ class ContainerRuntime:
         if isinstance(ip_or_sandbox, Sandbox) or ip_or_sandbox in self.sandboxes:
             return tcp_connect(self.network, self._src(ip_or_sandbox), "127.0.0.1", port)
         return tcp_connect(self.network, self._src(src), ip_or_sandbox, port)
-
-
-def command_line(entrypoint: list[str], cmd: list[str], command, args) -> list[str]:
-    """The process's argv from the image's ENTRYPOINT/CMD and the container's command/args.
-
-    https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#notes:
-    command replaces ENTRYPOINT (and then CMD is ignored); args replace CMD.
-    """
-    if command:
-        return list(command) + list(args or [])
-    if args:
-        return list(entrypoint) + list(args)
-    return list(entrypoint) + list(cmd)
-
-
-def expand_env_refs(text: str, env: dict) -> str:
-    """``$(VAR)`` in command/args expands to the container's env; ``$$(VAR)`` escapes it.
-
-    https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/
-    An undefined ``$(VAR)`` is left as written.
-    """
-    if "$" not in text:
-        return text             # nothing to expand (most arguments): the loop below would copy it
-    out = []
-    i = 0
-    while i < len(text):
-        if text.startswith("$$", i):
-            out.append("$")
-            i += 2
-        elif text.startswith("$(", i) and ")" in text[i:]:
-            end = text.index(")", i)
-            name = text[i + 2:end]
-            if name in env:
-                out.append(env[name])
-            else:
-                out.append(text[i:end + 1])
-            i = end + 1
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
-
-
-def split_command(cmd: str) -> list[str]:
-    """A command string as argv (what ``c.exec(pod, "cat /etc/hosts")`` means)."""
-    return shlex.split(cmd)

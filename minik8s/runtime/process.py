@@ -209,12 +209,33 @@ class Cgroup:
         self.cpu_limit = cpu_limit
         self.swap_limit = swap_limit or 0
         self.memory = 0                 # bytes the processes hold: in RAM plus swapped out
+        self.parent: Cgroup | None = None   # the node's kubepods cgroup, which sums its children
         self.cpu_seconds = 0.0          # cpu.stat usage_usec, in seconds
         self.throttled_seconds = 0.0    # cpu.stat throttled_usec, in seconds
         self.nr_throttled = 0           # CFS periods (100 ms) in which the group was throttled
         self.throttled_periods = 0.0    # wall time spent throttled / 100 ms (nr_throttled's source)
         self.running_millis = 0         # CPU in use right now (what metrics-server would sample)
         self.oom_kills = 0
+
+    def charge(self, nbytes: int) -> None:
+        """memory.current grows by ``nbytes`` (a free is a negative charge); as in the kernel's
+        hierarchy, the parent's memory (the node's kubepods cgroup) grows with it. The parent
+        counts a child below zero (a tmpfs file freed by another container) as zero."""
+        before = self.memory
+        self.memory += nbytes
+        if self.parent is not None:
+            self.parent.memory += max(self.memory, 0) - max(before, 0)
+
+    def attach(self, parent: "Cgroup") -> None:
+        """Place this cgroup under ``parent`` (the container is created)."""
+        self.parent = parent
+        parent.memory += max(self.memory, 0)
+
+    def detach(self) -> None:
+        """Take this cgroup out of its parent (the container is removed)."""
+        if self.parent is not None:
+            self.parent.memory -= max(self.memory, 0)
+            self.parent = None
 
     @property
     def swap(self) -> int:

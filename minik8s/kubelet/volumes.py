@@ -18,7 +18,7 @@ when it dies:
   got (https://kubernetes.io/docs/concepts/configuration/configmap/#mounted-configmaps-are-updated-automatically);
 * ``persistentVolumeClaim`` - the bound PersistentVolume's data: a ``hostPath``/``local`` PV is a
   directory of the node; any other PV (csi, nfs, ...) is a disk of the cluster's storage backend
-  (:func:`disks`), which outlives pods and nodes
+  (:func:`minik8s.storage.backend.disks`), which outlives pods and nodes
   (https://kubernetes.io/docs/concepts/storage/persistent-volumes/).
 
 A volume that cannot be set up (a missing ConfigMap, an unbound claim) keeps the pod in
@@ -29,145 +29,19 @@ exponential back-off of the operation executor (500 ms doubling to 2 min 2 s).
 from __future__ import annotations
 
 import base64
-import posixpath
 
 from .. import errors
 from ..api.quantity import memory_bytes
-from ..runtime import Dir, File, Mount
+from ..runtime import Dir, Mount
+from ..storage.backend import attachments, disks
+from .volume_sources import (DEFAULT_MODE, MountError, config_files, downward_value, hostpath_check,
+                             service_account_token, walk_files, write_files)
 
 SYNC_FREQUENCY = 60.0              # kubelet --sync-frequency: mounted ConfigMaps/Secrets refresh this often
 MOUNT_BACKOFF_INITIAL = 0.5        # nestedpendingoperations: initialDurationBeforeRetry
 MOUNT_BACKOFF_MAX = 122.0          # maxDurationBeforeRetry (2m2s)
 MOUNT_WAIT_TIMEOUT = 123.0         # podAttachAndMountTimeout: 2 min + 3 s, then "timed out waiting"
 LIMIT_CHECK_PERIOD = 10.0          # the eviction manager's housekeeping interval (evictionMonitoringPeriod)
-DEFAULT_MODE = 0o644               # configMap/secret/downwardAPI defaultMode (420)
-
-
-class MountError(Exception):
-    """A volume could not be set up; ``str()`` is the kubelet's message after ``SetUp failed ...: ``."""
-
-
-def disks(ctx) -> dict:
-    """The cluster's storage backend: disk name -> :class:`Dir`. Volumes that are not node-local
-    (the provisioner's CSI volumes, nfs, ...) live here, so their data outlives pods and nodes.
-    It belongs to one cluster (kept on its Context), never shared between two clusters."""
-    d = getattr(ctx, "disks", None)
-    if d is None:
-        d = {}
-        ctx.disks = d
-    return d
-
-
-def attachments(ctx) -> dict:
-    """Which nodes each backend disk is attached to, for which pods: disk -> {node: {pod uid}}
-    (what the attach/detach controller's VolumeAttachments record)."""
-    a = getattr(ctx, "volume_attachments", None)
-    if a is None:
-        a = {}
-        ctx.volume_attachments = a
-    return a
-
-
-# --- small pure functions a chapter can show ----------------------------------------------------
-
-def config_files(data: dict, items: list | None, default_mode: int | None, optional: bool,
-                 what: str, name: str) -> dict:
-    """The files of a configMap/secret volume: ``{relative path: (text, mode)}``.
-
-    Without ``items`` every key becomes a file named after it; with ``items`` only those keys,
-    at their ``path``, each with its own ``mode`` if given. A missing key is an error unless the
-    volume is ``optional`` (https://kubernetes.io/docs/concepts/storage/volumes/#configmap).
-    """
-    mode = DEFAULT_MODE if default_mode is None else int(default_mode)
-    if not items:
-        return {k: (data[k], mode) for k in sorted(data)}
-    out = {}
-    for it in items:
-        key = it.get("key")
-        if key not in data:
-            if optional:
-                continue
-            raise MountError(f'configmap references non-existent config key: {key}' if what == "configmap"
-                             else f'references non-existent secret key: {key}')
-        out[it.get("path") or key] = (data[key], int(it["mode"]) if it.get("mode") is not None else mode)
-    return out
-
-
-def downward_value(pod: dict, item: dict) -> str:
-    """One downwardAPI file: a ``fieldRef`` (labels and annotations as ``key="value"`` lines,
-    sorted) or a ``resourceFieldRef`` (https://kubernetes.io/docs/concepts/workloads/pods/downward-api/)."""
-    md = pod["metadata"]
-    if item.get("fieldRef"):
-        path = item["fieldRef"].get("fieldPath", "")
-        if path in ("metadata.labels", "metadata.annotations"):
-            src = md.get(path.split(".")[1]) or {}
-            return "\n".join(f'{k}="{src[k]}"' for k in sorted(src))
-        for prefix in ("metadata.labels", "metadata.annotations"):
-            if path.startswith(prefix + "['") and path.endswith("']"):
-                return str((md.get(prefix.split(".")[1]) or {}).get(path[len(prefix) + 2:-2], ""))
-        simple = {"metadata.name": md.get("name"), "metadata.namespace": md.get("namespace"),
-                  "metadata.uid": md.get("uid")}
-        return str(simple.get(path) or "")
-    ref = item.get("resourceFieldRef") or {}
-    from ..api.quantity import cpu_millis, memory_bytes
-    target = next((c for c in pod["spec"].get("containers") or [] if c["name"] == ref.get("containerName")),
-                  (pod["spec"].get("containers") or [{}])[0])
-    kind, _, resource = (ref.get("resource") or "").partition(".")
-    value = ((target.get("resources") or {}).get(kind) or {}).get(resource)
-    if value is None:
-        return "0"
-    divisor = ref.get("divisor") or "1"
-    if resource == "cpu":
-        return str(-(-cpu_millis(str(value)) // cpu_millis(str(divisor))))
-    return str(-(-memory_bytes(str(value)) // memory_bytes(str(divisor))))
-
-
-def hostpath_check(node_root: Dir, path: str, typ: str, now: float = 0.0):
-    """The node's file or directory at ``path`` for a hostPath volume of ``type`` ``typ``,
-    created for ``DirectoryOrCreate`` (mode 0755) / ``FileOrCreate`` (0644), and for an empty
-    type when missing (as the runtime creates a bind-mount source); ``Directory``, ``File``,
-    ``Socket``, ... must already exist as that
-    (https://kubernetes.io/docs/concepts/storage/volumes/#hostpath-volume-types)."""
-    parts = [p for p in path.split("/") if p]
-    node = node_root
-    for i, name in enumerate(parts):
-        if not isinstance(node, Dir):
-            raise MountError(f"hostPath type check failed: {path} is not a directory")
-        child = node.entries.get(name)
-        if child is None:
-            last = i == len(parts) - 1
-            if typ in ("DirectoryOrCreate", "", None) or (typ == "FileOrCreate" and not last):
-                child = node.entries[name] = Dir(0o755, mtime=now)
-            elif typ == "FileOrCreate":
-                child = node.entries[name] = File("", 0o644, mtime=now)
-            elif typ == "Directory":
-                raise MountError(f"hostPath type check failed: {path} is not a directory")
-            elif typ == "File":
-                raise MountError(f"hostPath type check failed: {path} is not a file")
-            else:
-                raise MountError(f"hostPath type check failed: {path} is not a {typ.lower()}")
-        node = child
-    if typ in ("Directory", "DirectoryOrCreate") and not isinstance(node, Dir):
-        raise MountError(f"hostPath type check failed: {path} is not a directory")
-    if typ in ("File", "FileOrCreate") and not isinstance(node, File):
-        raise MountError(f"hostPath type check failed: {path} is not a file")
-    return node
-
-
-def write_files(d: Dir, files: dict, now: float) -> None:
-    """Replace the contents of ``d`` with ``files`` (the atomic writer's swap of ``..data``): new
-    File objects, so a ``subPath`` mount of an old file keeps seeing the old content."""
-    d.entries = {}
-    for rel in sorted(files):
-        text, mode = files[rel]
-        parts = [p for p in rel.split("/") if p]
-        cur = d
-        for name in parts[:-1]:
-            nxt = cur.entries.get(name)
-            if not isinstance(nxt, Dir):
-                nxt = cur.entries[name] = Dir(0o755, mtime=now)
-            cur = nxt
-        cur.entries[parts[-1]] = File(text, mode, mtime=now)
 
 
 class PodVolumes:
@@ -187,10 +61,22 @@ class PodVolumes:
 
 
 class VolumeManager:
-    """One kubelet's volume manager. ``node_root`` is the node's own filesystem (hostPath, local PVs)."""
+    """One kubelet's volume manager. ``node_root`` is the node's own filesystem (hostPath, local PVs).
 
-    def __init__(self, kubelet):
-        self.kl = kubelet
+    The kubelet calls :meth:`setup` before it syncs a pod and :meth:`mounts` when it creates a
+    container; the manager answers from its own state and asks the kubelet only through the
+    three calls it was given (``live_uids``, ``pod_state``, ``evict``)."""
+
+    def __init__(self, clock, api, recorder, node_name: str, ctx, live_uids, pod_state, evict):
+        self.clock = clock
+        self.api = api                      # the kubelet's API client
+        self.recorder = recorder            # the kubelet component: trace steps (diff/observe) and events
+        self.node_name = node_name
+        self.ctx = ctx                      # the cluster's storage backend (disks, attachments)
+        # what the volume manager asks the kubelet (it does not read the kubelet's tables):
+        self.live_uids = live_uids          # () -> uids of the pods the kubelet runs
+        self.pod_state = pod_state          # (uid) -> None (no pod worker) | (key, pod | None, active)
+        self.evict = evict                  # (key, pod, message): the kubelet evicts the pod
         self.node_root = Dir(0o755)
         self.pods: dict[str, PodVolumes] = {}
 
@@ -198,13 +84,12 @@ class VolumeManager:
     def setup(self, pod: dict) -> float | None:
         """Mount every volume of ``pod``. None when all are ready, else seconds until the next try
         (each failure is a ``FailedMount`` Warning event, as the kubelet's reconciler reports it)."""
-        kl = self.kl
         uid = pod["metadata"]["uid"]
         pv = self.pods.get(uid)
         if pv is None:
             self.forget_orphans()            # a new pod: tear down what pods gone since left behind
             pv = self.pods[uid] = PodVolumes(uid)
-        now = kl.clock.now
+        now = self.clock.now
         wait = None
         for vol in pod["spec"].get("volumes") or []:
             name = vol.get("name")
@@ -218,15 +103,15 @@ class VolumeManager:
                 pv.dirs[name] = self.set_up(pod, vol, pv)
                 pv.backoff.pop(name, None)
                 pv.unattached.discard(name)
-                kl.diff(f"volume {name}: mounted")
+                self.recorder.diff(f"volume {name}: mounted")
             except MountError as e:
                 if getattr(e, "reason", "") == "FailedAttachVolume":
                     pv.unattached.add(name)
                 delay = MOUNT_BACKOFF_INITIAL if not delay else min(delay * 2, MOUNT_BACKOFF_MAX)
                 pv.backoff[name] = (now + delay, delay)
                 msg = str(e)
-                kl.observe(f"volume {name}: {msg}")
-                kl.event(pod, "Warning", getattr(e, "reason", "FailedMount"),
+                self.recorder.observe(f"volume {name}: {msg}")
+                self.recorder.event(pod, "Warning", getattr(e, "reason", "FailedMount"),
                          msg if getattr(e, "whole", False) else
                          f'MountVolume.SetUp failed for volume "{name}" : {msg}')
                 wait = min(wait or delay, delay)
@@ -238,13 +123,13 @@ class VolumeManager:
             # syncPod gave up waiting for this round: say which volumes are still missing
             pv.waiting_since = now
             missing = [v["name"] for v in pod["spec"].get("volumes") or [] if v["name"] not in pv.dirs]
-            kl.event(pod, "Warning", "FailedMount", unmounted_message(missing, sorted(pv.unattached)))
+            self.recorder.event(pod, "Warning", "FailedMount", unmounted_message(missing, sorted(pv.unattached)))
         if pv.waiting_since is not None:
             wait = min(wait, max(pv.waiting_since + MOUNT_WAIT_TIMEOUT - now, 0.0) or MOUNT_WAIT_TIMEOUT)
         if pv.sources and pv.refresh_timer is None:
-            pv.refresh_timer = kl.clock.call_later(SYNC_FREQUENCY, self._refresh, uid)
+            pv.refresh_timer = self.clock.call_later(SYNC_FREQUENCY, self._refresh, uid)
         if pv.limit_timer is None and size_limits(pod):
-            pv.limit_timer = kl.clock.call_later(LIMIT_CHECK_PERIOD, self._check_limits, uid)
+            pv.limit_timer = self.clock.call_later(LIMIT_CHECK_PERIOD, self._check_limits, uid)
         return wait
 
     def mounts(self, pod: dict, c: dict) -> list:
@@ -265,7 +150,7 @@ class VolumeManager:
                 for part in [p for p in sub.split("/") if p]:
                     nxt = target.entries.get(part) if isinstance(target, Dir) else None
                     if nxt is None and isinstance(target, Dir):
-                        nxt = target.entries[part] = Dir(0o755, mtime=self.kl.clock.now)
+                        nxt = target.entries[part] = Dir(0o755, mtime=self.clock.now)
                     target = nxt
                 out.append(Mount(vm["mountPath"], target, read_only))   # a bind mount of that entry now
             else:
@@ -274,7 +159,7 @@ class VolumeManager:
 
     def forget_orphans(self) -> None:
         """Volumes of pods the kubelet no longer runs are torn down (emptyDir data is gone)."""
-        live = {w.uid for w in self.kl.workers.values()}
+        live = self.live_uids()
         # in uid order; only the orphans are sorted (usually there are none), not every pod here
         for uid in sorted([uid for uid in self.pods if uid not in live]):
             pv = self.pods.pop(uid)
@@ -286,8 +171,7 @@ class VolumeManager:
 
     # --- one volume ---------------------------------------------------------------------------
     def set_up(self, pod: dict, vol: dict, pv: PodVolumes):
-        kl = self.kl
-        now = kl.clock.now
+        now = self.clock.now
         name = vol["name"]
         if "emptyDir" in vol:
             d = Dir(0o777, mtime=now)
@@ -327,7 +211,7 @@ class VolumeManager:
             ref = src[key] or {}
             obj_name = ref.get("name") if key == "configMap" else (ref.get("secretName") or ref.get("name"))
             try:
-                obj = self.kl.api.get(kind, obj_name, ns)
+                obj = self.api.get(kind, obj_name, ns)
             except errors.ApiError as e:
                 if e.code != 404:
                     raise MountError(e.message) from None
@@ -351,70 +235,61 @@ class VolumeManager:
         if "serviceAccountToken" in src:
             tok = src["serviceAccountToken"] or {}
             sa = pod["spec"].get("serviceAccountName") or "default"
-            return {tok.get("path", "token"): (_token(pod, sa), DEFAULT_MODE if default_mode is None
+            return {tok.get("path", "token"): (service_account_token(pod, sa), DEFAULT_MODE if default_mode is None
                                                 else int(default_mode))}
         return {}
 
     def _check_limits(self, uid: str) -> None:
         """localStorageEviction for emptyDir: a pod whose emptyDir holds more than its ``sizeLimit``
         is evicted (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir-configuration-example)."""
-        kl = self.kl
         pv = self.pods.get(uid)
         if pv is None:
             return
         pv.limit_timer = None
-        worker = next((w for w in kl.workers.values() if w.uid == uid), None)
-        if worker is None:
+        state = self.pod_state(uid)
+        if state is None:
             return
-        pv.limit_timer = kl.clock.call_later(LIMIT_CHECK_PERIOD, self._check_limits, uid)
-        pod = kl.pods.get(worker.key) if kl.running and kl.pods is not None else None
-        if pod is None or worker.evicted or worker.finished or worker.terminating:
+        pv.limit_timer = self.clock.call_later(LIMIT_CHECK_PERIOD, self._check_limits, uid)
+        key, pod, active = state
+        if pod is None or not active:
             return
         for name, limit_text, limit in size_limits(pod):
             d = pv.dirs.get(name)
-            used = sum(len(f.data) for _rel, f in _walk(d)) if isinstance(d, Dir) else 0
+            used = sum(len(f.data) for _rel, f in walk_files(d)) if isinstance(d, Dir) else 0
             if used > limit:
                 msg = f'Usage of EmptyDir volume "{name}" exceeds the limit "{limit_text}". '
-                kl.traced(worker.key, self.evict, worker, pod, msg)
+                self.recorder.traced(key, self.evict, key, pod, msg)   # evictPod, as the eviction manager
                 return
-
-    def evict(self, worker, pod: dict, msg: str) -> None:
-        """evictPod, exactly as the eviction manager does it (kubelet/eviction.py)."""
-        from ..kubelet.eviction import evict_pod
-        evict_pod(self.kl, worker, pod, msg)
 
     def _refresh(self, uid: str) -> None:
         """Every sync period: rewrite the files of the pod's configMap/secret/downwardAPI volumes."""
-        kl = self.kl
         pv = self.pods.get(uid)
         if pv is None:
             return
         pv.refresh_timer = None
-        worker = next((w for w in kl.workers.values() if w.uid == uid), None)
-        if worker is None:
+        state = self.pod_state(uid)
+        if state is None:
             self.forget_orphans()
             return
-        pv.refresh_timer = kl.clock.call_later(SYNC_FREQUENCY, self._refresh, uid)
-        if not kl.running or kl.pods is None:
-            return             # a stopped kubelet refreshes nothing
-        pod = kl.pods.get(worker.key)
+        pv.refresh_timer = self.clock.call_later(SYNC_FREQUENCY, self._refresh, uid)
+        key, pod, _active = state
         if pod is None:
-            return
+            return             # a stopped kubelet refreshes nothing
         for name in sorted(pv.sources):
             try:
                 files = self.projected_files(pod, pv.sources[name])
             except MountError:
                 continue       # the object went away: the files stay as they were
             d = pv.dirs[name]
-            old = {_rel: (f.data, f.mode) for _rel, f in _walk(d)}
+            old = {_rel: (f.data, f.mode) for _rel, f in walk_files(d)}
             if old != files:
-                kl.traced(worker.key, kl.diff, f"volume {name}: files updated")
-                write_files(d, files, kl.clock.now)
+                self.recorder.traced(key, self.recorder.diff, f"volume {name}: files updated")
+                write_files(d, files, self.clock.now)
 
     # --- persistentVolumeClaim ----------------------------------------------------------------
     def claim_dir(self, pod: dict, vol: dict, pv: PodVolumes):
         """The bound PV's data directory (waits while the claim is missing or unbound)."""
-        api = self.kl.api
+        api = self.api
         ns = pod["metadata"].get("namespace", "default")
         claim = (vol.get("persistentVolumeClaim") or {}).get("claimName")
         try:
@@ -437,15 +312,15 @@ class VolumeManager:
         """Attach a backend disk to this node. A ReadWriteOnce disk attaches to one node at a time:
         a pod elsewhere gets a Multi-Attach error until the pods using it there are gone
         (https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes)."""
-        table = attachments(self.kl.ctx)
+        table = attachments(self.ctx)
         disk = disk_name(pvo)
         nodes = table.setdefault(disk, {})
         modes = set((pvo.get("spec") or {}).get("accessModes") or [])
         if not modes & {"ReadWriteMany", "ReadOnlyMany"}:
-            others = sorted(n for n, uids in nodes.items() if uids and n != self.kl.node_name)
+            others = sorted(n for n, uids in nodes.items() if uids and n != self.node_name)
             if others:
                 # the attach/detach controller detaches the disk once the pods using it are deleted
-                live = {p["metadata"]["uid"] for p in self.kl.api.list("pods").get("items", [])}
+                live = {p["metadata"]["uid"] for p in self.api.list("pods").get("items", [])}
                 for n in others:
                     nodes[n] &= live
                 others = [n for n in others if nodes[n]]
@@ -457,16 +332,16 @@ class VolumeManager:
                                "exclusively attached to one node and can't be attached to another")
                 e.reason, e.whole = "FailedAttachVolume", True
                 raise e
-        nodes.setdefault(self.kl.node_name, set()).add(pod["metadata"]["uid"])
+        nodes.setdefault(self.node_name, set()).add(pod["metadata"]["uid"])
         pv.attached[name] = disk
 
     def _pods_using(self, disk: str, nodes: list, namespace: str) -> list:
         """Names of the pods (of ``namespace``) that hold ``disk`` on ``nodes``."""
         uids = set()
         for n in nodes:
-            uids |= attachments(self.kl.ctx)[disk].get(n, set())
+            uids |= attachments(self.ctx)[disk].get(n, set())
         out = []
-        for pod in self.kl.api.list("pods", namespace).get("items", []):
+        for pod in self.api.list("pods", namespace).get("items", []):
             if pod["metadata"].get("uid") in uids:
                 out.append(pod["metadata"]["name"])
         return out
@@ -474,7 +349,7 @@ class VolumeManager:
     def volume_data(self, pvo: dict, pod: dict):
         """Where a PV's bytes are: the node's directory (hostPath, local) or a backend disk."""
         spec = pvo.get("spec") or {}
-        now = self.kl.clock.now
+        now = self.clock.now
         if "hostPath" in spec:
             hp = spec["hostPath"] or {}
             return hostpath_check(self.node_root, hp.get("path", "/"), hp.get("type") or "", now)
@@ -484,7 +359,7 @@ class VolumeManager:
                 return hostpath_check(self.node_root, path, "Directory", now)
             except MountError:
                 raise MountError(f'path "{path}" does not exist') from None
-        store = disks(self.kl.ctx)
+        store = disks(self.ctx)
         handle = disk_name(pvo)
         d = store.get(handle)
         if d is None:
@@ -495,10 +370,10 @@ class VolumeManager:
         pv.dirs.pop(name, None)
         disk = pv.attached.pop(name, None)
         if disk is not None:
-            nodes = attachments(self.kl.ctx).get(disk, {})
-            nodes.get(self.kl.node_name, set()).discard(pv.uid)
-            if not nodes.get(self.kl.node_name):
-                nodes.pop(self.kl.node_name, None)
+            nodes = attachments(self.ctx).get(disk, {})
+            nodes.get(self.node_name, set()).discard(pv.uid)
+            if not nodes.get(self.node_name):
+                nodes.pop(self.node_name, None)
 
 
 def unmounted_message(unmounted: list, unattached: list) -> str:
@@ -522,26 +397,3 @@ def disk_name(pvo: dict) -> str:
     """The backend disk of a non-local PV: its CSI volumeHandle, else the PV's name."""
     spec = pvo.get("spec") or {}
     return (spec.get("csi") or {}).get("volumeHandle") or pvo["metadata"]["name"]
-
-
-def _walk(d: Dir, prefix: str = ""):
-    for name in sorted(d.entries):
-        node = d.entries[name]
-        rel = posixpath.join(prefix, name) if prefix else name
-        if isinstance(node, Dir):
-            yield from _walk(node, rel)
-        else:
-            yield rel, node
-
-
-def _token(pod: dict, sa: str) -> str:
-    """A projected service account token: a JWT-shaped string naming the pod and account
-    (minik8s has no token signer; nothing verifies it)."""
-    def b64(s: str) -> str:
-        return base64.urlsafe_b64encode(s.encode()).decode().rstrip("=")
-    md = pod["metadata"]
-    claims = ('{"aud":["https://kubernetes.default.svc.cluster.local"],"iss":"https://kubernetes.default.svc'
-              f'.cluster.local","kubernetes.io":{{"namespace":"{md.get("namespace")}","pod":{{"name":"{md["name"]}",'
-              f'"uid":"{md.get("uid")}"}},"serviceaccount":{{"name":"{sa}"}}}},"sub":"system:serviceaccount:'
-              f'{md.get("namespace")}:{sa}"}}')
-    return b64('{"alg":"RS256","kid":"minik8s"}') + "." + b64(claims) + "." + b64("unsigned")
