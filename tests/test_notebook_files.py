@@ -56,3 +56,23 @@ def test_jupyterlab_opens_markdown_as_a_notebook():
     code = "".join(p.read_text(encoding="utf-8", errors="replace") for p in extension.rglob("*.js"))
     for viewer in set(viewers.values()):
         assert f'"{viewer}"' in code or f"'{viewer}'" in code, f"no JupyterLab viewer named {viewer!r}"
+
+
+def test_pip_install_minik8s_notebook_runs_the_chapters():
+    """`pip install "minik8s[notebook]"` (a plain-pip or Colab reader) gets a kernel, jupytext,
+    JupyterLab and the client, and the jsonschema bound that keeps notebooks fast (issue 20)."""
+    import tomllib
+    from packaging.requirements import Requirement
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extra = {Requirement(r).name for r in project["optional-dependencies"]["notebook"]}
+    assert {"jupyterlab", "jupytext", "ipykernel", "kubernetes"} <= extra
+    pinned = {Requirement(r).name: Requirement(r).specifier for r in project["dependencies"]}
+    assert "jsonschema" in pinned and not pinned["jsonschema"].contains("4.25.0")
+    assert pinned["jsonschema"].contains("4.24.1")       # what requirements.txt installs
+
+
+def test_converted_notebooks_and_build_folders_are_ignored():
+    """`jupytext --to ipynb book/ch4-probes.md` and `pip install .` leave files git must not track."""
+    import subprocess
+    for path in ("book/ch4-probes.ipynb", "build/lib/minik8s/__init__.py"):
+        assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0, path
