@@ -17,7 +17,6 @@ Service's IP, behind which CoreDNS answers from the Services and EndpointSlices 
 from __future__ import annotations
 
 import html
-import zlib
 
 import graphviz
 
@@ -26,6 +25,7 @@ from ..net.resolver import ResolvConf, resolve, search_candidates
 from ..notebook.net import pod_sandbox
 from ..params import NODE_RESOLVER_IP
 from .diagram import POD_COLOURS, Diagram, pod_category
+from .stepper import frames_widget
 
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 
@@ -291,7 +291,8 @@ class LookupStepper:
     # --- the widget ---------------------------------------------------------------------------
     def widget(self):
         if self._widget is None:
-            self._widget = frames_widget(self.title, [self.frame_html(i) for i in range(len(self))])
+            header = f"<b>{html.escape(self.title)}</b> ({len(self)} frames)"
+            self._widget = frames_widget(header, [self.frame_html(i) for i in range(len(self))])
         return self._widget
 
     def _repr_mimebundle_(self, **kwargs):
@@ -301,39 +302,4 @@ class LookupStepper:
         return f"<LookupStepper {self.name}: {len(self.queries)} queries>"
 
 
-def frames_widget(title: str, pages: list[str], css_prefix: str = "mk8s-dns"):
-    """HTML pages in an ipywidgets Stack, stepped by a slider and prev/next toggle buttons linked
-    with ``jslink`` (browser-side, so it works in a static page), as the reconcile Stepper does."""
-    import ipywidgets as W
-    n = len(pages)
-    prefix = f"{css_prefix}-{zlib.crc32(''.join(pages).encode()):08x}"
-    header = W.HTML(f"<b>{html.escape(title)}</b> ({n} frames)")
-    slider = W.IntSlider(value=0, min=0, max=max(n - 1, 0), description="step", readout=False,
-                         continuous_update=True, layout=W.Layout(width="100%"))
-    frames, links, css = [], [], []
-    for i in range(n):
-        labels = []
-        for j in range(n):
-            if j == i - 1:
-                labels.append(("\u25c0 prev", j))
-            elif j == i + 1:
-                labels.append(("next \u25b6", j))
-            elif j == i:
-                labels.append((f"{i + 1} / {n}", j))
-            else:
-                labels.append((f"{j + 1}", j))
-        nav = W.ToggleButtons(options=labels, index=i, style={"button_width": "auto"})
-        nav.add_class(f"{prefix}-{i}")
-        css.append(f".{prefix}-{i} button{{display:none}}"
-                   + "".join(f".{prefix}-{i} button:nth-of-type({j + 1}){{display:inline-block}}"
-                             for j in (i - 1, i, i + 1) if 0 <= j < n))
-        links.append(W.jslink((slider, "value"), (nav, "index")))
-        frames.append(W.VBox([nav, W.HTML(pages[i])]))
-    stack = W.Stack(frames, selected_index=0)
-    links.append(W.jslink((slider, "value"), (stack, "selected_index")))
-    box = W.VBox([W.HTML("<style>" + "".join(css) + "</style>"), header, slider, stack])
-    box._minik8s_links = links
-    return box
-
-
-__all__ = ["LookupStepper", "dns_diagram", "frames_widget", "pod_resolv_conf", "service_records"]
+__all__ = ["LookupStepper", "dns_diagram", "pod_resolv_conf", "service_records"]

@@ -234,45 +234,55 @@ class Stepper:
         if self.skipped:
             note += (f"; {self.skipped} idle step{'s' if self.skipped != 1 else ''} not shown "
                      f"(nothing observed, nothing changed)")
-        header = W.HTML(f'<div class="minik8s-stepper-title" style="font-size:14px;white-space:normal">'
-                        f"<b>{title}</b>{note}</div>")
-        slider = W.IntSlider(value=0, min=0, max=n - 1, description="step", readout=False,
-                             continuous_update=True, layout=W.Layout(width="calc(100% - 4px)"))  # + its 2 px margins
-        frames, links, css = [], [], []
-        for i in range(n):
-            # Each frame carries its own ToggleButtons with one option per frame, all linked to the
-            # slider; CSS hides every button but "prev", this step and "next". Clicking "next" in
-            # frame i selects option i+1, which moves the slider, which shows frame i+1.
-            labels = []
-            for j in range(n):
-                if j == i - 1:
-                    labels.append(("\u25c0 prev", j))
-                elif j == i + 1:
-                    labels.append(("next \u25b6", j))
-                elif j == i:
-                    labels.append((f"step {i + 1} / {n}", j))
-                else:
-                    labels.append((f"{j + 1}", j))
-            nav = W.ToggleButtons(options=labels, index=i, style={"button_width": "auto"})
-            nav.add_class(f"mk8s-nav-{i}")
-            css.append(f".mk8s-nav-{i} button{{display:none}}"
-                       + "".join(f".mk8s-nav-{i} button:nth-of-type({j + 1}){{display:inline-block}}"
-                                 for j in (i - 1, i, i + 1) if 0 <= j < n))
-            links.append(W.jslink((slider, "value"), (nav, "index")))
-            frames.append(W.VBox([nav, W.HTML(self.frame_html(i))]))
-        stack = W.Stack(frames, selected_index=0)
-        links.append(W.jslink((slider, "value"), (stack, "selected_index")))
-        style = W.HTML("<style>" + "".join(css) + "</style>")
-        box = W.VBox([style, header, slider, stack], layout=W.Layout(max_width="100%", min_width="0"))
-        box.add_class("minik8s-stepper")
-        box._minik8s_links = links          # keep the links alive with the widget
-        return box
+        header = (f'<div class="minik8s-stepper-title" style="font-size:14px;white-space:normal">'
+                  f"<b>{title}</b>{note}</div>")
+        return frames_widget(header, [self.frame_html(i) for i in range(n)])
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget()._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:
         return f"<Stepper: {len(self.frames)} frames>"
+
+
+def frames_widget(header_html: str, pages: list[str]):
+    """HTML pages in an ipywidgets ``Stack``, stepped by a slider and prev/next buttons linked with
+    ``jslink`` (browser-side, so the frames step in a static page with no kernel).
+
+    Each frame carries its own ToggleButtons with one option per frame, all linked to the slider;
+    CSS hides every button but "prev", this step and "next". Clicking "next" in frame i selects
+    option i+1, which moves the slider, which shows frame i+1."""
+    import ipywidgets as W
+    n = len(pages)
+    header = W.HTML(header_html)
+    slider = W.IntSlider(value=0, min=0, max=max(n - 1, 0), description="step", readout=False,
+                         continuous_update=True, layout=W.Layout(width="calc(100% - 4px)"))  # + its 2 px margins
+    frames, links, css = [], [], []
+    for i in range(n):
+        labels = []
+        for j in range(n):
+            if j == i - 1:
+                labels.append(("\u25c0 prev", j))
+            elif j == i + 1:
+                labels.append(("next \u25b6", j))
+            elif j == i:
+                labels.append((f"step {i + 1} / {n}", j))
+            else:
+                labels.append((f"{j + 1}", j))
+        nav = W.ToggleButtons(options=labels, index=i, style={"button_width": "auto"})
+        nav.add_class(f"mk8s-nav-{i}")
+        css.append(f".mk8s-nav-{i} button{{display:none}}"
+                   + "".join(f".mk8s-nav-{i} button:nth-of-type({j + 1}){{display:inline-block}}"
+                             for j in (i - 1, i, i + 1) if 0 <= j < n))
+        links.append(W.jslink((slider, "value"), (nav, "index")))
+        frames.append(W.VBox([nav, W.HTML(pages[i])]))
+    stack = W.Stack(frames, selected_index=0)
+    links.append(W.jslink((slider, "value"), (stack, "selected_index")))
+    style = W.HTML("<style>" + "".join(css) + "</style>")
+    box = W.VBox([style, header, slider, stack], layout=W.Layout(max_width="100%", min_width="0"))
+    box.add_class("minik8s-stepper")
+    box._minik8s_links = links          # keep the links alive with the widget
+    return box
 
 
 def objects_table(view: dict, changed=frozenset(), namespace: str | None = "default", *,
