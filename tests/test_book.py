@@ -66,6 +66,9 @@ def test_chapters_are_myst_notebooks():
 def test_config_is_what_the_book_needs():
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert cfg["only_build_toc_files"] is True
+    # `jupytext --to ipynb book/ch4-probes.md` leaves an .ipynb beside the chapter: Sphinx would find two
+    # sources for one document (or build the stale one) unless it is excluded (issue 20)
+    assert "book/*.ipynb" in cfg["exclude_patterns"]
     assert cfg["execute"]["execute_notebooks"] in ("cache", "force")
     assert cfg["execute"]["raise_on_error"] is True and cfg["execute"]["allow_errors"] is False
     sphinx = cfg["sphinx"]["config"]
