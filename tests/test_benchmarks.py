@@ -21,6 +21,7 @@ CASES = {
     "bench_network.py": (["--services", "10", "--endpoints", "2", "--requests", "200"], []),
     "bench_server.py": (["--pods", "20", "--requests", "5", "--clients", "1", "--watches", "2",
                          "--writes", "20", "--writers", "1"], []),
+    "bench_fuzz_http.py": (["--requests", "60"], ["5xx responses:            0", "server still answering:   yes"]),
 }
 
 
